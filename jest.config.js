@@ -1,0 +1,12 @@
+'use strict';
+const transform = { '^.+\\.ts$': '<rootDir>/test/helpers/esbuild-transform.js' };
+const common = { rootDir: __dirname, transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'db', testMatch: ['<rootDir>/test/db/**/*.test.ts'] },
+    { ...common, displayName: 'functions', testMatch: ['<rootDir>/test/functions/**/*.test.ts'] },
+    { ...common, displayName: 'miniprogram', testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,31 @@
+/**
+ * The shared contract between the mini-program and the cloud functions: for every function,
+ * its actions with request and response types. Both sides import these types, so they cannot
+ * drift. Types only: the mini-program package cannot load runtime code from outside its root.
+ */
+import type { LoginActions } from './login';
+import type { Result } from './result';
+
+export type { AppError, Result } from './result';
+export type { ErrorCode, CommonErrorCode } from './errors';
+export type { LoginActions, WhoamiResponse } from './login';
+
+/** Every deployable function and its actions. Feature issues add their functions here. */
+export interface FunctionContracts {
+  login: LoginActions;
+}
+
+export type FunctionName = keyof FunctionContracts;
+export type ActionName<F extends FunctionName> = keyof FunctionContracts[F] & string;
+
+type ActionSpec = { request: unknown; response: unknown };
+type Spec<F extends FunctionName, A extends ActionName<F>> = FunctionContracts[F][A] extends ActionSpec
+  ? FunctionContracts[F][A]
+  : never;
+
+export type RequestOf<F extends FunctionName, A extends ActionName<F>> = Spec<F, A>['request'];
+export type ResponseOf<F extends FunctionName, A extends ActionName<F>> = Spec<F, A>['response'];
+
+/** The event a function receives: the action and its request fields side by side. */
+export type EventOf<F extends FunctionName, A extends ActionName<F>> = { action: A } & RequestOf<F, A>;
+export type ResultOf<F extends FunctionName, A extends ActionName<F>> = Result<ResponseOf<F, A>>;
