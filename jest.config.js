@@ -1,4 +1,7 @@
 'use strict';
+// Tests run in a zone that is neither UTC (the cloud) nor Shanghai (the business), so code that
+// leans on the host's zone fails here instead of in production.
+process.env.TZ = 'America/New_York';
 const transform = { '^.+\\.ts$': '<rootDir>/test/helpers/esbuild-transform.js' };
 const common = { rootDir: __dirname, transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { COLLECTIONS } from '../../server/db/collections';
+import { DbEngine } from './db/engine';
+import { handleDatabaseRequest, isDatabaseAction } from './db/protocol';
+import { FunctionPool } from './functions/pool';
+import { discoverFunctions, type FunctionSpec } from './functions/registry';
+import { type ActiveInvocation, type CallerIdentity, type InvocationRecord, InvocationLog, formatInvocation, outcomeOf } from './invocations';
+import { OpenApiStandIn } from './stand-ins/openapi';
+import { SmsStandIn } from './stand-ins/sms';
+import { TriggerScheduler } from './triggers/scheduler';
+import { seedDemoData, type SeedSummary } from './seed';
+
+export interface LocalCloudOptions {
+  /** Repository root: holds cloudfunctions/ and the built local-cloud/dist/worker.js. */
+  rootDir: string;
+  /** Folder for the database files; null keeps everything in memory. */
+  dataDir: string | null;
+  /** Wipe the data folder before starting. */
+  reset?: boolean;
+  /** Seed the demo data when the database is empty (default true). */
+  seed?: boolean;
+  /** Fire timer triggers (default true). */
+  timers?: boolean;
+  /** Warm instances per function at most (default 16). */
+  maxInstances?: number;
+  /** Text containing this word fails the content check. */
+  riskyWord?: string;
+  /** fsync every database write (default true). */
+  fsync?: boolean;
+  /** Extra environment variables for every function, as set in the cloud console. */
+  functionEnv?: Record<string, string>;
+  /** Where log lines go; default console.log. */
+  log?: (line: string) => void;
+  /** Log one line per invocation (default true). */
+  logInvocations?: boolean;
+}
+
+export interface InvokeResult {
+  /** HTTP-like status: 200 when the function returned, 404 unknown, 504 timeout, 500 crash. */
+  status: number;
+  body: unknown;
+  record: InvocationRecord;
+}
+
+export const DEFAULT_RISKY_WORD = '违禁测试词';
+
+const WX_CONTEXT_KEYS = 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP';
+
+/**
+ * The embedded local cloud: a CloudBase-compatible database, the built cloud functions running
+ * on the real wx-server-sdk in worker threads, timer triggers, and stand-ins for SMS and the
+ * WeChat open APIs. The HTTP face is in server.ts; tests and the benchmark may use this directly.
+ */
+export class LocalCloud {
+  readonly invocations = new InvocationLog();
+  readonly sms = new SmsStandIn();
+  readonly openapi: OpenApiStandIn;
+  private readonly pools = new Map<string, FunctionPool>();
+  private readonly active = new Map<string, ActiveInvocation>();
+  private readonly scheduler: TriggerScheduler;
+  private baseUrl = '';
+  private functions: FunctionSpec[] = [];
+  seeded: SeedSummary | null = null;
+
+  private constructor(
+    readonly options: LocalCloudOptions,
+    readonly engine: DbEngine,
+  ) {
+    this.openapi = new OpenApiStandIn({ riskyWord: options.riskyWord ?? DEFAULT_RISKY_WORD });
+    this.scheduler = new TriggerScheduler(async ({ functionName, triggerName, time }) => {
+      const event = { Type: 'Timer', TriggerName: triggerName, Time: time.toISOString(), Message: '' };
+      await this.invoke(functionName, event, { source: 'wx_trigger' });
+    });
+  }
+
+  static async open(options: LocalCloudOptions): Promise<LocalCloud> {
+    if (options.reset && options.dataDir && existsSync(options.dataDir)) {
+      rmSync(options.dataDir, { recursive: true, force: true });
+    }
+    const engine = await DbEngine.open({ dataDir: options.dataDir, collections: COLLECTIONS, fsync: options.fsync ?? true });
+    const cloud = new LocalCloud(options, engine);
+    if (options.seed ?? true) cloud.seeded = await seedDemoData(engine);
+    return cloud;
+  }
+
+  /** Called once the HTTP server knows its address; functions reach the cloud through it. */
+  attach(baseUrl: string): void {
+    this.baseUrl = baseUrl;
+    this.functions = discoverFunctions(join(this.options.rootDir, 'cloudfunctions'));
+    if (this.options.timers ?? true) this.scheduler.start(this.functions);
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  listFunctions(): FunctionSpec[] {
+    return this.functions;
+  }
+
+  log(line: string): void {
+    (this.options.log ?? console.log)(line);
+  }
+
+  /** Runs one invocation as the platform would, with the given WeChat identity. */
+  async invoke(functionName: string, event: unknown, identity: CallerIdentity, parentId: string | null = null): Promise<InvokeResult> {
+    const id = randomUUID();
+    const started = process.hrtime.bigint();
+    const action = typeof event === 'object' && event !== null && typeof (event as { action?: unknown }).action === 'string'
+      ? (event as { action: string }).action
+      : typeof (event as { TriggerName?: unknown } | null)?.TriggerName === 'string'
+        ? `timer:${(event as { TriggerName: string }).TriggerName}`
+        : '';
+    const pool = this.pool(functionName);
+    let status: number;
+    let body: unknown;
+    let outcome: string;
+    const active: ActiveInvocation = { id, identity, dbRequests: 0 };
+    if (!pool) {
+      status = 404;
+      body = { errCode: -501000, errMsg: `FunctionName parameter could not be found: ${functionName}` };
+      outcome = 'NOT_FOUND';
+    } else {
+      this.active.set(id, active);
+      try {
+        const result = await pool.invoke({ id, event, context: { request_id: id, function_name: functionName }, env: this.invocationEnv(id, identity) });
+        if (result.kind === 'ok') {
+          status = 200;
+          body = result.value;
+          outcome = outcomeOf(result.value);
+        } else if (result.kind === 'timeout') {
+          status = 504;
+          body = { errCode: -504003, errMsg: `Invoking task timed out after ${result.seconds} seconds` };
+          outcome = 'TIMEOUT';
+        } else {
+          status = 500;
+          body = { errCode: -504002, errMsg: 'functions execute fail' };
+          outcome = 'CRASH';
+          this.log(`[${functionName}] ${result.message}`);
+        }
+      } finally {
+        this.active.delete(id);
+      }
+    }
+    const ms = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+    const record: InvocationRecord = {
+      id,
+      functionName,
+      action,
+      outcome,
+      ms: Math.round(ms * 10) / 10,
+      dbRequests: active.dbRequests,
+      parentId,
+      at: new Date().toISOString(),
+    };
+    this.invocations.add(record);
+    if (this.options.logInvocations ?? true) this.log(formatInvocation(record));
+    return { status, body, record };
+  }
+
+  /**
+   * Handles a request the SDK sent to the TCB endpoint on behalf of invocation `invocationId`:
+   * database requests go to the engine and are counted; callFunction starts a nested invocation
+   * that keeps the caller's identity.
+   */
+  async handleTcbRequest(invocationId: string, body: Record<string, unknown>): Promise<unknown> {
+    const action = typeof body.action === 'string' ? body.action : '';
+    const active = this.active.get(invocationId);
+    if (isDatabaseAction(action)) {
+      if (active) active.dbRequests += 1;
+      return handleDatabaseRequest(this.engine, body);
+    }
+    if (action === 'functions.invokeFunction') {
+      const name = typeof body.function_name === 'string' ? body.function_name : '';
+      const raw = typeof body.request_data === 'string' && body.request_data ? body.request_data : '{}';
+      const identity = active?.identity ?? { source: 'wx_http' };
+      const result = await this.invoke(name, JSON.parse(raw), identity, active ? invocationId : null);
+      if (result.status !== 200) {
+        const error = result.body as { errCode: number; errMsg: string };
+        return { code: String(error.errCode), message: error.errMsg, requestId: result.record.id };
+      }
+      return { data: { response_data: JSON.stringify(result.body) }, requestId: result.record.id };
+    }
+    return { code: 'LOCAL_UNSUPPORTED_ACTION', message: `the local cloud does not implement ${action || '(no action)'}` };
+  }
+
+  async close(): Promise<void> {
+    this.scheduler.stop();
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+    this.pools.clear();
+    await this.engine.close();
+  }
+
+  private pool(functionName: string): FunctionPool | undefined {
+    const existing = this.pools.get(functionName);
+    if (existing) return existing;
+    const spec = this.functions.find((fn) => fn.name === functionName);
+    if (!spec) return undefined;
+    const pool = new FunctionPool({
+      name: spec.name,
+      entry: spec.entry,
+      workerScript: join(this.options.rootDir, 'local-cloud', 'dist', 'worker.js'),
+      env: this.functionEnv(),
+      timeoutSeconds: spec.config.timeout,
+      maxWorkers: this.options.maxInstances ?? 16,
+      onOutput: (name, line) => this.log(`[${name}] ${line}`),
+    });
+    this.pools.set(functionName, pool);
+    return pool;
+  }
+
+  private functionEnv(): Record<string, string> {
+    const inherited: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined) inherited[key] = value;
+    return {
+      ...inherited,
+      ...this.options.functionEnv,
+      TCB_ENV: 'local',
+      SCF_NAMESPACE: 'local',
+      // Skips the metadata-server lookup that would stall every request off Tencent Cloud.
+      TENCENTCLOUD: 'true',
+      // The SDK refuses to send unsigned requests; the local endpoint ignores the signature.
+      TENCENTCLOUD_SECRETID: 'local-placeholder-secret-id',
+      TENCENTCLOUD_SECRETKEY: 'local-placeholder-secret-key',
+      WX_CONTEXT_KEYS,
+      XINTONG_RUNTIME: 'local',
+      XINTONG_LOCAL_CLOUD_URL: this.baseUrl,
+    };
+  }
+
+  private invocationEnv(id: string, identity: CallerIdentity): Record<string, string | null> {
+    return {
+      WX_OPENID: identity.openid ?? null,
+      WX_APPID: identity.appid ?? null,
+      WX_UNIONID: identity.unionid ?? null,
+      WX_CLIENTIP: identity.clientIp ?? null,
+      TCB_SOURCE: identity.source,
+      TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${this.baseUrl}/tcb/${id}` }),
+    };
+  }
+}

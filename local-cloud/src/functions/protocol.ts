@@ -1,0 +1,14 @@
+/** Messages between the local cloud and a function's worker thread. */
+export interface InvokeMessage {
+  id: string;
+  event: unknown;
+  context: Record<string, unknown>;
+  /** Variables to set (string) or delete (null) before this invocation. */
+  env: Record<string, string | null>;
+}
+
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'init-error'; message: string }
+  | { type: 'result'; id: string; ok: true; json: string }
+  | { type: 'result'; id: string; ok: false; message: string };

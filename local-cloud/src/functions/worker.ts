@@ -1,0 +1,42 @@
+/**
+ * One warm instance of one cloud function, as the platform runs it: it handles a single
+ * invocation at a time, so the identity it writes into its own `process.env` (worker threads
+ * each get a private copy) is seen by that invocation alone.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { InvokeMessage, WorkerReply } from './protocol';
+
+const { entry } = workerData as { entry: string };
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run as a worker thread');
+
+let main: (event: unknown, context: unknown) => unknown;
+try {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded = require(entry) as { main?: typeof main };
+  if (typeof loaded.main !== 'function') throw new Error(`${entry} exports no main()`);
+  main = loaded.main;
+  port.postMessage({ type: 'ready' } satisfies WorkerReply);
+} catch (error) {
+  port.postMessage({ type: 'init-error', message: describe(error) } satisfies WorkerReply);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+port.on('message', async (message: InvokeMessage) => {
+  for (const [key, value] of Object.entries(message.env)) {
+    if (value === null) delete process.env[key];
+    else process.env[key] = value;
+  }
+  let reply: WorkerReply;
+  try {
+    const value = await main(message.event, message.context);
+    // The platform serialises the return value as JSON; do the same so nothing richer leaks.
+    reply = { type: 'result', id: message.id, ok: true, json: JSON.stringify(value ?? null) };
+  } catch (error) {
+    reply = { type: 'result', id: message.id, ok: false, message: describe(error) };
+  }
+  port.postMessage(reply);
+});

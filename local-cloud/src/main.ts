@@ -1,0 +1,96 @@
+/** `npm start`: the local cloud on 127.0.0.1, with demo data on first start. */
+import { resolve } from 'node:path';
+import { DEMO_APPID } from './seed';
+import { startLocalCloud } from './server';
+
+interface CliOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  reset: boolean;
+  timers: boolean;
+}
+
+const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir DIR] [--reset] [--no-timers]
+  --port      port to listen on (default 3900, or XINTONG_LOCAL_PORT)
+  --host      address to bind (default 127.0.0.1; identity headers are honoured from loopback only)
+  --data-dir  where the database lives (default .local-cloud-data, or XINTONG_LOCAL_DATA_DIR)
+  --reset     start with an empty database (demo data is seeded again)
+  --no-timers do not fire timer triggers`;
+
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, rootDir: string): CliOptions {
+  const options: CliOptions = {
+    port: Number(env.XINTONG_LOCAL_PORT ?? 3900),
+    host: '127.0.0.1',
+    dataDir: resolve(rootDir, env.XINTONG_LOCAL_DATA_DIR ?? '.local-cloud-data'),
+    reset: false,
+    timers: true,
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    const value = (): string => {
+      const next = argv[i + 1];
+      if (next === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
+      i += 1;
+      return next;
+    };
+    if (arg === '--port') options.port = Number(value());
+    else if (arg === '--host') options.host = value();
+    else if (arg === '--data-dir') options.dataDir = resolve(rootDir, value());
+    else if (arg === '--reset') options.reset = true;
+    else if (arg === '--no-timers') options.timers = false;
+    else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
+    else throw new Error(`unknown option ${arg}\n${USAGE}`);
+  }
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new Error(`invalid port\n${USAGE}`);
+  return options;
+}
+
+export async function run(argv: string[], rootDir: string): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseArgs(argv, process.env, rootDir);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exitCode = 2;
+    return;
+  }
+  const running = await startLocalCloud({ rootDir, dataDir: options.dataDir, reset: options.reset, timers: options.timers, host: options.host, port: options.port });
+  const { cloud, url } = running;
+  const functions = cloud.listFunctions();
+  const people = cloud.seeded?.people ?? [];
+  const lines = [
+    '',
+    `信通 local cloud listening on ${url}`,
+    `  data folder: ${options.dataDir}${cloud.seeded?.seeded ? ' (demo data seeded)' : ''}`,
+    `  functions:   ${functions.map((f) => f.name).join(', ') || '(none built: run npm run build)'}`,
+    '',
+    'Demo identities (send them as X-WX-OPENID / X-WX-APPID / X-WX-UNIONID headers):',
+    ...people.map((p) => `  ${p.nickname.padEnd(6)} openid=${p.openid} unionid=${p.unionid} roles=${p.roles.join(',')}`),
+    `  appid for all: ${DEMO_APPID}`,
+    '',
+    'Call a function:',
+    `  curl -s ${url}/functions/login -H 'Content-Type: application/json' \\`,
+    `    -H 'X-WX-OPENID: ${people[0]?.openid ?? 'demo-admin-openid'}' -H 'X-WX-APPID: ${DEMO_APPID}' -d '{"action":"whoami"}'`,
+    '',
+    'Inspect:',
+    `  ${url}/_local/invocations   recent invocations (function, action, outcome, ms, db requests)`,
+    `  ${url}/_local/sms           SMS outbox (nothing is sent)`,
+    `  ${url}/_local/openapi       recorded subscribe messages`,
+    `  ${url}/_local/db/<name>     documents of a collection`,
+    '',
+    'WeChat DevTools: keep transport "local" in miniprogram/config/runtime.ts, tick',
+    '"不校验合法域名…" in 详情 > 本地设置, and compile; calls go to this server.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+  const stop = (): void => {
+    console.log('stopping the local cloud…');
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,37 @@
+/**
+ * Demo data written on the first start of an empty local cloud, so the mini-program has
+ * someone to be. Feature issues extend it (units, notices, rooms).
+ */
+import type { DbEngine } from './db/engine';
+
+export const DEMO_APPID = 'wx-demo-appid';
+
+export interface DemoPerson {
+  userId: string;
+  openid: string;
+  unionid: string;
+  nickname: string;
+  roles: string[];
+}
+
+export const DEMO_PEOPLE: readonly DemoPerson[] = [
+  { userId: 'demo-admin', openid: 'demo-admin-openid', unionid: 'demo-admin-unionid', nickname: '演示管理员', roles: ['admin'] },
+  { userId: 'demo-member-1', openid: 'demo-member-1-openid', unionid: 'demo-member-1-unionid', nickname: '张三', roles: ['member'] },
+  { userId: 'demo-member-2', openid: 'demo-member-2-openid', unionid: 'demo-member-2-unionid', nickname: '李四', roles: ['member'] },
+  { userId: 'demo-member-3', openid: 'demo-member-3-openid', unionid: 'demo-member-3-unionid', nickname: '王五', roles: ['member'] },
+];
+
+export interface SeedSummary {
+  /** False when the database already held data and nothing was written. */
+  seeded: boolean;
+  people: readonly DemoPerson[];
+}
+
+export async function seedDemoData(engine: DbEngine, now: Date = new Date()): Promise<SeedSummary> {
+  if (engine.countDocuments('users') > 0) return { seeded: false, people: DEMO_PEOPLE };
+  engine.insertDocuments(
+    'users',
+    DEMO_PEOPLE.map((p) => ({ _id: p.userId, nickname: p.nickname, avatarFileId: null, roles: p.roles, createdAt: now, demo: true })),
+  );
+  return { seeded: true, people: DEMO_PEOPLE };
+}

@@ -1,0 +1,72 @@
+import { OpenApiError, type SubscribeMessage, type TextCheck, type TextVerdict, type WechatOpenApiPort } from '../ports/wechat-openapi.port';
+import { wxCloud } from './wx-cloud.adapter';
+
+interface OpenApiReply {
+  errCode?: number;
+  errMsg?: string;
+  result?: { suggest?: string; label?: number };
+}
+
+type Invoke = (api: string, body: Record<string, unknown>) => Promise<OpenApiReply>;
+
+function verdictOf(reply: OpenApiReply): { verdict: TextVerdict; label: number } {
+  const suggest = reply.result?.suggest;
+  const verdict: TextVerdict = suggest === 'pass' || suggest === 'review' ? suggest : 'risky';
+  return { verdict, label: reply.result?.label ?? 0 };
+}
+
+/** Shared by both transports: the request bodies and error handling are the platform's. */
+class OpenApiAdapter implements WechatOpenApiPort {
+  constructor(private readonly invoke: Invoke) {}
+
+  private async call(api: string, body: Record<string, unknown>): Promise<OpenApiReply> {
+    const reply = await this.invoke(api, body);
+    if (reply.errCode) throw new OpenApiError(reply.errCode, reply.errMsg ?? api);
+    return reply;
+  }
+
+  async sendSubscribeMessage(message: SubscribeMessage): Promise<void> {
+    await this.call('subscribeMessage.send', {
+      touser: message.touser,
+      templateId: message.templateId,
+      page: message.page,
+      data: message.data,
+      miniprogramState: message.miniprogramState ?? 'formal',
+    });
+  }
+
+  async checkText(check: TextCheck): Promise<{ verdict: TextVerdict; label: number }> {
+    const reply = await this.call('security.msgSecCheck', { version: 2, openid: check.openid, scene: check.scene, content: check.content, title: check.title });
+    return verdictOf(reply);
+  }
+}
+
+/** Production: `cloud.openapi.<namespace>.<method>`, permitted by the function's config.json. */
+function cloudInvoke(api: string, body: Record<string, unknown>): Promise<OpenApiReply> {
+  const [namespace, method] = api.split('.');
+  const openapi = wxCloud().openapi as unknown as Record<string, Record<string, (b: unknown) => Promise<OpenApiReply>>>;
+  return openapi[namespace][method](body).catch((error: { errCode?: number; errMsg?: string }) => {
+    // The SDK rejects with errCode on API errors; normalise to the reply shape.
+    if (typeof error?.errCode === 'number') return { errCode: error.errCode, errMsg: error.errMsg };
+    throw error;
+  });
+}
+
+/** Local cloud: the stand-in at /_local/openapi records and answers like the platform. */
+function localInvoke(baseUrl: string): Invoke {
+  return async (api, body) => {
+    const response = await fetch(`${baseUrl}/_local/openapi/${api}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`local openapi ${api}: HTTP ${response.status}`);
+    return (await response.json()) as OpenApiReply;
+  };
+}
+
+/** The adapter for where the function runs: the local cloud sets XINTONG_RUNTIME=local. */
+export function wechatOpenApi(env: NodeJS.ProcessEnv = process.env): WechatOpenApiPort {
+  if (env.XINTONG_RUNTIME === 'local' && env.XINTONG_LOCAL_CLOUD_URL) return new OpenApiAdapter(localInvoke(env.XINTONG_LOCAL_CLOUD_URL));
+  return new OpenApiAdapter(cloudInvoke);
+}

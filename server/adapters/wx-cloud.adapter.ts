@@ -1,0 +1,27 @@
+/**
+ * The only module that touches wx-server-sdk directly. In production it talks to the WeChat
+ * cloud environment the function runs in; in the local cloud the same SDK is pointed at the
+ * embedded endpoint through TCB_CONTEXT_CNFG, so nothing here knows which one it is.
+ */
+import cloud from 'wx-server-sdk';
+import { type Identity, identityFromWxContext } from '../core/identity';
+
+let initialised = false;
+
+export function wxCloud(): typeof cloud {
+  if (!initialised) {
+    // The SDK's typings predate DYNAMIC_CURRENT_ENV (a symbol) being accepted as `env`.
+    cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string });
+    initialised = true;
+  }
+  return cloud;
+}
+
+/** Must be called inside `main`: the context is per invocation. */
+export function readWxIdentity(): Identity {
+  return identityFromWxContext(wxCloud().getWXContext());
+}
+
+export function database(): ReturnType<typeof cloud.database> {
+  return wxCloud().database();
+}

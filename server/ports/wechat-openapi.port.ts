@@ -1,0 +1,34 @@
+/** The WeChat open APIs the functions call (cloud.openapi in production). */
+export interface SubscribeMessage {
+  touser: string;
+  templateId: string;
+  page?: string;
+  data: Record<string, { value: string }>;
+  miniprogramState?: 'developer' | 'trial' | 'formal';
+}
+
+export type TextVerdict = 'pass' | 'review' | 'risky';
+
+export interface TextCheck {
+  openid: string;
+  /** 1 profile, 2 comment, 3 forum, 4 social log. */
+  scene: 1 | 2 | 3 | 4;
+  content: string;
+  title?: string;
+}
+
+/** An openapi call answered with a non-zero errCode (43101 no subscription credit, ...). */
+export class OpenApiError extends Error {
+  constructor(
+    readonly errCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OpenApiError';
+  }
+}
+
+export interface WechatOpenApiPort {
+  sendSubscribeMessage(message: SubscribeMessage): Promise<void>;
+  checkText(check: TextCheck): Promise<{ verdict: TextVerdict; label: number }>;
+}
