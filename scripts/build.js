@@ -68,6 +68,7 @@ async function bundleLocalCloud() {
     entryPoints: {
       main: path.join(root, 'local-cloud/src/main.ts'),
       worker: path.join(root, 'local-cloud/src/functions/worker.ts'),
+      bench: path.join(root, 'bench/run.ts'),
     },
     outdir: path.join(root, 'local-cloud/dist'),
     bundle: true,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { COLLECTIONS } from '../../server/db/collections';
+import { COLLECTIONS, type CollectionDecl } from '../../server/db/collections';
 import { DbEngine } from './db/engine';
 import { handleDatabaseRequest, isDatabaseAction } from './db/protocol';
 import { FunctionPool } from './functions/pool';
@@ -15,6 +15,10 @@ import { seedDemoData, type SeedSummary } from './seed';
 export interface LocalCloudOptions {
   /** Repository root: holds cloudfunctions/ and the built local-cloud/dist/worker.js. */
   rootDir: string;
+  /** Folder of built functions; default `<rootDir>/cloudfunctions`. */
+  functionsDir?: string;
+  /** Collections beyond the application's declared ones (tests). */
+  extraCollections?: readonly CollectionDecl[];
   /** Folder for the database files; null keeps everything in memory. */
   dataDir: string | null;
   /** Wipe the data folder before starting. */
@@ -63,6 +67,8 @@ export class LocalCloud {
   private baseUrl = '';
   private functions: FunctionSpec[] = [];
   seeded: SeedSummary | null = null;
+  /** Database requests served since start, attributed to an invocation or not. */
+  dbRequestsTotal = 0;
 
   private constructor(
     readonly options: LocalCloudOptions,
@@ -79,7 +85,7 @@ export class LocalCloud {
     if (options.reset && options.dataDir && existsSync(options.dataDir)) {
       rmSync(options.dataDir, { recursive: true, force: true });
     }
-    const engine = await DbEngine.open({ dataDir: options.dataDir, collections: COLLECTIONS, fsync: options.fsync ?? true });
+    const engine = await DbEngine.open({ dataDir: options.dataDir, collections: [...COLLECTIONS, ...(options.extraCollections ?? [])], fsync: options.fsync ?? true });
     const cloud = new LocalCloud(options, engine);
     if (options.seed ?? true) cloud.seeded = await seedDemoData(engine);
     return cloud;
@@ -88,7 +94,7 @@ export class LocalCloud {
   /** Called once the HTTP server knows its address; functions reach the cloud through it. */
   attach(baseUrl: string): void {
     this.baseUrl = baseUrl;
-    this.functions = discoverFunctions(join(this.options.rootDir, 'cloudfunctions'));
+    this.functions = discoverFunctions(this.options.functionsDir ?? join(this.options.rootDir, 'cloudfunctions'));
     if (this.options.timers ?? true) this.scheduler.start(this.functions);
   }
 
@@ -169,6 +175,7 @@ export class LocalCloud {
     const action = typeof body.action === 'string' ? body.action : '';
     const active = this.active.get(invocationId);
     if (isDatabaseAction(action)) {
+      this.dbRequestsTotal += 1;
       if (active) active.dbRequests += 1;
       return handleDatabaseRequest(this.engine, body);
     }

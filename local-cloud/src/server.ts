@@ -21,7 +21,7 @@ export interface RunningLocalCloud {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
@@ -30,7 +30,7 @@ class HttpError extends Error {
   }
 }
 
-function isLoopback(address: string | undefined): boolean {
+export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
   return v4.startsWith('127.') || address === '::1';
@@ -72,14 +72,14 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
+function header(req: Pick<IncomingMessage, 'headers'>, name: string): string | undefined {
   const value = req.headers[name.toLowerCase()];
   const text = Array.isArray(value) ? value[0] : value;
   return text ? text : undefined;
 }
 
 /** The identity of a local call, from the WeChat Cloud Hosting headers; loopback callers only. */
-function callerIdentity(req: IncomingMessage): CallerIdentity {
+export function callerIdentity(req: Pick<IncomingMessage, 'headers' | 'socket'>): CallerIdentity {
   const openid = header(req, 'X-WX-OPENID');
   const appid = header(req, 'X-WX-APPID');
   const unionid = header(req, 'X-WX-UNIONID');

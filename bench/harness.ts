@@ -1,0 +1,60 @@
+/** A small benchmark harness: runs operations, reports median/p95 latency and DB requests per call. */
+export interface Measurement {
+  scenario: string;
+  operation: string;
+  /** Size of the data the operation ran against, e.g. "10,000 docs". */
+  size: string;
+  calls: number;
+  medianMs: number;
+  p95Ms: number;
+  dbRequestsPerCall: number;
+}
+
+export interface OperationSpec {
+  operation: string;
+  size: string;
+  calls: number;
+  warmup?: number;
+  /** Runs one call; `i` counts from 0 across warmup and measured calls. */
+  run(i: number): Promise<void>;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)];
+}
+
+const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Measures calls one after another, so latency is per call and not queueing. */
+export async function measure(scenario: string, spec: OperationSpec, dbRequests: () => number): Promise<Measurement> {
+  const warmup = spec.warmup ?? Math.min(5, spec.calls);
+  for (let i = 0; i < warmup; i += 1) await spec.run(i);
+  const durations: number[] = [];
+  const before = dbRequests();
+  for (let i = 0; i < spec.calls; i += 1) {
+    const started = process.hrtime.bigint();
+    await spec.run(warmup + i);
+    durations.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  const requests = dbRequests() - before;
+  durations.sort((a, b) => a - b);
+  return {
+    scenario,
+    operation: spec.operation,
+    size: spec.size,
+    calls: spec.calls,
+    medianMs: round(percentile(durations, 50)),
+    p95Ms: round(percentile(durations, 95)),
+    dbRequestsPerCall: round(requests / spec.calls),
+  };
+}
+
+export function formatTable(rows: Measurement[]): string {
+  const header = ['scenario', 'operation', 'size', 'calls', 'median ms', 'p95 ms', 'db req/call'];
+  const body = rows.map((r) => [r.scenario, r.operation, r.size, String(r.calls), r.medianMs.toFixed(2), r.p95Ms.toFixed(2), String(r.dbRequestsPerCall)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}

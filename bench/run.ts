@@ -1,0 +1,42 @@
+/**
+ * `npm run bench`: starts an in-memory local cloud with the built functions, runs every
+ * scenario, prints a table and writes bench/results.json.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startLocalCloud } from '../local-cloud/src/server';
+import { formatTable, type Measurement } from './harness';
+import { BENCH_COLLECTION, databaseScenario } from './scenarios/database';
+import { functionScenario } from './scenarios/functions';
+
+async function main(): Promise<void> {
+  const root = resolve(__dirname, '..', '..');
+  const cloud = await startLocalCloud({
+    rootDir: root,
+    dataDir: null,
+    port: 0,
+    timers: false,
+    seed: true,
+    logInvocations: false,
+    log: () => undefined,
+    extraCollections: [{ name: BENCH_COLLECTION, indexes: [{ name: 'group', keys: { group: 1 } }, { name: 'seq', keys: { seq: 1 } }] }],
+  });
+  const rows: Measurement[] = [];
+  try {
+    rows.push(...(await databaseScenario(cloud)));
+    rows.push(...(await functionScenario(cloud)));
+  } finally {
+    await cloud.close();
+  }
+  console.log(formatTable(rows));
+  const out = join(root, 'bench', 'results.json');
+  const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' };
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, results: rows }, null, 2)}\n`);
+  console.log(`\nwritten to ${out}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+/**
+ * The local cloud's own guarantees, exercised with test-only functions on the real
+ * wx-server-sdk: identity isolation under concurrency, timeouts, crashes, callFunction,
+ * database request counting, timer triggers and the loopback rule for identity headers.
+ */
+import type { RunningLocalCloud } from '../../local-cloud/src/server';
+import { buildFixtureFunctions, call, startTestCloud } from '../helpers/local-cloud';
+
+type ContextReply = { ok: true; data: { before: Record<string, unknown>; after: Record<string, unknown> } };
+
+let cloud: RunningLocalCloud;
+
+beforeAll(async () => {
+  cloud = await startTestCloud({ functionsDir: buildFixtureFunctions(), extraCollections: [{ name: 'probe', indexes: [] }], maxInstances: 8 });
+});
+
+afterAll(async () => {
+  await cloud.close();
+});
+
+test('concurrent invocations never see each other\'s identity', async () => {
+  const callers = Array.from({ length: 40 }, (_, i) => ({ openid: `openid-${i}`, unionid: `unionid-${i}`, appid: `wx-app-${i % 3}` }));
+  const replies = await Promise.all(
+    callers.map((caller, i) => call<ContextReply>(cloud, 'probe', { action: 'context', delayMs: (i * 7) % 25 }, caller)),
+  );
+  replies.forEach((reply, i) => {
+    expect(reply.status).toBe(200);
+    expect(reply.body.data.before).toEqual({ OPENID: callers[i].openid, UNIONID: callers[i].unionid, APPID: callers[i].appid, SOURCE: 'wx_client' });
+    expect(reply.body.data.after).toEqual({ OPENID: callers[i].openid, UNIONID: callers[i].unionid });
+  });
+});
+
+test('an identity absent from a call is absent in the function, even on a reused instance', async () => {
+  await call(cloud, 'probe', { action: 'context' }, { openid: 'someone', unionid: 'their-union' });
+  const reply = await call<ContextReply>(cloud, 'probe', { action: 'context' }, { openid: 'no-union-user' });
+  expect(reply.body.data.before.OPENID).toBe('no-union-user');
+  expect(reply.body.data.before.UNIONID).toBeUndefined();
+});
+
+test('a function running past its configured timeout is stopped with the platform\'s error', async () => {
+  const reply = await call(cloud, 'probe', { action: 'sleep', ms: 3000 }, { openid: 'slow' });
+  expect(reply.status).toBe(504);
+  expect(reply.body).toMatchObject({ errCode: -504003 });
+  expect(cloud.cloud.invocations.find(reply.invocationId)?.outcome).toBe('TIMEOUT');
+  // The instance was replaced: the next call still works.
+  const next = await call<ContextReply>(cloud, 'probe', { action: 'context' }, { openid: 'after-timeout' });
+  expect(next.body.data.before.OPENID).toBe('after-timeout');
+});
+
+test('an exception thrown out of main is a failed call, not a dead local cloud', async () => {
+  const reply = await call(cloud, 'probe', { action: 'crash' }, { openid: 'x' });
+  expect(reply.status).toBe(500);
+  expect(reply.body).toMatchObject({ errCode: -504002 });
+  expect(JSON.stringify(reply.body)).not.toContain('on purpose');
+});
+
+test('unknown functions answer 404', async () => {
+  const reply = await call(cloud, 'nope', { action: 'x' }, { openid: 'x' });
+  expect(reply.status).toBe(404);
+});
+
+test('database requests are counted per invocation', async () => {
+  const reply = await call<{ ok: true; data: { total: number } }>(cloud, 'probe', { action: 'writes', count: 3 }, { openid: 'writer' });
+  expect(reply.status).toBe(200);
+  // Three adds and one count.
+  expect(reply.dbRequests).toBe(4);
+  expect(cloud.cloud.invocations.find(reply.invocationId)).toMatchObject({ functionName: 'probe', action: 'writes', outcome: 'OK', dbRequests: 4 });
+  const none = await call(cloud, 'probe', { action: 'context' }, { openid: 'reader' });
+  expect(none.dbRequests).toBe(0);
+});
+
+test('callFunction between functions keeps the caller\'s identity and is logged as a child', async () => {
+  const reply = await call<{ ok: true; data: ContextReply }>(cloud, 'probe', { action: 'callOther' }, { openid: 'parent-user', appid: 'wx-a' });
+  expect(reply.status).toBe(200);
+  expect(reply.body.data.data.before).toMatchObject({ OPENID: 'parent-user', APPID: 'wx-a' });
+  const children = cloud.cloud.invocations.recent(20).filter((r) => r.parentId === reply.invocationId);
+  expect(children).toHaveLength(1);
+  expect(children[0]).toMatchObject({ functionName: 'probe', action: 'context', outcome: 'OK' });
+});
+
+test('every invocation is logged on one line with function, action, outcome, ms and db requests', async () => {
+  const lines: string[] = [];
+  const logged = await startTestCloud({ functionsDir: buildFixtureFunctions(), extraCollections: [{ name: 'probe', indexes: [] }], logInvocations: true, log: (line) => lines.push(line) });
+  try {
+    await call(logged, 'probe', { action: 'writes', count: 1 }, { openid: 'w' });
+    await call(logged, 'probe', { action: 'nope' }, { openid: 'w' });
+  } finally {
+    await logged.close();
+  }
+  expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^probe\.writes OK [\d.]+ms db=2$/), expect.stringMatching(/^probe\.nope UNKNOWN_ACTION [\d.]+ms db=0$/)]));
+});
+
+test('timer triggers declared in config.json fire on schedule as the trigger source', async () => {
+  const timed = await startTestCloud({ functionsDir: buildFixtureFunctions(), extraCollections: [{ name: 'probe', indexes: [] }], timers: true });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 2600));
+  } finally {
+    await timed.close();
+  }
+  const fired = timed.cloud.invocations.recent(100).filter((r) => r.functionName === 'ticker');
+  expect(fired.length).toBeGreaterThanOrEqual(2);
+  expect(fired.every((r) => r.action === 'timer:everySecond' && r.outcome === 'OK')).toBe(true);
+});
