@@ -100,7 +100,7 @@ function compileTypeScript(mpRoot) {
         sourcefile: toPosix(path.relative(mpRoot, source)),
       }).code;
     } catch (error) {
-      throw new BuildError(`cannot compile ${toPosix(path.relative(mpRoot, source))}:\n${error.message}`);
+      throw new BuildError(`cannot compile ${toPosix(path.relative(path.dirname(mpRoot), source))}:\n${error.message}`);
     }
     // Only touch files that changed, so DevTools' file watcher recompiles what changed.
     let previous = null;
@@ -137,11 +137,11 @@ function resolveLocal(base) {
   return candidates.find((c) => isFile(c) && !c.endsWith('.d.ts')) || null;
 }
 
-function checkRequires(mpRoot, outputs, runtimeDeps) {
+function checkRequires(root, mpRoot, outputs, runtimeDeps) {
   const problems = [];
   const bareRequires = new Set();
   for (const { source, code } of outputs) {
-    const from = toPosix(path.relative(mpRoot, source));
+    const from = toPosix(path.relative(root, source));
     for (const specifier of requiresOf(code)) {
       if (specifier.startsWith('.') || specifier.startsWith('/')) {
         const resolved = specifier.startsWith('/')
@@ -225,8 +225,11 @@ function reachableNpmFiles(npmRoot, components, modules) {
   };
   const addComponent = (base) => COMPONENT_FILE_EXTS.forEach((ext) => add(base + ext));
   const addModule = (base) => add([base, `${base}.js`, path.join(base, 'index.js')].find(isFile));
-  const fromSpecifier = (file, specifier) =>
-    specifier.startsWith('.') ? path.resolve(path.dirname(file), specifier) : path.join(npmRoot, specifier);
+  const fromSpecifier = (file, specifier) => {
+    if (specifier.startsWith('.')) return path.resolve(path.dirname(file), specifier);
+    if (specifier.startsWith('/')) return path.join(path.dirname(npmRoot), specifier);
+    return path.join(npmRoot, specifier);
+  };
 
   components.forEach((c) => addComponent(path.join(npmRoot, c)));
   modules.forEach((m) => addModule(path.join(npmRoot, m)));
@@ -336,7 +339,7 @@ async function buildMiniprogram({ root = path.resolve(__dirname, '..'), log = co
   const deps = Object.keys(packageJson.dependencies || {}).sort();
 
   const compiled = compileTypeScript(mpRoot);
-  const bareRequires = checkRequires(mpRoot, compiled.outputs, new Set(deps));
+  const bareRequires = checkRequires(root, mpRoot, compiled.outputs, new Set(deps));
   const npm = await buildNpm({ root, mpRoot, deps, bareRequires, log });
 
   const summary = {

@@ -1,0 +1,39 @@
+/**
+ * A thin typed wrapper around `Page`, in the spirit of Vant's `VantComponent`: view state in
+ * `data`, event handlers in `methods`, lifecycle hooks beside them. `this.data` is typed and
+ * `setData` only accepts known keys (or path keys such as `'list[3].read'`), so a typo in a
+ * key is a compile error instead of a silently unused field.
+ */
+
+type PathKey = `${string}.${string}` | `${string}[${number}]${string}`;
+
+export type DataPatch<TData> = Partial<TData> & { [key: PathKey]: unknown };
+
+export interface PageContext<TData> {
+  readonly data: Readonly<TData>;
+  setData(patch: DataPatch<TData>, callback?: () => void): void;
+}
+
+type Handler = (...args: never[]) => unknown;
+
+interface PageHooks {
+  onLoad?(query: Record<string, string | undefined>): void;
+  onShow?(): void;
+  onReady?(): void;
+  onHide?(): void;
+  onUnload?(): void;
+  onPullDownRefresh?(): void;
+  onReachBottom?(): void;
+}
+
+export type PageDefinition<TData, TMethods> = PageHooks & {
+  data: TData;
+  methods?: TMethods;
+} & ThisType<PageContext<TData> & TMethods>;
+
+export function definePage<TData extends object, TMethods extends Record<string, Handler> = Record<never, never>>(
+  definition: PageDefinition<TData, TMethods>,
+): void {
+  const { methods, ...rest } = definition;
+  Page({ ...rest, ...methods } as unknown as WechatMiniprogram.Page.Options<TData, WechatMiniprogram.IAnyObject>);
+}

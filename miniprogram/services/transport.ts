@@ -1,0 +1,100 @@
+/**
+ * The only code that talks to the backend. Pages and services call `callFunction` with a
+ * function name, an action and its typed request; the reply is always a `Result`, never a
+ * rejection, so a page has exactly one failure path to render.
+ */
+import type { ActionName, AppError, FunctionName, RequestOf, ResultOf } from '../../typings';
+import { runtimeConfig, type RuntimeConfig } from '../config/runtime';
+
+export const NETWORK_ERROR: AppError = {
+  code: 'NETWORK_ERROR',
+  message: '网络异常，请稍后重试',
+};
+
+/** Local calls that take longer than this are reported as a network failure. */
+const LOCAL_TIMEOUT_MS = 10000;
+
+export type CallFunction = <F extends FunctionName, A extends ActionName<F>>(
+  name: F,
+  action: A,
+  request: RequestOf<F, A>,
+) => Promise<ResultOf<F, A>>;
+
+export interface Transport {
+  callFunction: CallFunction;
+}
+
+function networkFailure<T>(): T {
+  return { ok: false, error: { ...NETWORK_ERROR } } as T;
+}
+
+/** Whether a reply has the Result shape; anything else means the call did not really arrive. */
+export function isResult(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { ok?: unknown; data?: unknown; error?: unknown };
+  if (candidate.ok === true) return 'data' in candidate;
+  if (candidate.ok !== false) return false;
+  const error = candidate.error as { code?: unknown; message?: unknown } | null | undefined;
+  return typeof error === 'object' && error !== null && typeof error.code === 'string' && typeof error.message === 'string';
+}
+
+function eventOf(action: string, request: unknown): Record<string, unknown> {
+  return Object.assign({ action }, request);
+}
+
+function callLocal(config: RuntimeConfig, name: string, data: Record<string, unknown>): Promise<unknown> {
+  return new Promise((resolve) => {
+    wx.request({
+      url: `${config.localBaseUrl}/functions/${name}`,
+      method: 'POST',
+      data,
+      timeout: LOCAL_TIMEOUT_MS,
+      header: {
+        'content-type': 'application/json',
+        'X-WX-OPENID': config.devIdentity.openid,
+        'X-WX-APPID': config.devIdentity.appid,
+        'X-WX-UNIONID': config.devIdentity.unionid,
+      },
+      success(res) {
+        const ok2xx = res.statusCode >= 200 && res.statusCode < 300;
+        resolve(ok2xx && isResult(res.data) ? res.data : networkFailure());
+      },
+      fail() {
+        resolve(networkFailure());
+      },
+    });
+  });
+}
+
+export function createTransport(config: RuntimeConfig): Transport {
+  let cloudReady = false;
+
+  function callCloud(name: string, data: Record<string, unknown>): Promise<unknown> {
+    try {
+      if (!cloudReady) {
+        wx.cloud.init({ env: config.cloudEnv, traceUser: true });
+        cloudReady = true;
+      }
+      return wx.cloud.callFunction({ name, data }).then(
+        (res) => (isResult(res.result) ? res.result : networkFailure()),
+        () => networkFailure(),
+      );
+    } catch {
+      // wx.cloud is missing on base libraries without cloud support.
+      return Promise.resolve(networkFailure());
+    }
+  }
+
+  const callFunction: CallFunction = (name, action, request) => {
+    const data = eventOf(action, request);
+    const reply = config.transport === 'cloud' ? callCloud(name, data) : callLocal(config, name, data);
+    return reply as Promise<ResultOf<typeof name, typeof action>>;
+  };
+
+  return { callFunction };
+}
+
+const defaultTransport = createTransport(runtimeConfig);
+
+export const callFunction: CallFunction = (name, action, request) =>
+  defaultTransport.callFunction(name, action, request);
