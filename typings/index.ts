@@ -4,15 +4,18 @@
  * drift. Types only: the mini-program package cannot load runtime code from outside its root.
  */
 import type { LoginActions } from './login';
+import type { SetupActions } from './setup';
 import type { Result } from './result';
 
 export type { AppError, Result } from './result';
 export type { ErrorCode, CommonErrorCode } from './errors';
 export type { LoginActions, WhoamiResponse } from './login';
+export type { SetupActions, EnsureCollectionsResponse, IndexToCreate } from './setup';
 
 /** Every deployable function and its actions. Feature issues add their functions here. */
 export interface FunctionContracts {
   login: LoginActions;
+  setup: SetupActions;
 }
 
 export type FunctionName = keyof FunctionContracts;

@@ -17,6 +17,11 @@ export interface LocalCloudOptions {
   rootDir: string;
   /** Folder of built functions; default `<rootDir>/cloudfunctions`. */
   functionsDir?: string;
+  /**
+   * Create the collections of server/db/collections.ts at start, as the deploy's `setup` step
+   * does in a cloud environment (default true; false starts like a fresh environment).
+   */
+  declareCollections?: boolean;
   /** Collections beyond the application's declared ones (tests). */
   extraCollections?: readonly CollectionDecl[];
   /** Folder for the database files; null keeps everything in memory. */
@@ -85,7 +90,7 @@ export class LocalCloud {
     if (options.reset && options.dataDir && existsSync(options.dataDir)) {
       rmSync(options.dataDir, { recursive: true, force: true });
     }
-    const engine = await DbEngine.open({ dataDir: options.dataDir, collections: [...COLLECTIONS, ...(options.extraCollections ?? [])], fsync: options.fsync ?? true });
+    const engine = await DbEngine.open({ dataDir: options.dataDir, collections: [...(options.declareCollections ?? true ? COLLECTIONS : []), ...(options.extraCollections ?? [])], fsync: options.fsync ?? true });
     const cloud = new LocalCloud(options, engine);
     if (options.seed ?? true) cloud.seeded = await seedDemoData(engine);
     return cloud;

@@ -25,3 +25,24 @@ export function readWxIdentity(): Identity {
 export function database(): ReturnType<typeof cloud.database> {
   return wxCloud().database();
 }
+
+/**
+ * wx-server-sdk 4 rethrows the backend's error with errCode -1, keeping CloudBase's `code`
+ * (DATABASE_COLLECTION_ALREADY_EXIST) and its message ("[ResourceInUse] Table exist").
+ */
+function isAlreadyExists(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e?.code === 'DATABASE_COLLECTION_ALREADY_EXIST' || (typeof e?.message === 'string' && /ALREADY_EXIST|Table exist/i.test(e.message));
+}
+
+export const collectionAdmin = {
+  async create(name: string): Promise<boolean> {
+    try {
+      await database().createCollection(name);
+      return true;
+    } catch (error) {
+      if (isAlreadyExists(error)) return false;
+      throw error;
+    }
+  },
+};
