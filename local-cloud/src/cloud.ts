@@ -53,6 +53,15 @@ export interface InvokeResult {
   record: InvocationRecord;
 }
 
+function trackTransaction(active: ActiveInvocation, action: string, body: Record<string, unknown>, reply: unknown): void {
+  if (action === 'database.startTransaction') {
+    const txnId = (reply as { transactionId?: unknown }).transactionId;
+    if (typeof txnId === 'string') active.openTransactions.add(txnId);
+  } else if (action === 'database.commitTransaction' || action === 'database.abortTransaction') {
+    if (typeof body.transactionId === 'string') active.openTransactions.delete(body.transactionId);
+  }
+}
+
 export const DEFAULT_RISKY_WORD = '违禁测试词';
 
 const WX_CONTEXT_KEYS = 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP';
@@ -128,7 +137,7 @@ export class LocalCloud {
     let status: number;
     let body: unknown;
     let outcome: string;
-    const active: ActiveInvocation = { id, identity, dbRequests: 0 };
+    const active: ActiveInvocation = { id, identity, dbRequests: 0, openTransactions: new Set() };
     if (!pool) {
       status = 404;
       body = { errCode: -501000, errMsg: `FunctionName parameter could not be found: ${functionName}` };
@@ -153,6 +162,9 @@ export class LocalCloud {
         }
       } finally {
         this.active.delete(id);
+        // A function that timed out, crashed or returned mid-transaction must not hold the
+        // transaction queue; the platform ends such a transaction with the instance too.
+        for (const txnId of active.openTransactions) this.engine.abortTransaction(txnId);
       }
     }
     const ms = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
@@ -176,13 +188,15 @@ export class LocalCloud {
    * database requests go to the engine and are counted; callFunction starts a nested invocation
    * that keeps the caller's identity.
    */
-  async handleTcbRequest(invocationId: string, body: Record<string, unknown>): Promise<unknown> {
+  async handleTcbRequest(invocationId: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
     const action = typeof body.action === 'string' ? body.action : '';
     const active = this.active.get(invocationId);
     if (isDatabaseAction(action)) {
       this.dbRequestsTotal += 1;
       if (active) active.dbRequests += 1;
-      return handleDatabaseRequest(this.engine, body);
+      const reply = await handleDatabaseRequest(this.engine, body, { signal });
+      if (active) trackTransaction(active, action, body, reply);
+      return reply;
     }
     if (action === 'functions.invokeFunction') {
       const name = typeof body.function_name === 'string' ? body.function_name : '';

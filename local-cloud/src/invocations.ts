@@ -16,6 +16,8 @@ export interface ActiveInvocation {
   id: string;
   identity: CallerIdentity;
   dbRequests: number;
+  /** Transactions it started and has not ended; aborted when the invocation ends. */
+  openTransactions: Set<string>;
 }
 
 /** The identity a local invocation runs as: what WeChat would put in the context. */

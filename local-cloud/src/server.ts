@@ -112,7 +112,12 @@ async function route(cloud: LocalCloud, req: IncomingMessage, res: ServerRespons
   if (method === 'POST' && parts[0] === 'tcb') {
     if (!isLoopback(req.socket.remoteAddress)) throw new HttpError(403, { code: 'FORBIDDEN', message: 'loopback only' });
     const body = await readJson(req, TCB_BODY_LIMIT);
-    return send(res, 200, await cloud.handleTcbRequest(parts[1] ?? '', body));
+    // A caller that gives up (its instance was terminated) must not stay queued for a transaction.
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    return send(res, 200, await cloud.handleTcbRequest(parts[1] ?? '', body, abort.signal));
   }
   if (parts[0] === '_local') return routeLocal(cloud, method, parts.slice(1), url, req, res);
   throw new HttpError(404, { errCode: -501000, errMsg: `no route for ${method} ${url.pathname}` });

@@ -69,6 +69,24 @@ test('database requests are counted per invocation', async () => {
   expect(none.dbRequests).toBe(0);
 });
 
+test('a transaction left open by a timed-out instance is aborted and does not block the next', async () => {
+  const hung = await call(cloud, 'probe', { action: 'txnThenSleep' }, { openid: 'hangs' });
+  expect(hung.status).toBe(504);
+  const started = Date.now();
+  const next = await call<{ ok: true; data: { n: number } }>(cloud, 'probe', { action: 'txnIncrement' }, { openid: 'next' });
+  expect(next.body).toEqual({ ok: true, data: { n: 1 } });
+  // Far below the engine's 10 s idle timeout for abandoned transactions.
+  expect(Date.now() - started).toBeLessThan(5000);
+  expect(cloud.cloud.engine.dump('probe').find((d) => d._id === 'counter')).toMatchObject({ n: 1 });
+});
+
+test('concurrent transactional increments from many instances lose no update', async () => {
+  const before = (cloud.cloud.engine.dump('probe').find((d) => d._id === 'counter')?.n as number | undefined) ?? 0;
+  const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => call(cloud, 'probe', { action: 'txnIncrement' }, { openid: `inc-${i}` })));
+  expect(replies.every((r) => r.status === 200)).toBe(true);
+  expect(cloud.cloud.engine.dump('probe').find((d) => d._id === 'counter')).toMatchObject({ n: before + 12 });
+});
+
 test('callFunction between functions keeps the caller\'s identity and is logged as a child', async () => {
   const reply = await call<{ ok: true; data: ContextReply }>(cloud, 'probe', { action: 'callOther' }, { openid: 'parent-user', appid: 'wx-a' });
   expect(reply.status).toBe(200);
