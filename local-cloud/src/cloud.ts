@@ -30,6 +30,8 @@ export interface LocalCloudOptions {
   reset?: boolean;
   /** Seed the demo data when the database is empty (default true). */
   seed?: boolean;
+  /** Start one instance of every function at start (default false; `npm start` does). */
+  prewarm?: boolean;
   /** Fire timer triggers (default true). */
   timers?: boolean;
   /** Warm instances per function at most (default 16). */
@@ -110,6 +112,7 @@ export class LocalCloud {
     this.baseUrl = baseUrl;
     this.functions = discoverFunctions(this.options.functionsDir ?? join(this.options.rootDir, 'cloudfunctions'));
     if (this.options.timers ?? true) this.scheduler.start(this.functions);
+    if (this.options.prewarm) for (const fn of this.functions) this.pool(fn.name)?.warm();
   }
 
   get url(): string {

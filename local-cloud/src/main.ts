@@ -1,6 +1,7 @@
 /** `npm start`: the local cloud on 127.0.0.1, with demo data on first start. */
 import { resolve } from 'node:path';
 import { DEMO_APPID } from './seed';
+import { DEFAULT_RISKY_WORD } from './cloud';
 import { startLocalCloud } from './server';
 
 interface CliOptions {
@@ -55,7 +56,16 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const running = await startLocalCloud({ rootDir, dataDir: options.dataDir, reset: options.reset, timers: options.timers, host: options.host, port: options.port });
+  const running = await startLocalCloud({
+    rootDir,
+    dataDir: options.dataDir,
+    reset: options.reset,
+    timers: options.timers,
+    host: options.host,
+    port: options.port,
+    riskyWord: process.env.XINTONG_LOCAL_RISKY_WORD ?? DEFAULT_RISKY_WORD,
+    prewarm: true,
+  });
   const { cloud, url } = running;
   const functions = cloud.listFunctions();
   const people = cloud.seeded?.people ?? [];
@@ -76,7 +86,7 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     'Inspect:',
     `  ${url}/_local/invocations   recent invocations (function, action, outcome, ms, db requests)`,
     `  ${url}/_local/sms           SMS outbox (nothing is sent)`,
-    `  ${url}/_local/openapi       recorded subscribe messages`,
+    `  ${url}/_local/openapi       recorded subscribe messages (content check rejects "${cloud.openapi.riskyWord}")`,
     `  ${url}/_local/db/<name>     documents of a collection`,
     '',
     'WeChat DevTools: keep transport "local" in miniprogram/config/runtime.ts, tick',

@@ -27,6 +27,10 @@ export class OpenApiStandIn {
     this.now = options.now ?? (() => new Date());
   }
 
+  get riskyWord(): string {
+    return this.options.riskyWord;
+  }
+
   clear(): void {
     this.subscribeMessages.length = 0;
   }
