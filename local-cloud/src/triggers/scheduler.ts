@@ -34,9 +34,11 @@ export class TriggerScheduler {
     this.timers.clear();
   }
 
-  private arm(functionName: string, triggerName: string, schedule: ReturnType<typeof parseCron>): void {
+  private arm(functionName: string, triggerName: string, schedule: ReturnType<typeof parseCron>, after?: Date): void {
     if (this.stopped) return;
-    const at = nextFiring(schedule, this.now());
+    // Timers may wake a little early: counting from the last firing keeps it from repeating.
+    const from = after && after.getTime() > this.now().getTime() ? after : this.now();
+    const at = nextFiring(schedule, from);
     if (!at) return;
     // setTimeout holds at most about 24.8 days; re-arm in steps for rare far-away firings.
     const delay = Math.min(Math.max(at.getTime() - this.now().getTime(), 0), 2 ** 31 - 1);
@@ -47,7 +49,7 @@ export class TriggerScheduler {
         return;
       }
       // Arm the next firing first: like the platform, a slow run does not delay the next one.
-      this.arm(functionName, triggerName, schedule);
+      this.arm(functionName, triggerName, schedule, at);
       void this.fire({ functionName, triggerName, time: at });
     }, delay);
     timer.unref();
