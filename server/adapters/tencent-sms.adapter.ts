@@ -33,7 +33,12 @@ export class TencentSmsAdapter implements SmsPort {
     const deliveries: SmsDelivery[] = [];
     for (let start = 0; start < request.phoneNumbers.length; start += SEND_SMS_BATCH) {
       const batch = request.phoneNumbers.slice(start, start + SEND_SMS_BATCH);
-      deliveries.push(...(await this.sendBatch(batch, request)));
+      try {
+        deliveries.push(...(await this.sendBatch(batch, request)));
+      } catch (error) {
+        if (error instanceof SmsApiError) throw new SmsApiError(error.code, error.message, error.requestId, deliveries);
+        throw error;
+      }
     }
     return deliveries;
   }

@@ -19,12 +19,17 @@ export interface SmsDelivery {
   fee: number;
 }
 
-/** The provider rejected the whole request (bad credentials, template, rate limit of the app...). */
+/**
+ * The provider rejected a whole request (bad credentials, template, rate limit of the app...).
+ * Requests before it may have gone out: `delivered` holds their deliveries, so a caller that
+ * retries can skip those numbers instead of texting them twice.
+ */
 export class SmsApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly requestId: string | null,
+    readonly delivered: SmsDelivery[] = [],
   ) {
     super(message);
     this.name = 'SmsApiError';

@@ -60,6 +60,16 @@ describe('SMS outbox behind the Tencent SDK', () => {
     expect(again.map((d) => d.code)).toEqual(['LimitExceeded.PhoneNumberThirtySecondLimit', 'Ok']);
   });
 
+  test('an API error in a later batch keeps the deliveries of the batches already sent', async () => {
+    // 200 mainland numbers go out; the next batch mixes regions, which the API refuses whole.
+    const numbers = [...Array.from({ length: 200 }, (_, i) => `+86137${String(i).padStart(8, '0')}`), '+8613700009999', '+12025550100'];
+    const failure = await sms().send({ phoneNumbers: numbers, templateId: '100005', params: [] }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SmsApiError);
+    expect((failure as SmsApiError).delivered).toHaveLength(200);
+    expect((failure as SmsApiError).delivered.every((d) => d.code === 'Ok')).toBe(true);
+    expect(cloud.cloud.sms.outbox).toHaveLength(200);
+  });
+
   test('an API-level error surfaces as SmsApiError with the Tencent code', async () => {
     await expect(sms().send({ phoneNumbers: ['+8613800000001', '+12025550100'], templateId: '100004', params: [] })).rejects.toMatchObject({
       constructor: SmsApiError,
