@@ -11,8 +11,8 @@ dayjs.extend(timezone);
 
 export const BUSINESS_TIME_ZONE = 'Asia/Shanghai';
 
-/** A dayjs in business time, for calendar arithmetic. */
-export function businessTime(instant: Date | number | string): dayjs.Dayjs {
+/** A dayjs in business time, for calendar arithmetic. Takes instants only, never text. */
+export function businessTime(instant: Date | number): dayjs.Dayjs {
   return dayjs(instant).tz(BUSINESS_TIME_ZONE);
 }
 
@@ -26,9 +26,16 @@ export function formatBusiness(instant: Date | number, pattern = 'YYYY-MM-DD HH:
   return businessTime(instant).format(pattern);
 }
 
-/** The instant a business wall-clock time (`YYYY-MM-DD HH:mm`) denotes. */
+const WALL_CLOCK = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/;
+
+/**
+ * The instant a business wall-clock time denotes. Exactly `YYYY-MM-DD HH:mm`, and a real
+ * calendar time: `2026-02-30 10:00` is refused rather than rolled over into March.
+ */
 export function fromBusinessWallClock(text: string): Date {
-  const parsed = dayjs.tz(text, BUSINESS_TIME_ZONE);
-  if (!parsed.isValid()) throw new RangeError(`not a date-time: ${text}`);
+  const parsed = WALL_CLOCK.test(text) ? dayjs.tz(text, BUSINESS_TIME_ZONE) : null;
+  if (!parsed || !parsed.isValid() || parsed.format('YYYY-MM-DD HH:mm') !== text) {
+    throw new RangeError(`not a business date-time (YYYY-MM-DD HH:mm): ${text}`);
+  }
   return parsed.toDate();
 }
