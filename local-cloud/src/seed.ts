@@ -2,6 +2,7 @@
  * Demo data written on the first start of an empty local cloud, so the mini-program has
  * someone to be. Feature issues extend it (units, notices, rooms).
  */
+import { identityId } from '../../server/db/collections';
 import type { DbEngine } from './db/engine';
 
 export const DEMO_APPID = 'wx-demo-appid';
@@ -32,6 +33,13 @@ export async function seedDemoData(engine: DbEngine, now: Date = new Date()): Pr
   engine.insertDocuments(
     'users',
     DEMO_PEOPLE.map((p) => ({ _id: p.userId, nickname: p.nickname, avatarFileId: null, roles: p.roles, createdAt: now, demo: true })),
+  );
+  engine.insertDocuments(
+    'identities',
+    DEMO_PEOPLE.flatMap((p) => [
+      { _id: identityId('wx-openid', `${DEMO_APPID}:${p.openid}`), kind: 'wx-openid', key: `${DEMO_APPID}:${p.openid}`, userId: p.userId, createdAt: now },
+      { _id: identityId('wx-unionid', p.unionid), kind: 'wx-unionid', key: p.unionid, userId: p.userId, createdAt: now },
+    ]),
   );
   return { seeded: true, people: DEMO_PEOPLE };
 }

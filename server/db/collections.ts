@@ -24,4 +24,17 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
     name: 'users',
     indexes: [{ name: 'createdAt', keys: { createdAt: -1 } }],
   },
+  {
+    // One document per way of recognising a person; `_id` is `<kind>:<key>` (see identityId),
+    // so no two users can ever hold the same identity, even when two first logins race.
+    name: 'identities',
+    indexes: [{ name: 'userId', keys: { userId: 1 } }],
+  },
 ];
+
+export type IdentityKind = 'wx-openid' | 'wx-unionid' | 'wecom-userid';
+
+/** Deterministic id of an identity document: an insert of an existing one fails. */
+export function identityId(kind: IdentityKind, key: string): string {
+  return `${kind}:${key}`;
+}

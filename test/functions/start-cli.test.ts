@@ -18,7 +18,7 @@ function start(dataDir: string, extra: string[] = []): Promise<Started> {
   requireBuilt();
   const child = spawn(process.execPath, [join(ROOT, 'local-cloud/bin/start.js'), '--port', '0', '--data-dir', dataDir, '--no-timers', ...extra], {
     cwd: ROOT,
-    env: { ...process.env, TZ: 'Pacific/Auckland' },
+    env: process.env,
   });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -66,6 +66,11 @@ test('first start seeds the demo people and prints how to call it', async () => 
     expect(started.output()).toContain('demo-admin-openid');
     expect(started.output()).toContain('curl -s');
     expect((await users(started.url)).map((u) => u._id).sort()).toEqual(['demo-admin', 'demo-member-1', 'demo-member-2', 'demo-member-3']);
+    // Each demo openid (under the demo appid) and unionid leads to its user.
+    const identities = ((await (await fetch(`${started.url}/_local/db/identities`)).json()) as { documents: Array<{ _id: string; userId: string }> }).documents;
+    expect(identities.find((d) => d._id === 'wx-openid:wx-demo-appid:demo-admin-openid')?.userId).toBe('demo-admin');
+    expect(identities.find((d) => d._id === 'wx-unionid:demo-member-2-unionid')?.userId).toBe('demo-member-2');
+    expect(identities).toHaveLength(8);
     const reply = await fetch(`${started.url}/functions/login`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-WX-OPENID': 'demo-admin-openid', 'X-WX-APPID': 'wx-demo-appid' },
