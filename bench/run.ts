@@ -11,6 +11,8 @@ import { BENCH_COLLECTION, databaseScenario } from './scenarios/database';
 import { functionScenario } from './scenarios/functions';
 
 async function main(): Promise<void> {
+  // Like the platform and `npm start`, whatever this machine's zone.
+  process.env.TZ = 'UTC';
   const root = resolve(__dirname, '..', '..');
   const cloud = await startLocalCloud({
     rootDir: root,

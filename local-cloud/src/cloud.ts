@@ -49,7 +49,7 @@ export interface LocalCloudOptions {
 }
 
 export interface InvokeResult {
-  /** HTTP-like status: 200 when the function returned, 404 unknown, 504 timeout, 500 crash. */
+  /** HTTP-like status: 200 when the function returned, 404 unknown, 504 timeout, 500 crash, 503 closing. */
   status: number;
   body: unknown;
   record: InvocationRecord;
@@ -83,6 +83,7 @@ export class LocalCloud {
   private baseUrl = '';
   private functions: FunctionSpec[] = [];
   seeded: SeedSummary | null = null;
+  private closing = false;
   /** Database requests served since start, attributed to an invocation or not. */
   dbRequestsTotal = 0;
 
@@ -148,11 +149,18 @@ export class LocalCloud {
     } else {
       this.active.set(id, active);
       try {
-        const result = await pool.invoke({ id, event, context: { request_id: id, function_name: functionName }, env: this.invocationEnv(id, identity) });
+        const result = await pool.invoke(
+          { id, event, context: { request_id: id, function_name: functionName }, env: this.invocationEnv(id, identity) },
+          { nested: parentId !== null },
+        );
         if (result.kind === 'ok') {
           status = 200;
           body = result.value;
           outcome = outcomeOf(result.value);
+        } else if (result.kind === 'closed') {
+          status = 503;
+          body = { errCode: -501000, errMsg: 'the local cloud is shutting down' };
+          outcome = 'UNAVAILABLE';
         } else if (result.kind === 'timeout') {
           status = 504;
           body = { errCode: -504003, errMsg: `Invoking task timed out after ${result.seconds} seconds` };
@@ -215,16 +223,17 @@ export class LocalCloud {
     return { code: 'LOCAL_UNSUPPORTED_ACTION', message: `the local cloud does not implement ${action || '(no action)'}` };
   }
 
+  /** Stops timers and every instance (calls in flight fail), then closes the database. */
   async close(): Promise<void> {
+    this.closing = true;
     this.scheduler.stop();
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
-    this.pools.clear();
     await this.engine.close();
   }
 
   private pool(functionName: string): FunctionPool | undefined {
     const existing = this.pools.get(functionName);
-    if (existing) return existing;
+    if (existing || this.closing) return existing;
     const spec = this.functions.find((fn) => fn.name === functionName);
     if (!spec) return undefined;
     const pool = new FunctionPool({

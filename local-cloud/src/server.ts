@@ -25,6 +25,7 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
+    readonly headers: Record<string, string> = {},
   ) {
     super(`HTTP ${status}`);
   }
@@ -36,6 +37,18 @@ export function isLoopback(address: string | undefined): boolean {
   return v4.startsWith('127.') || address === '::1';
 }
 
+function requireLoopback(req: Pick<IncomingMessage, 'socket'>): void {
+  if (!isLoopback(req.socket.remoteAddress)) throw new HttpError(403, { errCode: -501003, errMsg: 'this endpoint answers loopback callers only' });
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, { errCode: -501002, errMsg: 'malformed path' });
+  }
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -43,8 +56,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new HttpError(413, { errCode: -501001, errMsg: `request body larger than ${limit} bytes` }));
-        req.destroy();
+        // Keep draining so the 413 reaches the client; the connection closes after it.
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new HttpError(413, { errCode: -501001, errMsg: `request body larger than ${limit} bytes` }, { Connection: 'close' }));
         return;
       }
       chunks.push(chunk);
@@ -95,14 +110,16 @@ async function route(cloud: LocalCloud, req: IncomingMessage, res: ServerRespons
   const method = req.method ?? 'GET';
   const tcAction = header(req, 'X-TC-Action');
 
-  if (method === 'POST' && tcAction) {
+  if (method === 'POST' && tcAction && url.pathname === '/') {
     // The Tencent Cloud SDK posts to the endpoint's root with the action in a header.
+    requireLoopback(req);
     return send(res, 200, cloud.sms.handle(tcAction, await readJson(req, FUNCTION_BODY_LIMIT)));
   }
   if (method === 'POST' && parts[0] === 'functions' && parts.length === 2) {
     const identity = callerIdentity(req);
+    const name = decodePathPart(parts[1]);
     const event = await readJson(req, FUNCTION_BODY_LIMIT);
-    const { status, body, record } = await cloud.invoke(decodeURIComponent(parts[1]), event, identity);
+    const { status, body, record } = await cloud.invoke(name, event, identity);
     return send(res, status, body, {
       'X-Invocation-Id': record.id,
       'X-Db-Requests': String(record.dbRequests),
@@ -110,7 +127,7 @@ async function route(cloud: LocalCloud, req: IncomingMessage, res: ServerRespons
     });
   }
   if (method === 'POST' && parts[0] === 'tcb') {
-    if (!isLoopback(req.socket.remoteAddress)) throw new HttpError(403, { code: 'FORBIDDEN', message: 'loopback only' });
+    requireLoopback(req);
     const body = await readJson(req, TCB_BODY_LIMIT);
     // A caller that gives up (its instance was terminated) must not stay queued for a transaction.
     const abort = new AbortController();
@@ -119,7 +136,11 @@ async function route(cloud: LocalCloud, req: IncomingMessage, res: ServerRespons
     });
     return send(res, 200, await cloud.handleTcbRequest(parts[1] ?? '', body, abort.signal));
   }
-  if (parts[0] === '_local') return routeLocal(cloud, method, parts.slice(1), url, req, res);
+  if (parts[0] === '_local') {
+    // The outbox and the database dump hold phone numbers and codes: this machine only.
+    requireLoopback(req);
+    return routeLocal(cloud, method, parts.slice(1), url, req, res);
+  }
   throw new HttpError(404, { errCode: -501000, errMsg: `no route for ${method} ${url.pathname}` });
 }
 
@@ -152,7 +173,7 @@ async function routeLocal(cloud: LocalCloud, method: string, parts: string[], ur
     return send(res, 200, { invocations: cloud.invocations.recent(Number.isFinite(limit) ? limit : 100) });
   }
   if (area === 'db' && sub && method === 'GET') {
-    return send(res, 200, { documents: cloud.engine.dump(decodeURIComponent(sub)) });
+    return send(res, 200, { documents: cloud.engine.dump(decodePathPart(sub)) });
   }
   throw new HttpError(404, { errMsg: `no local route for ${method} /_local/${parts.join('/')}` });
 }
@@ -162,7 +183,7 @@ export async function startLocalCloud(options: StartOptions): Promise<RunningLoc
   const cloud = await LocalCloud.open(options);
   const server: Server = createServer((req, res) => {
     route(cloud, req, res).catch((error: unknown) => {
-      if (error instanceof HttpError) return send(res, error.status, error.body);
+      if (error instanceof HttpError) return send(res, error.status, error.body, error.headers);
       cloud.log(`[local-cloud] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       send(res, 500, { errCode: -501999, errMsg: 'local cloud internal error' });
     });
@@ -182,11 +203,11 @@ export async function startLocalCloud(options: StartOptions): Promise<RunningLoc
     url,
     port: address.port,
     async close() {
+      // Stop accepting first, so nothing reaches the cloud while it shuts down.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await cloud.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -54,6 +54,41 @@ test('an exception thrown out of main is a failed call, not a dead local cloud',
   expect(JSON.stringify(reply.body)).not.toContain('on purpose');
 });
 
+test('a return value that is not JSON becomes null, as on the platform', async () => {
+  const reply = await call(cloud, 'probe', { action: 'returnsFunction' }, { openid: 'x' });
+  expect(reply.status).toBe(200);
+  expect(reply.body).toBeNull();
+});
+
+test('an event over the payload limit is refused with 413, and the cloud goes on', async () => {
+  const reply = await call(cloud, 'probe', { action: 'context', padding: 'x'.repeat(150 * 1024) }, { openid: 'big' });
+  expect(reply.status).toBe(413);
+  const next = await call<ContextReply>(cloud, 'probe', { action: 'context' }, { openid: 'small' });
+  expect(next.body.data.before.OPENID).toBe('small');
+});
+
+test('nested callFunction cannot starve when every instance is a waiting caller', async () => {
+  const tight = await startTestCloud({ functionsDir: buildFixtureFunctions(), extraCollections: [{ name: 'probe', indexes: [] }], maxInstances: 2 });
+  try {
+    const replies = await Promise.all(Array.from({ length: 4 }, (_, i) => call(tight, 'probe', { action: 'callOther' }, { openid: `caller-${i}` })));
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+  } finally {
+    await tight.close();
+  }
+});
+
+test('closing with calls running and queued settles every call and starts nothing new', async () => {
+  const closing = await startTestCloud({ functionsDir: buildFixtureFunctions(), extraCollections: [{ name: 'probe', indexes: [] }], maxInstances: 1 });
+  const calls = [0, 1, 2].map((i) => closing.cloud.invoke('probe', { action: 'sleep', ms: 800 }, { openid: `c-${i}`, source: 'wx_client' }));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await closing.close();
+  const results = await Promise.all(calls);
+  // The running call loses its instance; the two queued ones never reach one.
+  expect(results.map((r) => r.status)).toEqual([500, 503, 503]);
+  const after = await closing.cloud.invoke('probe', { action: 'context' }, { openid: 'late', source: 'wx_client' });
+  expect(after.status).toBe(503);
+});
+
 test('unknown functions answer 404', async () => {
   const reply = await call(cloud, 'nope', { action: 'x' }, { openid: 'x' });
   expect(reply.status).toBe(404);
@@ -112,10 +147,17 @@ test('timer triggers declared in config.json fire on schedule as the trigger sou
   const timed = await startTestCloud({ functionsDir: buildFixtureFunctions(), extraCollections: [{ name: 'probe', indexes: [] }], timers: true });
   try {
     await new Promise((resolve) => setTimeout(resolve, 2600));
+    const fired = timed.cloud.invocations.recent(100).filter((r) => r.functionName === 'ticker');
+    expect(fired.length).toBeGreaterThanOrEqual(2);
+    expect(fired.every((r) => r.action === 'timer:everySecond' && r.outcome === 'OK')).toBe(true);
+    // What the function itself saw: the platform's timer event, the trigger source, no user.
+    const rows = timed.cloud.engine.dump('probe').filter((d) => d.trigger === 'everySecond');
+    expect(rows.length).toBeGreaterThanOrEqual(fired.length);
+    expect(rows.every((d) => d.type === 'Timer' && d.source === 'wx_trigger' && d.openid === null)).toBe(true);
+    const times = rows.map((d) => String(d.time));
+    expect(new Set(times).size).toBe(times.length);
+    expect(times.every((t) => /T\d\d:\d\d:\d\d\.000Z$/.test(t))).toBe(true);
   } finally {
     await timed.close();
   }
-  const fired = timed.cloud.invocations.recent(100).filter((r) => r.functionName === 'ticker');
-  expect(fired.length).toBeGreaterThanOrEqual(2);
-  expect(fired.every((r) => r.action === 'timer:everySecond' && r.outcome === 'OK')).toBe(true);
 });

@@ -3,7 +3,7 @@
  * Function tests call functions over HTTP exactly as the mini-program's local transport does.
  */
 import { buildSync } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalCloud, type RunningLocalCloud, type StartOptions } from '../../local-cloud/src/server';
 
@@ -61,6 +61,7 @@ export function buildFixtureFunctions(): string {
   const source = join(ROOT, 'test', 'fixtures', 'functions');
   // Inside the project, so the bundles resolve wx-server-sdk from its node_modules.
   const out = join(ROOT, '.test-fixtures', `functions-${process.pid}`);
+  if (!existsSync(out)) process.once('exit', () => rmSync(out, { recursive: true, force: true }));
   for (const name of readdirSync(source)) {
     const dir = join(out, name);
     mkdirSync(dir, { recursive: true });

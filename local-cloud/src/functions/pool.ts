@@ -5,7 +5,9 @@ import type { InvokeMessage, WorkerReply } from './protocol';
 export type InvokeOutcome =
   | { kind: 'ok'; value: unknown }
   | { kind: 'error'; message: string }
-  | { kind: 'timeout'; seconds: number };
+  | { kind: 'timeout'; seconds: number }
+  /** The pool is closed: the call never reached an instance. */
+  | { kind: 'closed' };
 
 export interface PoolOptions {
   name: string;
@@ -41,6 +43,17 @@ function pipeLines(stream: Readable, sink: (line: string) => void): void {
   });
 }
 
+/** How long a new instance may take to load its function before the call fails. */
+const STARTUP_LIMIT_MS = 10_000;
+
+function parseValue(json: string): InvokeOutcome {
+  try {
+    return { kind: 'ok', value: JSON.parse(json) };
+  } catch (error) {
+    return { kind: 'error', message: `the function returned a value that is not JSON: ${(error as Error).message}` };
+  }
+}
+
 /**
  * Warm instances of one function. Like the platform, an instance serves one invocation at a
  * time; more instances start on demand up to `maxWorkers`, and further calls wait in line.
@@ -49,38 +62,47 @@ function pipeLines(stream: Readable, sink: (line: string) => void): void {
 export class FunctionPool {
   private readonly idle: Instance[] = [];
   private readonly alive = new Set<Instance>();
-  private readonly waiting: Array<(instance: Instance) => void> = [];
+  /** Calls waiting for a free instance; handed `null` when the pool closes. */
+  private readonly waiting: Array<(instance: Instance | null) => void> = [];
   private size = 0;
   private closed = false;
 
   constructor(private readonly options: PoolOptions) {}
 
-  async invoke(message: InvokeMessage): Promise<InvokeOutcome> {
-    const instance = await this.acquire();
-    const initError = await instance.ready;
-    if (initError !== null) {
-      this.discard(instance);
-      return { kind: 'error', message: initError };
-    }
+  /**
+   * Runs one invocation on a free instance. `nested` calls (callFunction from another
+   * function) may start instances beyond the limit: their callers hold instances while they
+   * wait, so queueing them could starve every caller, which the platform's far higher
+   * concurrency never does.
+   */
+  async invoke(message: InvokeMessage, options: { nested?: boolean } = {}): Promise<InvokeOutcome> {
+    const instance = await this.acquire(options.nested === true);
+    if (!instance) return { kind: 'closed' };
     const seconds = this.options.timeoutSeconds;
-    const outcome = await new Promise<InvokeOutcome>((resolve) => {
-      const timer = setTimeout(() => {
+    return new Promise<InvokeOutcome>((resolve) => {
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (outcome: InvokeOutcome, reusable: boolean): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
         instance.current = null;
-        this.discard(instance);
-        resolve({ kind: 'timeout', seconds });
-      }, seconds * 1000);
-      instance.current = {
-        id: message.id,
-        settle: (result) => {
-          clearTimeout(timer);
-          instance.current = null;
-          resolve(result);
-        },
+        if (reusable && this.alive.has(instance)) this.release(instance);
+        else this.discard(instance);
+        resolve(outcome);
       };
-      instance.worker.postMessage(message);
+      instance.current = { id: message.id, settle: (outcome) => finish(outcome, true) };
+      // Loading a bundle and the SDK in a fresh worker is slower here than a platform cold
+      // start, so start-up has its own bound and the function's timeout covers main() alone.
+      timer = setTimeout(() => finish({ kind: 'error', message: `instance start-up exceeded ${STARTUP_LIMIT_MS} ms` }, false), STARTUP_LIMIT_MS);
+      void instance.ready.then((initError) => {
+        if (done) return;
+        clearTimeout(timer);
+        if (initError !== null) return finish({ kind: 'error', message: initError }, false);
+        timer = setTimeout(() => finish({ kind: 'timeout', seconds }, false), seconds * 1000);
+        instance.worker.postMessage(message);
+      });
     });
-    if (outcome.kind !== 'timeout' && this.isAlive(instance)) this.release(instance);
-    return outcome;
   }
 
   /** Starts one idle instance ahead of the first call, so it pays no cold start. */
@@ -93,35 +115,37 @@ export class FunctionPool {
     return this.size;
   }
 
+  /** Refuses new calls, fails the waiting ones, and stops every instance, busy or idle. */
   async close(): Promise<void> {
     this.closed = true;
-    const all = this.idle.splice(0);
+    for (const waiter of this.waiting.splice(0)) waiter(null);
+    this.idle.length = 0;
+    const all = [...this.alive];
     await Promise.all(all.map((instance) => instance.worker.terminate()));
   }
 
-  private isAlive(instance: Instance): boolean {
-    return this.alive.has(instance);
-  }
-
-  private acquire(): Promise<Instance> {
+  private acquire(nested: boolean): Promise<Instance | null> {
+    if (this.closed) return Promise.resolve(null);
     const instance = this.idle.pop();
     if (instance) return Promise.resolve(instance);
-    if (this.size < this.options.maxWorkers) return Promise.resolve(this.spawn());
+    if (this.size < this.options.maxWorkers || nested) return Promise.resolve(this.spawn());
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private release(instance: Instance): void {
     const next = this.waiting.shift();
     if (next) next(instance);
-    else if (this.closed) void instance.worker.terminate();
+    else if (this.closed) this.discard(instance);
     else this.idle.push(instance);
   }
 
   private discard(instance: Instance): void {
     if (!this.alive.delete(instance)) return;
     this.size -= 1;
+    const index = this.idle.indexOf(instance);
+    if (index >= 0) this.idle.splice(index, 1);
     void instance.worker.terminate();
-    // Someone may be waiting for a free slot that this instance held.
+    // Someone may be waiting for the slot this instance held.
     const next = this.closed ? undefined : this.waiting.shift();
     if (next) next(this.spawn());
   }
@@ -141,15 +165,13 @@ export class FunctionPool {
       if (reply.type === 'ready') markReady(null);
       else if (reply.type === 'init-error') markReady(reply.message);
       else if (instance.current && instance.current.id === reply.id) {
-        instance.current.settle(reply.ok ? { kind: 'ok', value: JSON.parse(reply.json) } : { kind: 'error', message: reply.message });
+        instance.current.settle(reply.ok ? parseValue(reply.json) : { kind: 'error', message: reply.message });
       }
     });
     const onDeath = (reason: string): void => {
       markReady(reason);
-      instance.current?.settle({ kind: 'error', message: reason });
-      const index = this.idle.indexOf(instance);
-      if (index >= 0) this.idle.splice(index, 1);
       this.discard(instance);
+      instance.current?.settle({ kind: 'error', message: reason });
     };
     worker.on('error', (error) => onDeath(error.stack ?? error.message));
     worker.on('exit', (code) => onDeath(`instance exited with code ${code}`));

@@ -34,7 +34,8 @@ port.on('message', async (message: InvokeMessage) => {
   try {
     const value = await main(message.event, message.context);
     // The platform serialises the return value as JSON; do the same so nothing richer leaks.
-    reply = { type: 'result', id: message.id, ok: true, json: JSON.stringify(value ?? null) };
+    // JSON.stringify gives undefined for a function or a symbol: the platform returns null.
+    reply = { type: 'result', id: message.id, ok: true, json: JSON.stringify(value ?? null) ?? 'null' };
   } catch (error) {
     reply = { type: 'result', id: message.id, ok: false, message: describe(error) };
   }
