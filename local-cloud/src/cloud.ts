@@ -212,7 +212,8 @@ export class LocalCloud {
     if (action === 'functions.invokeFunction') {
       const name = typeof body.function_name === 'string' ? body.function_name : '';
       const raw = typeof body.request_data === 'string' && body.request_data ? body.request_data : '{}';
-      const identity = active?.identity ?? { source: 'wx_http' };
+      // The callee sees the caller's user; SOURCE records the chain ("wx_client,scf"), as documented.
+      const identity = active ? { ...active.identity, source: `${active.identity.source},scf` } : { source: 'scf' };
       const result = await this.invoke(name, JSON.parse(raw), identity, active ? invocationId : null);
       if (result.status !== 200) {
         const error = result.body as { errCode: number; errMsg: string };

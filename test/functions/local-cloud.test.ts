@@ -125,7 +125,7 @@ test('concurrent transactional increments from many instances lose no update', a
 test('callFunction between functions keeps the caller\'s identity and is logged as a child', async () => {
   const reply = await call<{ ok: true; data: ContextReply }>(cloud, 'probe', { action: 'callOther' }, { openid: 'parent-user', appid: 'wx-a' });
   expect(reply.status).toBe(200);
-  expect(reply.body.data.data.before).toMatchObject({ OPENID: 'parent-user', APPID: 'wx-a' });
+  expect(reply.body.data.data.before).toMatchObject({ OPENID: 'parent-user', APPID: 'wx-a', SOURCE: 'wx_client,scf' });
   const children = cloud.cloud.invocations.recent(20).filter((r) => r.parentId === reply.invocationId);
   expect(children).toHaveLength(1);
   expect(children[0]).toMatchObject({ functionName: 'probe', action: 'context', outcome: 'OK' });
