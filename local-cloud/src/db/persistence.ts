@@ -12,9 +12,10 @@ import type { Doc } from './values';
  *                    `<sha1 of payload> <payload JSON>\n`, payload {n, ops}.
  *   LOCK             pid of the process using the directory.
  * A snapshot of generation G holds everything in logs older than G; the live log is wal-G.
- * Compaction writes snapshot G+1 to a temp file, fsyncs, renames it over the old one, then
- * starts wal-(G+1) and deletes wal-G. A crash at any point leaves either the old snapshot with
- * its complete log or the new snapshot (whose log may not exist yet): both open correctly.
+ * Compaction opens an empty wal-(G+1), writes snapshot G+1 to a temp file, fsyncs, renames it
+ * over the old one, then switches to wal-(G+1) and deletes wal-G. A crash at any point leaves
+ * either the old snapshot with its complete log (and maybe an empty newer log, dropped on
+ * open) or the new snapshot with its empty log: both open correctly.
  */
 
 export type LogOp =
@@ -122,9 +123,13 @@ export class Persistence {
         .map((f) => LOG_RE.exec(f))
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => ({ file: m[0], gen: Number(m[1]) }));
-      const newer = logs.filter((l) => l.gen > generation);
-      if (newer.length > 0) {
-        throw new Error(`database in ${dir} is inconsistent: ${newer[0].file} is newer than ${SNAPSHOT}`);
+      // A compaction opens the next log before its snapshot is in place; a crash between the
+      // two leaves that log empty, and it is simply dropped. A newer log with content is not
+      // something compaction produces, so refuse rather than guess.
+      for (const l of logs.filter((x) => x.gen > generation)) {
+        const file = path.join(dir, l.file);
+        if (fs.statSync(file).size > 0) throw new Error(`database in ${dir} is inconsistent: ${l.file} is newer than ${SNAPSHOT}`);
+        fs.rmSync(file, { force: true });
       }
       const { seq, bytes } = replayLog(path.join(dir, logName(generation)), snapSeq, apply);
       for (const l of logs) if (l.gen < generation) fs.rmSync(path.join(dir, l.file), { force: true });
@@ -175,20 +180,25 @@ export class Persistence {
   compact(collections: readonly SnapshotCollection[]): void {
     const nextGen = this.generation + 1;
     const tmp = path.join(this.dir, SNAPSHOT_TMP);
+    const nextLog = path.join(this.dir, logName(nextGen));
+    // Open the next log first: if that fails nothing has changed, and appends keep going to the
+    // live log, which the old snapshot still covers. An empty newer log is dropped on open.
+    const nextFd = fs.openSync(nextLog, 'a');
     try {
       writeSnapshot(tmp, nextGen, this.seq, collections, this.opts.fsync);
       fs.renameSync(tmp, path.join(this.dir, SNAPSHOT));
     } catch (e) {
       fs.rmSync(tmp, { force: true });
+      fs.closeSync(nextFd);
+      fs.rmSync(nextLog, { force: true });
       throw e;
     }
     fsyncDir(this.dir);
     const oldFd = this.fd;
     const oldLog = this.logPath;
     this.generation = nextGen;
-    this.fd = fs.openSync(this.logPath, 'a');
+    this.fd = nextFd;
     this.logBytes = 0;
-    fsyncDir(this.dir);
     fs.closeSync(oldFd);
     fs.rmSync(oldLog, { force: true });
   }
@@ -205,15 +215,23 @@ export class Persistence {
 
 function acquireLock(dir: string): void {
   const lock = path.join(dir, LOCK);
-  try {
+  // Exclusive create, so two processes starting together cannot both take the directory.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
     const pid = Number(fs.readFileSync(lock, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+    if (pid === process.pid) return;
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
       throw new Error(`database directory ${dir} is in use by process ${pid} (delete ${lock} if that is stale)`);
     }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    // The holder is gone: a stale lock from a killed process.
+    fs.rmSync(lock, { force: true });
   }
-  fs.writeFileSync(lock, String(process.pid));
+  throw new Error(`could not take the lock ${lock}`);
 }
 
 function releaseLock(dir: string): void {
