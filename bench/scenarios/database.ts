@@ -1,7 +1,7 @@
 /**
  * The database endpoint itself, through the real wx-server-sdk as a function uses it:
  * 10,000 documents, an indexed-style equality query, a range query with sort and limit,
- * a batch insert of 1,000 documents in one request, and a count.
+ * a count, an update of every document in one request, and a batch insert of 1,000.
  */
 import type { RunningLocalCloud } from '../../local-cloud/src/server';
 import { measure, type Measurement } from '../harness';
@@ -68,6 +68,17 @@ export async function databaseScenario(cloud: RunningLocalCloud): Promise<Measur
       calls: 200,
       run: async (i) => {
         await docs.where({ group: `g-${i % GROUPS}` }).count();
+      },
+    }, counter),
+  );
+  rows.push(
+    await measure('database', {
+      operation: 'where(all 10,000).update(inc)',
+      size,
+      calls: 10,
+      warmup: 1,
+      run: async () => {
+        await docs.where({ seq: _.lt(DOCS) }).update({ data: { touched: _.inc(1) } });
       },
     }, counter),
   );

@@ -56,3 +56,50 @@ export function upsertBase(query: Doc | undefined): Doc {
   }
   return base;
 }
+
+const NUMERIC_OPERATORS = new Set(['$inc', '$mul']);
+const ARRAY_OPERATORS = new Set(['$push', '$addToSet', '$pop', '$pull', '$pullAll']);
+
+/**
+ * MongoDB (and so CloudBase) refuses an update whose operator does not fit the stored type:
+ * `$inc` on a string, `$push` on a number, a dotted `$set` through a null or a scalar. Without
+ * this check they would quietly change nothing and report success.
+ */
+export function assertUpdateTypes(doc: Doc, modifier: Record<string, Record<string, unknown>>): void {
+  for (const [operator, fields] of Object.entries(modifier)) {
+    for (const path of Object.keys(fields)) {
+      const segments = path.split('.');
+      // Positional paths (`$`, `$[]`, `$[id]`) are resolved by the update engine itself.
+      if (segments.some((s) => s.startsWith('$'))) continue;
+      let current: unknown = doc;
+      let walked = true;
+      for (let i = 0; i < segments.length && current !== undefined; i++) {
+        if (Array.isArray(current) && /^\d+$/.test(segments[i])) {
+          current = current[Number(segments[i])];
+        } else if (isPlainObject(current)) {
+          current = current[segments[i]];
+        } else if (Array.isArray(current)) {
+          walked = false;
+          break;
+        } else {
+          const parent = segments.slice(0, i).join('.');
+          throw requestFailed(`Cannot create field '${segments[i]}' in element {${parent}: ${describeValue(current)}}`);
+        }
+      }
+      if (!walked || current === undefined) continue;
+      if (NUMERIC_OPERATORS.has(operator) && typeof current !== 'number') {
+        throw requestFailed(`Cannot apply ${operator} to a value of non-numeric type. {_id: ${describeValue(doc._id)}} has the field '${path}' of non-numeric type ${typeName(current)}`);
+      }
+      if (ARRAY_OPERATORS.has(operator) && !Array.isArray(current)) {
+        throw requestFailed(`The field '${path}' must be an array but is of type ${typeName(current)} in document {_id: ${describeValue(doc._id)}}`);
+      }
+    }
+  }
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (value instanceof Date) return 'date';
+  if (isPlainObject(value)) return 'object';
+  return typeof value;
+}

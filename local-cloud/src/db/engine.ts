@@ -1,10 +1,10 @@
-import { Aggregator, Query, update as applyUpdate } from 'mingo';
+import { Aggregator, Query, update as applyUpdate, updateMany } from 'mingo';
 import type { CollectionDecl } from '../../../server/db/collections';
 import { CollectionStore, type Change, type DocRecord } from './collection-store';
 import { collectionAlreadyExists, collectionNotExist, DbError, duplicateKey, invalidParam, requestFailed, transactionConflict } from './errors';
 import { Persistence, type LogOp } from './persistence';
 import { Transaction, TransactionLock } from './transactions';
-import { assertDocId, assertStorable, hasOperatorKeys, newDocId, upsertBase, withIdFirst } from './document-rules';
+import { assertDocId, assertStorable, assertUpdateTypes, hasOperatorKeys, newDocId, upsertBase, withIdFirst } from './document-rules';
 import { cloneValue, describeValue, encodeKey, isPlainObject, type Doc } from './values';
 
 export type { Doc } from './values';
@@ -341,13 +341,16 @@ export class DbEngine {
     }
     const changes: Change[] = [];
     let firstAfter: Doc | null = targets.length > 0 ? targets[0].doc : null;
-    for (const rec of targets) {
-      const after = this.applyData(rec.doc, options);
+    const afters = options.merge
+      ? this.mergeAll(targets.map((rec) => rec.doc), options.data, options.query)
+      : targets.map((rec) => this.applyData(rec.doc, options));
+    targets.forEach((rec, i) => {
+      const after = afters[i];
       if (after) {
         changes.push({ key: rec.key, after });
-        if (rec === targets[0]) firstAfter = after;
+        if (i === 0) firstAfter = after;
       }
-    }
+    });
     let upsertedId: unknown;
     if (targets.length === 0 && options.upsert) {
       const created = this.upsertDoc(options);
@@ -548,15 +551,31 @@ export class DbEngine {
       if (hasOperatorKeys(options.data)) throw requestFailed('a replacement document must not contain update operators');
       after = withIdFirst(doc._id, cloneValue(options.data));
     } else {
-      after = cloneValue(doc);
-      const modified = applyUpdate(after, this.toModifier(options.data), undefined, undefined, { cloneMode: 'deep' });
-      if (modified.length === 0) return null;
-      if (encodeKey(after._id) !== encodeKey(doc._id)) {
-        throw requestFailed("performing an update on the path '_id' would modify the immutable field '_id'");
-      }
+      return this.mergeAll([doc], options.data, { _id: doc._id })[0];
     }
     assertStorable(after);
     return encodeKey(after) === encodeKey(doc) ? null : after;
+  }
+
+  /**
+   * Applies update operators to every document in one pass (one compiled condition, not one
+   * per document), with `query` as the condition so positional `$` paths resolve. Returns the
+   * new content of each document, or null where nothing changed.
+   */
+  private mergeAll(docs: Doc[], data: Doc, query: Doc | undefined): (Doc | null)[] {
+    const modifier = this.toModifier(data);
+    for (const doc of docs) assertUpdateTypes(doc, modifier);
+    if (docs.length === 0) return [];
+    const afters = docs.map((doc) => cloneValue(doc));
+    updateMany(afters, (query ?? {}) as Doc, modifier, { cloneMode: 'deep' }, MINGO_OPTIONS);
+    return afters.map((after, i) => {
+      const before = docs[i];
+      if (encodeKey(after._id) !== encodeKey(before._id)) {
+        throw requestFailed("performing an update on the path '_id' would modify the immutable field '_id'");
+      }
+      assertStorable(after);
+      return encodeKey(after) === encodeKey(before) ? null : after;
+    });
   }
 
   private toModifier(data: Doc): Record<string, Record<string, unknown>> {
