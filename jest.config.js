@@ -10,6 +10,8 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'db', testMatch: ['<rootDir>/test/db/**/*.test.ts'] },
     { ...common, displayName: 'functions', testMatch: ['<rootDir>/test/functions/**/*.test.ts'] },
-    { ...common, displayName: 'miniprogram', testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'] },
+    // Built .js first: pages are tested as DevTools runs them.
+    { ...common, displayName: 'miniprogram', testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'], moduleFileExtensions: ['js', 'ts', 'json'] },
   ],
+  globalSetup: '<rootDir>/test/helpers/global-setup.js',
 };

@@ -264,6 +264,24 @@ function reachableNpmFiles(npmRoot, components, modules) {
   return keep;
 }
 
+function listNpmFiles(npmRoot) {
+  const files = [];
+  const visit = (dir) => {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else files.push(toPosix(path.relative(npmRoot, full)));
+    }
+  };
+  visit(npmRoot);
+  return files.sort();
+}
+
+function sameFiles(actual, recorded) {
+  return actual.length === recorded.length && actual.every((f, i) => f === recorded[i]);
+}
+
 function prune(dir, keep) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
@@ -298,7 +316,9 @@ async function buildNpm({ root, mpRoot, deps, bareRequires, log }) {
   } catch {
     stamp = null;
   }
-  if (stamp && stamp.fingerprint === fingerprint && stamp.files.every((f) => isFile(path.join(npmRoot, f)))) {
+  // Up to date only when the folder holds exactly the recorded files: DevTools' own 构建npm
+  // may have rewritten it with the whole library, which must be pruned again.
+  if (stamp && stamp.fingerprint === fingerprint && sameFiles(listNpmFiles(npmRoot), stamp.files)) {
     return { skipped: true, files: stamp.files.length };
   }
 

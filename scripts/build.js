@@ -81,18 +81,21 @@ async function bundleLocalCloud() {
   });
 }
 
-async function main() {
+/** The whole build; `typecheck: false` is what Jest's global setup uses to stay fresh. */
+async function build({ typecheck: check = true, log = console.log } = {}) {
   const started = Date.now();
-  const skipTypecheck = process.argv.includes('--no-typecheck');
   const steps = [bundleFunctions(), bundleLocalCloud()];
-  if (!skipTypecheck) steps.push(typecheck('tsconfig.server.json'), typecheck('tsconfig.miniprogram.json'));
-  const miniprogramBuild = path.join(__dirname, 'build-miniprogram.js');
-  if (fs.existsSync(miniprogramBuild)) steps.push(require(miniprogramBuild).buildMiniprogram({ root }));
+  if (check) steps.push(typecheck('tsconfig.server.json'), typecheck('tsconfig.miniprogram.json'));
+  steps.push(require('./build-miniprogram.js').buildMiniprogram({ root, log }));
   const [functions] = await Promise.all(steps);
-  console.log(`build: ${functions.length} function(s) [${functions.join(', ')}], local cloud, mini-program in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  log(`build: ${functions.length} function(s) [${functions.join(', ')}], local cloud, mini-program in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
 
-main().catch((error) => {
-  console.error(error.message || error);
-  process.exit(1);
-});
+module.exports = { build };
+
+if (require.main === module) {
+  build({ typecheck: !process.argv.includes('--no-typecheck') }).catch((error) => {
+    console.error(error.message || error);
+    process.exit(1);
+  });
+}
