@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { COLLECTIONS, type CollectionDecl } from '../../server/db/collections';
 import { DbEngine } from './db/engine';
 import { handleDatabaseRequest, isDatabaseAction } from './db/protocol';
-import { FunctionPool } from './functions/pool';
+import { FunctionPool, type InvokeOutcome } from './functions/pool';
 import { discoverFunctions, type FunctionSpec } from './functions/registry';
-import { type ActiveInvocation, type CallerIdentity, type InvocationRecord, InvocationLog, formatInvocation, outcomeOf } from './invocations';
+import { type ActiveInvocation, type CallerIdentity, type InvocationRecord, InvocationLog, actionOf, formatInvocation, outcomeOf } from './invocations';
 import { OpenApiStandIn } from './stand-ins/openapi';
 import { SmsStandIn } from './stand-ins/sms';
 import { TriggerScheduler } from './triggers/scheduler';
@@ -53,6 +53,26 @@ export interface InvokeResult {
   status: number;
   body: unknown;
   record: InvocationRecord;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  outcome: string;
+}
+
+/** What the platform answers for each way an invocation can end. */
+function replyFor(result: InvokeOutcome): Reply {
+  switch (result.kind) {
+    case 'ok':
+      return { status: 200, body: result.value, outcome: outcomeOf(result.value) };
+    case 'closed':
+      return { status: 503, body: { errCode: -501000, errMsg: 'the local cloud is shutting down' }, outcome: 'UNAVAILABLE' };
+    case 'timeout':
+      return { status: 504, body: { errCode: -504003, errMsg: `Invoking task timed out after ${result.seconds} seconds` }, outcome: 'TIMEOUT' };
+    case 'error':
+      return { status: 500, body: { errCode: -504002, errMsg: 'functions execute fail' }, outcome: 'CRASH' };
+  }
 }
 
 function trackTransaction(active: ActiveInvocation, action: string, body: Record<string, unknown>, reply: unknown): void {
@@ -102,7 +122,9 @@ export class LocalCloud {
     if (options.reset && options.dataDir && existsSync(options.dataDir)) {
       rmSync(options.dataDir, { recursive: true, force: true });
     }
-    const engine = await DbEngine.open({ dataDir: options.dataDir, collections: [...(options.declareCollections ?? true ? COLLECTIONS : []), ...(options.extraCollections ?? [])], fsync: options.fsync ?? true });
+    const declared = (options.declareCollections ?? true) ? COLLECTIONS : [];
+    const collections = [...declared, ...(options.extraCollections ?? [])];
+    const engine = await DbEngine.open({ dataDir: options.dataDir, collections, fsync: options.fsync ?? true });
     const cloud = new LocalCloud(options, engine);
     if (options.seed ?? true) cloud.seeded = await seedDemoData(engine);
     return cloud;
@@ -132,20 +154,11 @@ export class LocalCloud {
   async invoke(functionName: string, event: unknown, identity: CallerIdentity, parentId: string | null = null): Promise<InvokeResult> {
     const id = randomUUID();
     const started = process.hrtime.bigint();
-    const action = typeof event === 'object' && event !== null && typeof (event as { action?: unknown }).action === 'string'
-      ? (event as { action: string }).action
-      : typeof (event as { TriggerName?: unknown } | null)?.TriggerName === 'string'
-        ? `timer:${(event as { TriggerName: string }).TriggerName}`
-        : '';
     const pool = this.pool(functionName);
-    let status: number;
-    let body: unknown;
-    let outcome: string;
     const active: ActiveInvocation = { id, identity, dbRequests: 0, openTransactions: new Set() };
+    let reply: Reply;
     if (!pool) {
-      status = 404;
-      body = { errCode: -501000, errMsg: `FunctionName parameter could not be found: ${functionName}` };
-      outcome = 'NOT_FOUND';
+      reply = { status: 404, body: { errCode: -501000, errMsg: `FunctionName parameter could not be found: ${functionName}` }, outcome: 'NOT_FOUND' };
     } else {
       this.active.set(id, active);
       try {
@@ -153,24 +166,8 @@ export class LocalCloud {
           { id, event, context: { request_id: id, function_name: functionName }, env: this.invocationEnv(id, identity) },
           { nested: parentId !== null },
         );
-        if (result.kind === 'ok') {
-          status = 200;
-          body = result.value;
-          outcome = outcomeOf(result.value);
-        } else if (result.kind === 'closed') {
-          status = 503;
-          body = { errCode: -501000, errMsg: 'the local cloud is shutting down' };
-          outcome = 'UNAVAILABLE';
-        } else if (result.kind === 'timeout') {
-          status = 504;
-          body = { errCode: -504003, errMsg: `Invoking task timed out after ${result.seconds} seconds` };
-          outcome = 'TIMEOUT';
-        } else {
-          status = 500;
-          body = { errCode: -504002, errMsg: 'functions execute fail' };
-          outcome = 'CRASH';
-          this.log(`[${functionName}] ${result.message}`);
-        }
+        if (result.kind === 'error') this.log(`[${functionName}] ${result.message}`);
+        reply = replyFor(result);
       } finally {
         this.active.delete(id);
         // A function that timed out, crashed or returned mid-transaction must not hold the
@@ -178,6 +175,8 @@ export class LocalCloud {
         for (const txnId of active.openTransactions) this.engine.abortTransaction(txnId);
       }
     }
+    const { status, body, outcome } = reply;
+    const action = actionOf(event);
     const ms = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
     const record: InvocationRecord = {
       id,

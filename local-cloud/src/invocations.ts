@@ -30,6 +30,14 @@ export interface CallerIdentity {
   source: string;
 }
 
+/** The action an event names, or `timer:<name>` for a timer event, for the log. */
+export function actionOf(event: unknown): string {
+  if (typeof event !== 'object' || event === null) return '';
+  const { action, TriggerName } = event as { action?: unknown; TriggerName?: unknown };
+  if (typeof action === 'string') return action;
+  return typeof TriggerName === 'string' ? `timer:${TriggerName}` : '';
+}
+
 export function outcomeOf(value: unknown): string {
   if (typeof value === 'object' && value !== null && 'ok' in value) {
     const result = value as { ok: unknown; error?: { code?: unknown } };

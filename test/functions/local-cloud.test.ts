@@ -38,7 +38,7 @@ test('an identity absent from a call is absent in the function, even on a reused
 });
 
 test('a function running past its configured timeout is stopped with the platform\'s error', async () => {
-  const reply = await call(cloud, 'probe', { action: 'sleep', ms: 3000 }, { openid: 'slow' });
+  const reply = await call(cloud, 'probe', { action: 'sleep', ms: 4000 }, { openid: 'slow' });
   expect(reply.status).toBe(504);
   expect(reply.body).toMatchObject({ errCode: -504003 });
   expect(cloud.cloud.invocations.find(reply.invocationId)?.outcome).toBe('TIMEOUT');
