@@ -173,7 +173,9 @@ async function routeLocal(cloud: LocalCloud, method: string, parts: string[], ur
     return send(res, 200, { invocations: cloud.invocations.recent(Number.isFinite(limit) ? limit : 100) });
   }
   if (area === 'db' && sub && method === 'GET') {
-    return send(res, 200, { documents: cloud.engine.dump(decodePathPart(sub)) });
+    const name = decodePathPart(sub);
+    if (!cloud.engine.hasCollection(name)) throw new HttpError(404, { errMsg: `no collection ${name}` });
+    return send(res, 200, { documents: cloud.engine.dump(name) });
   }
   throw new HttpError(404, { errMsg: `no local route for ${method} /_local/${parts.join('/')}` });
 }

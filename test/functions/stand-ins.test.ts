@@ -98,3 +98,14 @@ describe('WeChat openapi stand-in through the local adapter', () => {
     await expect(wechatOpenApi(env()).sendSubscribeMessage({ touser: '', templateId: 'tmpl-1', data: {} })).rejects.toMatchObject({ constructor: OpenApiError, errCode: 40003 });
   });
 });
+
+describe('inspection endpoints', () => {
+  test('list invocations and collections; unknown ones answer 404', async () => {
+    const health = (await (await fetch(`${cloud.url}/_local/health`)).json()) as { functions: string[] };
+    expect(health.functions).toEqual(expect.arrayContaining(['login', 'setup']));
+    expect((await fetch(`${cloud.url}/_local/db/users`)).status).toBe(200);
+    expect((await fetch(`${cloud.url}/_local/db/no-such-collection`)).status).toBe(404);
+    expect((await fetch(`${cloud.url}/_local/invocations/no-such-id`)).status).toBe(404);
+    expect((await fetch(`${cloud.url}/_local/nothing`)).status).toBe(404);
+  });
+});
