@@ -15,4 +15,5 @@ module.exports = {
     { ...common, displayName: 'miniprogram', testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'], moduleFileExtensions: ['js', 'ts', 'json'] },
   ],
   globalSetup: '<rootDir>/test/helpers/global-setup.js',
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 };
