@@ -32,6 +32,8 @@ export function readFunctionConfig(dir: string): FunctionConfig {
   const triggers = Array.isArray(raw.triggers) ? (raw.triggers as TriggerDecl[]) : [];
   const permissions = (raw.permissions ?? {}) as { openapi?: unknown };
   const openapi = Array.isArray(permissions.openapi) ? (permissions.openapi as string[]) : [];
+  // The platform takes one timer trigger per function (its config.json documentation).
+  if (triggers.length > 1) throw new Error(`${file}: a function may declare at most one timer trigger`);
   for (const trigger of triggers) {
     if (trigger.type !== 'timer' || typeof trigger.name !== 'string' || typeof trigger.config !== 'string') {
       throw new Error(`${file}: each trigger needs name, type "timer" and a cron config`);
