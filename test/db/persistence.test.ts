@@ -15,6 +15,16 @@ async function open(options: Parameters<typeof openEngine>[0] = {}): Promise<DbE
   return engine;
 }
 
+/** Reopens after damaging the log; the engine warns about the tail it cuts, which is expected here. */
+async function openAfterDamage(): Promise<DbEngine> {
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  try {
+    return await open();
+  } finally {
+    warn.mockRestore();
+  }
+}
+
 function logFiles(): string[] {
   return fs.readdirSync(dir).filter((f) => f.startsWith('wal-'));
 }
@@ -87,12 +97,7 @@ describe('persistence', () => {
     const sizeBefore = fs.statSync(logPath()).size;
     const half = lines[2].slice(0, Math.floor(lines[2].length / 2));
     fs.appendFileSync(logPath(), half);
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    try {
-      await open();
-    } finally {
-      warn.mockRestore();
-    }
+    await openAfterDamage();
     expect(t.engine.dump('accounts').map((d) => d._id)).toEqual(['t1', 't2', 't3']);
     expect(fs.statSync(logPath()).size).toBe(sizeBefore);
     // Appending continues cleanly after the cut.
@@ -108,12 +113,7 @@ describe('persistence', () => {
     const lines = logLines();
     const damaged = lines[1].replace('damaged', 'DAMAGED');
     fs.writeFileSync(logPath(), `${lines[0]}\n${damaged}\n`);
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    try {
-      await open();
-    } finally {
-      warn.mockRestore();
-    }
+    await openAfterDamage();
     expect(t.engine.dump('accounts').map((d) => d._id)).toEqual(['ok']);
   });
 
@@ -121,12 +121,7 @@ describe('persistence', () => {
     await open();
     await t.db.collection('accounts').add({ data: { _id: 'g1' } });
     fs.appendFileSync(logPath(), Buffer.from([0, 0, 0, 0x7b, 0x22]));
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    try {
-      await open();
-    } finally {
-      warn.mockRestore();
-    }
+    await openAfterDamage();
     expect(t.engine.dump('accounts').map((d) => d._id)).toEqual(['g1']);
   });
 
