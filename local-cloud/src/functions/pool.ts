@@ -64,7 +64,6 @@ export class FunctionPool {
   private readonly alive = new Set<Instance>();
   /** Calls waiting for a free instance; handed `null` when the pool closes. */
   private readonly waiting: Array<(instance: Instance | null) => void> = [];
-  private size = 0;
   private closed = false;
 
   constructor(private readonly options: PoolOptions) {}
@@ -107,12 +106,12 @@ export class FunctionPool {
 
   /** Starts one idle instance ahead of the first call, so it pays no cold start. */
   warm(): void {
-    if (this.size === 0 && !this.closed) this.idle.push(this.spawn());
+    if (this.alive.size === 0 && !this.closed) this.idle.push(this.spawn());
   }
 
   /** Number of started instances, for the invocation log and tests. */
   get instances(): number {
-    return this.size;
+    return this.alive.size;
   }
 
   /** Refuses new calls, fails the waiting ones, and stops every instance, busy or idle. */
@@ -128,7 +127,7 @@ export class FunctionPool {
     if (this.closed) return Promise.resolve(null);
     const instance = this.idle.pop();
     if (instance) return Promise.resolve(instance);
-    if (this.size < this.options.maxWorkers || nested) return Promise.resolve(this.spawn());
+    if (this.alive.size < this.options.maxWorkers || nested) return Promise.resolve(this.spawn());
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
@@ -141,7 +140,6 @@ export class FunctionPool {
 
   private discard(instance: Instance): void {
     if (!this.alive.delete(instance)) return;
-    this.size -= 1;
     const index = this.idle.indexOf(instance);
     if (index >= 0) this.idle.splice(index, 1);
     void instance.worker.terminate();
@@ -176,7 +174,6 @@ export class FunctionPool {
     worker.on('error', (error) => onDeath(error.stack ?? error.message));
     worker.on('exit', (code) => onDeath(`instance exited with code ${code}`));
     this.alive.add(instance);
-    this.size += 1;
     return instance;
   }
 }
