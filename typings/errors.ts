@@ -16,4 +16,33 @@ export type CommonErrorCode =
   /** The call never reached the function (network, timeout); produced by the mini-program's transport. */
   | 'NETWORK_ERROR';
 
-export type ErrorCode = CommonErrorCode;
+/** Accounts, profile and roles (function `login`, and the guard every function shares). */
+export type AccountErrorCode =
+  /** The caller has never signed in: call `login.login` first. */
+  | 'ACCOUNT_NOT_FOUND'
+  /** The named account does not exist. */
+  | 'USER_NOT_FOUND'
+  /** Revoking would leave the organisation without an admin. */
+  | 'LAST_ADMIN'
+  /** The bootstrap code is wrong or not configured. */
+  | 'BOOTSTRAP_CODE_INVALID'
+  /** An admin exists already; further admins are granted by admins. */
+  | 'BOOTSTRAP_CLOSED'
+  /** The content check rejected the text. */
+  | 'CONTENT_RISKY'
+  /** The avatar is not a file the caller uploaded under their avatar folder. */
+  | 'AVATAR_INVALID'
+  /** The conflict record does not exist. */
+  | 'CONFLICT_NOT_FOUND'
+  /** WeCom sign-in is not configured on this deployment. */
+  | 'WECOM_NOT_CONFIGURED'
+  /** The `wx.qy.login()` code is invalid, used or expired. */
+  | 'WECOM_CODE_INVALID'
+  /** The code belongs to another WeCom organisation than the configured one. */
+  | 'WECOM_CORP_MISMATCH'
+  /** The WeCom member is linked to another account already. */
+  | 'WECOM_ALREADY_LINKED'
+  /** WeCom did not answer usefully after retries. */
+  | 'WECOM_UNAVAILABLE';
+
+export type ErrorCode = CommonErrorCode | AccountErrorCode;

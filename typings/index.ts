@@ -8,7 +8,8 @@ import type { SetupActions } from './setup';
 import type { Result } from './result';
 
 export type { AppError, Result } from './result';
-export type { ErrorCode, CommonErrorCode } from './errors';
+export type { ErrorCode, CommonErrorCode, AccountErrorCode } from './errors';
+export type * from './account';
 export type { LoginActions, WhoamiResponse } from './login';
 export type { SetupActions, EnsureCollectionsResponse, IndexToCreate } from './setup';
 

@@ -1,4 +1,13 @@
-/** Contract of the `login` cloud function. */
+/** Contract of the `login` cloud function: sign-in, profile, roles and account conflicts. */
+import type {
+  AccountConflictView,
+  AccountSummary,
+  AccountView,
+  GrantableRole,
+  LoginResponse,
+  Page,
+  RoleChangeView,
+} from './account';
 
 export interface WhoamiResponse {
   openid: string;
@@ -7,6 +16,31 @@ export interface WhoamiResponse {
   unionid: string | null;
 }
 
+type Empty = Record<string, never>;
+
 export interface LoginActions {
-  whoami: { request: Record<string, never>; response: WhoamiResponse };
+  whoami: { request: Empty; response: WhoamiResponse };
+  /** Finds or creates the caller's account from the WeChat context (OPENID, APPID, UNIONID). */
+  login: { request: Empty; response: LoginResponse };
+  /** Links the WeCom member behind a `wx.qy.login()` code to the caller's account. */
+  wecomLogin: { request: { code: string }; response: LoginResponse };
+  'profile.get': { request: Empty; response: AccountView };
+  /** Nickname 1-32 characters; the avatar is a file the caller uploaded under `avatars/<account id>/`. */
+  'profile.update': { request: { nickname?: string; avatarFileId?: string }; response: AccountView };
+  /** Admins only. */
+  'roles.grant': { request: { userId: string; role: GrantableRole }; response: AccountSummary };
+  /** Admins only; the last admin cannot be revoked. */
+  'roles.revoke': { request: { userId: string; role: GrantableRole }; response: AccountSummary };
+  /** Admins only: holders of a role (or of any granted role), by account id. */
+  'roles.list': { request: { role?: GrantableRole; after?: string }; response: Page<AccountSummary> };
+  /** Admins only: role changes, newest first. */
+  'roles.history': { request: { userId?: string; after?: string }; response: Page<RoleChangeView> };
+  /** Makes the caller the first admin with the one-time bootstrap code, while there is no admin. */
+  'roles.bootstrap': { request: { code: string }; response: AccountView };
+  /** Admins only: accounts whose nickname or bound member's name starts with the query. */
+  'accounts.search': { request: { query: string }; response: { items: AccountSummary[] } };
+  /** Admins only: ACCOUNT_CONFLICT records, open ones first. */
+  'conflicts.list': { request: { status?: 'open' | 'resolved'; after?: string }; response: Page<AccountConflictView> };
+  /** Admins only: marks a conflict handled, with an optional note. */
+  'conflicts.resolve': { request: { id: string; note?: string }; response: AccountConflictView };
 }
