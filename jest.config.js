@@ -14,6 +14,8 @@ module.exports = {
     // Built .js first: pages are tested as DevTools runs them.
     { ...common, displayName: 'miniprogram', testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'], moduleFileExtensions: ['js', 'ts', 'json'] },
   ],
+  // Project-level testTimeout is not applied by Jest 30; the functions project needs the long one.
+  testTimeout: 30_000,
   globalSetup: '<rootDir>/test/helpers/global-setup.js',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 };

@@ -1,16 +1,152 @@
+/**
+ * Accounts: sign-in from WeChat and WeCom, the caller's profile, roles and account
+ * conflicts. Identity comes from the WeChat context only; every action but sign-in goes
+ * through the shared guard.
+ */
 import * as z from 'zod/mini';
+import type { GrantableRole } from '../../typings';
+import {
+  listConflicts,
+  listRoleHolders,
+  resolveConflict,
+  roleHistory,
+  searchAccounts,
+} from '../../server/accounts/admin-queries';
+import { accountConfigFromEnv } from '../../server/accounts/config';
+import { loadCallerAccount } from '../../server/accounts/guard';
+import { accountSummary, accountView } from '../../server/accounts/model';
+import { updateProfile } from '../../server/accounts/profile';
+import { bootstrapAdmin, changeRole } from '../../server/accounts/roles';
+import { signIn } from '../../server/accounts/sign-in';
+import type { AccountDeps } from '../../server/accounts/store';
+import { wecomSignIn } from '../../server/accounts/wecom-link';
+import { dbTokenStore } from '../../server/adapters/db-token-store';
+import { WecomClient, wecomConfigFromEnv } from '../../server/adapters/wecom.adapter';
+import { wechatOpenApi } from '../../server/adapters/wechat-openapi.adapter';
+import { db, readWxIdentity } from '../../server/adapters/wx-cloud.adapter';
+import { wxFileStorage } from '../../server/adapters/wx-storage.adapter';
+import { constantTimeEqual } from '../../server/core/secrets';
+import { fail, ok } from '../../server/core/result';
 import { createMain } from '../../server/core/router';
-import { ok } from '../../server/core/result';
-import { readWxIdentity } from '../../server/adapters/wx-cloud.adapter';
+import { systemClock } from '../../server/ports/clock.port';
+
+function deps(): AccountDeps {
+  return { db: db(), now: () => systemClock.now(), config: accountConfigFromEnv() };
+}
+
+const grantableRole = z.enum(['admin', 'publisher', 'observer'] satisfies GrantableRole[]);
+const accountId = z.string().check(z.minLength(1), z.maxLength(64));
+const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(128)));
 
 export const main = createMain({
   name: 'login',
   readIdentity: readWxIdentity,
+  loadAccount: (caller) => loadCallerAccount(deps(), caller),
   actions: {
     whoami: {
       input: z.strictObject({}),
+      access: 'user',
       async handle(_request, { identity }) {
         return ok({ openid: identity.openid, appid: identity.appid ?? '', unionid: identity.unionid });
+      },
+    },
+    login: {
+      input: z.strictObject({}),
+      access: 'user',
+      async handle(_request, { identity }) {
+        const d = deps();
+        const { user, created } = await signIn(d, identity);
+        return ok({ account: accountView(user, d.config.organisationName), created });
+      },
+    },
+    wecomLogin: {
+      input: z.strictObject({ code: z.string().check(z.minLength(1), z.maxLength(256)) }),
+      access: 'user',
+      async handle({ code }, { identity }) {
+        const d = deps();
+        const config = wecomConfigFromEnv();
+        const wecom = config ? { client: new WecomClient({ ...config, store: dbTokenStore(d.db) }), corpId: config.corpId } : null;
+        const { user, created } = await wecomSignIn({ ...d, wecom }, identity, code);
+        return ok({ account: accountView(user, d.config.organisationName), created });
+      },
+    },
+    'profile.get': {
+      input: z.strictObject({}),
+      async handle(_request, { account }) {
+        return ok(accountView(account, accountConfigFromEnv().organisationName));
+      },
+    },
+    'profile.update': {
+      input: z.strictObject({
+        nickname: z.optional(z.string().check(z.maxLength(256))),
+        avatarFileId: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+      }),
+      async handle(request, { identity, account }) {
+        const d = deps();
+        const user = await updateProfile({ ...d, openapi: wechatOpenApi(), storage: wxFileStorage }, identity, account, request);
+        return ok(accountView(user, d.config.organisationName));
+      },
+    },
+    'roles.grant': {
+      input: z.strictObject({ userId: accountId, role: grantableRole }),
+      roles: ['admin'],
+      async handle({ userId, role }, { account }) {
+        const user = await changeRole(deps(), { targetId: userId, role, change: 'grant', actor: account, source: 'admin' });
+        return ok(accountSummary(user));
+      },
+    },
+    'roles.revoke': {
+      input: z.strictObject({ userId: accountId, role: grantableRole }),
+      roles: ['admin'],
+      async handle({ userId, role }, { account }) {
+        const user = await changeRole(deps(), { targetId: userId, role, change: 'revoke', actor: account, source: 'admin' });
+        return ok(accountSummary(user));
+      },
+    },
+    'roles.list': {
+      input: z.strictObject({ role: z.optional(grantableRole), after: cursor }),
+      roles: ['admin'],
+      async handle({ role, after }) {
+        return ok(await listRoleHolders(deps(), role, after));
+      },
+    },
+    'roles.history': {
+      input: z.strictObject({ userId: z.optional(accountId), after: cursor }),
+      roles: ['admin'],
+      async handle({ userId, after }) {
+        return ok(await roleHistory(deps(), userId, after));
+      },
+    },
+    'roles.bootstrap': {
+      input: z.strictObject({ code: z.string().check(z.minLength(1), z.maxLength(128)) }),
+      async handle({ code }, { account }) {
+        const d = deps();
+        const expected = d.config.bootstrapCode;
+        if (!expected || !constantTimeEqual(code.trim(), expected)) {
+          return fail('BOOTSTRAP_CODE_INVALID', '初始化口令不正确', 'code');
+        }
+        return ok(accountView(await bootstrapAdmin(d, account), d.config.organisationName));
+      },
+    },
+    'accounts.search': {
+      input: z.strictObject({ query: z.string().check(z.minLength(1), z.maxLength(32)) }),
+      roles: ['admin'],
+      async handle({ query }) {
+        return ok({ items: await searchAccounts(deps(), query) });
+      },
+    },
+    'conflicts.list': {
+      input: z.strictObject({ status: z.optional(z.enum(['open', 'resolved'])), after: cursor }),
+      roles: ['admin'],
+      async handle({ status, after }) {
+        return ok(await listConflicts(deps(), status, after));
+      },
+    },
+    'conflicts.resolve': {
+      input: z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(200)), note: z.optional(z.string().check(z.maxLength(200))) }),
+      roles: ['admin'],
+      async handle({ id, note }, { account }) {
+        return ok(await resolveConflict(deps(), account, id, note));
       },
     },
   },

@@ -76,7 +76,7 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     `  functions:   ${functions.map((f) => f.name).join(', ') || '(none built: run npm run build)'}`,
     '',
     'Demo identities (send them as X-WX-OPENID / X-WX-APPID / X-WX-UNIONID headers):',
-    ...people.map((p) => `  ${p.nickname.padEnd(6)} openid=${p.openid} unionid=${p.unionid} roles=${p.roles.join(',')}`),
+    ...people.map((p) => `  ${p.nickname.padEnd(6)} openid=${p.openid} unionid=${p.unionid} roles=${['member', ...p.roles].join(',')}`),
     `  appid for all: ${DEMO_APPID}`,
     '',
     'Call a function:',

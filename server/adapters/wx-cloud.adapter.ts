@@ -5,6 +5,7 @@
  */
 import cloud from 'wx-server-sdk';
 import { type Identity, identityFromWxContext } from '../core/identity';
+import { type Db, asDb } from '../db/db';
 
 let initialised = false;
 
@@ -24,6 +25,11 @@ export function readWxIdentity(): Identity {
 
 export function database(): ReturnType<typeof cloud.database> {
   return wxCloud().database();
+}
+
+/** The database as domain modules take it (see server/db/db.ts). */
+export function db(): Db {
+  return asDb(wxCloud().database());
 }
 
 /**

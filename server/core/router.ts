@@ -1,4 +1,6 @@
-import type { ActionName, FunctionName, RequestOf, ResponseOf, Result } from '../../typings';
+import type { ActionName, FunctionName, RequestOf, ResponseOf, Result, Role } from '../../typings';
+import { hasAnyRole } from '../accounts/guard';
+import type { UserDoc } from '../accounts/model';
 import { type Identity, isTimerTrigger } from './identity';
 import { AppFailure, fail } from './result';
 import { parseRequest, requestFields, type Schema } from './validation';
@@ -14,6 +16,11 @@ export interface CallerContext extends InvocationContext {
   identity: Identity & { openid: string };
 }
 
+/** A caller with an account, loaded by the shared guard. */
+export interface AccountContext extends CallerContext {
+  account: UserDoc;
+}
+
 interface ActionBase<Req> {
   input: Schema<Req>;
 }
@@ -25,8 +32,15 @@ export type ActionDef<Req, Res> =
       handle(request: Req, ctx: InvocationContext): Promise<Result<Res>>;
     })
   | (ActionBase<Req> & {
-      access?: 'user';
+      /** Any WeChat caller, account or not: only sign-in itself. */
+      access: 'user';
       handle(request: Req, ctx: CallerContext): Promise<Result<Res>>;
+    })
+  | (ActionBase<Req> & {
+      /** The default: a signed-in caller holding one of `roles` (any role when omitted). */
+      access?: 'account';
+      roles?: readonly Role[];
+      handle(request: Req, ctx: AccountContext): Promise<Result<Res>>;
     });
 
 export type ActionTable<F extends FunctionName> = {
@@ -42,6 +56,8 @@ export interface FunctionDef<F extends FunctionName> {
   timers?: Record<string, TimerHandler>;
   /** Reads the caller from the WeChat context; called once per invocation, inside `main`. */
   readIdentity(): Identity;
+  /** The shared guard's account lookup; required when any action needs an account. */
+  loadAccount?(caller: Identity & { openid: string }): Promise<UserDoc>;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -76,7 +92,12 @@ export function createMain<F extends FunctionName>(def: FunctionDef<F>): (event:
       const ctx: InvocationContext = { functionName: def.name, action, identity };
       if (spec.access === 'public') return await spec.handle(parsed.value, ctx);
       if (!identity.openid) return fail('UNAUTHENTICATED', '无法识别当前用户，请在微信中打开');
-      return await spec.handle(parsed.value, ctx as CallerContext);
+      const caller = ctx as CallerContext;
+      if (spec.access === 'user') return await spec.handle(parsed.value, caller);
+      if (!def.loadAccount) throw new Error(`${def.name}.${action} needs an account but the function has no loadAccount`);
+      const account = await def.loadAccount(caller.identity);
+      if (!hasAnyRole(account, spec.roles ?? [])) return fail('FORBIDDEN', '没有权限执行此操作');
+      return await spec.handle(parsed.value, { ...caller, account });
     } catch (error) {
       if (error instanceof AppFailure) return fail(error.code, error.message, error.field);
       logInternal(def.name, action, error);

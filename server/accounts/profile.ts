@@ -1,0 +1,73 @@
+/** The caller's own profile: a nickname that passes the content check, and an avatar file id. */
+import { AppFailure } from '../core/result';
+import type { FileStoragePort } from '../ports/storage.port';
+import type { WechatOpenApiPort } from '../ports/wechat-openapi.port';
+import type { UserDoc } from './model';
+import type { AccountDeps, WxCaller } from './store';
+
+export interface ProfileDeps extends AccountDeps {
+  openapi: WechatOpenApiPort;
+  storage: FileStoragePort;
+}
+
+export interface ProfileChange {
+  nickname?: string;
+  avatarFileId?: string;
+}
+
+export const NICKNAME_MAX = 32;
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** A trimmed nickname of 1-32 characters (code points, so an emoji counts once). */
+export function normaliseNickname(raw: string): string {
+  const nickname = raw.trim();
+  const length = Array.from(nickname).length;
+  if (length < 1 || length > NICKNAME_MAX || CONTROL_CHARACTERS.test(nickname)) {
+    throw new AppFailure('INVALID_INPUT', `昵称需为 1-${NICKNAME_MAX} 个字符`, 'nickname');
+  }
+  return nickname;
+}
+
+/** Avatars live under `avatars/<account id>/`: nobody can claim another person's upload. */
+export function isOwnAvatarPath(fileId: string, userId: string): boolean {
+  if (fileId.length > 1024 || !fileId.startsWith('cloud://')) return false;
+  const slash = fileId.indexOf('/', 'cloud://'.length);
+  if (slash < 0) return false;
+  const path = fileId.slice(slash + 1);
+  const prefix = `avatars/${userId}/`;
+  const name = path.slice(prefix.length);
+  return path.startsWith(prefix) && name.length > 0 && !name.includes('/') && name !== '..' && name !== '.';
+}
+
+export async function updateProfile(deps: ProfileDeps, caller: WxCaller, user: UserDoc, change: ProfileChange): Promise<UserDoc> {
+  if (change.nickname === undefined && change.avatarFileId === undefined) {
+    throw new AppFailure('INVALID_INPUT', '没有要修改的资料', 'nickname');
+  }
+  const patch: Partial<UserDoc> = {};
+  if (change.nickname !== undefined) {
+    const nickname = normaliseNickname(change.nickname);
+    if (nickname !== user.nickname) {
+      const { verdict } = await deps.openapi.checkText({ openid: caller.openid, scene: 1, content: nickname });
+      if (verdict !== 'pass') throw new AppFailure('CONTENT_RISKY', '昵称包含不合规内容，请修改后重试', 'nickname');
+      patch.nickname = nickname;
+    }
+  }
+  if (change.avatarFileId !== undefined && change.avatarFileId !== user.avatarFileId) {
+    if (!isOwnAvatarPath(change.avatarFileId, user._id) || !(await deps.storage.exists(change.avatarFileId))) {
+      throw new AppFailure('AVATAR_INVALID', '头像文件无效，请重新上传', 'avatarFileId');
+    }
+    patch.avatarFileId = change.avatarFileId;
+  }
+  if (Object.keys(patch).length === 0) return user;
+  const now = deps.now();
+  const data = { ...patch, profileEditedAt: now, updatedAt: now };
+  await deps.db.collection('users').doc(user._id).update({ data });
+  const previousAvatar = patch.avatarFileId !== undefined ? user.avatarFileId : null;
+  if (previousAvatar && isOwnAvatarPath(previousAvatar, user._id)) {
+    // The old file only costs storage; failing to remove it must not fail the update.
+    await deps.storage.remove([previousAvatar]).catch((error: unknown) => {
+      console.warn(`[accounts] could not remove replaced avatar: ${String((error as Error)?.message ?? error)}`);
+    });
+  }
+  return { ...user, ...data };
+}

@@ -1,0 +1,7 @@
+/** Cloud storage as the functions need it: files the mini-program uploaded, by file id. */
+export interface FileStoragePort {
+  /** Whether the file exists (a `cloud://` file id). */
+  exists(fileId: string): Promise<boolean>;
+  /** Removes files; a file that is already gone is not an error. */
+  remove(fileIds: string[]): Promise<void>;
+}

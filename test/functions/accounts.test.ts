@@ -1,0 +1,344 @@
+/**
+ * Accounts through the local cloud on the real wx-server-sdk: sign-in and identity linking,
+ * merges and conflicts, profile, roles and the shared guard.
+ */
+import type { RunningLocalCloud } from '../../local-cloud/src/server';
+import type { AccountConflictView, AccountSummary, AccountView, LoginResponse, Page, Result, RoleChangeView } from '../../typings';
+import { type Caller, call, startTestCloud } from '../helpers/local-cloud';
+
+let cloud: RunningLocalCloud;
+let seq = 0;
+
+/** A fresh person for each test, so tests do not depend on each other's accounts. */
+function person(label: string): { openid: string; unionid: string } {
+  seq += 1;
+  return { openid: `o-${label}-${seq}`, unionid: `u-${label}-${seq}` };
+}
+
+const ADMIN: Caller = { openid: 'demo-admin-openid', appid: 'wx-demo-appid', unionid: 'demo-admin-unionid' };
+const CONFIG_ADMIN_OPENID = 'o-configured-admin';
+
+beforeAll(async () => {
+  cloud = await startTestCloud({ functionEnv: { XINTONG_ADMIN_OPENIDS: `${CONFIG_ADMIN_OPENID}, o-other-admin`, XINTONG_ORG_NAME: '测试大学' } });
+});
+
+afterAll(async () => {
+  await cloud.close();
+});
+
+function docs(collection: string): Record<string, unknown>[] {
+  return cloud.cloud.engine.dump(collection) as Record<string, unknown>[];
+}
+
+async function login(caller: Caller) {
+  const reply = await call<Result<LoginResponse>>(cloud, 'login', { action: 'login' }, caller);
+  if (!reply.body.ok) throw new Error(`login failed: ${JSON.stringify(reply.body)}`);
+  return { ...reply.body.data, dbRequests: reply.dbRequests };
+}
+
+async function act<T>(caller: Caller, action: string, request: Record<string, unknown> = {}) {
+  const reply = await call<Result<T>>(cloud, 'login', { action, ...request }, caller);
+  return reply.body;
+}
+
+async function giveData(caller: Caller, nickname: string): Promise<void> {
+  const updated = await act<AccountView>(caller, 'profile.update', { nickname });
+  expect(updated).toMatchObject({ ok: true });
+}
+
+describe('login', () => {
+  test('a first login creates the account; a returning one finds it in at most 2 requests', async () => {
+    const p = person('new');
+    const caller = { ...p, appid: 'wx-app-a' };
+    const first = await login(caller);
+    expect(first.created).toBe(true);
+    expect(first.account).toEqual({
+      id: expect.any(String),
+      nickname: null,
+      avatarFileId: null,
+      roles: ['member'],
+      member: null,
+      wecom: null,
+      organisation: { name: '测试大学' },
+    });
+    const again = await login(caller);
+    expect(again.created).toBe(false);
+    expect(again.account.id).toBe(first.account.id);
+    expect(again.dbRequests).toBeLessThanOrEqual(2);
+    const identities = docs('identities').filter((doc) => doc.userId === first.account.id);
+    expect(identities.map((doc) => doc._id).sort()).toEqual([`wx-openid:wx-app-a:${p.openid}`, `wx-unionid:${p.unionid}`].sort());
+  });
+
+  test('concurrent first logins of one person create exactly one account', async () => {
+    const p = person('race');
+    const caller = { ...p, appid: 'wx-app-a' };
+    const results = await Promise.all(Array.from({ length: 16 }, () => login(caller)));
+    const ids = new Set(results.map((r) => r.account.id));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => r.created).length).toBeGreaterThanOrEqual(1);
+    const [id] = [...ids];
+    expect(docs('users').filter((doc) => doc._id === id)).toHaveLength(1);
+    expect(docs('identities').filter((doc) => doc.userId === id)).toHaveLength(2);
+  });
+
+  test('concurrent first logins from two mini-programs with one UNIONID meet on one account', async () => {
+    const p = person('twoapps');
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => login({ openid: `${p.openid}-${i % 2 ? 'b' : 'a'}`, appid: i % 2 ? 'wx-app-b' : 'wx-app-a', unionid: p.unionid })),
+    );
+    const ids = new Set(results.map((r) => r.account.id));
+    expect(ids.size).toBe(1);
+    const held = docs('identities').filter((doc) => doc.userId === [...ids][0]).map((doc) => doc._id);
+    expect(held.sort()).toEqual([`wx-openid:wx-app-a:${p.openid}-a`, `wx-openid:wx-app-b:${p.openid}-b`, `wx-unionid:${p.unionid}`].sort());
+  });
+
+  test('the same UNIONID from another mini-program resolves to the same account and records its openid', async () => {
+    const p = person('multi');
+    const a = await login({ openid: `${p.openid}-a`, appid: 'wx-app-a', unionid: p.unionid });
+    const b = await login({ openid: `${p.openid}-b`, appid: 'wx-app-b', unionid: p.unionid });
+    expect(b.created).toBe(false);
+    expect(b.account.id).toBe(a.account.id);
+    expect(docs('identities').some((doc) => doc._id === `wx-openid:wx-app-b:${p.openid}-b` && doc.userId === a.account.id)).toBe(true);
+  });
+
+  test('a UNIONID appearing later is attached to the existing account, not a new one', async () => {
+    const p = person('late');
+    const before = await login({ openid: p.openid, appid: 'wx-app-a' });
+    const after = await login({ openid: p.openid, appid: 'wx-app-a', unionid: p.unionid });
+    expect(after.account.id).toBe(before.account.id);
+    expect(after.created).toBe(false);
+    expect(docs('identities').find((doc) => doc._id === `wx-unionid:${p.unionid}`)).toMatchObject({ userId: before.account.id });
+    const users = docs('users').length;
+    await login({ openid: `${p.openid}-b`, appid: 'wx-app-b', unionid: p.unionid });
+    expect(docs('users').length).toBe(users);
+  });
+
+  test('an openid account that owns nothing is merged into the UNIONID account', async () => {
+    const p = person('merge');
+    const openidOnly = await login({ openid: p.openid, appid: 'wx-app-a' });
+    const viaOtherApp = await login({ openid: `${p.openid}-b`, appid: 'wx-app-b', unionid: p.unionid });
+    await giveData({ openid: `${p.openid}-b`, appid: 'wx-app-b', unionid: p.unionid }, '合并保留者');
+    expect(viaOtherApp.account.id).not.toBe(openidOnly.account.id);
+
+    const merged = await login({ openid: p.openid, appid: 'wx-app-a', unionid: p.unionid });
+    expect(merged.account.id).toBe(viaOtherApp.account.id);
+    expect(merged.account.nickname).toBe('合并保留者');
+    expect(docs('users').find((doc) => doc._id === openidOnly.account.id)).toMatchObject({ mergedInto: viaOtherApp.account.id });
+    expect(docs('identities').find((doc) => doc._id === `wx-openid:wx-app-a:${p.openid}`)).toMatchObject({ userId: viaOtherApp.account.id });
+    expect(docs('account_conflicts').filter((doc) => String(doc._id).includes(openidOnly.account.id))).toHaveLength(0);
+    // The merged account is found directly from now on.
+    const again = await login({ openid: p.openid, appid: 'wx-app-a', unionid: p.unionid });
+    expect(again.account.id).toBe(viaOtherApp.account.id);
+    expect(again.dbRequests).toBeLessThanOrEqual(2);
+  });
+
+  test('a UNIONID account that owns nothing is merged into the openid account that does', async () => {
+    const p = person('mergeback');
+    const caller = { openid: p.openid, appid: 'wx-app-a' };
+    const old = await login(caller);
+    await giveData(caller, '老账号');
+    const fresh = await login({ openid: `${p.openid}-b`, appid: 'wx-app-b', unionid: p.unionid });
+    const merged = await login({ ...caller, unionid: p.unionid });
+    expect(merged.account.id).toBe(old.account.id);
+    expect(merged.account.nickname).toBe('老账号');
+    expect(docs('users').find((doc) => doc._id === fresh.account.id)).toMatchObject({ mergedInto: old.account.id });
+    const fromB = await login({ openid: `${p.openid}-b`, appid: 'wx-app-b', unionid: p.unionid });
+    expect(fromB.account.id).toBe(old.account.id);
+  });
+
+  test('when both accounts own data: sign in to the UNIONID account and record ACCOUNT_CONFLICT once', async () => {
+    const p = person('conflict');
+    const callerA = { openid: p.openid, appid: 'wx-app-a' };
+    const callerB = { openid: `${p.openid}-b`, appid: 'wx-app-b', unionid: p.unionid };
+    const a = await login(callerA);
+    await giveData(callerA, '甲账号');
+    const b = await login(callerB);
+    await giveData(callerB, '乙账号');
+
+    const both = { ...callerA, unionid: p.unionid };
+    const first = await login(both);
+    expect(first.account.id).toBe(b.account.id);
+    expect(first.account.nickname).toBe('乙账号');
+    // Nothing was overwritten or moved.
+    expect(docs('users').find((doc) => doc._id === a.account.id)).toMatchObject({ nickname: '甲账号' });
+    expect(docs('users').find((doc) => doc._id === a.account.id)?.mergedInto).toBeUndefined();
+
+    const second = await login(both);
+    expect(second.account.id).toBe(b.account.id);
+    expect(second.dbRequests).toBeLessThanOrEqual(2);
+    const records = docs('account_conflicts').filter((doc) => doc.openidUserId === a.account.id);
+    expect(records).toHaveLength(1);
+
+    const listed = await act<Page<AccountConflictView>>(ADMIN, 'conflicts.list', { status: 'open' });
+    expect(listed.ok).toBe(true);
+    const view = listed.ok ? listed.data.items.find((item) => item.openidAccount.id === a.account.id) : undefined;
+    expect(view).toMatchObject({ code: 'ACCOUNT_CONFLICT', status: 'open', appid: 'wx-app-a', unionidAccount: { id: b.account.id, nickname: '乙账号' } });
+
+    const resolved = await act<AccountConflictView>(ADMIN, 'conflicts.resolve', { id: view!.id, note: '已人工核对' });
+    expect(resolved).toMatchObject({ ok: true, data: { status: 'resolved', note: '已人工核对' } });
+    const stillOpen = await act<Page<AccountConflictView>>(ADMIN, 'conflicts.list', { status: 'open' });
+    expect(stillOpen.ok && stillOpen.data.items.some((item) => item.id === view!.id)).toBe(false);
+    expect(await act(ADMIN, 'conflicts.resolve', { id: 'nope~nope' })).toMatchObject({ ok: false, error: { code: 'CONFLICT_NOT_FOUND' } });
+    expect(await act(callerB, 'conflicts.list')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  test('identity comes from the WeChat context only', async () => {
+    const p = person('ctx');
+    const reply = await call<Result<LoginResponse>>(cloud, 'login', { action: 'login', openid: 'someone-else' }, { ...p, appid: 'wx-app-a' });
+    expect(reply.body).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'openid' } });
+    const anonymous = await call<Result<LoginResponse>>(cloud, 'login', { action: 'login' });
+    expect(anonymous.body).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  });
+
+  test('openids listed in the configuration become admin at login, recorded as configuration', async () => {
+    const caller = { openid: CONFIG_ADMIN_OPENID, appid: 'wx-app-a' };
+    const first = await login(caller);
+    expect(first.account.roles).toEqual(['member', 'admin']);
+    const again = await login(caller);
+    expect(again.account.roles).toEqual(['member', 'admin']);
+    const changes = docs('role_changes').filter((doc) => doc.targetUserId === first.account.id);
+    expect(changes).toEqual([expect.objectContaining({ change: 'grant', role: 'admin', source: 'config', actorUserId: null })]);
+    expect(docs('settings').find((doc) => doc._id === 'admins')?.userIds).toContain(first.account.id);
+  });
+});
+
+describe('the shared guard', () => {
+  test('a caller who never signed in gets ACCOUNT_NOT_FOUND and nothing is created', async () => {
+    const p = person('guard');
+    const users = docs('users').length;
+    expect(await act({ ...p, appid: 'wx-app-a' }, 'profile.get')).toMatchObject({ ok: false, error: { code: 'ACCOUNT_NOT_FOUND' } });
+    expect(docs('users').length).toBe(users);
+  });
+
+  test('a guarded call costs 2 database requests', async () => {
+    const reply = await call<Result<AccountView>>(cloud, 'login', { action: 'profile.get' }, ADMIN);
+    expect(reply.body).toMatchObject({ ok: true, data: { id: 'demo-admin', roles: ['member', 'admin'] } });
+    expect(reply.dbRequests).toBe(2);
+  });
+});
+
+describe('profile', () => {
+  test('nickname: 1-32 characters, trimmed, emoji count once; bad input changes nothing', async () => {
+    const p = person('nick');
+    const caller = { ...p, appid: 'wx-app-a' };
+    const { account } = await login(caller);
+    expect(await act<AccountView>(caller, 'profile.update', { nickname: '  小明  ' })).toMatchObject({ ok: true, data: { nickname: '小明' } });
+    const long = '😀'.repeat(32);
+    expect(await act<AccountView>(caller, 'profile.update', { nickname: long })).toMatchObject({ ok: true, data: { nickname: long } });
+    for (const bad of ['', '   ', '😀'.repeat(33), 'a\nb', 'x'.repeat(300)]) {
+      expect(await act(caller, 'profile.update', { nickname: bad })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'nickname' } });
+    }
+    expect(await act(caller, 'profile.update', {})).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await act(caller, 'profile.update', { nickname: 42 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'nickname' } });
+    expect(docs('users').find((doc) => doc._id === account.id)).toMatchObject({ nickname: long });
+  });
+
+  test('a nickname the content check rejects is CONTENT_RISKY and not saved', async () => {
+    const p = person('risky');
+    const caller = { ...p, appid: 'wx-app-a' };
+    const { account } = await login(caller);
+    expect(await act(caller, 'profile.update', { nickname: '含违禁测试词的名字' })).toMatchObject({ ok: false, error: { code: 'CONTENT_RISKY', field: 'nickname' } });
+    expect(docs('users').find((doc) => doc._id === account.id)).toMatchObject({ nickname: null, profileEditedAt: null });
+  });
+
+  test('an avatar must be an existing file under the caller’s own avatar folder', async () => {
+    const p = person('avatar');
+    const caller = { ...p, appid: 'wx-app-a' };
+    const { account } = await login(caller);
+    const cases = [
+      'https://example.com/a.png',
+      `cloud://local.bucket/avatars/someone-else/a.png`,
+      `cloud://local.bucket/avatars/${account.id}/../x.png`,
+      `cloud://local.bucket/avatars/${account.id}/missing.png`,
+    ];
+    for (const avatarFileId of cases) {
+      expect(await act(caller, 'profile.update', { avatarFileId })).toMatchObject({ ok: false, error: { code: 'AVATAR_INVALID', field: 'avatarFileId' } });
+    }
+    expect(docs('users').find((doc) => doc._id === account.id)).toMatchObject({ avatarFileId: null });
+  });
+});
+
+describe('roles', () => {
+  async function fresh(label: string, nickname?: string): Promise<{ caller: Caller; id: string }> {
+    const p = person(label);
+    const caller = { ...p, appid: 'wx-app-a' };
+    const { account } = await login(caller);
+    if (nickname) await giveData(caller, nickname);
+    return { caller, id: account.id };
+  }
+
+  test('an admin grants and revokes; each change is recorded with who, whom and when', async () => {
+    const target = await fresh('pub', '发布员甲');
+    const granted = await act<AccountSummary>(ADMIN, 'roles.grant', { userId: target.id, role: 'publisher' });
+    expect(granted).toMatchObject({ ok: true, data: { id: target.id, roles: ['member', 'publisher'] } });
+    // Granting again changes nothing and records nothing.
+    await act(ADMIN, 'roles.grant', { userId: target.id, role: 'publisher' });
+    expect(await act<AccountView>(target.caller, 'profile.get')).toMatchObject({ ok: true, data: { roles: ['member', 'publisher'] } });
+
+    const list = await act<Page<AccountSummary>>(ADMIN, 'roles.list', { role: 'publisher' });
+    expect(list.ok && list.data.items.map((item) => item.id)).toContain(target.id);
+
+    expect(await act(ADMIN, 'roles.revoke', { userId: target.id, role: 'publisher' })).toMatchObject({ ok: true, data: { roles: ['member'] } });
+    const history = await act<Page<RoleChangeView>>(ADMIN, 'roles.history', { userId: target.id });
+    expect(history).toMatchObject({
+      ok: true,
+      data: {
+        items: [
+          { change: 'revoke', role: 'publisher', target: { id: target.id, name: '发布员甲' }, actor: { id: 'demo-admin', name: '演示管理员' }, source: 'admin' },
+          { change: 'grant', role: 'publisher', target: { id: target.id }, actor: { id: 'demo-admin' } },
+        ],
+        next: null,
+      },
+    });
+    expect(history.ok && history.data.items[0].at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  });
+
+  test('only admins manage roles; bad input and unknown users are typed errors that change nothing', async () => {
+    const member = await fresh('plain');
+    const other = await fresh('other');
+    expect(await act(member.caller, 'roles.grant', { userId: member.id, role: 'admin' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await act(member.caller, 'roles.list')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await act(ADMIN, 'roles.grant', { userId: other.id, role: 'member' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'role' } });
+    expect(await act(ADMIN, 'roles.grant', { userId: 'u-missing', role: 'observer' })).toMatchObject({ ok: false, error: { code: 'USER_NOT_FOUND' } });
+    expect(docs('role_changes').filter((doc) => doc.targetUserId === member.id || doc.targetUserId === other.id || doc.targetUserId === 'u-missing')).toHaveLength(0);
+  });
+
+  test('the last admin cannot be revoked, even by two admins revoking each other at once', async () => {
+    const second = await fresh('admin2', '第二管理员');
+    expect(await act(ADMIN, 'roles.grant', { userId: second.id, role: 'admin' })).toMatchObject({ ok: true });
+    const before = docs('settings').find((doc) => doc._id === 'admins')?.userIds as string[];
+    expect(before).toEqual(expect.arrayContaining(['demo-admin', second.id]));
+
+    // Leave exactly these two admins, then let them revoke each other concurrently.
+    for (const id of before.filter((id) => id !== 'demo-admin' && id !== second.id)) {
+      expect(await act(ADMIN, 'roles.revoke', { userId: id, role: 'admin' })).toMatchObject({ ok: true });
+    }
+    const [a, b] = await Promise.all([
+      act(ADMIN, 'roles.revoke', { userId: second.id, role: 'admin' }),
+      act(second.caller, 'roles.revoke', { userId: 'demo-admin', role: 'admin' }),
+    ]);
+    const outcomes = [a, b].map((r) => (r.ok ? 'OK' : r.error.code));
+    // Exactly one wins; the other either lost its admin role first (FORBIDDEN) or hit the last-admin rule.
+    expect(outcomes.filter((o) => o === 'OK')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'FORBIDDEN' || o === 'LAST_ADMIN')).toHaveLength(1);
+    const admins = docs('users').filter((doc) => (doc.roles as string[] | undefined)?.includes('admin') && !doc.mergedInto);
+    expect(admins.length).toBeGreaterThanOrEqual(1);
+    expect((docs('settings').find((doc) => doc._id === 'admins')?.userIds as string[]).sort()).toEqual(admins.map((doc) => doc._id).sort());
+
+    const survivor = admins[0]._id === 'demo-admin' ? ADMIN : second.caller;
+    if (admins.length === 1) {
+      expect(await act(survivor, 'roles.revoke', { userId: admins[0]._id, role: 'admin' })).toMatchObject({ ok: false, error: { code: 'LAST_ADMIN' } });
+    }
+    // Restore the demo admin for later tests.
+    if (survivor !== ADMIN) expect(await act(survivor, 'roles.grant', { userId: 'demo-admin', role: 'admin' })).toMatchObject({ ok: true });
+  });
+
+  test('accounts.search finds by nickname prefix, literally', async () => {
+    const target = await fresh('search', '搜索目标(甲)');
+    const found = await act<{ items: AccountSummary[] }>(ADMIN, 'accounts.search', { query: '搜索目标(' });
+    expect(found.ok && found.data.items.map((item) => item.id)).toEqual([target.id]);
+    const regex = await act<{ items: AccountSummary[] }>(ADMIN, 'accounts.search', { query: '.*' });
+    expect(regex).toEqual({ ok: true, data: { items: [] } });
+    expect(await act(ADMIN, 'accounts.search', { query: '' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+});
