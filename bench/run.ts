@@ -9,6 +9,7 @@ import { startLocalCloud } from '../local-cloud/src/server';
 import { formatTable, type Measurement } from './harness';
 import { BENCH_COLLECTION, databaseScenario } from './scenarios/database';
 import { functionScenario } from './scenarios/functions';
+import { accountsScenario } from './scenarios/accounts';
 
 async function main(): Promise<void> {
   // Like the platform and `npm start`, whatever this machine's zone.
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   try {
     rows.push(...(await databaseScenario(cloud)));
     rows.push(...(await functionScenario(cloud)));
+    rows.push(...(await accountsScenario(cloud)));
   } finally {
     await cloud.close();
   }
