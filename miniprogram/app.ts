@@ -1,2 +1,8 @@
-// The backend is reached lazily through services/transport.ts, so launch has nothing to wait for.
-App({});
+import { ensureSession } from './services/session';
+
+App({
+  onLaunch() {
+    // Signs in silently before the first page asks; pages share this login while it is in flight.
+    void ensureSession();
+  },
+});

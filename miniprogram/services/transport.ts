@@ -42,6 +42,29 @@ function eventOf(action: string, request: unknown): Record<string, unknown> {
   return Object.assign({ action }, request);
 }
 
+/** The headers through which the local cloud learns who the caller is. */
+export function localIdentityHeaders(config: RuntimeConfig): Record<string, string> {
+  return {
+    'X-WX-OPENID': config.devIdentity.openid,
+    'X-WX-APPID': config.devIdentity.appid,
+    'X-WX-UNIONID': config.devIdentity.unionid,
+  };
+}
+
+let initialisedEnv: string | null = null;
+
+/**
+ * `wx.cloud`, initialised once for the configured environment, shared by function calls and
+ * file uploads. Throws where the base library has no cloud support.
+ */
+export function cloudFor(config: RuntimeConfig): WxCloud {
+  if (initialisedEnv !== config.cloudEnv) {
+    wx.cloud.init({ env: config.cloudEnv, traceUser: true });
+    initialisedEnv = config.cloudEnv;
+  }
+  return wx.cloud;
+}
+
 function callLocal(config: RuntimeConfig, name: string, data: Record<string, unknown>): Promise<unknown> {
   return new Promise((resolve) => {
     wx.request({
@@ -49,12 +72,7 @@ function callLocal(config: RuntimeConfig, name: string, data: Record<string, unk
       method: 'POST',
       data,
       timeout: LOCAL_TIMEOUT_MS,
-      header: {
-        'content-type': 'application/json',
-        'X-WX-OPENID': config.devIdentity.openid,
-        'X-WX-APPID': config.devIdentity.appid,
-        'X-WX-UNIONID': config.devIdentity.unionid,
-      },
+      header: { 'content-type': 'application/json', ...localIdentityHeaders(config) },
       success(res) {
         const ok2xx = res.statusCode >= 200 && res.statusCode < 300;
         resolve(ok2xx && isResult(res.data) ? res.data : networkFailure());
@@ -67,15 +85,9 @@ function callLocal(config: RuntimeConfig, name: string, data: Record<string, unk
 }
 
 export function createTransport(config: RuntimeConfig): Transport {
-  let cloudReady = false;
-
   function callCloud(name: string, data: Record<string, unknown>): Promise<unknown> {
     try {
-      if (!cloudReady) {
-        wx.cloud.init({ env: config.cloudEnv, traceUser: true });
-        cloudReady = true;
-      }
-      return wx.cloud.callFunction({ name, data }).then(
+      return cloudFor(config).callFunction({ name, data }).then(
         (res) => (isResult(res.result) ? res.result : networkFailure()),
         () => networkFailure(),
       );

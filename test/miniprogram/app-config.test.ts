@@ -34,8 +34,11 @@ describe('app.json', () => {
   });
 
   it('keeps administration in the packages/admin subpackage', () => {
-    expect(app.subpackages).toEqual([expect.objectContaining({ root: 'packages/admin', pages: ['pages/index/index'] })]);
+    expect(app.subpackages).toEqual([
+      expect.objectContaining({ root: 'packages/admin', pages: ['pages/index/index', 'pages/roles/index'] }),
+    ]);
     expect(readJson(path.join(mp, 'packages/admin/pages/index/index.json')).navigationBarTitleText).toBe('管理');
+    expect(readJson(path.join(mp, 'packages/admin/pages/roles/index.json')).navigationBarTitleText).toBe('角色管理');
   });
 
   it('uses style v2, on-demand component injection and no global components', () => {

@@ -1,3 +1,175 @@
+import type { AccountView } from '../../../typings';
 import { definePage } from '../../common/page';
+import { bootstrapAdmin, updateProfile } from '../../services/account';
+import { displayUrl, uploadAvatar } from '../../services/files';
+import { ensureSession, onAccountChange } from '../../services/session';
+import { checkNickname, DEFAULT_NICKNAME, profileView, type ProfileView } from '../../utils/account-view';
+import { errorText } from '../../utils/error-text';
 
-definePage({ data: {} });
+type Status = 'loading' | 'ready' | 'error';
+
+interface MeData {
+  status: Status;
+  errorText: string;
+  account: AccountView | null;
+  profile: ProfileView | null;
+  /** Empty shows the default avatar icon. */
+  avatarUrl: string;
+  defaultName: string;
+  uploading: boolean;
+  savingNickname: boolean;
+  /** The outcome of the last edit that failed, shown under the profile. */
+  message: string;
+  bootstrapOpen: boolean;
+  bootstrapCode: string;
+  bootstrapError: string;
+  bootstrapping: boolean;
+}
+
+interface ValueEvent {
+  detail: { value?: string } | string;
+}
+
+/** Each page instance's account subscription, dropped on unload. */
+const subscriptions = new WeakMap<object, () => void>();
+
+function valueOf(event: ValueEvent): string {
+  const { detail } = event;
+  return typeof detail === 'string' ? detail : (detail?.value ?? '');
+}
+
+definePage({
+  data: {
+    status: 'loading',
+    errorText: '',
+    account: null,
+    profile: null,
+    avatarUrl: '',
+    defaultName: DEFAULT_NICKNAME,
+    uploading: false,
+    savingNickname: false,
+    message: '',
+    bootstrapOpen: false,
+    bootstrapCode: '',
+    bootstrapError: '',
+    bootstrapping: false,
+  } as MeData,
+
+  onLoad() {
+    subscriptions.set(
+      this,
+      onAccountChange((account) => {
+        if (account) this.showAccount(account);
+      }),
+    );
+    this.load();
+  },
+
+  onShow() {
+    // Coming back to the tab: a stale session refreshes in the background and lands through the listener.
+    if (this.data.status === 'ready') void ensureSession();
+  },
+
+  onUnload() {
+    subscriptions.get(this)?.();
+    subscriptions.delete(this);
+  },
+
+  methods: {
+    load() {
+      this.setData({ status: 'loading', errorText: '' });
+      return ensureSession().then((result) => {
+        if (result.ok) this.showAccount(result.data);
+        else this.setData({ status: 'error', errorText: errorText(result.error) });
+      });
+    },
+
+    showAccount(account: AccountView) {
+      this.setData({
+        status: 'ready',
+        account,
+        profile: profileView(account),
+        avatarUrl: displayUrl(account.avatarFileId) ?? '',
+      });
+    },
+
+    onRetry() {
+      this.load();
+    },
+
+    onChooseAvatar(event: { detail: { avatarUrl?: string } }) {
+      const tempPath = event.detail?.avatarUrl;
+      const account = this.data.account;
+      if (!tempPath || !account || this.data.uploading) return undefined;
+      const previous = this.data.avatarUrl;
+      this.setData({ uploading: true, message: '', avatarUrl: tempPath });
+      return uploadAvatar(account.id, tempPath)
+        .then((upload) => {
+          if (!upload.ok) return upload;
+          return updateProfile({ avatarFileId: upload.data });
+        })
+        .then((result) => {
+          if (result.ok) {
+            this.setData({ uploading: false });
+          } else {
+            const message = result.error.code === 'NETWORK_ERROR' ? result.error.message : errorText(result.error);
+            this.setData({ uploading: false, avatarUrl: previous, message });
+          }
+        });
+    },
+
+    onNicknameBlur(event: ValueEvent) {
+      return this.saveNickname(valueOf(event));
+    },
+
+    onNicknameConfirm(event: ValueEvent) {
+      return this.saveNickname(valueOf(event));
+    },
+
+    saveNickname(raw: string) {
+      const account = this.data.account;
+      if (!account || this.data.savingNickname) return undefined;
+      if (raw.trim() === (account.nickname ?? '')) return undefined;
+      const checked = checkNickname(raw);
+      if (!checked.ok) {
+        this.setData({ message: checked.message });
+        return undefined;
+      }
+      this.setData({ savingNickname: true, message: '' });
+      return updateProfile({ nickname: checked.nickname }).then((result) => {
+        if (result.ok) {
+          this.setData({ savingNickname: false });
+          wx.showToast({ title: '昵称已保存', icon: 'success' });
+        } else {
+          this.setData({ savingNickname: false, message: errorText(result.error) });
+        }
+      });
+    },
+
+    onToggleBootstrap() {
+      this.setData({ bootstrapOpen: !this.data.bootstrapOpen, bootstrapError: '' });
+    },
+
+    onBootstrapCodeChange(event: ValueEvent) {
+      this.setData({ bootstrapCode: valueOf(event) });
+    },
+
+    onBootstrapSubmit() {
+      const code = this.data.bootstrapCode.trim();
+      if (this.data.bootstrapping) return undefined;
+      if (!code) {
+        this.setData({ bootstrapError: '请输入初始化码' });
+        return undefined;
+      }
+      this.setData({ bootstrapping: true, bootstrapError: '' });
+      return bootstrapAdmin(code).then((result) => {
+        if (result.ok) {
+          this.setData({ bootstrapping: false, bootstrapOpen: false, bootstrapCode: '' });
+          wx.showToast({ title: '你已成为管理员', icon: 'success' });
+        } else {
+          this.setData({ bootstrapping: false, bootstrapError: errorText(result.error) });
+        }
+      });
+    },
+  },
+});

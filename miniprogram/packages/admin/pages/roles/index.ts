@@ -1,0 +1,337 @@
+import type { AppError, GrantableRole } from '../../../../../typings';
+import { definePage } from '../../../../common/page';
+import {
+  grantRole,
+  listConflicts,
+  listRoleHolders,
+  resolveConflict,
+  revokeRole,
+  roleHistory,
+  searchAccounts,
+} from '../../../../services/account';
+import { errorText } from '../../../../utils/error-text';
+import {
+  accountRow,
+  appendRows,
+  changeDoneText,
+  conflictRow,
+  historyRow,
+  replaceRow,
+  revokeQuestion,
+  roleActions,
+  roleOfFilter,
+  ROLE_FILTERS,
+  type AccountRow,
+  type ConflictRow,
+  type HistoryRow,
+  type RoleAction,
+  type RoleFilter,
+  type RoleFilterTab,
+} from '../../../../utils/role-admin-view';
+
+type Status = 'loading' | 'ready' | 'forbidden' | 'error';
+type Section = 'holders' | 'history' | 'conflicts';
+
+interface PendingChange {
+  id: string;
+  name: string;
+  change: 'grant' | 'revoke';
+  role: GrantableRole;
+}
+
+interface RolesData {
+  status: Status;
+  errorText: string;
+  section: Section;
+  filters: readonly RoleFilterTab[];
+  filter: RoleFilter;
+  holders: AccountRow[];
+  holdersNext: string | null;
+  holdersLoading: boolean;
+  query: string;
+  searching: boolean;
+  searched: boolean;
+  results: AccountRow[];
+  history: HistoryRow[];
+  historyNext: string | null;
+  historyLoaded: boolean;
+  historyLoading: boolean;
+  conflicts: ConflictRow[];
+  conflictsNext: string | null;
+  conflictsLoaded: boolean;
+  conflictsLoading: boolean;
+  message: string;
+  messageType: 'error' | 'success';
+  sheetShow: boolean;
+  sheetTitle: string;
+  sheetActions: RoleAction[];
+  sheetTarget: AccountRow | null;
+  confirmShow: boolean;
+  confirmMessage: string;
+  pending: PendingChange | null;
+  resolveShow: boolean;
+  resolveId: string;
+  resolveNote: string;
+}
+
+interface TabChange {
+  detail: { name: string };
+}
+
+interface DatasetEvent {
+  currentTarget: { dataset: { id?: string } };
+}
+
+function textOf(event: { detail: unknown }): string {
+  const { detail } = event;
+  if (typeof detail === 'string') return detail;
+  const value = (detail as { value?: unknown } | null)?.value;
+  return typeof value === 'string' ? value : '';
+}
+
+definePage({
+  data: {
+    status: 'loading',
+    errorText: '',
+    section: 'holders',
+    filters: ROLE_FILTERS,
+    filter: 'all',
+    holders: [],
+    holdersNext: null,
+    holdersLoading: false,
+    query: '',
+    searching: false,
+    searched: false,
+    results: [],
+    history: [],
+    historyNext: null,
+    historyLoaded: false,
+    historyLoading: false,
+    conflicts: [],
+    conflictsNext: null,
+    conflictsLoaded: false,
+    conflictsLoading: false,
+    message: '',
+    messageType: 'error',
+    sheetShow: false,
+    sheetTitle: '',
+    sheetActions: [],
+    sheetTarget: null,
+    confirmShow: false,
+    confirmMessage: '',
+    pending: null,
+    resolveShow: false,
+    resolveId: '',
+    resolveNote: '',
+  } as RolesData,
+
+  onLoad() {
+    this.loadHolders(true);
+  },
+
+  methods: {
+    /** FORBIDDEN from any call closes the page to non-admins; other failures show a message. */
+    showFailure(error: AppError) {
+      if (error.code === 'FORBIDDEN') this.setData({ status: 'forbidden' });
+      else this.setData({ message: errorText(error), messageType: 'error' });
+    },
+
+    showDone(text: string) {
+      this.setData({ message: text, messageType: 'success' });
+    },
+
+    loadHolders(reset: boolean) {
+      const filter = this.data.filter;
+      const after = reset ? null : this.data.holdersNext;
+      this.setData({ holdersLoading: true });
+      return listRoleHolders(roleOfFilter(filter), after).then((result) => {
+        if (this.data.filter !== filter) return;
+        if (result.ok) {
+          const rows = result.data.items.map(accountRow);
+          this.setData({
+            status: 'ready',
+            holders: reset ? rows : appendRows(this.data.holders, rows),
+            holdersNext: result.data.next,
+            holdersLoading: false,
+          });
+        } else if (this.data.status === 'loading' && result.error.code !== 'FORBIDDEN') {
+          this.setData({ status: 'error', errorText: errorText(result.error), holdersLoading: false });
+        } else {
+          this.setData({ holdersLoading: false });
+          this.showFailure(result.error);
+        }
+      });
+    },
+
+    loadHistory(reset: boolean) {
+      const after = reset ? null : this.data.historyNext;
+      this.setData({ historyLoading: true });
+      return roleHistory(after).then((result) => {
+        if (result.ok) {
+          const rows = result.data.items.map(historyRow);
+          this.setData({
+            history: reset ? rows : appendRows(this.data.history, rows),
+            historyNext: result.data.next,
+            historyLoaded: true,
+            historyLoading: false,
+          });
+        } else {
+          this.setData({ historyLoading: false });
+          this.showFailure(result.error);
+        }
+      });
+    },
+
+    loadConflicts(reset: boolean) {
+      const after = reset ? null : this.data.conflictsNext;
+      this.setData({ conflictsLoading: true });
+      return listConflicts(after).then((result) => {
+        if (result.ok) {
+          const rows = result.data.items.map(conflictRow);
+          this.setData({
+            conflicts: reset ? rows : appendRows(this.data.conflicts, rows),
+            conflictsNext: result.data.next,
+            conflictsLoaded: true,
+            conflictsLoading: false,
+          });
+        } else {
+          this.setData({ conflictsLoading: false });
+          this.showFailure(result.error);
+        }
+      });
+    },
+
+    onRetry() {
+      this.setData({ status: 'loading', errorText: '' });
+      this.loadHolders(true);
+    },
+
+    onSectionChange(event: TabChange) {
+      const section = event.detail.name as Section;
+      this.setData({ section, message: '' });
+      if (section === 'history' && !this.data.historyLoaded) this.loadHistory(true);
+      if (section === 'conflicts' && !this.data.conflictsLoaded) this.loadConflicts(true);
+    },
+
+    onFilterChange(event: TabChange) {
+      const filter = event.detail.name as RoleFilter;
+      if (filter === this.data.filter) return;
+      this.setData({ filter, holders: [], holdersNext: null, message: '' });
+      this.loadHolders(true);
+    },
+
+    onMoreHolders() {
+      if (!this.data.holdersLoading) this.loadHolders(false);
+    },
+
+    onMoreHistory() {
+      if (!this.data.historyLoading) this.loadHistory(false);
+    },
+
+    onMoreConflicts() {
+      if (!this.data.conflictsLoading) this.loadConflicts(false);
+    },
+
+    onQueryChange(event: { detail: unknown }) {
+      this.setData({ query: textOf(event) });
+    },
+
+    onSearch(event: { detail: unknown }) {
+      const query = (textOf(event) || this.data.query).trim();
+      if (!query) {
+        this.setData({ results: [], searched: false });
+        return undefined;
+      }
+      this.setData({ query, searching: true, message: '' });
+      return searchAccounts(query).then((result) => {
+        if (result.ok) {
+          this.setData({ searching: false, searched: true, results: result.data.items.map(accountRow) });
+        } else {
+          this.setData({ searching: false });
+          this.showFailure(result.error);
+        }
+      });
+    },
+
+    onSearchClear() {
+      this.setData({ query: '', results: [], searched: false });
+    },
+
+    onAccountTap(event: DatasetEvent) {
+      const id = event.currentTarget.dataset.id;
+      const row = this.data.results.find((r) => r.id === id) ?? this.data.holders.find((r) => r.id === id);
+      if (!row) return;
+      this.setData({ sheetShow: true, sheetTitle: row.title, sheetActions: roleActions(row.roles), sheetTarget: row, message: '' });
+    },
+
+    onSheetClose() {
+      this.setData({ sheetShow: false });
+    },
+
+    onSheetSelect(event: { detail: RoleAction }) {
+      const target = this.data.sheetTarget;
+      const action = event.detail;
+      this.setData({ sheetShow: false });
+      if (!target || !action) return undefined;
+      const pending: PendingChange = { id: target.id, name: target.title, change: action.change, role: action.role };
+      if (action.change === 'revoke') {
+        this.setData({ pending, confirmShow: true, confirmMessage: revokeQuestion(target.title, action.role) });
+        return undefined;
+      }
+      return this.applyChange(pending);
+    },
+
+    onRevokeConfirm() {
+      const pending = this.data.pending;
+      this.setData({ confirmShow: false, pending: null });
+      return pending ? this.applyChange(pending) : undefined;
+    },
+
+    onRevokeCancel() {
+      this.setData({ confirmShow: false, pending: null });
+    },
+
+    applyChange(pending: PendingChange) {
+      const call = pending.change === 'grant' ? grantRole : revokeRole;
+      return call(pending.id, pending.role).then((result) => {
+        if (!result.ok) {
+          this.showFailure(result.error);
+          return undefined;
+        }
+        const row = accountRow(result.data);
+        this.setData({ results: replaceRow(this.data.results, row) });
+        this.showDone(changeDoneText(pending.change, row.title, pending.role));
+        // Holders are ordered by the backend; the changed account may enter or leave any page.
+        this.setData({ historyLoaded: false });
+        return this.loadHolders(true);
+      });
+    },
+
+    onResolveTap(event: DatasetEvent) {
+      const id = event.currentTarget.dataset.id;
+      if (id) this.setData({ resolveShow: true, resolveId: id, resolveNote: '' });
+    },
+
+    onResolveNoteChange(event: { detail: unknown }) {
+      this.setData({ resolveNote: textOf(event) });
+    },
+
+    onResolveCancel() {
+      this.setData({ resolveShow: false });
+    },
+
+    onResolveConfirm() {
+      const { resolveId, resolveNote } = this.data;
+      this.setData({ resolveShow: false });
+      if (!resolveId) return undefined;
+      return resolveConflict(resolveId, resolveNote).then((result) => {
+        if (result.ok) {
+          this.setData({ conflicts: replaceRow(this.data.conflicts, conflictRow(result.data)) });
+          this.showDone('已标记为已处理');
+        } else {
+          this.showFailure(result.error);
+        }
+      });
+    },
+  },
+});

@@ -1,0 +1,141 @@
+/**
+ * A stand-in for the backend at the `wx` level, for session and page tests: `wx.request` to
+ * the local cloud answers from per-action handlers and records every call, and wx storage is
+ * a Map. Tests assert on `backend.calls` (which action, with which request).
+ */
+import type { AccountSummary, AccountView, AppError, Result } from '../../typings';
+import { wx, type RequestOptions } from '../helpers/simulate';
+
+/** The `wx` methods these tests stub beyond what the harness types. */
+export interface WxMore {
+  getStorageSync(key: string): unknown;
+  setStorageSync(key: string, value: unknown): void;
+  removeStorageSync(key: string): void;
+  uploadFile(options: UploadOptions): unknown;
+  showToast(options: { title: string }): unknown;
+  qy?: { login(options: { success?(res: { code: string }): void; fail?(err: unknown): void }): void };
+}
+
+export interface UploadOptions {
+  url: string;
+  filePath: string;
+  name: string;
+  formData?: Record<string, unknown>;
+  header?: Record<string, string>;
+  success?(res: { statusCode: number; data: string }): void;
+  fail?(err: { errMsg: string }): void;
+}
+
+export interface CloudUploadParams {
+  cloudPath: string;
+  filePath: string;
+}
+
+export const wxMore = wx as unknown as WxMore & typeof wx;
+
+/** `wx.cloud.uploadFile`, absent from the harness's stub until a test gives it one. */
+export const cloudMore = wx.cloud as typeof wx.cloud & { uploadFile(params: CloudUploadParams): Promise<{ fileID: string }> };
+cloudMore.uploadFile = () => Promise.reject(new Error('wx.cloud.uploadFile is not stubbed in this test'));
+
+export const SESSION_KEY = 'xintong.session';
+
+export function account(overrides: Partial<AccountView> = {}): AccountView {
+  return {
+    id: 'u-member',
+    nickname: '小林',
+    avatarFileId: null,
+    roles: ['member'],
+    member: null,
+    wecom: null,
+    organisation: { name: '信通大学' },
+    ...overrides,
+  };
+}
+
+export function summary(overrides: Partial<AccountSummary> = {}): AccountSummary {
+  return { id: 'u1', nickname: null, avatarFileId: null, memberName: null, roles: ['member'], ...overrides };
+}
+
+export const ok = <T>(data: T): Result<T> => ({ ok: true, data });
+export const fail = (code: AppError['code'], message = 'server says no'): Result<never> => ({ ok: false, error: { code, message } });
+
+export interface Call {
+  name: string;
+  action: string;
+  request: Record<string, unknown>;
+}
+
+export type Handler = (request: Record<string, unknown>, call: Call) => Result<unknown> | undefined;
+
+export interface FakeBackend {
+  calls: Call[];
+  /** Calls of one action, in order. */
+  callsOf(action: string): Call[];
+  /** Replaces the handler of an action from now on. */
+  on(action: string, handler: Handler): void;
+  /** Holds replies until `release()` is called, to observe in-flight states. */
+  hold(): void;
+  release(): void;
+}
+
+/**
+ * Answers `wx.request` to `/functions/<name>` with the handler for the event's action
+ * (asynchronously, as the network does). An action without a handler fails the test loudly.
+ */
+export function installBackend(handlers: Record<string, Handler> = {}): FakeBackend {
+  const table: Record<string, Handler> = { ...handlers };
+  const calls: Call[] = [];
+  let held: (() => void)[] | null = null;
+
+  jest.spyOn(wx, 'request').mockImplementation((options: RequestOptions) => {
+    const name = /\/functions\/([^/?]+)$/.exec(options.url)?.[1] ?? '?';
+    const { action, ...request } = (options.data ?? {}) as { action: string } & Record<string, unknown>;
+    const call: Call = { name, action, request };
+    calls.push(call);
+    const answer = () => {
+      const handler = table[action];
+      if (!handler) throw new Error(`the fake backend has no handler for ${name}.${action}`);
+      options.success?.({ statusCode: 200, data: handler(request, call) });
+    };
+    const send = () => setTimeout(answer, 0);
+    if (held) held.push(send);
+    else send();
+    return {};
+  });
+
+  return {
+    calls,
+    callsOf: (action) => calls.filter((c) => c.action === action),
+    on(action, handler) {
+      table[action] = handler;
+    },
+    hold() {
+      held = [];
+    },
+    release() {
+      const pending = held ?? [];
+      held = null;
+      pending.forEach((send) => send());
+    },
+  };
+}
+
+/** wx storage backed by a Map the test can read and seed. */
+export function installStorage(initial: Record<string, unknown> = {}): Map<string, unknown> {
+  const store = new Map<string, unknown>(Object.entries(initial));
+  jest.spyOn(wxMore, 'getStorageSync').mockImplementation((key: string) => (store.has(key) ? store.get(key) : ''));
+  jest.spyOn(wxMore, 'setStorageSync').mockImplementation((key: string, value: unknown) => {
+    store.set(key, JSON.parse(JSON.stringify(value)));
+  });
+  jest.spyOn(wxMore, 'removeStorageSync').mockImplementation((key: string) => {
+    store.delete(key);
+  });
+  return store;
+}
+
+/** A stored session as `services/session` writes it, for the default local config. */
+export function storedSession(value: AccountView, fetchedAt: number): Record<string, unknown> {
+  return {
+    [SESSION_KEY]: { scope: 'local:http://127.0.0.1:3900:demo-admin-openid', account: value, fetchedAt },
+  };
+}

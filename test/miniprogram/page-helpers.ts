@@ -1,0 +1,66 @@
+/**
+ * What page tests need beyond the shared harness: firing the events WeChat itself raises on
+ * native components (chooseavatar, blur) or Vant components (change, search), and reading an
+ * attribute as rendered (simulate keeps native attributes on the virtual node, not the DOM).
+ */
+import type { RenderedPage } from '../helpers/simulate';
+
+interface Dispatchable {
+  dispatchEvent(eventName: string, options?: { detail?: unknown }): void;
+}
+
+interface WithVirtualNode {
+  _exparserNode?: { _vt?: { attrs?: { name: string; value: unknown }[] } };
+}
+
+function find(page: RenderedPage, selector: string): unknown {
+  const found = page.root.querySelector(selector);
+  if (!found) throw new Error(`nothing matches ${selector} in: ${page.text()}`);
+  return found;
+}
+
+/** Fires `eventName` with `detail` on the element matching `selector`, then lets handlers run. */
+export async function trigger(page: RenderedPage, selector: string, eventName: string, detail: unknown): Promise<void> {
+  (find(page, selector) as Dispatchable).dispatchEvent(eventName, { detail });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** An attribute of a native element as the template rendered it (`src` of an <image>). */
+export function attributeOf(page: RenderedPage, selector: string, name: string): unknown {
+  const attrs = (find(page, selector) as WithVirtualNode)._exparserNode?._vt?.attrs ?? [];
+  return attrs.find((attr) => attr.name === name)?.value;
+}
+
+/** Whether anything matches `selector` right now. */
+export function exists(page: RenderedPage, selector: string): boolean {
+  return !!page.root.querySelector(selector);
+}
+
+interface TextNode {
+  readonly textContent: string | null;
+  readonly children: ArrayLike<TextNode>;
+}
+
+function collapse(text: string | null): string {
+  return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+function innermost<T extends TextNode>(element: T, label: string): T | null {
+  if (!collapse(element.textContent).includes(label)) return null;
+  for (const child of Array.from(element.children)) {
+    const found = innermost(child as T, label);
+    if (found) return found;
+  }
+  return collapse(element.textContent) === label ? element : null;
+}
+
+/**
+ * The innermost element reading `label` inside the element matching `selector` (a dialog, an
+ * action sheet), for a tap that must hit that one and not a same-named button elsewhere.
+ */
+export function textIn(page: RenderedPage, selector: string, label: string): Parameters<RenderedPage['tap']>[0] {
+  const host = find(page, selector) as { dom: Parameters<typeof innermost>[0] };
+  const found = innermost(host.dom, label);
+  if (!found) throw new Error(`no "${label}" inside ${selector}: ${collapse(host.dom.textContent)}`);
+  return found as Parameters<RenderedPage['tap']>[0];
+}
