@@ -9,6 +9,7 @@ import { discoverFunctions, type FunctionSpec } from './functions/registry';
 import { type ActiveInvocation, type CallerIdentity, type InvocationRecord, InvocationLog, actionOf, formatInvocation, outcomeOf } from './invocations';
 import { OpenApiStandIn } from './stand-ins/openapi';
 import { SmsStandIn } from './stand-ins/sms';
+import { StorageError, StorageStandIn, cloudPathOf, fileIdOf } from './stand-ins/storage';
 import { TriggerScheduler } from './triggers/scheduler';
 import { seedDemoData, type SeedSummary } from './seed';
 
@@ -84,6 +85,28 @@ function trackTransaction(active: ActiveInvocation, action: string, body: Record
   }
 }
 
+/** Where a stored file is served (GET/HEAD), as the download URL and the `<image src>` locally. */
+export const STORAGE_FILES_ROUTE = '/storage/files/';
+/** Where the SDK PUTs the bytes after getUploadMetadata, in place of the COS bucket. */
+export const STORAGE_PUT_ROUTE = '/storage/cos/';
+/** getTempFileURL and deleteFile take at most this many file ids per call (documented limit). */
+const STORAGE_BATCH_LIMIT = 50;
+/**
+ * Not known from the platform, which documents only the code; without some message the SDK's
+ * downloadFile of a missing file fails with the text "downloadFile:fail undefined".
+ */
+const FILE_NONEXIST_MESSAGE = 'storage file not exists';
+/** The documented default lifetime of a temporary URL: one day. */
+const DEFAULT_URL_MAX_AGE = 86_400;
+
+function encodeCloudPath(cloudPath: string): string {
+  return cloudPath.split('/').map(encodeURIComponent).join('/');
+}
+
+function storageParamError(message: string): { code: string; message: string; requestId: string } {
+  return { code: 'INVALID_PARAM', message, requestId: randomUUID() };
+}
+
 export const DEFAULT_RISKY_WORD = '违禁测试词';
 
 const WX_CONTEXT_KEYS = 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP';
@@ -97,6 +120,7 @@ export class LocalCloud {
   readonly invocations = new InvocationLog();
   readonly sms = new SmsStandIn();
   readonly openapi: OpenApiStandIn;
+  readonly storage: StorageStandIn;
   private readonly pools = new Map<string, FunctionPool>();
   private readonly active = new Map<string, ActiveInvocation>();
   private readonly scheduler: TriggerScheduler;
@@ -110,7 +134,9 @@ export class LocalCloud {
   private constructor(
     readonly options: LocalCloudOptions,
     readonly engine: DbEngine,
+    storage: StorageStandIn,
   ) {
+    this.storage = storage;
     this.openapi = new OpenApiStandIn({ riskyWord: options.riskyWord ?? DEFAULT_RISKY_WORD });
     this.scheduler = new TriggerScheduler(async ({ functionName, triggerName, time }) => {
       const event = { Type: 'Timer', TriggerName: triggerName, Time: time.toISOString(), Message: '' };
@@ -125,7 +151,16 @@ export class LocalCloud {
     const declared = (options.declareCollections ?? true) ? COLLECTIONS : [];
     const collections = [...declared, ...(options.extraCollections ?? [])];
     const engine = await DbEngine.open({ dataDir: options.dataDir, collections, fsync: options.fsync ?? true });
-    const cloud = new LocalCloud(options, engine);
+    // After the engine, whose lock on the data folder keeps a second process from also
+    // opening (and cleaning up temp files in) the same storage folder.
+    let storage: StorageStandIn;
+    try {
+      storage = new StorageStandIn({ dir: options.dataDir ? join(options.dataDir, 'storage') : null, fsync: options.fsync ?? true });
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+    const cloud = new LocalCloud(options, engine, storage);
     if (options.seed ?? true) cloud.seeded = await seedDemoData(engine);
     return cloud;
   }
@@ -196,7 +231,7 @@ export class LocalCloud {
   /**
    * Handles a request the SDK sent to the TCB endpoint on behalf of invocation `invocationId`:
    * database requests go to the engine and are counted; callFunction starts a nested invocation
-   * that keeps the caller's identity.
+   * that keeps the caller's identity; storage requests go to the storage stand-in.
    */
   async handleTcbRequest(invocationId: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
     const action = typeof body.action === 'string' ? body.action : '';
@@ -220,7 +255,77 @@ export class LocalCloud {
       }
       return { data: { response_data: JSON.stringify(result.body) }, requestId: result.record.id };
     }
+    if (action === 'storage.batchGetDownloadUrl' || action === 'storage.batchDeleteFile' || action === 'storage.getUploadMetadata') {
+      return this.handleStorageRequest(action, body);
+    }
     return { code: 'LOCAL_UNSUPPORTED_ACTION', message: `the local cloud does not implement ${action || '(no action)'}` };
+  }
+
+  /**
+   * The temporary URL of a stored file. Not percent-encoded: the SDK passes it through
+   * encodeURI before fetching, as it does with the platform's URLs, which would double-encode.
+   */
+  storageDownloadUrl(cloudPath: string): string {
+    return `${this.baseUrl}${STORAGE_FILES_ROUTE}${cloudPath}`;
+  }
+
+  /** The SDK PUTs to this URL unchanged, so here the path is encoded. */
+  storageUploadUrl(cloudPath: string): string {
+    return `${this.baseUrl}${STORAGE_PUT_ROUTE}${encodeCloudPath(cloudPath)}`;
+  }
+
+  /**
+   * The storage actions of the TCB endpoint in the platform's reply shapes. A missing file is
+   * not an error of the call but of its item: per-item `code: 'STORAGE_FILE_NONEXIST'`, which
+   * wx-server-sdk turns into `status: -503003` for that item.
+   */
+  private handleStorageRequest(action: string, body: Record<string, unknown>): unknown {
+    const requestId = randomUUID();
+    if (action === 'storage.batchGetDownloadUrl') {
+      const list = body.file_list;
+      if (!Array.isArray(list)) return storageParamError('file_list must be an array');
+      if (list.length > STORAGE_BATCH_LIMIT) return storageParamError(`at most ${STORAGE_BATCH_LIMIT} files per call`);
+      const downloadList = list.map((item: unknown) => {
+        const entry = (typeof item === 'object' && item !== null ? item : {}) as { fileid?: unknown; max_age?: unknown };
+        const fileID = typeof entry.fileid === 'string' ? entry.fileid : '';
+        const maxAge = typeof entry.max_age === 'number' ? entry.max_age : DEFAULT_URL_MAX_AGE;
+        const cloudPath = cloudPathOf(fileID);
+        if (cloudPath === null || !this.storage.has(cloudPath)) return { code: 'STORAGE_FILE_NONEXIST', message: FILE_NONEXIST_MESSAGE, fileID, tempFileURL: '', maxAge };
+        return { code: 'SUCCESS', fileID, tempFileURL: this.storageDownloadUrl(cloudPath), maxAge };
+      });
+      return { data: { download_list: downloadList }, requestId };
+    }
+    if (action === 'storage.batchDeleteFile') {
+      const list = body.fileid_list;
+      if (!Array.isArray(list)) return storageParamError('fileid_list must be an array');
+      if (list.length > STORAGE_BATCH_LIMIT) return storageParamError(`at most ${STORAGE_BATCH_LIMIT} files per call`);
+      const deleteList = list.map((item: unknown) => {
+        const fileID = typeof item === 'string' ? item : '';
+        const cloudPath = cloudPathOf(fileID);
+        const removed = cloudPath !== null && this.storage.remove(cloudPath);
+        return removed ? { code: 'SUCCESS', fileID } : { code: 'STORAGE_FILE_NONEXIST', message: FILE_NONEXIST_MESSAGE, fileID };
+      });
+      return { data: { delete_list: deleteList }, requestId };
+    }
+    // storage.getUploadMetadata: permission to PUT one path, then the SDK sends the bytes there.
+    const cloudPath = typeof body.path === 'string' ? body.path : '';
+    try {
+      const signature = this.storage.signUpload(cloudPath);
+      return {
+        data: {
+          url: this.storageUploadUrl(cloudPath),
+          token: signature.token,
+          authorization: signature.authorization,
+          fileId: fileIdOf(cloudPath),
+          cosFileId: signature.cosFileId,
+          download_url: this.storageDownloadUrl(cloudPath),
+        },
+        requestId,
+      };
+    } catch (error) {
+      if (error instanceof StorageError) return storageParamError(error.message);
+      throw error;
+    }
   }
 
   /** Stops timers and every instance (calls in flight fail), then closes the database. */

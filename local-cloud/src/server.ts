@@ -1,12 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LocalCloud, type LocalCloudOptions } from './cloud';
+import { createHash, randomUUID } from 'node:crypto';
+import { LocalCloud, STORAGE_FILES_ROUTE, STORAGE_PUT_ROUTE, type LocalCloudOptions } from './cloud';
 import type { CallerIdentity } from './invocations';
+import { MAX_FILE_BYTES, StorageError, cloudPathProblem } from './stand-ins/storage';
 
 /** A mini-program call's payload stays well under this on the platform (about 100 KB). */
 const FUNCTION_BODY_LIMIT = 100 * 1024;
 /** Database requests carry batches (1,000 documents and more). */
 const TCB_BODY_LIMIT = 32 * 1024 * 1024;
+/** Room for the boundaries, part headers and the cloudPath field around a file at the limit. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+/** Past this a client is not just sending a big file: stop draining and drop the connection. */
+const DRAIN_LIMIT_FACTOR = 4;
+const INVALID_PARAM = -501007;
 
 export interface StartOptions extends LocalCloudOptions {
   host?: string;
@@ -69,6 +76,34 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/**
+ * Reads a binary body. Past `limit` the rest is still read and thrown away, so the client,
+ * which is still sending, gets the 413 instead of a reset connection.
+ */
+function readBuffer(req: IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit * DRAIN_LIMIT_FACTOR) {
+        req.destroy();
+        reject(new HttpError(413, { errCode: -501001, errMsg: `request body larger than ${limit} bytes` }, { Connection: 'close' }));
+        return;
+      }
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge }));
+    req.on('error', reject);
+  });
+}
+
 async function readJson(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
   const text = await readBody(req, limit);
   if (!text) return {};
@@ -104,6 +139,187 @@ export function callerIdentity(req: Pick<IncomingMessage, 'headers' | 'socket'>)
   return { openid, appid, unionid, clientIp: req.socket.remoteAddress, source: openid ? 'wx_client' : 'wx_http' };
 }
 
+export class MultipartError extends Error {}
+
+export interface MultipartPart {
+  /** The field name from Content-Disposition. */
+  name: string;
+  /** Present for file parts (possibly empty), absent for plain fields. */
+  filename?: string;
+  contentType?: string;
+  content: Buffer;
+}
+
+/** The boundary of a `multipart/form-data` content type; null when it is not one. */
+export function multipartBoundary(contentType: string | undefined): string | null {
+  if (!contentType || !/^\s*multipart\/form-data\s*(;|$)/i.test(contentType)) return null;
+  const match = /;\s*boundary\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(contentType);
+  const boundary = match ? (match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2]) : '';
+  // RFC 2046: 1 to 70 characters.
+  return boundary && boundary.length <= 70 ? boundary : null;
+}
+
+/** Parameters of a header value such as `form-data; name="file"; filename="a b.jpg"`. */
+function headerParams(value: string): Map<string, string> {
+  const plain = new Map<string, string>();
+  const extended = new Map<string, string>();
+  const re = /;\s*([^=;\s]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/g;
+  for (let m = re.exec(value); m; m = re.exec(value)) {
+    const key = m[1].toLowerCase();
+    const text = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3].trim();
+    if (!key.endsWith('*')) {
+      if (!plain.has(key)) plain.set(key, text);
+      continue;
+    }
+    // RFC 5987 (`filename*=UTF-8''%E5%A4%B4.jpg`): decoded, it wins over the plain form.
+    const ext = /^([^']*)'[^']*'(.*)$/.exec(text);
+    if (!ext) continue;
+    try {
+      extended.set(key.slice(0, -1), decodeURIComponent(ext[2]));
+    } catch {
+      // An undecodable extended value falls back to the plain one.
+    }
+  }
+  return new Map([...plain, ...extended]);
+}
+
+const CRLF = Buffer.from('\r\n');
+const HEADER_END = Buffer.from('\r\n\r\n');
+const MAX_PARTS = 100;
+const MAX_PART_HEADER_BYTES = 16 * 1024;
+
+/**
+ * Splits a multipart/form-data body (RFC 7578 / RFC 2046) into its parts. Byte-exact: a part's
+ * content is everything between the CRLF that ends its headers and the CRLF that precedes the
+ * next delimiter, whatever bytes (CR, LF, `--`) it holds.
+ */
+export function parseMultipart(body: Buffer, boundary: string): MultipartPart[] {
+  const dashBoundary = Buffer.from(`--${boundary}`, 'latin1');
+  const delimiter = Buffer.concat([CRLF, dashBoundary]);
+  let pos: number;
+  if (body.subarray(0, dashBoundary.length).equals(dashBoundary)) {
+    pos = dashBoundary.length;
+  } else {
+    // A preamble before the first delimiter is allowed and ignored.
+    const first = body.indexOf(delimiter);
+    if (first < 0) throw new MultipartError('no multipart boundary found in the body');
+    pos = first + delimiter.length;
+  }
+  const parts: MultipartPart[] = [];
+  for (;;) {
+    if (body[pos] === 0x2d && body[pos + 1] === 0x2d) return parts;
+    // Transport padding may follow a delimiter before its CRLF.
+    while (body[pos] === 0x20 || body[pos] === 0x09) pos += 1;
+    if (body[pos] !== 0x0d || body[pos + 1] !== 0x0a) throw new MultipartError('malformed multipart delimiter line');
+    pos += 2;
+    if (parts.length >= MAX_PARTS) throw new MultipartError(`more than ${MAX_PARTS} parts`);
+    let headerText = '';
+    let contentStart: number;
+    if (body[pos] === 0x0d && body[pos + 1] === 0x0a) {
+      contentStart = pos + 2;
+    } else {
+      const headerEnd = body.indexOf(HEADER_END, pos);
+      if (headerEnd < 0 || headerEnd - pos > MAX_PART_HEADER_BYTES) throw new MultipartError('malformed part headers');
+      headerText = body.subarray(pos, headerEnd).toString('utf8');
+      contentStart = headerEnd + HEADER_END.length;
+    }
+    const next = body.indexOf(delimiter, contentStart - 2);
+    if (next < 0) throw new MultipartError('the body ends before the closing boundary');
+    const headers = new Map<string, string>();
+    for (const line of headerText ? headerText.split('\r\n') : []) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) throw new MultipartError('malformed part header line');
+      headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    }
+    const disposition = headers.get('content-disposition') ?? '';
+    if (!/^form-data\s*(;|$)/i.test(disposition)) throw new MultipartError('a part without Content-Disposition: form-data');
+    const params = headerParams(disposition);
+    const name = params.get('name');
+    if (name === undefined) throw new MultipartError('a part without a name');
+    // An empty part puts the next delimiter right after the blank line; its leading CRLF is
+    // then the one that ended the headers.
+    const content = next < contentStart ? Buffer.alloc(0) : body.subarray(contentStart, next);
+    parts.push({ name, filename: params.get('filename'), contentType: headers.get('content-type'), content });
+    pos = next + delimiter.length;
+  }
+}
+
+function xmlEscape(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** COS answers a failed PUT with this XML; the SDK reads Code, Message, RequestId and TraceId. */
+function sendCosError(res: ServerResponse, status: number, code: string, message: string, resource: string): void {
+  const text = `<?xml version='1.0' encoding='utf-8' ?>\n<Error>\n  <Code>${code}</Code>\n  <Message>${xmlEscape(message)}</Message>\n  <Resource>${xmlEscape(resource)}</Resource>\n  <RequestId>${randomUUID()}</RequestId>\n  <TraceId>${randomUUID()}</TraceId>\n</Error>\n`;
+  res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** The mini-program's `wx.uploadFile({ url, filePath, name: 'file', formData: { cloudPath } })` in local mode. */
+async function handleMultipartUpload(cloud: LocalCloud, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requireLoopback(req);
+  const boundary = multipartBoundary(header(req, 'Content-Type'));
+  if (!boundary) throw new HttpError(400, { errCode: INVALID_PARAM, errMsg: 'the upload must be multipart/form-data with a boundary' });
+  const { body, tooLarge } = await readBuffer(req, MAX_FILE_BYTES + MULTIPART_OVERHEAD);
+  if (tooLarge) throw new HttpError(413, { errCode: -501001, errMsg: `file larger than ${MAX_FILE_BYTES} bytes` });
+  let parts: MultipartPart[];
+  try {
+    parts = parseMultipart(body, boundary);
+  } catch (error) {
+    if (error instanceof MultipartError) throw new HttpError(400, { errCode: INVALID_PARAM, errMsg: `malformed multipart body: ${error.message}` });
+    throw error;
+  }
+  const files = parts.filter((part) => part.name === 'file' && part.filename !== undefined);
+  const paths = parts.filter((part) => part.name === 'cloudPath' && part.filename === undefined);
+  if (files.length !== 1) throw new HttpError(400, { errCode: INVALID_PARAM, errMsg: 'exactly one file part named "file" is required' });
+  if (paths.length !== 1) throw new HttpError(400, { errCode: INVALID_PARAM, errMsg: 'exactly one cloudPath field is required' });
+  const cloudPath = paths[0].content.toString('utf8');
+  const problem = cloudPathProblem(cloudPath);
+  if (problem) throw new HttpError(400, { errCode: INVALID_PARAM, errMsg: problem });
+  if (files[0].content.length > MAX_FILE_BYTES) throw new HttpError(413, { errCode: -501001, errMsg: `file larger than ${MAX_FILE_BYTES} bytes` });
+  try {
+    const info = cloud.storage.put(cloudPath, files[0].content, files[0].contentType);
+    return send(res, 200, { fileID: info.fileID });
+  } catch (error) {
+    if (error instanceof StorageError) throw new HttpError(error.code === 'TOO_LARGE' ? 413 : 400, { errCode: error.code === 'TOO_LARGE' ? -501001 : INVALID_PARAM, errMsg: error.message });
+    throw error;
+  }
+}
+
+/** The PUT the SDK sends after getUploadMetadata, answered as COS would: empty body or XML error. */
+async function handleSignedPut(cloud: LocalCloud, cloudPath: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requireLoopback(req);
+  const { body, tooLarge } = await readBuffer(req, MAX_FILE_BYTES);
+  const check = cloud.storage.checkUpload(cloudPath, header(req, 'Authorization'));
+  if (check === 'expired') return sendCosError(res, 403, 'AccessDenied', 'Request has expired', cloudPath);
+  if (check !== 'ok') return sendCosError(res, 403, 'SignatureDoesNotMatch', 'The signature does not match this upload', cloudPath);
+  if (tooLarge) return sendCosError(res, 400, 'EntityTooLarge', `Your proposed upload exceeds the maximum allowed object size of ${MAX_FILE_BYTES} bytes`, cloudPath);
+  try {
+    cloud.storage.put(cloudPath, body, header(req, 'Content-Type'));
+  } catch (error) {
+    if (error instanceof StorageError) return sendCosError(res, 400, error.code === 'TOO_LARGE' ? 'EntityTooLarge' : 'InvalidArgument', error.message, cloudPath);
+    throw error;
+  }
+  res.writeHead(200, { 'Content-Length': '0', ETag: `"${createHash('md5').update(body).digest('hex')}"` });
+  res.end();
+}
+
+/** A stored file, as a temporary URL or a local `<image src>` fetches it. */
+function serveStoredFile(cloud: LocalCloud, cloudPath: string, res: ServerResponse): void {
+  const file = cloudPathProblem(cloudPath) === null ? cloud.storage.get(cloudPath) : null;
+  if (!file) throw new HttpError(404, { errCode: -503003, errMsg: 'storage file not exists' });
+  res.writeHead(200, {
+    'Content-Type': file.info.contentType,
+    'Content-Length': file.content.length,
+    'Last-Modified': new Date(file.info.updatedAt).toUTCString(),
+    'Cache-Control': 'no-cache',
+    // Uploaded bytes are served as declared, never sniffed into something runnable.
+    'X-Content-Type-Options': 'nosniff',
+  });
+  // Node leaves the body out of a HEAD answer itself.
+  res.end(file.content);
+}
+
 async function route(cloud: LocalCloud, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const parts = url.pathname.split('/').filter(Boolean);
@@ -135,6 +351,13 @@ async function route(cloud: LocalCloud, req: IncomingMessage, res: ServerRespons
       if (!res.writableFinished) abort.abort();
     });
     return send(res, 200, await cloud.handleTcbRequest(parts[1] ?? '', body, abort.signal));
+  }
+  if (method === 'POST' && url.pathname === '/storage/upload') return handleMultipartUpload(cloud, req, res);
+  if ((method === 'GET' || method === 'HEAD') && url.pathname.startsWith(STORAGE_FILES_ROUTE)) {
+    return serveStoredFile(cloud, decodePathPart(url.pathname.slice(STORAGE_FILES_ROUTE.length)), res);
+  }
+  if (method === 'PUT' && url.pathname.startsWith(STORAGE_PUT_ROUTE)) {
+    return handleSignedPut(cloud, decodePathPart(url.pathname.slice(STORAGE_PUT_ROUTE.length)), req, res);
   }
   if (parts[0] === '_local') {
     // The outbox and the database dump hold phone numbers and codes: this machine only.
@@ -171,6 +394,9 @@ async function routeLocal(cloud: LocalCloud, method: string, parts: string[], ur
     }
     const limit = Number(url.searchParams.get('limit') ?? '100');
     return send(res, 200, { invocations: cloud.invocations.recent(Number.isFinite(limit) ? limit : 100) });
+  }
+  if (area === 'storage' && !sub && method === 'GET') {
+    return send(res, 200, { files: cloud.storage.list(url.searchParams.get('prefix') ?? '') });
   }
   if (area === 'db' && sub && method === 'GET') {
     const name = decodePathPart(sub);
