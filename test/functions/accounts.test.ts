@@ -258,6 +258,34 @@ describe('profile', () => {
   });
 });
 
+async function uploadAvatar(cloudPath: string): Promise<string> {
+  const form = new FormData();
+  form.append('cloudPath', cloudPath);
+  form.append('file', new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], { type: 'image/png' }), 'avatar.png');
+  const response = await fetch(`${cloud.url}/storage/upload`, { method: 'POST', body: form });
+  const body = (await response.json()) as { fileID?: string };
+  if (!body.fileID) throw new Error(`upload failed: ${JSON.stringify(body)}`);
+  return body.fileID;
+}
+
+describe('profile avatar', () => {
+  test('an uploaded avatar is kept as its file id; replacing it removes the old file', async () => {
+    const p = person('avatar-ok');
+    const caller = { ...p, appid: 'wx-app-a' };
+    const { account } = await login(caller);
+    const first = await uploadAvatar(`avatars/${account.id}/1.png`);
+    expect(await act<AccountView>(caller, 'profile.update', { avatarFileId: first })).toMatchObject({ ok: true, data: { avatarFileId: first } });
+    const second = await uploadAvatar(`avatars/${account.id}/2.png`);
+    expect(await act<AccountView>(caller, 'profile.update', { avatarFileId: second })).toMatchObject({ ok: true, data: { avatarFileId: second } });
+    const stored = cloud.cloud.storage.list(`avatars/${account.id}/`).map((file: { cloudPath: string }) => file.cloudPath);
+    expect(stored).toEqual([`avatars/${account.id}/2.png`]);
+    // Someone else cannot claim the file.
+    const other = { ...person('avatar-thief'), appid: 'wx-app-a' };
+    await login(other);
+    expect(await act(other, 'profile.update', { avatarFileId: second })).toMatchObject({ ok: false, error: { code: 'AVATAR_INVALID' } });
+  });
+});
+
 describe('roles', () => {
   async function fresh(label: string, nickname?: string): Promise<{ caller: Caller; id: string }> {
     const p = person(label);
