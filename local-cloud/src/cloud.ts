@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { COLLECTIONS, type CollectionDecl } from '../../server/db/collections';
@@ -9,6 +9,7 @@ import { discoverFunctions, type FunctionSpec } from './functions/registry';
 import { type ActiveInvocation, type CallerIdentity, type InvocationRecord, InvocationLog, actionOf, formatInvocation, outcomeOf } from './invocations';
 import { OpenApiStandIn } from './stand-ins/openapi';
 import { SmsStandIn } from './stand-ins/sms';
+import { WecomStandIn } from './stand-ins/wecom';
 import { StorageError, StorageStandIn, cloudPathOf, fileIdOf } from './stand-ins/storage';
 import { TriggerScheduler } from './triggers/scheduler';
 import { seedDemoData, type SeedSummary } from './seed';
@@ -109,6 +110,12 @@ function storageParamError(message: string): { code: string; message: string; re
 
 export const DEFAULT_RISKY_WORD = '违禁测试词';
 
+/** The WeCom organisation the local WeCom stand-in plays; its app secret is random per start. */
+export const LOCAL_WECOM_CORP_ID = 'ww-local-corp';
+
+/** Where the functions reach the WeCom stand-in (its routes mirror qyapi.weixin.qq.com). */
+export const WECOM_ROUTE = '/wecom';
+
 const WX_CONTEXT_KEYS = 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP';
 
 /**
@@ -121,6 +128,13 @@ export class LocalCloud {
   readonly sms = new SmsStandIn();
   readonly openapi: OpenApiStandIn;
   readonly storage: StorageStandIn;
+  private readonly wecomSecret = randomBytes(16).toString('hex');
+  readonly wecom = new WecomStandIn({ corpId: LOCAL_WECOM_CORP_ID, secret: this.wecomSecret });
+  /**
+   * The one-time code that makes its first user admin while the database has no admin, as
+   * `XINTONG_BOOTSTRAP_CODE` does in a deployment; random per start unless configured.
+   */
+  readonly bootstrapCode: string;
   private readonly pools = new Map<string, FunctionPool>();
   private readonly active = new Map<string, ActiveInvocation>();
   private readonly scheduler: TriggerScheduler;
@@ -137,6 +151,7 @@ export class LocalCloud {
     storage: StorageStandIn,
   ) {
     this.storage = storage;
+    this.bootstrapCode = options.functionEnv?.XINTONG_BOOTSTRAP_CODE ?? randomBytes(12).toString('base64url');
     this.openapi = new OpenApiStandIn({ riskyWord: options.riskyWord ?? DEFAULT_RISKY_WORD });
     this.scheduler = new TriggerScheduler(async ({ functionName, triggerName, time }) => {
       const event = { Type: 'Timer', TriggerName: triggerName, Time: time.toISOString(), Message: '' };
@@ -163,6 +178,11 @@ export class LocalCloud {
     const cloud = new LocalCloud(options, engine, storage);
     if (options.seed ?? true) cloud.seeded = await seedDemoData(engine);
     return cloud;
+  }
+
+  /** Whether any account holds the admin role (the bootstrap code is useful only before). */
+  hasAdmin(): boolean {
+    return this.engine.hasCollection('users') && this.engine.count('users', { roles: 'admin' }) > 0;
   }
 
   /** Called once the HTTP server knows its address; functions reach the cloud through it. */
@@ -359,6 +379,11 @@ export class LocalCloud {
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) inherited[key] = value;
     return {
       ...inherited,
+      // Local stand-ins first, so a test or an operator can point a function elsewhere.
+      XINTONG_BOOTSTRAP_CODE: this.bootstrapCode,
+      XINTONG_WECOM_CORP_ID: LOCAL_WECOM_CORP_ID,
+      XINTONG_WECOM_SECRET: this.wecomSecret,
+      XINTONG_WECOM_BASE_URL: `${this.baseUrl}${WECOM_ROUTE}`,
       ...this.options.functionEnv,
       TCB_ENV: 'local',
       SCF_NAMESPACE: 'local',

@@ -10,14 +10,17 @@ interface CliOptions {
   dataDir: string;
   reset: boolean;
   timers: boolean;
+  demo: boolean;
 }
 
-const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir DIR] [--reset] [--no-timers]
+const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir DIR] [--reset] [--no-timers] [--no-demo]
   --port      port to listen on (default 3900, or XINTONG_LOCAL_PORT)
   --host      address to bind (default 127.0.0.1; identity headers are honoured from loopback only)
   --data-dir  where the database lives (default .local-cloud-data, or XINTONG_LOCAL_DATA_DIR)
   --reset     start with an empty database (demo data is seeded again)
-  --no-timers do not fire timer triggers`;
+  --no-timers do not fire timer triggers
+  --no-demo   do not seed demo data into an empty database (then make yourself admin
+              with the bootstrap code printed at start)`;
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, rootDir: string): CliOptions {
   const options: CliOptions = {
@@ -26,6 +29,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, rootDir: strin
     dataDir: resolve(rootDir, env.XINTONG_LOCAL_DATA_DIR ?? '.local-cloud-data'),
     reset: false,
     timers: true,
+    demo: true,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -40,6 +44,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, rootDir: strin
     else if (arg === '--data-dir') options.dataDir = resolve(rootDir, value());
     else if (arg === '--reset') options.reset = true;
     else if (arg === '--no-timers') options.timers = false;
+    else if (arg === '--no-demo') options.demo = false;
     else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
     else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
@@ -61,6 +66,7 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     dataDir: options.dataDir,
     reset: options.reset,
     timers: options.timers,
+    seed: options.demo,
     host: options.host,
     port: options.port,
     riskyWord: process.env.XINTONG_LOCAL_RISKY_WORD ?? DEFAULT_RISKY_WORD,
@@ -83,11 +89,23 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     `  curl -s ${url}/functions/login -H 'Content-Type: application/json' \\`,
     `    -H 'X-WX-OPENID: ${people[0]?.openid ?? 'demo-admin-openid'}' -H 'X-WX-APPID: ${DEMO_APPID}' -d '{"action":"whoami"}'`,
     '',
+    ...(cloud.hasAdmin()
+      ? []
+      : [
+          'No admin yet. Sign in from the mini-program, open 我的 > 首位管理员初始化 and enter',
+          `  the one-time bootstrap code: ${cloud.bootstrapCode}`,
+          '',
+        ]),
+    `WeCom stand-in for organisation ${cloud.wecom.corpId}: get the code wx.qy.login() would give a member with`,
+    `  curl -s -X POST ${url}/_local/wecom/code -H 'Content-Type: application/json' -d '{"userId":"zhangsan"}'`,
+    '  then call login with {"action":"wecomLogin","code":"<code>"}.',
+    '',
     'Inspect:',
     `  ${url}/_local/invocations   recent invocations (function, action, outcome, ms, db requests)`,
     `  ${url}/_local/sms           SMS outbox (nothing is sent)`,
     `  ${url}/_local/openapi       recorded subscribe messages (content check rejects "${cloud.openapi.riskyWord}")`,
     `  ${url}/_local/db/<name>     documents of a collection`,
+    `  ${url}/_local/storage       uploaded files (avatars, imports)`,
     '',
     'WeChat DevTools: keep transport "local" in miniprogram/config/runtime.ts, tick',
     '"不校验合法域名…" in 详情 > 本地设置, and compile; calls go to this server.',

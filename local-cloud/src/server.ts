@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
-import { LocalCloud, STORAGE_FILES_ROUTE, STORAGE_PUT_ROUTE, type LocalCloudOptions } from './cloud';
+import { LocalCloud, STORAGE_FILES_ROUTE, STORAGE_PUT_ROUTE, WECOM_ROUTE, type LocalCloudOptions } from './cloud';
 import type { CallerIdentity } from './invocations';
 import { MAX_FILE_BYTES, StorageError, cloudPathProblem } from './stand-ins/storage';
 
@@ -359,6 +359,13 @@ async function route(cloud: LocalCloud, req: IncomingMessage, res: ServerRespons
   if (method === 'PUT' && url.pathname.startsWith(STORAGE_PUT_ROUTE)) {
     return handleSignedPut(cloud, decodePathPart(url.pathname.slice(STORAGE_PUT_ROUTE.length)), req, res);
   }
+  if (parts[0] === WECOM_ROUTE.slice(1) && parts[1] === 'cgi-bin') {
+    // Functions on this machine call it as they call qyapi.weixin.qq.com.
+    requireLoopback(req);
+    const body = method === 'POST' ? await readJson(req, FUNCTION_BODY_LIMIT) : null;
+    const reply = cloud.wecom.handle(method, url.pathname.slice(WECOM_ROUTE.length), url.searchParams, body);
+    return send(res, reply.status, reply.json);
+  }
   if (parts[0] === '_local') {
     // The outbox and the database dump hold phone numbers and codes: this machine only.
     requireLoopback(req);
@@ -394,6 +401,12 @@ async function routeLocal(cloud: LocalCloud, method: string, parts: string[], ur
     }
     const limit = Number(url.searchParams.get('limit') ?? '100');
     return send(res, 200, { invocations: cloud.invocations.recent(Number.isFinite(limit) ? limit : 100) });
+  }
+  if (area === 'wecom' && sub === 'code' && method === 'POST') {
+    // What wx.qy.login() would give this WeCom member, for trying wecomLogin by hand.
+    const { userId } = await readJson(req, FUNCTION_BODY_LIMIT);
+    if (typeof userId !== 'string' || !userId) throw new HttpError(400, { errMsg: 'userId required' });
+    return send(res, 200, { code: cloud.wecom.issueCode(userId), corpId: cloud.wecom.corpId });
   }
   if (area === 'storage' && !sub && method === 'GET') {
     return send(res, 200, { files: cloud.storage.list(url.searchParams.get('prefix') ?? '') });

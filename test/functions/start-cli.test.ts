@@ -163,3 +163,33 @@ test('a kill in the middle of writing loses no committed batch and corrupts noth
     rmSync(crashDir, { recursive: true, force: true });
   }
 }, 60_000);
+
+async function callLogin(url: string, openid: string, event: Record<string, unknown>): Promise<{ ok: boolean; data?: Record<string, unknown>; error?: { code: string } }> {
+  const reply = await fetch(`${url}/functions/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-WX-OPENID': openid, 'X-WX-APPID': 'wx-demo-appid' },
+    body: JSON.stringify(event),
+  });
+  return (await reply.json()) as { ok: boolean; data?: Record<string, unknown>; error?: { code: string } };
+}
+
+test('--no-demo starts without an admin and prints a bootstrap code that works once', async () => {
+  const emptyDir = mkdtempSync(join(tmpdir(), 'xintong-nodemo-'));
+  const started = await start(emptyDir, ['--no-demo']);
+  try {
+    expect(await users(started.url)).toEqual([]);
+    const code = /bootstrap code: (\S+)/.exec(started.output())?.[1];
+    expect(code).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(await callLogin(started.url, 'o-first', { action: 'login' })).toMatchObject({ ok: true });
+    expect(await callLogin(started.url, 'o-first', { action: 'roles.bootstrap', code: 'wrong-code-123456' })).toMatchObject({ ok: false, error: { code: 'BOOTSTRAP_CODE_INVALID' } });
+    expect(await callLogin(started.url, 'o-first', { action: 'roles.bootstrap', code })).toMatchObject({ ok: true, data: { roles: ['member', 'admin'] } });
+    await callLogin(started.url, 'o-second', { action: 'login' });
+    expect(await callLogin(started.url, 'o-second', { action: 'roles.bootstrap', code })).toMatchObject({ ok: false, error: { code: 'BOOTSTRAP_CLOSED' } });
+    // The WeCom stand-in answers the functions as WeCom would.
+    const { code: wecomCode } = (await (await fetch(`${started.url}/_local/wecom/code`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ userId: 'zhangsan' }) })).json()) as { code: string };
+    expect(await callLogin(started.url, 'o-second', { action: 'wecomLogin', code: wecomCode })).toMatchObject({ ok: true, data: { account: { wecom: { corpId: 'ww-local-corp', userId: 'zhangsan' } } } });
+  } finally {
+    await stop(started);
+    rmSync(emptyDir, { recursive: true, force: true });
+  }
+});

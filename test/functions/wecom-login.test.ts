@@ -37,7 +37,8 @@ beforeAll(async () => {
   cloud = await startTestCloud({
     functionEnv: { XINTONG_WECOM_CORP_ID: CORP, XINTONG_WECOM_SECRET: 'wecom-secret-for-tests', XINTONG_WECOM_BASE_URL: server.url },
   });
-  unconfigured = await startTestCloud();
+  // The local cloud configures its WeCom stand-in by default; an operator may leave WeCom out.
+  unconfigured = await startTestCloud({ functionEnv: { XINTONG_WECOM_CORP_ID: '', XINTONG_WECOM_SECRET: '' } });
 });
 
 afterAll(async () => {
