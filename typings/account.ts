@@ -84,5 +84,7 @@ export interface AccountConflictView {
   unionidAccount: AccountSummary;
   at: string;
   resolvedAt: string | null;
+  /** How an admin closed it: the accounts merged, or kept apart. */
+  resolution: 'merged' | 'dismissed' | null;
   note: string | null;
 }

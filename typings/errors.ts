@@ -34,6 +34,8 @@ export type AccountErrorCode =
   | 'AVATAR_INVALID'
   /** The conflict record does not exist. */
   | 'CONFLICT_NOT_FOUND'
+  /** The two accounts are bound to different roster members: unbind one first. */
+  | 'ACCOUNT_MERGE_BLOCKED'
   /** WeCom sign-in is not configured on this deployment. */
   | 'WECOM_NOT_CONFIGURED'
   /** The `wx.qy.login()` code is invalid, used or expired. */

@@ -31,5 +31,15 @@ export type RequestOf<F extends FunctionName, A extends ActionName<F>> = Spec<F,
 export type ResponseOf<F extends FunctionName, A extends ActionName<F>> = Spec<F, A>['response'];
 
 /** The event a function receives: the action and its request fields side by side. */
+/** Whether a request type declares an `action` field (an empty request's index signature does not count). */
+type NamesAction<R> = string extends keyof R ? false : 'action' extends keyof R ? true : false;
+/** Requests whose fields include `action`, which the event's own `action` would overwrite. */
+type RequestsNamingAction = {
+  [F in FunctionName]: { [A in ActionName<F>]: NamesAction<RequestOf<F, A>> extends true ? `${F}.${A}` : never }[ActionName<F>];
+}[FunctionName];
+type MustBeNever<T extends never> = T;
+/** Fails to compile when a request declares a field named `action`. */
+export type NoRequestFieldNamedAction = MustBeNever<RequestsNamingAction>;
+
 export type EventOf<F extends FunctionName, A extends ActionName<F>> = { action: A } & RequestOf<F, A>;
 export type ResultOf<F extends FunctionName, A extends ActionName<F>> = Result<ResponseOf<F, A>>;

@@ -41,6 +41,10 @@ export interface LoginActions {
   'accounts.search': { request: { query: string }; response: { items: AccountSummary[] } };
   /** Admins only: ACCOUNT_CONFLICT records, open ones first. */
   'conflicts.list': { request: { status?: 'open' | 'resolved'; after?: string }; response: Page<AccountConflictView> };
-  /** Admins only: marks a conflict handled, with an optional note. */
-  'conflicts.resolve': { request: { id: string; note?: string }; response: AccountConflictView };
+  /**
+   * Admins only (`decision`, since `action` names the action itself): `merge` folds the openid's account into the UNIONID's (roles, roster member,
+   * profile gaps, owned documents and identities move; ACCOUNT_MERGE_BLOCKED when both are
+   * bound to different roster members); `dismiss` keeps both as they are. Either closes it.
+   */
+  'conflicts.resolve': { request: { id: string; decision: 'merge' | 'dismiss'; note?: string }; response: AccountConflictView };
 }

@@ -5,13 +5,8 @@
  */
 import * as z from 'zod/mini';
 import type { GrantableRole } from '../../typings';
-import {
-  listConflicts,
-  listRoleHolders,
-  resolveConflict,
-  roleHistory,
-  searchAccounts,
-} from '../../server/accounts/admin-queries';
+import { listRoleHolders, roleHistory, searchAccounts } from '../../server/accounts/admin-queries';
+import { listConflicts, resolveConflict } from '../../server/accounts/conflicts';
 import { accountConfigFromEnv } from '../../server/accounts/config';
 import { loadCallerAccount } from '../../server/accounts/guard';
 import { accountSummary, accountView } from '../../server/accounts/model';
@@ -143,10 +138,14 @@ export const main = createMain({
       },
     },
     'conflicts.resolve': {
-      input: z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(200)), note: z.optional(z.string().check(z.maxLength(200))) }),
+      input: z.strictObject({
+        id: z.string().check(z.minLength(1), z.maxLength(200)),
+        decision: z.enum(['merge', 'dismiss']),
+        note: z.optional(z.string().check(z.maxLength(200))),
+      }),
       roles: ['admin'],
-      async handle({ id, note }, { account }) {
-        return ok(await resolveConflict(deps(), account, id, note));
+      async handle({ id, decision, note }, { account }) {
+        return ok(await resolveConflict(deps(), account, id, decision, note));
       },
     },
   },

@@ -77,7 +77,10 @@ export function listConflicts(
   return callWithSession('login', 'conflicts.list', request);
 }
 
-export function resolveConflict(id: string, note: string): Promise<Result<AccountConflictView>> {
+export type ConflictAction = 'merge' | 'dismiss';
+
+/** `merge` folds the earlier account into the one the person now signs in to; `dismiss` keeps both. */
+export function resolveConflict(id: string, decision: ConflictAction, note: string): Promise<Result<AccountConflictView>> {
   const trimmed = note.trim();
-  return callWithSession('login', 'conflicts.resolve', trimmed ? { id, note: trimmed } : { id });
+  return callWithSession('login', 'conflicts.resolve', trimmed ? { id, decision, note: trimmed } : { id, decision });
 }

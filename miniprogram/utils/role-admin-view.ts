@@ -118,7 +118,8 @@ export function conflictRow(conflict: AccountConflictView): ConflictRow {
   const open = conflict.status === 'open';
   let resolution = '';
   if (!open) {
-    resolution = `处理于 ${conflict.resolvedAt ?? ''}`.trim();
+    const how = conflict.resolution === 'merged' ? '已合并' : conflict.resolution === 'dismissed' ? '保持独立' : '已处理';
+    resolution = `${how}，处理于 ${conflict.resolvedAt ?? ''}`.trim();
     if (conflict.note) resolution += `：${conflict.note}`;
   }
   return {

@@ -34,7 +34,7 @@ export interface RoleChange {
   source: RoleChangeSource;
 }
 
-async function getInTransaction<T>(t: Transaction, collection: string, id: string): Promise<T | null> {
+export async function getInTransaction<T>(t: Transaction, collection: string, id: string): Promise<T | null> {
   try {
     const { data } = await t.collection(collection).doc(id).get();
     return (data as T | null) ?? null;
@@ -45,24 +45,40 @@ async function getInTransaction<T>(t: Transaction, collection: string, id: strin
   }
 }
 
+const TRANSACTION_ATTEMPTS = 4;
+
 /**
- * Runs a transaction whose body may refuse with an AppFailure. The SDK rolls back on any
- * throw but may rewrap what it rethrows, so the refusal is carried out beside it.
+ * A write conflict with a concurrent transaction. `runTransaction` retries only errors whose
+ * `code` says so, but wx-server-sdk rewraps errors thrown by reads and writes inside the body
+ * (keeping the text), so conflicts reported there are recognised by their message too.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; errMsg?: unknown } | null;
+  const text = `${String(e?.code ?? '')} ${String(e?.message ?? '')} ${String(e?.errMsg ?? '')}`;
+  return /TRANSACTION_CONFLICT|TransactionConflict|WriteConflict/i.test(text);
+}
+
+/**
+ * Runs a transaction whose body may refuse with an AppFailure, retrying on conflicts. The
+ * SDK rolls back on any throw but may rewrap what it rethrows, so the refusal is carried
+ * out beside it.
  */
 export async function runRefusable<T>(db: Db, body: (t: Transaction) => Promise<T>): Promise<T> {
-  let refusal: AppFailure | null = null;
-  try {
-    return await db.runTransaction(async (t) => {
-      try {
-        return await body(t);
-      } catch (error) {
-        if (error instanceof AppFailure) refusal = error;
-        throw error;
-      }
-    });
-  } catch (error) {
-    if (refusal) throw refusal;
-    throw error;
+  for (let attempt = 1; ; attempt += 1) {
+    let refusal: AppFailure | null = null;
+    try {
+      return await db.runTransaction(async (t) => {
+        try {
+          return await body(t);
+        } catch (error) {
+          if (error instanceof AppFailure) refusal = error;
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (refusal) throw refusal;
+      if (attempt >= TRANSACTION_ATTEMPTS || !isTransactionConflict(error)) throw error;
+    }
   }
 }
 

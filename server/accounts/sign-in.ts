@@ -3,7 +3,7 @@
  * Identities are documents with deterministic ids, so claiming one is an atomic insert and
  * racing first logins settle on a single account without a transaction.
  */
-import { insertIfAbsent } from '../db/db';
+import { findById, insertIfAbsent } from '../db/db';
 import { accountIdFor, newUser, type UserDoc } from './model';
 import { changeRole } from './roles';
 import {
@@ -15,8 +15,9 @@ import {
   claimIdentity,
   findIdentities,
   loadUser,
+  finishMerge,
   loadUsers,
-  mergeAccounts,
+  mergeEmptyAccount,
   ownsData,
 } from './store';
 
@@ -49,7 +50,12 @@ async function settle(deps: AccountDeps, caller: WxCaller, keys: CallerKeys, fou
     const fresh = newUser(userId, now);
     const created = await insertIfAbsent(db, 'users', { ...fresh });
     for (const key of [keys.unionid, keys.openid]) {
-      if (key && (await claimIdentity(db, key, userId, now)) !== userId) return null;
+      if (key && (await claimIdentity(db, key, userId, now)) !== userId) {
+        // Another login claimed the identity for another account first. The account made
+        // here holds nothing; remove it unless some identity already leads to it.
+        if (created) await removeIfUnclaimed(deps, userId);
+        return null;
+      }
     }
     const user = created ? fresh : await loadUser(db, userId);
     return user ? { user, created } : null;
@@ -73,6 +79,11 @@ async function settle(deps: AccountDeps, caller: WxCaller, keys: CallerKeys, fou
   }
 
   return existing(deps, (found.unionid ?? found.openid)!.userId);
+}
+
+async function removeIfUnclaimed(deps: AccountDeps, userId: string): Promise<void> {
+  const { total } = await deps.db.collection('identities').where({ userId }).count();
+  if (total === 0) await deps.db.collection('users').where({ _id: userId, profileEditedAt: null }).remove();
 }
 
 async function existing(deps: AccountDeps, userId: string): Promise<SignInResult | null> {
@@ -106,11 +117,18 @@ async function reconcile(
     const from = openidUser.mergedInto ? openidUser : unionidUser;
     const into = await loadUser(db, from.mergedInto!);
     if (!into) throw new Error(`account ${from._id} merged into a missing account`);
-    return { user: await mergeAccounts(deps, from, into), created: false };
+    return { user: await finishMerge(deps, from, into), created: false };
   }
 
-  if (!(await ownsData(db, openidUser))) return { user: await mergeAccounts(deps, openidUser, unionidUser), created: false };
-  if (!(await ownsData(db, unionidUser))) return { user: await mergeAccounts(deps, unionidUser, openidUser), created: false };
+  // A merge refused because the account gained data meanwhile: look again next round.
+  if (!(await ownsData(db, openidUser))) {
+    const merged = await mergeEmptyAccount(deps, openidUser, unionidUser);
+    return merged ? { user: merged, created: false } : null;
+  }
+  if (!(await ownsData(db, unionidUser))) {
+    const merged = await mergeEmptyAccount(deps, unionidUser, openidUser);
+    return merged ? { user: merged, created: false } : null;
+  }
 
   const conflictId = `${openidUser._id}~${unionidUser._id}`;
   const now = deps.now();
@@ -132,9 +150,17 @@ async function reconcile(
   return { user: unionidUser, created: false };
 }
 
-/** Openids listed in the configuration become admin at their login, recorded as such. */
+/**
+ * Openids listed in the configuration become admin at their login, recorded as such, once:
+ * the grant is remembered by a deterministic settings document, so an admin who later
+ * revokes the role is not overruled at the next login.
+ */
 async function applyConfiguredAdmin(deps: AccountDeps, caller: WxCaller, result: SignInResult): Promise<SignInResult> {
   if (!deps.config.adminOpenids.has(caller.openid) || result.user.roles.includes('admin')) return result;
+  const marker = `config-admin:${caller.openid}`;
+  if (await findById(deps.db, 'settings', marker)) return result;
   const user = await changeRole(deps, { targetId: result.user._id, role: 'admin', change: 'grant', actor: null, source: 'config' });
+  // Written after the grant: a crash in between grants once more, never not at all.
+  await insertIfAbsent(deps.db, 'settings', { _id: marker, userId: user._id, at: deps.now() });
   return { ...result, user };
 }

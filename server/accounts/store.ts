@@ -52,10 +52,28 @@ export function accountIdOf(found: FoundIdentities): string | null {
   return found.unionid?.userId ?? found.openid?.userId ?? null;
 }
 
-/** An account by id, following a merge once. */
+/** Merges chain at most this deep (A into B, then B into C, ...). */
+const MAX_MERGE_HOPS = 4;
+
+/**
+ * An account by id, following merges. Identities still pointing at a merged account (a
+ * merge interrupted between marking and moving) are moved on the way, so the detour is paid once.
+ */
 export async function loadUser(db: Db, id: string): Promise<UserDoc | null> {
-  const user = await findById<UserDoc>(db, 'users', id);
-  if (user?.mergedInto) return findById<UserDoc>(db, 'users', user.mergedInto);
+  let user = await findById<UserDoc>(db, 'users', id);
+  const passed: string[] = [];
+  while (user?.mergedInto && passed.length < MAX_MERGE_HOPS) {
+    passed.push(user._id);
+    user = await findById<UserDoc>(db, 'users', user.mergedInto);
+  }
+  if (user?.mergedInto) throw new Error(`account ${id} is merged more than ${MAX_MERGE_HOPS} times over`);
+  if (user && passed.length > 0) {
+    const _ = db.command;
+    await db
+      .collection('identities')
+      .where({ userId: _.in(passed) })
+      .update({ data: { userId: user._id } });
+  }
   return user;
 }
 
@@ -102,21 +120,39 @@ export async function ownsData(db: Db, user: UserDoc): Promise<boolean> {
 }
 
 /**
- * Folds an account that owns nothing into another: every identity of `from` moves to `into`
- * and `from` is marked, so a login that read the old pointer still lands on `into`.
+ * Folds an account that owns nothing into another. `from` is marked first, by an update
+ * that matches only while it still owns nothing: a profile edit or role grant landing after
+ * the ownership check makes the mark miss, and nothing is merged (null). Once marked, every
+ * reader follows `mergedInto`, so the identities can move after it without a window where
+ * writes reach `from`; a crash in between is finished by the next reader (`loadUser`).
  */
-export async function mergeAccounts(deps: AccountDeps, from: UserDoc, into: UserDoc): Promise<UserDoc> {
+export async function mergeEmptyAccount(deps: AccountDeps, from: UserDoc, into: UserDoc): Promise<UserDoc | null> {
   const { db } = deps;
-  const now = deps.now();
+  const _ = db.command;
+  const { stats } = await db
+    .collection('users')
+    .where({ _id: from._id, mergedInto: _.exists(false), member: null, profileEditedAt: null, roles: _.size(0) })
+    .update({ data: { mergedInto: into._id, updatedAt: deps.now() } });
+  if (stats.updated !== 1) {
+    const current = await findById<UserDoc>(db, 'users', from._id);
+    // A concurrent login may have made the same merge: finish it rather than refuse.
+    if (current?.mergedInto !== into._id) return null;
+  }
+  return finishMerge(deps, from, into);
+}
+
+/** Moves what a marked account still holds (its identities, a WeCom link) to its survivor. */
+export async function finishMerge(deps: AccountDeps, from: Pick<UserDoc, '_id' | 'wecom'>, into: UserDoc): Promise<UserDoc> {
+  const { db } = deps;
+  let result = into;
+  if (!into.wecom && from.wecom) {
+    const now = deps.now();
+    await db.collection('users').doc(into._id).update({ data: { wecom: db.command.set(from.wecom), updatedAt: now } });
+    result = { ...into, wecom: from.wecom, updatedAt: now };
+  }
   await db
     .collection('identities')
     .where({ userId: from._id })
     .update({ data: { userId: into._id, mergedFrom: from._id } });
-  let result = into;
-  if (!into.wecom && from.wecom) {
-    await db.collection('users').doc(into._id).update({ data: { wecom: db.command.set(from.wecom), updatedAt: now } });
-    result = { ...into, wecom: from.wecom, updatedAt: now };
-  }
-  await db.collection('users').doc(from._id).update({ data: { mergedInto: into._id, updatedAt: now } });
   return result;
 }

@@ -7,7 +7,7 @@ import { identityId } from '../db/collections';
 import { WecomApiError, WecomErrcode, type WecomPort } from '../ports/wecom.port';
 import type { UserDoc } from './model';
 import { signIn, type SignInResult } from './sign-in';
-import { type AccountDeps, type WxCaller, claimIdentity, loadUser, mergeAccounts, ownsData } from './store';
+import { type AccountDeps, type WxCaller, claimIdentity, loadUser, mergeEmptyAccount, ownsData } from './store';
 
 export interface WecomLinkDeps extends AccountDeps {
   /** Null when the deployment has no WeCom app configured. */
@@ -36,6 +36,11 @@ export async function wecomSignIn(deps: WecomLinkDeps, caller: WxCaller, code: s
     throw new AppFailure('WECOM_CORP_MISMATCH', '该企业微信账号不属于本单位', 'code');
   }
   const signedIn = await signIn(deps, caller);
+  const linked = signedIn.user.wecom;
+  if (linked && linked.corpId === session.corpId && linked.userId !== session.userId) {
+    // Replacing the link would leave the other member's identity here: an admin decides.
+    throw new AppFailure('WECOM_ALREADY_LINKED', '当前账号已绑定其他企业微信成员，请联系管理员');
+  }
   const key = identityId('wecom-userid', `${session.corpId}:${session.userId}`);
   const holderId = await claimIdentity(deps.db, key, signedIn.user._id, deps.now());
   let user = signedIn.user;
@@ -55,7 +60,12 @@ export async function wecomSignIn(deps: WecomLinkDeps, caller: WxCaller, code: s
 async function settleWecomHolder(deps: WecomLinkDeps, caller: UserDoc, holderId: string): Promise<UserDoc> {
   const holder = await loadUser(deps.db, holderId);
   if (!holder || holder._id === caller._id) return holder ?? caller;
-  if (!(await ownsData(deps.db, caller))) return mergeAccounts(deps, caller, holder);
-  if (!(await ownsData(deps.db, holder))) return mergeAccounts(deps, holder, caller);
+  if (!(await ownsData(deps.db, caller))) {
+    const merged = await mergeEmptyAccount(deps, caller, holder);
+    if (merged) return merged;
+  } else if (!(await ownsData(deps.db, holder))) {
+    const merged = await mergeEmptyAccount(deps, holder, caller);
+    if (merged) return merged;
+  }
   throw new AppFailure('WECOM_ALREADY_LINKED', '该企业微信账号已绑定其他用户，请联系管理员');
 }

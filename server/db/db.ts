@@ -64,13 +64,18 @@ export function isDuplicateKey(error: unknown): boolean {
   return typeof message === 'string' && /E11000|duplicate key/i.test(message);
 }
 
-/** Inserts a document with a deterministic `_id`; false when one with that `_id` exists. */
+/**
+ * Inserts a document with a deterministic `_id`; false when one with that `_id` exists.
+ * A failure whose text is not recognised is confirmed by reading the `_id`, so the answer
+ * does not depend on the exact wording of the platform's duplicate-key error.
+ */
 export async function insertIfAbsent(db: Db, collection: string, doc: { _id: string } & Record<string, unknown>): Promise<boolean> {
   try {
     await db.collection(collection).add({ data: doc });
     return true;
   } catch (error) {
     if (isDuplicateKey(error)) return false;
+    if (await findById(db, collection, doc._id)) return false;
     throw error;
   }
 }

@@ -174,12 +174,65 @@ describe('login', () => {
     const view = listed.ok ? listed.data.items.find((item) => item.openidAccount.id === a.account.id) : undefined;
     expect(view).toMatchObject({ code: 'ACCOUNT_CONFLICT', status: 'open', appid: 'wx-app-a', unionidAccount: { id: b.account.id, nickname: '乙账号' } });
 
-    const resolved = await act<AccountConflictView>(ADMIN, 'conflicts.resolve', { id: view!.id, note: '已人工核对' });
-    expect(resolved).toMatchObject({ ok: true, data: { status: 'resolved', note: '已人工核对' } });
+    const resolved = await act<AccountConflictView>(ADMIN, 'conflicts.resolve', { id: view!.id, decision: 'dismiss', note: '已人工核对' });
+    expect(resolved).toMatchObject({ ok: true, data: { status: 'resolved', resolution: 'dismissed', note: '已人工核对' } });
+    // Kept apart: both accounts are unchanged and the login still goes to the UNIONID's.
+    expect(docs('users').find((doc) => doc._id === a.account.id)?.mergedInto).toBeUndefined();
+    expect((await login(both)).account.id).toBe(b.account.id);
+    // Resolving again keeps the first resolution.
+    expect(await act(ADMIN, 'conflicts.resolve', { id: view!.id, decision: 'merge' })).toMatchObject({ ok: true, data: { resolution: 'dismissed' } });
+    expect(docs('users').find((doc) => doc._id === a.account.id)?.mergedInto).toBeUndefined();
     const stillOpen = await act<Page<AccountConflictView>>(ADMIN, 'conflicts.list', { status: 'open' });
     expect(stillOpen.ok && stillOpen.data.items.some((item) => item.id === view!.id)).toBe(false);
-    expect(await act(ADMIN, 'conflicts.resolve', { id: 'nope~nope' })).toMatchObject({ ok: false, error: { code: 'CONFLICT_NOT_FOUND' } });
+    expect(await act(ADMIN, 'conflicts.resolve', { id: 'nope~nope', decision: 'dismiss' })).toMatchObject({ ok: false, error: { code: 'CONFLICT_NOT_FOUND' } });
+    expect(await act(ADMIN, 'conflicts.resolve', { id: view!.id })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'decision' } });
     expect(await act(callerB, 'conflicts.list')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  test('an admin merges a conflict: roles, member and profile gaps move to the UNIONID account', async () => {
+    const p = person('fold');
+    const callerA = { openid: p.openid, appid: 'wx-app-a' };
+    const callerB = { openid: `${p.openid}-b`, appid: 'wx-app-b', unionid: p.unionid };
+    const a = await login(callerA);
+    await giveData(callerA, '旧号');
+    expect(await act(ADMIN, 'roles.grant', { userId: a.account.id, role: 'publisher' })).toMatchObject({ ok: true });
+    const b = await login(callerB);
+    await giveData(callerB, '新号');
+    await login({ ...callerA, unionid: p.unionid });
+    const listed = await act<Page<AccountConflictView>>(ADMIN, 'conflicts.list', { status: 'open' });
+    const view = listed.ok ? listed.data.items.find((item) => item.openidAccount.id === a.account.id) : undefined;
+    expect(view).toBeDefined();
+
+    const merged = await act<AccountConflictView>(ADMIN, 'conflicts.resolve', { id: view!.id, decision: 'merge', note: '同一人' });
+    expect(merged).toMatchObject({ ok: true, data: { status: 'resolved', resolution: 'merged', unionidAccount: { id: b.account.id, roles: ['member', 'publisher'] } } });
+    expect(docs('users').find((doc) => doc._id === a.account.id)).toMatchObject({ mergedInto: b.account.id });
+    expect(docs('users').find((doc) => doc._id === b.account.id)).toMatchObject({ nickname: '新号', roles: ['publisher'] });
+    const openidIdentity = docs('identities').find((doc) => doc._id === `wx-openid:wx-app-a:${p.openid}`);
+    expect(openidIdentity).toMatchObject({ userId: b.account.id });
+    expect(openidIdentity?.conflictId).toBeUndefined();
+    // The role the account gained is on record, made by the admin who merged.
+    expect(docs('role_changes').filter((doc) => doc.targetUserId === b.account.id)).toEqual([
+      expect.objectContaining({ change: 'grant', role: 'publisher', actorUserId: 'demo-admin', source: 'admin' }),
+    ]);
+    // Both mini-programs now sign in to the one account, in 2 requests.
+    const fromA = await login(callerA);
+    expect(fromA.account).toMatchObject({ id: b.account.id, roles: ['member', 'publisher'] });
+    expect(fromA.dbRequests).toBeLessThanOrEqual(2);
+  });
+
+  test('accounts bound to different roster members are not merged', async () => {
+    const now = new Date();
+    const member = (id: string, name: string) => ({ id, name, number: id, kind: 'staff', unitNames: [] });
+    cloud.cloud.engine.insertDocuments('users', [
+      { _id: 'u-m1', nickname: null, avatarFileId: null, roles: [], member: member('m1', '甲'), wecom: null, profileEditedAt: null, createdAt: now, updatedAt: now },
+      { _id: 'u-m2', nickname: null, avatarFileId: null, roles: [], member: member('m2', '乙'), wecom: null, profileEditedAt: null, createdAt: now, updatedAt: now },
+    ]);
+    cloud.cloud.engine.insertDocuments('account_conflicts', [
+      { _id: 'u-m1~u-m2', status: 'open', appid: 'wx-app-a', openidKey: 'wx-openid:wx-app-a:o-m1', unionidKey: 'wx-unionid:u-m', openidUserId: 'u-m1', unionidUserId: 'u-m2', createdAt: now, resolvedAt: null, resolvedBy: null, note: null },
+    ]);
+    expect(await act(ADMIN, 'conflicts.resolve', { id: 'u-m1~u-m2', decision: 'merge' })).toMatchObject({ ok: false, error: { code: 'ACCOUNT_MERGE_BLOCKED' } });
+    expect(docs('users').find((doc) => doc._id === 'u-m1')?.mergedInto).toBeUndefined();
+    expect(docs('account_conflicts').find((doc) => doc._id === 'u-m1~u-m2')).toMatchObject({ status: 'open' });
   });
 
   test('identity comes from the WeChat context only', async () => {
@@ -199,6 +252,12 @@ describe('login', () => {
     const changes = docs('role_changes').filter((doc) => doc.targetUserId === first.account.id);
     expect(changes).toEqual([expect.objectContaining({ change: 'grant', role: 'admin', source: 'config', actorUserId: null })]);
     expect(docs('settings').find((doc) => doc._id === 'admins')?.userIds).toContain(first.account.id);
+
+    // An admin's later revoke stands: the configuration grants once, not at every login.
+    expect(await act(ADMIN, 'roles.revoke', { userId: first.account.id, role: 'admin' })).toMatchObject({ ok: true });
+    const afterRevoke = await login(caller);
+    expect(afterRevoke.account.roles).toEqual(['member']);
+    expect(docs('role_changes').filter((doc) => doc.targetUserId === first.account.id)).toHaveLength(2);
   });
 });
 

@@ -131,13 +131,14 @@ describe('role administration rows', () => {
       unionidAccount: summary({ memberName: '赵六' }),
       at: '2024-03-02 10:00',
       resolvedAt: null,
+      resolution: null,
       note: null,
     };
     expect(conflictRow(conflict)).toMatchObject({ open: true, statusLabel: '待处理', openidAccount: '旧账号', unionidAccount: '赵六', resolution: '' });
-    expect(conflictRow({ ...conflict, status: 'resolved', resolvedAt: '2024-03-03 08:00', note: '已合并' })).toMatchObject({
+    expect(conflictRow({ ...conflict, status: 'resolved', resolvedAt: '2024-03-03 08:00', resolution: 'dismissed', note: '本人确认' })).toMatchObject({
       open: false,
       statusLabel: '已处理',
-      resolution: '处理于 2024-03-03 08:00：已合并',
+      resolution: '保持独立，处理于 2024-03-03 08:00：本人确认',
     });
   });
 

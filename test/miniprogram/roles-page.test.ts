@@ -196,6 +196,7 @@ describe('history and conflicts', () => {
     unionidAccount: summary({ id: 'u-new', memberName: '赵六' }),
     at: '2024-03-02 10:00',
     resolvedAt: null,
+    resolution: null,
     note: null,
   };
 
@@ -213,12 +214,18 @@ describe('history and conflicts', () => {
     page.unmount();
   });
 
-  it('lists account conflicts and resolves one with a note', async () => {
+  it('lists account conflicts and merges one with a note', async () => {
     const { page, backend } = await open({
       'roles.list': () => page1([zhang]),
       'conflicts.list': () => ok({ items: [conflict], next: null }),
       'conflicts.resolve': (request) =>
-        ok({ ...conflict, status: 'resolved', resolvedAt: '2024-03-03 08:00', note: (request.note as string) ?? null }),
+        ok({
+          ...conflict,
+          status: 'resolved',
+          resolvedAt: '2024-03-03 08:00',
+          resolution: request.decision === 'merge' ? 'merged' : 'dismissed',
+          note: (request.note as string) ?? null,
+        }),
     });
 
     await page.tap('账号冲突');
@@ -227,14 +234,14 @@ describe('history and conflicts', () => {
     expect(page.text()).toContain('现登录账号：赵六');
     expect(backend.callsOf('conflicts.list').map((c) => c.request)).toEqual([{}]);
 
-    await page.tap('标记已处理');
-    await waitFor(() => page.queryByText('标记为已处理'), 'the dialog');
+    await page.tap('合并账号');
+    await waitFor(() => page.text().includes('并入现登录账号'), 'the merge dialog');
     await trigger(page, '.resolve-note', 'change', '已与本人确认');
     await page.tap(textIn(page, '.resolve-dialog', '确认'));
 
     await waitFor(() => page.queryByText('已处理'), 'the resolved conflict');
-    expect(backend.callsOf('conflicts.resolve').map((c) => c.request)).toEqual([{ id: 'k1', note: '已与本人确认' }]);
-    expect(page.text()).toContain('处理于 2024-03-03 08:00：已与本人确认');
+    expect(backend.callsOf('conflicts.resolve').map((c) => c.request)).toEqual([{ id: 'k1', decision: 'merge', note: '已与本人确认' }]);
+    expect(page.text()).toContain('已合并，处理于 2024-03-03 08:00：已与本人确认');
     expect(page.queryByText('待处理')).toBeNull();
     page.unmount();
   });

@@ -1,6 +1,7 @@
 import type { AppError, GrantableRole } from '../../../../../typings';
 import { definePage } from '../../../../common/page';
 import {
+  type ConflictAction,
   grantRole,
   listConflicts,
   listRoleHolders,
@@ -71,6 +72,9 @@ interface RolesData {
   pending: PendingChange | null;
   resolveShow: boolean;
   resolveId: string;
+  resolveAction: ConflictAction;
+  resolveTitle: string;
+  resolveMessage: string;
   resolveNote: string;
 }
 
@@ -79,7 +83,7 @@ interface TabChange {
 }
 
 interface DatasetEvent {
-  currentTarget: { dataset: { id?: string } };
+  currentTarget: { dataset: { id?: string; action?: string } };
 }
 
 function textOf(event: { detail: unknown }): string {
@@ -122,6 +126,9 @@ definePage({
     pending: null,
     resolveShow: false,
     resolveId: '',
+    resolveAction: 'dismiss',
+    resolveTitle: '',
+    resolveMessage: '',
     resolveNote: '',
   } as RolesData,
 
@@ -308,8 +315,19 @@ definePage({
     },
 
     onResolveTap(event: DatasetEvent) {
-      const id = event.currentTarget.dataset.id;
-      if (id) this.setData({ resolveShow: true, resolveId: id, resolveNote: '' });
+      const { id, action } = event.currentTarget.dataset;
+      if (!id) return;
+      const merge = action === 'merge';
+      this.setData({
+        resolveShow: true,
+        resolveId: id,
+        resolveAction: merge ? 'merge' : 'dismiss',
+        resolveTitle: merge ? '合并账号' : '保持独立',
+        resolveMessage: merge
+          ? '原账号的角色、花名册绑定和资料并入现登录账号，原账号不再使用。'
+          : '两个账号保持不变，此人今后登录现登录账号。',
+        resolveNote: '',
+      });
     },
 
     onResolveNoteChange(event: { detail: unknown }) {
@@ -321,13 +339,14 @@ definePage({
     },
 
     onResolveConfirm() {
-      const { resolveId, resolveNote } = this.data;
+      const { resolveId, resolveAction, resolveNote } = this.data;
       this.setData({ resolveShow: false });
       if (!resolveId) return undefined;
-      return resolveConflict(resolveId, resolveNote).then((result) => {
+      return resolveConflict(resolveId, resolveAction, resolveNote).then((result) => {
         if (result.ok) {
           this.setData({ conflicts: replaceRow(this.data.conflicts, conflictRow(result.data)) });
-          this.showDone('已标记为已处理');
+          this.showDone(resolveAction === 'merge' ? '账号已合并' : '已标记为保持独立');
+          if (resolveAction === 'merge') this.setData({ historyLoaded: false });
         } else {
           this.showFailure(result.error);
         }
