@@ -35,9 +35,8 @@ describe('app.json', () => {
 
   it('keeps administration in the packages/admin subpackage', () => {
     expect(app.subpackages).toEqual([
-      expect.objectContaining({ root: 'packages/admin', pages: ['pages/index/index', 'pages/roles/index'] }),
+      expect.objectContaining({ root: 'packages/admin', pages: ['pages/roles/index'] }),
     ]);
-    expect(readJson(path.join(mp, 'packages/admin/pages/index/index.json')).navigationBarTitleText).toBe('管理');
     expect(readJson(path.join(mp, 'packages/admin/pages/roles/index.json')).navigationBarTitleText).toBe('角色管理');
   });
 

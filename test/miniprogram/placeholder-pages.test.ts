@@ -7,7 +7,6 @@ describe.each([
   ['pages/proposals/index'],
   ['pages/classes/index'],
   ['pages/rooms/index'],
-  ['packages/admin/pages/index/index'],
 ])('placeholder page %s', (pagePath) => {
   it('renders the Vant empty state saying 即将上线', () => {
     const page = renderPage(pagePath);

@@ -1,3 +1,0 @@
-import { definePage } from '../../../../common/page';
-
-definePage({ data: {} });
