@@ -1,4 +1,5 @@
 import { OpenApiError, type SubscribeMessage, type TextCheck, type TextVerdict, type WechatOpenApiPort } from '../ports/wechat-openapi.port';
+import { nodeFetch } from './node-http.adapter';
 import { wxCloud } from './wx-cloud.adapter';
 
 interface OpenApiReply {
@@ -55,13 +56,13 @@ function cloudInvoke(api: string, body: Record<string, unknown>): Promise<OpenAp
 /** Local cloud: the stand-in at /_local/openapi records and answers like the platform. */
 function localInvoke(baseUrl: string): Invoke {
   return async (api, body) => {
-    const response = await fetch(`${baseUrl}/_local/openapi/${api}`, {
+    const response = await nodeFetch(`${baseUrl}/_local/openapi/${api}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`local openapi ${api}: HTTP ${response.status}`);
-    return (await response.json()) as OpenApiReply;
+    if (response.status !== 200) throw new Error(`local openapi ${api}: HTTP ${response.status}`);
+    return JSON.parse(await response.text()) as OpenApiReply;
   };
 }
 

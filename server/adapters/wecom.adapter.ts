@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { nodeFetch, timeoutSignal } from './node-http.adapter';
 import { type CachedToken, type TokenStore, WecomApiError, WecomErrcode, type WecomPort, type WecomSession } from '../ports/wecom.port';
 
 export const WECOM_DEFAULT_BASE_URL = 'https://qyapi.weixin.qq.com';
@@ -6,7 +7,7 @@ export const WECOM_DEFAULT_BASE_URL = 'https://qyapi.weixin.qq.com';
 const GETTOKEN_PATH = '/cgi-bin/gettoken';
 const JSCODE2SESSION_PATH = '/cgi-bin/miniprogram/jscode2session';
 
-/** The part of `fetch` the client uses, so tests can pass a narrower fake. Global fetch fits it. */
+/** The part of `fetch` the client uses, so tests can pass a narrower fake. Global fetch fits it too. */
 export type FetchLike = (
   url: string,
   init: { method: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal },
@@ -95,11 +96,11 @@ async function withTimeout<T>(work: () => Promise<T>, ms: number): Promise<T | t
   }
 }
 
-function describeTransportFailure(error: unknown, timeoutMs: number): string {
+function describeTransportFailure(error: unknown, timeoutMs: number, signal: AbortSignal): string {
   const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') return `no reply within ${timeoutMs} ms`;
-  // undici hides the useful part (ECONNREFUSED, ENOTFOUND...) in `cause`.
-  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (signal.aborted || name === 'TimeoutError' || name === 'AbortError') return `no reply within ${timeoutMs} ms`;
+  // undici hides the useful part (ECONNREFUSED, ENOTFOUND...) in `cause`; node:http puts it on the error.
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code ?? (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   return typeof code === 'string' ? `${message} (${code})` : message;
 }
@@ -131,7 +132,7 @@ export class WecomClient implements WecomPort {
     this.baseUrl = (options.baseUrl ?? WECOM_DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.corpId = options.corpId;
     this.secret = options.secret;
-    this.fetchFn = options.fetch ?? fetch;
+    this.fetchFn = options.fetch ?? nodeFetch;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.backoffMs = options.backoffMs ?? 200;
@@ -291,10 +292,11 @@ export class WecomClient implements WecomPort {
     for (const [name, value] of Object.entries(query)) {
       if (value !== undefined) search.set(name, String(value));
     }
+    const timeout = timeoutSignal(this.requestTimeoutMs);
     const init =
       body === undefined
-        ? { method, signal: AbortSignal.timeout(this.requestTimeoutMs) }
-        : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(this.requestTimeoutMs) };
+        ? { method, signal: timeout.signal }
+        : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: timeout.signal };
     let status: number;
     let text: string;
     try {
@@ -303,7 +305,9 @@ export class WecomClient implements WecomPort {
       text = await response.text();
     } catch (error) {
       // The URL (with the secret or the token) can end up in fetch's own messages.
-      throw new WecomApiError(WecomErrcode.TRANSPORT, this.redact(describeTransportFailure(error, this.requestTimeoutMs)), path);
+      throw new WecomApiError(WecomErrcode.TRANSPORT, this.redact(describeTransportFailure(error, this.requestTimeoutMs, timeout.signal)), path);
+    } finally {
+      timeout.clear();
     }
     if (status >= 500) throw new WecomApiError(WecomErrcode.TRANSPORT, `HTTP ${status}`, path);
     let parsed: unknown;

@@ -41,4 +41,10 @@ describe.each(names)('cloudfunctions/%s', (name) => {
     expect(required.filter((id) => id !== 'wx-server-sdk' && !builtins.has(id))).toEqual([]);
     expect(code).toMatch(/exports|module\.exports/);
   });
+
+  test('the bundle uses no global that Node.js 16.13 (a cloud function runtime) lacks', () => {
+    const code = readFileSync(join(dir, 'index.js'), 'utf8');
+    // Global fetch arrived in Node 18, AbortSignal.timeout in 16.14, structuredClone in 17.
+    expect(code).not.toMatch(/(?<![.\w])fetch\(|globalThis\.fetch|AbortSignal\.timeout|structuredClone\(/);
+  });
 });

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { resetWecomTokenCache, WecomClient, wecomConfigFromEnv, type FetchLike, type WecomClientOptions } from '../../../server/adapters/wecom.adapter';
 import { WecomApiError, type CachedToken, type TokenStore } from '../../../server/ports/wecom.port';
 import { startFakeWecomServer, WecomStandIn } from '../../../local-cloud/src/stand-ins/wecom';
@@ -474,3 +476,42 @@ describe('configuration from the environment', () => {
     expect(seen[0].startsWith('http://127.0.0.1:9/wecom/cgi-bin/gettoken?')).toBe(true);
   });
 });
+
+describe('on the Node.js 16.13 runtime a cloud function may run on', () => {
+  test('works without a global fetch or AbortSignal.timeout', async () => {
+    const saved = { fetch: globalThis.fetch, timeout: AbortSignal.timeout };
+    // Node 16.13 has neither; the client must not reach for them.
+    delete (globalThis as { fetch?: unknown }).fetch;
+    delete (AbortSignal as { timeout?: unknown }).timeout;
+    try {
+      const session = await client().code2Session(standIn.issueCode('node16-user'));
+      expect(session).toEqual({ corpId: CORP_ID, userId: 'node16-user' });
+      const hanging = await startHangingServer();
+      try {
+        const error = await rejection(client({ baseUrl: hanging.url, requestTimeoutMs: 100 }).getAccessToken());
+        expect(error).toMatchObject({ errcode: -2, errmsg: 'no reply within 100 ms' });
+      } finally {
+        await hanging.close();
+      }
+    } finally {
+      globalThis.fetch = saved.fetch;
+      AbortSignal.timeout = saved.timeout;
+    }
+  });
+});
+
+async function startHangingServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const hanging = createServer(() => undefined);
+  hanging.on('connection', (socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+  const { port } = hanging.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        hanging.close(() => resolve());
+      }),
+  };
+}
