@@ -33,35 +33,17 @@ describe('indexes and query speed', () => {
     await plain.close();
   });
 
-  /**
-   * Median CPU milliseconds per call over several batches: CPU time rather than wall time so
-   * that sibling Jest workers competing for cores do not decide the result.
-   */
-  function timeOf(fn: () => unknown, runs = 50): number {
-    for (let i = 0; i < 20; i++) fn();
-    const batches: number[] = [];
-    for (let b = 0; b < 7; b++) {
-      const start = process.cpuUsage();
-      for (let i = 0; i < runs; i++) fn();
-      const used = process.cpuUsage(start);
-      batches.push((used.user + used.system) / 1000 / runs);
-    }
-    return batches.sort((x, y) => x - y)[3];
-  }
-
-  it('answers an equality query on an indexed field of 10,000 documents in well under a millisecond', () => {
+  it('serves an equality query on an indexed field of 10,000 documents from the index', () => {
     const res = engine.find('people', { query: { group: 'g42' } });
     expect(res.map((d) => d._id)).toEqual(Array.from({ length: 20 }, (_, k) => `p${42 + k * 500}`));
-    // findShared is what the protocol runs (it serializes without copying).
-    const ms = timeOf(() => engine.findShared('people', { query: { group: 'g42' } }));
-    const byId = timeOf(() => engine.findShared('people', { query: { _id: 'p9999' } }));
-    const counted = timeOf(() => engine.count('people', { group: 'g7', age: { $gte: 0 } }));
-    const scan = timeOf(() => plain.findShared('people', { query: { group: 'g42' } }), 3);
-    expect(ms).toBeLessThan(0.4);
-    expect(byId).toBeLessThan(0.4);
-    expect(counted).toBeLessThan(0.4);
-    // Sanity check that the index is what makes it fast.
-    expect(scan).toBeGreaterThan(ms * 5);
+    // Counted, not timed: the index narrows 10,000 documents to the 20 that can match.
+    expect(engine.examinedBy('people', { group: 'g42' })).toBe(20);
+    expect(engine.examinedBy('people', { _id: 'p9999' })).toBe(1);
+    expect(engine.examinedBy('people', { group: 'g7', age: { $gte: 0 } })).toBe(20);
+    expect(engine.examinedBy('people', { group: { $in: ['g1', 'g2'] } })).toBe(40);
+    // Without the index, or on a field no index leads with, every document is examined.
+    expect(plain.examinedBy('people', { group: 'g42' })).toBe(10_000);
+    expect(engine.examinedBy('people', { age: 30 })).toBe(10_000);
     expect(engine.count('people', { group: 'g7' })).toBe(20);
   });
 

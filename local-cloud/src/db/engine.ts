@@ -240,6 +240,16 @@ export class DbEngine {
     return project(sorted, options.projection);
   }
 
+  /**
+   * How many stored documents a query examines: only the index's (or `_id`'s) candidates when
+   * it pins an indexed field by equality, otherwise the whole collection. Lets tests and the
+   * benchmark check that a query is served by an index without timing it.
+   */
+  examinedBy(collection: string, query?: Doc): number {
+    const store = this.store(collection);
+    return store.candidates(query)?.length ?? store.size;
+  }
+
   count(collection: string, query?: Doc): number {
     const store = this.store(collection);
     const matcher = makeMatcher(query);
