@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { fsyncDir, writeAll } from '../durable-fs';
 import { fromStorable, toStorable } from './ejson-codec';
 import type { Doc } from './values';
 
@@ -74,21 +75,6 @@ function decodeOp(raw: StoredOp): LogOp {
   }
 }
 
-function fsyncDir(dir: string): void {
-  // Makes renames and new files durable; some platforms cannot open a directory, which only
-  // weakens durability there, never consistency.
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    /* best effort */
-  }
-}
-
 export class Persistence {
   private fd: number;
   private logBytes: number;
@@ -146,8 +132,7 @@ export class Persistence {
     const payload = JSON.stringify({ n: this.seq + 1, ops: ops.map(encodeOp) });
     const line = Buffer.from(`${checksum(payload)} ${payload}\n`, 'utf8');
     try {
-      let off = 0;
-      while (off < line.length) off += fs.writeSync(this.fd, line, off, line.length - off);
+      writeAll(this.fd, line);
       if (this.opts.fsync) fs.fdatasyncSync(this.fd);
     } catch (e) {
       // The caller reports this write as failed and leaves memory unchanged, so the line must
@@ -337,9 +322,7 @@ function writeSnapshot(file: string, generation: number, seq: number, collection
     let chunkLen = 0;
     const flush = (): void => {
       if (chunk.length === 0) return;
-      const data = Buffer.from(chunk.join(''), 'utf8');
-      let off = 0;
-      while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
+      writeAll(fd, Buffer.from(chunk.join(''), 'utf8'));
       chunk = [];
       chunkLen = 0;
     };

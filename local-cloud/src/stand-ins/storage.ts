@@ -12,6 +12,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fsyncDir, writeAll } from '../durable-fs';
 
 export const LOCAL_STORAGE_ENV = 'local';
 /** Shaped like a real bucket (`<name>-<appid>`), so code that parses file ids sees the real form. */
@@ -119,20 +120,6 @@ export function contentTypeFor(cloudPath: string, declared?: string | null): str
   return (ext && CONTENT_TYPES[ext]) || 'application/octet-stream';
 }
 
-function fsyncDir(dir: string): void {
-  // Makes the rename durable; a platform that cannot open a directory only loses durability.
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    /* best effort */
-  }
-}
-
 interface ObjectHeader {
   v: 1;
   cloudPath: string;
@@ -184,8 +171,8 @@ export class StorageStandIn {
       try {
         const fd = fs.openSync(tmp, 'w');
         try {
-          fs.writeSync(fd, `${JSON.stringify(header)}\n`);
-          fs.writeSync(fd, content);
+          writeAll(fd, Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'));
+          writeAll(fd, content);
           if (this.fsync) fs.fsyncSync(fd);
         } finally {
           fs.closeSync(fd);
