@@ -5,6 +5,7 @@ import { displayUrl, uploadAvatar } from '../../services/files';
 import { ensureSession, onAccountChange } from '../../services/session';
 import { checkNickname, DEFAULT_NICKNAME, profileView, type ProfileView } from '../../utils/account-view';
 import { errorText } from '../../utils/error-text';
+import { eventText } from '../../utils/events';
 
 type Status = 'loading' | 'ready' | 'error';
 
@@ -26,17 +27,8 @@ interface MeData {
   bootstrapping: boolean;
 }
 
-interface ValueEvent {
-  detail: { value?: string } | string;
-}
-
 /** Each page instance's account subscription, dropped on unload. */
 const subscriptions = new WeakMap<object, () => void>();
-
-function valueOf(event: ValueEvent): string {
-  const { detail } = event;
-  return typeof detail === 'string' ? detail : (detail?.value ?? '');
-}
 
 definePage({
   data: {
@@ -118,12 +110,12 @@ definePage({
         });
     },
 
-    onNicknameBlur(event: ValueEvent) {
-      return this.saveNickname(valueOf(event));
+    onNicknameBlur(event: { detail: unknown }) {
+      return this.saveNickname(eventText(event));
     },
 
-    onNicknameConfirm(event: ValueEvent) {
-      return this.saveNickname(valueOf(event));
+    onNicknameConfirm(event: { detail: unknown }) {
+      return this.saveNickname(eventText(event));
     },
 
     saveNickname(raw: string) {
@@ -150,8 +142,8 @@ definePage({
       this.setData({ bootstrapOpen: !this.data.bootstrapOpen, bootstrapError: '' });
     },
 
-    onBootstrapCodeChange(event: ValueEvent) {
-      this.setData({ bootstrapCode: valueOf(event) });
+    onBootstrapCodeChange(event: { detail: unknown }) {
+      this.setData({ bootstrapCode: eventText(event) });
     },
 
     onBootstrapSubmit() {

@@ -11,6 +11,7 @@ import {
   searchAccounts,
 } from '../../../../services/account';
 import { errorText } from '../../../../utils/error-text';
+import { eventText } from '../../../../utils/events';
 import {
   accountRow,
   appendRows,
@@ -84,13 +85,6 @@ interface TabChange {
 
 interface DatasetEvent {
   currentTarget: { dataset: { id?: string; action?: string } };
-}
-
-function textOf(event: { detail: unknown }): string {
-  const { detail } = event;
-  if (typeof detail === 'string') return detail;
-  const value = (detail as { value?: unknown } | null)?.value;
-  return typeof value === 'string' ? value : '';
 }
 
 definePage({
@@ -240,11 +234,11 @@ definePage({
     },
 
     onQueryChange(event: { detail: unknown }) {
-      this.setData({ query: textOf(event) });
+      this.setData({ query: eventText(event) });
     },
 
     onSearch(event: { detail: unknown }) {
-      const query = (textOf(event) || this.data.query).trim();
+      const query = (eventText(event) || this.data.query).trim();
       if (!query) {
         this.setData({ results: [], searched: false });
         return undefined;
@@ -331,7 +325,7 @@ definePage({
     },
 
     onResolveNoteChange(event: { detail: unknown }) {
-      this.setData({ resolveNote: textOf(event) });
+      this.setData({ resolveNote: eventText(event) });
     },
 
     onResolveCancel() {
