@@ -10,6 +10,7 @@ import { formatTable, type Measurement } from './harness';
 import { BENCH_COLLECTION, databaseScenario } from './scenarios/database';
 import { functionScenario } from './scenarios/functions';
 import { accountsScenario } from './scenarios/accounts';
+import { orgScenario } from './scenarios/org';
 
 async function main(): Promise<void> {
   // Like the platform and `npm start`, whatever this machine's zone.
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     rows.push(...(await databaseScenario(cloud)));
     rows.push(...(await functionScenario(cloud)));
     rows.push(...(await accountsScenario(cloud)));
+    rows.push(...(await orgScenario(cloud)));
   } finally {
     await cloud.close();
   }

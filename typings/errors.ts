@@ -47,4 +47,49 @@ export type AccountErrorCode =
   /** WeCom did not answer usefully after retries. */
   | 'WECOM_UNAVAILABLE';
 
-export type ErrorCode = CommonErrorCode | AccountErrorCode;
+/** Units, roster, binding, directory and import (function `org`). */
+export type OrgErrorCode =
+  | 'UNIT_NOT_FOUND'
+  /** The unit has sub-units or members (active or deactivated). */
+  | 'UNIT_NOT_EMPTY'
+  /** The new parent lies inside the unit being moved. */
+  | 'UNIT_CYCLE'
+  /** The tree would be deeper than six levels. */
+  | 'UNIT_TOO_DEEP'
+  /** A sibling already has this name. */
+  | 'UNIT_NAME_TAKEN'
+  /** The organisation itself cannot be moved or deleted. */
+  | 'UNIT_ROOT_LOCKED'
+  | 'MEMBER_NOT_FOUND'
+  /** Another member has this student or staff number. */
+  | 'MEMBER_NUMBER_TAKEN'
+  /** Another member has this WeCom userid. */
+  | 'MEMBER_WECOM_TAKEN'
+  /** The member changed since it was read: reload and retry. */
+  | 'MEMBER_STALE'
+  | 'PHONE_INVALID'
+  /** The getPhoneNumber code is invalid, used or expired. */
+  | 'PHONE_CODE_INVALID'
+  /** No active roster member has the caller's phone number (or WeCom userid). */
+  | 'ROSTER_NO_MATCH'
+  /** Several unbound members match: an admin must bind. */
+  | 'ROSTER_AMBIGUOUS'
+  /** The member is bound to another account; rebinding needs an admin. */
+  | 'MEMBER_ALREADY_BOUND'
+  /** The account is bound to another member; rebinding needs an admin. */
+  | 'ACCOUNT_ALREADY_BOUND'
+  /** The member is deactivated. */
+  | 'MEMBER_INACTIVE'
+  /** The caller's account has no WeCom link: sign in inside WeCom first. */
+  | 'WECOM_NOT_LINKED'
+  | 'IMPORT_NOT_FOUND'
+  /** The file cannot be read as a roster (format, encoding or missing columns). */
+  | 'IMPORT_FILE_INVALID'
+  /** The file is too large or has too many rows. */
+  | 'IMPORT_TOO_LARGE'
+  /** The preview is too old or another import was applied since: preview again. */
+  | 'IMPORT_EXPIRED'
+  /** Another call is applying this import right now. */
+  | 'IMPORT_BUSY';
+
+export type ErrorCode = CommonErrorCode | AccountErrorCode | OrgErrorCode;

@@ -4,18 +4,21 @@
  * drift. Types only: the mini-program package cannot load runtime code from outside its root.
  */
 import type { LoginActions } from './login';
+import type { OrgActions } from './org';
 import type { SetupActions } from './setup';
 import type { Result } from './result';
 
 export type { AppError, Result } from './result';
-export type { ErrorCode, CommonErrorCode, AccountErrorCode } from './errors';
+export type { ErrorCode, CommonErrorCode, AccountErrorCode, OrgErrorCode } from './errors';
 export type * from './account';
+export type * from './org';
 export type { LoginActions, WhoamiResponse } from './login';
 export type { SetupActions, EnsureCollectionsResponse, IndexToCreate } from './setup';
 
 /** Every deployable function and its actions. Feature issues add their functions here. */
 export interface FunctionContracts {
   login: LoginActions;
+  org: OrgActions;
   setup: SetupActions;
 }
 

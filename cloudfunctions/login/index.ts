@@ -15,6 +15,7 @@ import { bootstrapAdmin, changeRole } from '../../server/accounts/roles';
 import { signIn } from '../../server/accounts/sign-in';
 import type { AccountDeps } from '../../server/accounts/store';
 import { wecomSignIn } from '../../server/accounts/wecom-link';
+import { bindWecomMemberQuietly } from '../../server/org/binding';
 import { dbTokenStore } from '../../server/adapters/db-token-store';
 import { WecomClient, wecomConfigFromEnv } from '../../server/adapters/wecom.adapter';
 import { wechatOpenApi } from '../../server/adapters/wechat-openapi.adapter';
@@ -62,7 +63,8 @@ export const main = createMain({
         const config = wecomConfigFromEnv();
         const wecom = config ? { client: new WecomClient({ ...config, store: dbTokenStore(d.db) }), corpId: config.corpId } : null;
         const { user, created } = await wecomSignIn({ ...d, wecom }, identity, code);
-        return ok({ account: accountView(user, d.config.organisationName), created });
+        const member = user.member ?? (await bindWecomMemberQuietly({ ...d, organisationName: d.config.organisationName }, user));
+        return ok({ account: accountView({ ...user, member }, d.config.organisationName), created });
       },
     },
     'profile.get': {

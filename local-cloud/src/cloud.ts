@@ -176,7 +176,10 @@ export class LocalCloud {
       throw error;
     }
     const cloud = new LocalCloud(options, engine, storage);
-    if (options.seed ?? true) cloud.seeded = await seedDemoData(engine);
+    if (options.seed ?? true) {
+      const organisationName = (options.functionEnv?.XINTONG_ORG_NAME ?? process.env.XINTONG_ORG_NAME ?? '').trim();
+      cloud.seeded = await seedDemoData(engine, new Date(), { organisationName });
+    }
     return cloud;
   }
 

@@ -2,9 +2,12 @@
  * Demo data written on the first start of an empty local cloud, so the mini-program has
  * someone to be. Feature issues extend it (units, notices, rooms).
  */
+import { createHash } from 'node:crypto';
 import { ADMINS_DOC_ID } from '../../server/accounts/roles';
+import { DEFAULT_ORGANISATION_NAME } from '../../server/accounts/config';
+import { type MemberDoc, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc } from '../../server/org/model';
 import { identityId } from '../../server/db/collections';
-import type { GrantableRole } from '../../typings';
+import type { GrantableRole, MemberSummary } from '../../typings';
 import type { DbEngine } from './db/engine';
 
 export const DEMO_APPID = 'wx-demo-appid';
@@ -31,8 +34,128 @@ export interface SeedSummary {
   people: readonly DemoPerson[];
 }
 
-export async function seedDemoData(engine: DbEngine, now: Date = new Date()): Promise<SeedSummary> {
+interface DemoUnit {
+  id: string;
+  name: string;
+  kind: UnitDoc['kind'];
+  parentId: string;
+}
+
+/** A small school: two colleges with classes, and an administration with one office. */
+const DEMO_UNITS: readonly DemoUnit[] = [
+  { id: 'u_demo_cs', name: '计算机学院', kind: 'college', parentId: ROOT_UNIT_ID },
+  { id: 'u_demo_se2301', name: '软件工程2301班', kind: 'class', parentId: 'u_demo_cs' },
+  { id: 'u_demo_cs2302', name: '计算机科学2302班', kind: 'class', parentId: 'u_demo_cs' },
+  { id: 'u_demo_math', name: '数学学院', kind: 'college', parentId: ROOT_UNIT_ID },
+  { id: 'u_demo_math2301', name: '数学2301班', kind: 'class', parentId: 'u_demo_math' },
+  { id: 'u_demo_admin', name: '行政部门', kind: 'department', parentId: ROOT_UNIT_ID },
+  { id: 'u_demo_office', name: '教务处', kind: 'department', parentId: 'u_demo_admin' },
+];
+
+const SURNAMES = '赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜';
+const GIVEN = ['子涵', '雨桐', '浩然', '思远', '欣怡', '宇轩', '梓萱', '一鸣', '佳琪', '俊杰', '诗雨', '明轩'];
+
+interface DemoMember {
+  id: string;
+  name: string;
+  number: string;
+  kind: MemberDoc['kind'];
+  unitIds: string[];
+  title?: string;
+  observes?: string[];
+  userId?: string;
+}
+
+function demoMembers(): DemoMember[] {
+  const members: DemoMember[] = [
+    { id: 'm_demo_admin', name: '陈主任', number: 'T0001', kind: 'staff', unitIds: ['u_demo_office'], title: '教务处主任', userId: 'demo-admin' },
+    { id: 'm_demo_counsellor', name: '林老师', number: 'T0002', kind: 'staff', unitIds: ['u_demo_cs'], title: '辅导员', observes: ['u_demo_se2301', 'u_demo_cs2302'] },
+    { id: 'm_demo_1', name: '张三', number: '2023010101', kind: 'student', unitIds: ['u_demo_se2301'], title: '班长', userId: 'demo-member-1' },
+    { id: 'm_demo_2', name: '李四', number: '2023010102', kind: 'student', unitIds: ['u_demo_se2301'], userId: 'demo-member-2' },
+    { id: 'm_demo_3', name: '王五', number: '2023010201', kind: 'student', unitIds: ['u_demo_cs2302'], userId: 'demo-member-3' },
+  ];
+  const classes: [string, string, number][] = [
+    ['u_demo_se2301', '20230101', 18],
+    ['u_demo_cs2302', '20230102', 14],
+    ['u_demo_math2301', '20230201', 12],
+  ];
+  let n = 0;
+  for (const [unitId, prefix, size] of classes) {
+    for (let i = 3; i < size + 3; i += 1) {
+      n += 1;
+      const name = `${SURNAMES[n % SURNAMES.length]}${GIVEN[(n * 7) % GIVEN.length]}`;
+      members.push({ id: `m_demo_${prefix}_${i}`, name, number: `${prefix}${String(i).padStart(2, '0')}`, kind: 'student', unitIds: [unitId] });
+    }
+  }
+  return members;
+}
+
+/** A stable, obviously fake mainland mobile number per demo member. */
+function demoPhone(number: string): string {
+  const digits = parseInt(createHash('sha256').update(number).digest('hex').slice(0, 8), 16) % 100_000_000;
+  return `+86139${String(digits).padStart(8, '0')}`;
+}
+
+function seedOrganisation(engine: DbEngine, now: Date, organisationName: string): void {
+  const members = demoMembers();
+  const counts = new Map<string, number>();
+  for (const m of members) for (const id of m.unitIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const children = new Map<string, number>();
+  for (const u of DEMO_UNITS) children.set(u.parentId, (children.get(u.parentId) ?? 0) + 1);
+  const unit = (id: string, name: string, kind: UnitDoc['kind'], parentId: string | null): UnitDoc => ({
+    _id: id,
+    name,
+    kind,
+    parentId,
+    childCount: children.get(id) ?? 0,
+    memberCount: counts.get(id) ?? 0,
+    rosterCount: counts.get(id) ?? 0,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const units = [unit(ROOT_UNIT_ID, organisationName, 'org', null), ...DEMO_UNITS.map((u) => unit(u.id, u.name, u.kind, u.parentId))];
+  engine.insertDocuments('units', units.map((u) => ({ ...u })));
+  engine.insertDocuments(
+    'members',
+    members.map(
+      (m): MemberDoc & Record<string, unknown> => ({
+        _id: m.id,
+        name: m.name,
+        number: m.number,
+        phone: demoPhone(m.number),
+        kind: m.kind,
+        unitIds: m.unitIds,
+        title: m.title ?? null,
+        wecomUserId: null,
+        observes: m.observes ?? [],
+        active: true,
+        userId: m.userId ?? null,
+        rev: 'demo',
+        createdAt: now,
+        updatedAt: now,
+        deactivatedAt: null,
+      }),
+    ),
+  );
+  engine.insertDocuments('settings', [{ _id: UNIT_TREE_DOC_ID, rev: 'demo', updatedAt: now }]);
+}
+
+/** What a bound account shows of its member (see server/org/summaries.ts). */
+function summaryOf(userId: string): MemberSummary | null {
+  const m = demoMembers().find((member) => member.userId === userId);
+  if (!m) return null;
+  const names = m.unitIds.map((id) => DEMO_UNITS.find((u) => u.id === id)?.name ?? id);
+  return { id: m.id, name: m.name, number: m.number, kind: m.kind, unitNames: names };
+}
+
+export interface SeedOptions {
+  /** The root unit's name: the organisation name the functions are configured with. */
+  organisationName?: string;
+}
+
+export async function seedDemoData(engine: DbEngine, now: Date = new Date(), options: SeedOptions = {}): Promise<SeedSummary> {
   if (engine.countDocuments('users') > 0) return { seeded: false, people: DEMO_PEOPLE };
+  seedOrganisation(engine, now, options.organisationName || DEFAULT_ORGANISATION_NAME);
   engine.insertDocuments(
     'users',
     DEMO_PEOPLE.map((p) => ({
@@ -40,7 +163,7 @@ export async function seedDemoData(engine: DbEngine, now: Date = new Date()): Pr
       nickname: p.nickname,
       avatarFileId: null,
       roles: p.roles,
-      member: null,
+      member: summaryOf(p.userId),
       wecom: null,
       profileEditedAt: null,
       createdAt: now,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
 import { LocalCloud, STORAGE_FILES_ROUTE, STORAGE_PUT_ROUTE, WECOM_ROUTE, type LocalCloudOptions } from './cloud';
 import type { CallerIdentity } from './invocations';
+import { isE164 } from './stand-ins/openapi';
 import { MAX_FILE_BYTES, StorageError, cloudPathProblem } from './stand-ins/storage';
 
 /** A mini-program call's payload stays well under this on the platform (about 100 KB). */
@@ -386,8 +387,15 @@ async function routeLocal(cloud: LocalCloud, method: string, parts: string[], ur
     }
   }
   if (area === 'openapi') {
+    // Before the API-name route below, which would take "phone-code" for an API.
+    if (method === 'POST' && sub === 'phone-code') {
+      // What <button open-type="getPhoneNumber"> would give a user with this bound phone.
+      const { phone } = await readJson(req, FUNCTION_BODY_LIMIT);
+      if (!isE164(phone)) throw new HttpError(400, { errCode: INVALID_PARAM, errMsg: 'phone must be + followed by 6 to 15 digits' });
+      return send(res, 200, { code: cloud.openapi.issuePhoneCode(phone) });
+    }
     if (method === 'POST' && sub) return send(res, 200, cloud.openapi.handle(sub, await readJson(req, FUNCTION_BODY_LIMIT)));
-    if (method === 'GET' && !sub) return send(res, 200, { subscribeMessages: cloud.openapi.subscribeMessages });
+    if (method === 'GET' && !sub) return send(res, 200, { subscribeMessages: cloud.openapi.subscribeMessages, phoneExchanges: cloud.openapi.phoneExchanges });
     if (method === 'DELETE' && !sub) {
       cloud.openapi.clear();
       return send(res, 200, { ok: true });

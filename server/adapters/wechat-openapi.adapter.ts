@@ -1,14 +1,25 @@
-import { OpenApiError, type SubscribeMessage, type TextCheck, type TextVerdict, type WechatOpenApiPort } from '../ports/wechat-openapi.port';
+import { OpenApiError, type PhoneNumberInfo, type SubscribeMessage, type TextCheck, type TextVerdict, type WechatOpenApiPort } from '../ports/wechat-openapi.port';
 import { nodeFetch } from './node-http.adapter';
 import { wxCloud } from './wx-cloud.adapter';
 
-interface OpenApiReply {
+interface PhoneInfoReply {
+  phoneNumber?: unknown;
+  purePhoneNumber?: unknown;
+  countryCode?: unknown;
+  watermark?: { timestamp?: number; appid?: string };
+}
+
+export interface OpenApiReply {
   errCode?: number;
   errMsg?: string;
   result?: { suggest?: string; label?: number };
+  /** cloud.openapi camelCases the platform's `phone_info`. */
+  phoneInfo?: PhoneInfoReply;
+  /** The HTTP API's spelling, which a call with `convertCase: false` or a relay passes through. */
+  phone_info?: PhoneInfoReply;
 }
 
-type Invoke = (api: string, body: Record<string, unknown>) => Promise<OpenApiReply>;
+export type Invoke = (api: string, body: Record<string, unknown>) => Promise<OpenApiReply>;
 
 function verdictOf(reply: OpenApiReply): { verdict: TextVerdict; label: number } {
   const suggest = reply.result?.suggest;
@@ -16,8 +27,19 @@ function verdictOf(reply: OpenApiReply): { verdict: TextVerdict; label: number }
   return { verdict, label: reply.result?.label ?? 0 };
 }
 
+function phoneInfoOf(reply: OpenApiReply): PhoneNumberInfo {
+  const info = reply.phoneInfo ?? reply.phone_info;
+  const { phoneNumber, purePhoneNumber, countryCode } = info ?? {};
+  if (typeof phoneNumber !== 'string' || typeof purePhoneNumber !== 'string' || (typeof countryCode !== 'string' && typeof countryCode !== 'number')) {
+    // Not a platform error code: a success reply without the documented fields.
+    throw new Error('phonenumber.getPhoneNumber: the reply carries no phone_info');
+  }
+  // Documented as a string, but the platform's own example shows the number 86.
+  return { phoneNumber, purePhoneNumber, countryCode: String(countryCode) };
+}
+
 /** Shared by both transports: the request bodies and error handling are the platform's. */
-class OpenApiAdapter implements WechatOpenApiPort {
+export class OpenApiAdapter implements WechatOpenApiPort {
   constructor(private readonly invoke: Invoke) {}
 
   private async call(api: string, body: Record<string, unknown>): Promise<OpenApiReply> {
@@ -39,6 +61,10 @@ class OpenApiAdapter implements WechatOpenApiPort {
   async checkText(check: TextCheck): Promise<{ verdict: TextVerdict; label: number }> {
     const reply = await this.call('security.msgSecCheck', { version: 2, openid: check.openid, scene: check.scene, content: check.content, title: check.title });
     return verdictOf(reply);
+  }
+
+  async getPhoneNumber(code: string): Promise<PhoneNumberInfo> {
+    return phoneInfoOf(await this.call('phonenumber.getPhoneNumber', { code }));
   }
 }
 

@@ -56,6 +56,36 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
     indexes: [{ name: 'status_at', keys: { status: 1, createdAt: -1 } }],
   },
   {
+    // The organisation's tree: `parentId` links, so a move rewrites one document.
+    name: 'units',
+    indexes: [{ name: 'parent_name', keys: { parentId: 1, name: 1 }, unique: true }],
+  },
+  {
+    name: 'members',
+    ownerField: 'userId',
+    indexes: [
+      { name: 'number', keys: { number: 1 }, unique: true },
+      // A unit's member list by number, and audiences by unit.
+      { name: 'unit_active_number', keys: { unitIds: 1, active: 1, number: 1 } },
+      { name: 'active_id', keys: { active: 1, _id: 1 } },
+      { name: 'phone', keys: { phone: 1 } },
+      { name: 'wecomUserId', keys: { wecomUserId: 1 } },
+      { name: 'userId', keys: { userId: 1 } },
+      { name: 'observes', keys: { observes: 1 } },
+      { name: 'name', keys: { name: 1 } },
+    ],
+  },
+  {
+    // One document per roster import: its counts, status and apply progress.
+    name: 'imports',
+    indexes: [{ name: 'createdAt', keys: { createdAt: -1 } }],
+  },
+  {
+    // The previewed difference of an import, one document per change or invalid row; `_id` is `<import>:<seq>`.
+    name: 'import_items',
+    indexes: [{ name: 'import_category_id', keys: { importId: 1, category: 1, _id: 1 } }],
+  },
+  {
     // Small singleton documents by well-known `_id` (e.g. `admins`, the current admin set).
     name: 'settings',
     indexes: [],

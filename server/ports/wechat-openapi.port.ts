@@ -28,7 +28,22 @@ export class OpenApiError extends Error {
   }
 }
 
+/** What `phonenumber.getPhoneNumber` reveals about the user's bound phone. */
+export interface PhoneNumberInfo {
+  /** As WeChat shows it: national digits for a mainland number, `+<country code><digits>` otherwise. */
+  phoneNumber: string;
+  /** Without the country code. */
+  purePhoneNumber: string;
+  /** Digits only, e.g. '86'. */
+  countryCode: string;
+}
+
 export interface WechatOpenApiPort {
   sendSubscribeMessage(message: SubscribeMessage): Promise<void>;
   checkText(check: TextCheck): Promise<{ verdict: TextVerdict; label: number }>;
+  /**
+   * Exchanges the code of `<button open-type="getPhoneNumber">` (`e.detail.code`: single use,
+   * valid 5 minutes). An unknown, used or expired code is OpenApiError 40029.
+   */
+  getPhoneNumber(code: string): Promise<PhoneNumberInfo>;
 }

@@ -371,7 +371,7 @@ describe('roles', () => {
       ok: true,
       data: {
         items: [
-          { change: 'revoke', role: 'publisher', target: { id: target.id, name: '发布员甲' }, actor: { id: 'demo-admin', name: '演示管理员' }, source: 'admin' },
+          { change: 'revoke', role: 'publisher', target: { id: target.id, name: '发布员甲' }, actor: { id: 'demo-admin', name: '陈主任' }, source: 'admin' },
           { change: 'grant', role: 'publisher', target: { id: target.id }, actor: { id: 'demo-admin' } },
         ],
         next: null,

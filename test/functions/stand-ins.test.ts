@@ -7,7 +7,8 @@ import { TencentSmsAdapter } from '../../server/adapters/tencent-sms.adapter';
 import { wechatOpenApi } from '../../server/adapters/wechat-openapi.adapter';
 import { SmsApiError } from '../../server/ports/sms.port';
 import { OpenApiError } from '../../server/ports/wechat-openapi.port';
-import { startTestCloud } from '../helpers/local-cloud';
+import { OpenApiStandIn, PHONE_CODE_TTL_MS } from '../../local-cloud/src/stand-ins/openapi';
+import { issuePhoneCode, startTestCloud } from '../helpers/local-cloud';
 
 let cloud: RunningLocalCloud;
 
@@ -96,6 +97,98 @@ describe('WeChat openapi stand-in through the local adapter', () => {
 
   test('platform errors become OpenApiError with the errCode', async () => {
     await expect(wechatOpenApi(env()).sendSubscribeMessage({ touser: '', templateId: 'tmpl-1', data: {} })).rejects.toMatchObject({ constructor: OpenApiError, errCode: 40003 });
+  });
+});
+
+describe('phonenumber.getPhoneNumber stand-in', () => {
+  type PhoneReply = { errCode: number; errMsg: string; phoneInfo?: Record<string, unknown> };
+
+  async function exchange(code: unknown): Promise<PhoneReply> {
+    const response = await fetch(`${cloud.url}/_local/openapi/phonenumber.getPhoneNumber`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }) });
+    expect(response.status).toBe(200);
+    return (await response.json()) as PhoneReply;
+  }
+
+  beforeEach(async () => {
+    await fetch(`${cloud.url}/_local/openapi`, { method: 'DELETE' });
+  });
+
+  test('an issued code gives the phone in the cloud-call shape, once', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const code = await issuePhoneCode(cloud, '+8613800000000');
+    expect(code).toMatch(/^[0-9a-f]{64}$/);
+    const reply = await exchange(code);
+    expect(reply).toEqual({
+      errCode: 0,
+      errMsg: 'openapi.phonenumber.getPhoneNumber:ok',
+      phoneInfo: { phoneNumber: '13800000000', purePhoneNumber: '13800000000', countryCode: '86', watermark: { timestamp: expect.any(Number), appid: 'wx-demo-appid' } },
+    });
+    const { timestamp } = (reply.phoneInfo as { watermark: { timestamp: number } }).watermark;
+    expect(timestamp).toBeGreaterThanOrEqual(before);
+    expect(timestamp).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+
+    expect(await exchange(code)).toEqual({ errCode: 40029, errMsg: 'invalid code' });
+    const listed = (await (await fetch(`${cloud.url}/_local/openapi`)).json()) as { phoneExchanges: Array<{ code: string; phone: string; at: string }> };
+    expect(listed.phoneExchanges).toEqual([{ code, phone: '+8613800000000', at: expect.any(String) }]);
+  });
+
+  test('codes are distinct per issue and unknown codes are refused', async () => {
+    const first = await issuePhoneCode(cloud, '+8613800000001');
+    const second = await issuePhoneCode(cloud, '+8613800000001');
+    expect(first).not.toBe(second);
+    expect(await exchange('not-a-code')).toEqual({ errCode: 40029, errMsg: 'invalid code' });
+    expect(await exchange(undefined)).toMatchObject({ errCode: 40029 });
+    // Refusals consume nothing: both codes still work.
+    expect((await exchange(second)).errCode).toBe(0);
+    expect((await exchange(first)).errCode).toBe(0);
+  });
+
+  test('a foreign number keeps its country code in phoneNumber, as documented', async () => {
+    const hk = await exchange(await issuePhoneCode(cloud, '+85261234567'));
+    expect(hk.phoneInfo).toMatchObject({ phoneNumber: '+85261234567', purePhoneNumber: '61234567', countryCode: '852' });
+    const us = await exchange(await issuePhoneCode(cloud, '+12025550100'));
+    expect(us.phoneInfo).toMatchObject({ phoneNumber: '+12025550100', purePhoneNumber: '2025550100', countryCode: '1' });
+    const uk = await exchange(await issuePhoneCode(cloud, '+447700900123'));
+    expect(uk.phoneInfo).toMatchObject({ purePhoneNumber: '7700900123', countryCode: '44' });
+  });
+
+  test('issuing for something that is not + and 6 to 15 digits answers 400', async () => {
+    for (const phone of ['13800000000', '+86 138 0000 0000', '+12345', '+1234567890123456', '+86abc', '', 8613800000000, null]) {
+      const response = await fetch(`${cloud.url}/_local/openapi/phone-code`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ phone }) });
+      expect([phone, response.status]).toEqual([phone, 400]);
+    }
+    await expect(issuePhoneCode(cloud, 'nope')).rejects.toThrow(/HTTP 400/);
+    // The boundaries are accepted.
+    expect(await issuePhoneCode(cloud, '+123456')).toEqual(expect.any(String));
+    expect(await issuePhoneCode(cloud, '+123456789012345')).toEqual(expect.any(String));
+  });
+
+  test('the port\'s local adapter exchanges a code; a used one is OpenApiError 40029', async () => {
+    const api = wechatOpenApi({ XINTONG_RUNTIME: 'local', XINTONG_LOCAL_CLOUD_URL: cloud.url });
+    const code = await issuePhoneCode(cloud, '+8613900000002');
+    await expect(api.getPhoneNumber(code)).resolves.toEqual({ phoneNumber: '13900000002', purePhoneNumber: '13900000002', countryCode: '86' });
+    await expect(api.getPhoneNumber(code)).rejects.toMatchObject({ constructor: OpenApiError, errCode: 40029 });
+  });
+
+  test('a code expires 5 minutes after it was issued (stand-in clock)', () => {
+    let clock = Date.parse('2026-03-02T01:00:00Z');
+    const standIn = new OpenApiStandIn({ riskyWord: 'x', appid: 'wx-test-appid', now: () => new Date(clock) });
+    const fresh = standIn.issuePhoneCode('+8613800000003');
+    const stale = standIn.issuePhoneCode('+8613800000004');
+    clock += PHONE_CODE_TTL_MS - 1;
+    expect(standIn.handle('phonenumber.getPhoneNumber', { code: fresh })).toMatchObject({
+      errCode: 0,
+      phoneInfo: { purePhoneNumber: '13800000003', watermark: { timestamp: Date.parse('2026-03-02T01:00:00Z') / 1000, appid: 'wx-test-appid' } },
+    });
+    clock += 1;
+    expect(standIn.handle('phonenumber.getPhoneNumber', { code: stale })).toEqual({ errCode: 40029, errMsg: 'invalid code' });
+    expect(standIn.phoneExchanges).toEqual([{ code: fresh, phone: '+8613800000003', at: new Date(clock - 1).toISOString() }]);
+    // clear() forgets exchanges and outstanding codes alike.
+    const pending = standIn.issuePhoneCode('+8613800000005');
+    standIn.clear();
+    expect(standIn.phoneExchanges).toEqual([]);
+    expect(standIn.handle('phonenumber.getPhoneNumber', { code: pending })).toMatchObject({ errCode: 40029 });
+    expect(() => standIn.issuePhoneCode('13800000000')).toThrow(RangeError);
   });
 });
 

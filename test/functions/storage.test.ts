@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningLocalCloud } from '../../local-cloud/src/server';
 import { LOCAL_STORAGE_PREFIX, MAX_FILE_BYTES, cloudPathOf } from '../../local-cloud/src/stand-ins/storage';
+import { wxFileStorage } from '../../server/adapters/wx-storage.adapter';
 import { buildFixtureFunctions, call, startTestCloud } from '../helpers/local-cloud';
 
 type Reply<T> = { ok: true; data: T } | { ok: false; error: { errCode: number; code: string | null; errMsg: string } };
@@ -267,6 +268,61 @@ test('cloudPathOf reads local file ids only', () => {
   expect(cloudPathOf('cloud://other.bucket-1/avatars/u1/1.jpg')).toBeNull();
   expect(cloudPathOf(`${LOCAL_STORAGE_PREFIX}../x`)).toBeNull();
   expect(cloudPathOf(42)).toBeNull();
+});
+
+describe('the storage port\'s adapter on the real SDK', () => {
+  // The SDK in this process, pointed at the local cloud as the cloud points a function's SDK
+  // (test/db does the same); restored after, so instances started later do not inherit it.
+  const sdkEnv = (url: string): Record<string, string> => ({
+    TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${url}/tcb/in-process` }),
+    TCB_ENV: 'local',
+    SCF_NAMESPACE: 'local',
+    TENCENTCLOUD: 'true',
+    TENCENTCLOUD_SECRETID: 'local-placeholder-secret-id',
+    TENCENTCLOUD_SECRETKEY: 'local-placeholder-secret-key',
+  });
+  const saved: Record<string, string | undefined> = {};
+
+  beforeAll(() => {
+    for (const [key, value] of Object.entries(sdkEnv(cloud.url))) {
+      saved[key] = process.env[key];
+      process.env[key] = value;
+    }
+  });
+
+  afterAll(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  test('download gives the exact bytes of an uploaded file, and null for a missing one', async () => {
+    const content = trickyBytes('adapter');
+    const { body } = await uploadForm(cloud, 'rosters/adapter/名单.bin', content);
+    const fileID = body.fileID as string;
+    const downloaded = await wxFileStorage.download(fileID);
+    expect(downloaded).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(downloaded as Uint8Array).equals(content)).toBe(true);
+
+    await expect(wxFileStorage.download(`${LOCAL_STORAGE_PREFIX}rosters/adapter/never.bin`)).resolves.toBeNull();
+    // Gone after a delete through the same adapter.
+    await wxFileStorage.remove([fileID]);
+    await expect(wxFileStorage.download(fileID)).resolves.toBeNull();
+  });
+
+  test('other failures are rethrown, not taken for a missing file', async () => {
+    const { body } = await uploadForm(cloud, 'rosters/adapter/kept.bin', Buffer.from('kept'));
+    const endpoint = process.env.TCB_CONTEXT_CNFG;
+    // A wrong endpoint: the call itself fails (HTTP 404), which says nothing about the file.
+    process.env.TCB_CONTEXT_CNFG = JSON.stringify({ URL: `${cloud.url}/no-such-endpoint` });
+    try {
+      await expect(wxFileStorage.download(body.fileID as string)).rejects.toMatchObject({ errCode: -1, errMsg: expect.stringContaining('404 Not Found') });
+    } finally {
+      process.env.TCB_CONTEXT_CNFG = endpoint;
+    }
+    expect(Buffer.from((await wxFileStorage.download(body.fileID as string)) as Uint8Array).toString()).toBe('kept');
+  });
 });
 
 describe('with a data folder', () => {

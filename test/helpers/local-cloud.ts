@@ -56,6 +56,13 @@ export async function call<T = unknown>(cloud: RunningLocalCloud, name: string, 
   };
 }
 
+/** The code `<button open-type="getPhoneNumber">` would give a user whose bound phone is `phone` (E.164). */
+export async function issuePhoneCode(cloud: RunningLocalCloud, phone: string): Promise<string> {
+  const response = await fetch(`${cloud.url}/_local/openapi/phone-code`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ phone }) });
+  if (response.status !== 200) throw new Error(`issuing a phone code for ${phone}: HTTP ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { code: string }).code;
+}
+
 /** Bundles the test-only fixture functions (test/fixtures/functions) into a temporary folder. */
 export function buildFixtureFunctions(): string {
   const source = join(ROOT, 'test', 'fixtures', 'functions');

@@ -1,0 +1,105 @@
+/**
+ * Binding an account to its roster member. A person binds themselves by a proof the platform
+ * gives (the WeChat phone number, the WeCom userid); a member binds to at most one account and
+ * an account to at most one member, and only an admin can move a binding.
+ */
+import type { MemberSummary } from '../../typings';
+import type { UserDoc } from '../accounts/model';
+import { getInTransaction, runRefusable } from '../accounts/roles';
+import { AppFailure } from '../core/result';
+import type { MemberDoc } from './model';
+import { memberNotFound } from './members';
+import { memberSummary } from './summaries';
+import { newRev } from './tree';
+import { type OrgDeps, tree } from './units';
+
+export interface BindOptions {
+  /** An admin's binding replaces existing bindings of either side; a person's never does. */
+  byAdmin: boolean;
+}
+
+export async function bindMember(deps: OrgDeps, memberId: string, userId: string, options: BindOptions): Promise<{ member: MemberDoc; summary: MemberSummary }> {
+  const snapshot = await tree(deps);
+  const _ = deps.db.command;
+  const now = deps.now();
+  return runRefusable(deps.db, async (t) => {
+    const member = await getInTransaction<MemberDoc>(t, 'members', memberId);
+    if (!member) throw memberNotFound();
+    if (!member.active) throw new AppFailure('MEMBER_INACTIVE', '该成员已停用，请联系管理员');
+    const user = await getInTransaction<UserDoc>(t, 'users', userId);
+    if (!user || user.mergedInto) throw new AppFailure('USER_NOT_FOUND', '账号不存在');
+    const summary = memberSummary(member, snapshot);
+    if (member.userId === userId && user.member?.id === memberId) return { member, summary };
+    if (member.userId && member.userId !== userId) {
+      if (!options.byAdmin) throw new AppFailure('MEMBER_ALREADY_BOUND', '该成员已绑定其他账号，如需更换请联系管理员');
+      const previous = await getInTransaction<UserDoc>(t, 'users', member.userId);
+      if (previous?.member?.id === memberId) await t.collection('users').doc(member.userId).update({ data: { member: null, updatedAt: now } });
+    }
+    if (user.member && user.member.id !== memberId) {
+      if (!options.byAdmin) throw new AppFailure('ACCOUNT_ALREADY_BOUND', '你的账号已绑定其他成员，如需更换请联系管理员');
+      const other = await getInTransaction<MemberDoc>(t, 'members', user.member.id);
+      if (other?.userId === userId) await t.collection('members').doc(other._id).update({ data: { userId: null, rev: newRev(), updatedAt: now } });
+    }
+    const bound: MemberDoc = { ...member, userId, rev: newRev(), updatedAt: now };
+    await t.collection('members').doc(memberId).update({ data: { userId, rev: bound.rev, updatedAt: now } });
+    await t.collection('users').doc(userId).update({ data: { member: _.set(summary), updatedAt: now } });
+    return { member: bound, summary };
+  });
+}
+
+export async function unbindMember(deps: OrgDeps, memberId: string): Promise<MemberDoc> {
+  const now = deps.now();
+  return runRefusable(deps.db, async (t) => {
+    const member = await getInTransaction<MemberDoc>(t, 'members', memberId);
+    if (!member) throw memberNotFound();
+    if (!member.userId) return member;
+    const user = await getInTransaction<UserDoc>(t, 'users', member.userId);
+    if (user?.member?.id === memberId) await t.collection('users').doc(member.userId).update({ data: { member: null, updatedAt: now } });
+    const unbound: MemberDoc = { ...member, userId: null, rev: newRev(), updatedAt: now };
+    await t.collection('members').doc(memberId).update({ data: { userId: null, rev: unbound.rev, updatedAt: now } });
+    return unbound;
+  });
+}
+
+/**
+ * The one member a proof leads to: among active members with the key, the one already bound
+ * to the caller, else the only unbound one.
+ */
+function pickCandidate(candidates: MemberDoc[], userId: string): MemberDoc {
+  if (candidates.length === 0) throw new AppFailure('ROSTER_NO_MATCH', '花名册中没有找到与你匹配的成员，请联系管理员');
+  const mine = candidates.find((member) => member.userId === userId);
+  if (mine) return mine;
+  const free = candidates.filter((member) => !member.userId);
+  if (free.length === 0) throw new AppFailure('MEMBER_ALREADY_BOUND', '匹配的成员已绑定其他账号，如需更换请联系管理员');
+  if (free.length > 1) throw new AppFailure('ROSTER_AMBIGUOUS', '花名册中有多位成员与你匹配，请联系管理员绑定');
+  return free[0];
+}
+
+async function bindByKey(deps: OrgDeps, account: UserDoc, key: { phone: string } | { wecomUserId: string }): Promise<MemberSummary> {
+  const { data } = await deps.db.collection('members').where({ ...key, active: true }).limit(20).get();
+  const member = pickCandidate(data as MemberDoc[], account._id);
+  return (await bindMember(deps, member._id, account._id, { byAdmin: false })).summary;
+}
+
+export function bindByPhone(deps: OrgDeps, account: UserDoc, phone: string): Promise<MemberSummary> {
+  return bindByKey(deps, account, { phone });
+}
+
+export function bindByWecom(deps: OrgDeps, account: UserDoc): Promise<MemberSummary> {
+  if (!account.wecom) throw new AppFailure('WECOM_NOT_LINKED', '请先在企业微信中打开信通完成登录');
+  return bindByKey(deps, account, { wecomUserId: account.wecom.userId });
+}
+
+/**
+ * Right after a WeCom sign-in: binds the member with that userid when exactly one is free,
+ * and otherwise leaves the account unbound (the person can bind by phone or ask an admin).
+ */
+export async function bindWecomMemberQuietly(deps: OrgDeps, account: UserDoc): Promise<MemberSummary | null> {
+  if (!account.wecom || account.member) return account.member ?? null;
+  try {
+    return await bindByWecom(deps, account);
+  } catch (error) {
+    if (error instanceof AppFailure) return null;
+    throw error;
+  }
+}

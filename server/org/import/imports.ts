@@ -1,0 +1,331 @@
+/**
+ * Roster import: the preview stores the difference as items; the apply step performs exactly
+ * those items, in chunks, each chunk checkpointed on the import document, so a call that runs
+ * out of time or crashes is resumed by the next call without doing anything twice.
+ *
+ * - Adds carry the member id chosen at preview: an add already done is recognised by its id.
+ * - Updates and deactivations apply only while the member still has the revision the preview
+ *   saw, or the import's own revision (a retried chunk); otherwise they are skipped and listed.
+ * - One caller applies at a time: a lease on the import document, taken by a conditional update.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ImportItemCategory, ImportItemView, ImportView, InvalidRowReason } from '../../../typings';
+import { formatBusiness } from '../../core/time';
+import { AppFailure } from '../../core/result';
+import { isDuplicateKey } from '../../db/db';
+import type { FileStoragePort } from '../../ports/storage.port';
+import { type MemberDoc, ROOT_UNIT_ID } from '../model';
+import { newMemberId } from '../members';
+import { RosterFileError, parseRosterFile } from '../roster-file';
+import { refreshMemberSummaries } from '../summaries';
+import { readAll } from '../tree';
+import { type OrgDeps, tree } from '../units';
+import { type DiffItem, type DiffMember, diffRoster } from './diff';
+
+export interface ImportDeps extends OrgDeps {
+  storage: FileStoragePort;
+  /** Time one apply call may spend before returning its progress (the function's limit is 60 s). */
+  applyBudgetMs?: number;
+}
+
+export interface ImportDoc {
+  _id: string;
+  fileId: string;
+  fileName: string;
+  status: ImportView['status'];
+  deactivateMissing: boolean;
+  counts: ImportView['counts'];
+  total: number;
+  done: number;
+  skipped: number;
+  /** `_id` of the last item applied. */
+  cursor: string;
+  affectedUnitIds: string[];
+  leaseUntil: Date;
+  leaseToken: string | null;
+  createdBy: string;
+  createdAt: Date;
+  expiresAt: Date;
+  appliedAt: Date | null;
+  updatedAt: Date;
+}
+
+type ItemDoc = DiffItem & {
+  _id: string;
+  importId: string;
+  /** Set when the apply step skipped the change; `category` is then `skipped`. */
+  skippedFrom?: DiffItem['category'];
+  skipReason?: { code: InvalidRowReason; message: string };
+};
+
+const PREVIEW_TTL_MS = 24 * 3600_000;
+const LEASE_GRACE_MS = 30_000;
+const DEFAULT_BUDGET_MS = 20_000;
+const APPLY_BATCH = 200;
+const WRITE_BATCH = 500;
+const PARALLEL = 8;
+const IMPORT_FOLDER = /^cloud:\/\/[^/]+\/imports\//;
+
+function itemId(importId: string, seq: number): string {
+  return `${importId}:${String(seq).padStart(6, '0')}`;
+}
+
+export function importView(doc: ImportDoc): ImportView {
+  return {
+    id: doc._id,
+    fileName: doc.fileName,
+    status: doc.status,
+    deactivateMissing: doc.deactivateMissing,
+    counts: doc.counts,
+    progress: { done: Math.min(doc.done, doc.total), total: doc.total },
+    skipped: doc.skipped,
+    createdAt: formatBusiness(doc.createdAt),
+    appliedAt: doc.appliedAt ? formatBusiness(doc.appliedAt) : null,
+  };
+}
+
+async function inParallel<T>(items: readonly T[], run: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += PARALLEL) await Promise.all(items.slice(i, i + PARALLEL).map(run));
+}
+
+async function readFile(deps: ImportDeps, fileId: string, fileName: string) {
+  if (!IMPORT_FOLDER.test(fileId)) throw new AppFailure('IMPORT_FILE_INVALID', '请通过导入页面上传花名册文件', 'fileId');
+  const data = await deps.storage.download(fileId);
+  if (!data) throw new AppFailure('IMPORT_FILE_INVALID', '文件不存在或已过期，请重新上传', 'fileId');
+  try {
+    return parseRosterFile(data, fileName);
+  } catch (error) {
+    if (error instanceof RosterFileError) {
+      const tooLarge = error.code === 'TOO_LARGE' || error.code === 'TOO_MANY_ROWS';
+      throw new AppFailure(tooLarge ? 'IMPORT_TOO_LARGE' : 'IMPORT_FILE_INVALID', error.message, 'fileId');
+    }
+    throw error;
+  }
+}
+
+/** Items of previews nobody applied within a week are removed when the next preview starts. */
+async function purgeOldPreviews(deps: ImportDeps): Promise<void> {
+  const _ = deps.db.command;
+  const weekAgo = new Date(deps.now().getTime() - 7 * 24 * 3600_000);
+  const { data } = await deps.db.collection('imports').where({ createdAt: _.lt(weekAgo), status: _.in(['previewed', 'expired']) }).limit(20).field({ _id: true }).get();
+  for (const { _id } of data as { _id: string }[]) {
+    await deps.db.collection('import_items').where({ importId: _id }).remove();
+    await deps.db.collection('imports').doc(_id).update({ data: { status: 'expired', updatedAt: deps.now() } });
+  }
+}
+
+export async function previewImport(deps: ImportDeps, actorId: string, request: { fileId: string; fileName: string; deactivateMissing: boolean }): Promise<ImportView> {
+  const sheet = await readFile(deps, request.fileId, request.fileName);
+  await purgeOldPreviews(deps);
+  const snapshot = await tree(deps);
+  const existing = await readAll<DiffMember>(deps.db, 'members', {}, {
+    name: true, number: true, phone: true, kind: true, unitIds: true, title: true, wecomUserId: true, active: true, rev: true, userId: true,
+  });
+  const diff = diffRoster(sheet, existing, snapshot, { deactivateMissing: request.deactivateMissing, newId: newMemberId });
+  const now = deps.now();
+  const importId = `imp_${formatBusiness(now, 'YYYYMMDDHHmmss')}_${randomBytes(4).toString('hex')}`;
+  const items: ItemDoc[] = diff.items.map((item, seq) => ({ ...item, _id: itemId(importId, seq), importId }));
+  for (let i = 0; i < items.length; i += WRITE_BATCH) {
+    await deps.db.collection('import_items').add({ data: items.slice(i, i + WRITE_BATCH) });
+  }
+  const counts = diff.counts;
+  // Written last: an import is visible only once all its items are.
+  const doc: ImportDoc = {
+    _id: importId,
+    fileId: request.fileId,
+    fileName: request.fileName.slice(0, 120),
+    status: 'previewed',
+    deactivateMissing: request.deactivateMissing,
+    counts,
+    total: counts.add + counts.update + counts.deactivate,
+    done: 0,
+    skipped: 0,
+    cursor: '',
+    affectedUnitIds: diff.affectedUnitIds,
+    leaseUntil: new Date(0),
+    leaseToken: null,
+    createdBy: actorId,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + PREVIEW_TTL_MS),
+    appliedAt: null,
+    updatedAt: now,
+  };
+  await deps.db.collection('imports').add({ data: doc });
+  return importView(doc);
+}
+
+export async function getImport(deps: OrgDeps, importId: string): Promise<ImportDoc> {
+  const { data } = await deps.db.collection('imports').where({ _id: importId }).limit(1).get();
+  const doc = data[0] as ImportDoc | undefined;
+  if (!doc) throw new AppFailure('IMPORT_NOT_FOUND', '导入记录不存在');
+  return doc;
+}
+
+const ITEM_PAGE = 50;
+
+function itemView(item: ItemDoc): ImportItemView {
+  const reasons = item.category === 'invalid' ? item.reasons : item.skipReason ? [item.skipReason] : [];
+  return {
+    line: item.line,
+    category: item.skippedFrom ? 'skipped' : item.category,
+    name: item.name,
+    number: item.number,
+    changes: item.category === 'update' ? item.changes : [],
+    reasons,
+  };
+}
+
+export async function listItems(deps: OrgDeps, importId: string, category: ImportItemCategory, after: string | undefined): Promise<{ items: ImportItemView[]; next: string | null }> {
+  await getImport(deps, importId);
+  const _ = deps.db.command;
+  const filter: Record<string, unknown> = { importId, category };
+  if (after) filter._id = _.gt(after);
+  const { data } = await deps.db.collection('import_items').where(filter).orderBy('_id', 'asc').limit(ITEM_PAGE + 1).get();
+  const docs = data as ItemDoc[];
+  const page = docs.slice(0, ITEM_PAGE);
+  return { items: page.map(itemView), next: docs.length > ITEM_PAGE ? page[page.length - 1]._id : null };
+}
+
+interface BatchOutcome {
+  skipped: { item: ItemDoc; reason: { code: InvalidRowReason; message: string } }[];
+  /** Members whose summary a bound account shows may have changed. */
+  touched: string[];
+}
+
+const ROSTER_CHANGED = { code: 'ROSTER_CHANGED' as const, message: '预览后该成员已被修改或学号已被占用，未执行' };
+const UNIT_GONE = { code: 'UNIT_GONE' as const, message: '预览后所属单位已被删除，未执行' };
+
+async function applyAdds(deps: ImportDeps, items: ItemDoc[], unitExists: (id: string) => boolean, outcome: BatchOutcome): Promise<void> {
+  const adds = items.filter((item): item is ItemDoc & Extract<DiffItem, { category: 'add' }> => item.category === 'add');
+  if (adds.length === 0) return;
+  const _ = deps.db.command;
+  const ids = adds.map((item) => item.member._id);
+  const { data } = await deps.db.collection('members').where({ _id: _.in(ids) }).limit(ids.length).field({ _id: true }).get();
+  const done = new Set((data as { _id: string }[]).map((doc) => doc._id));
+  const now = deps.now();
+  const pending: MemberDoc[] = [];
+  for (const item of adds) {
+    if (done.has(item.member._id)) continue;
+    if (!item.member.unitIds.every(unitExists)) {
+      outcome.skipped.push({ item, reason: UNIT_GONE });
+      continue;
+    }
+    pending.push({ ...item.member, observes: [], active: true, userId: null, rev: newApplyRev(item.importId), createdAt: now, updatedAt: now, deactivatedAt: null });
+  }
+  if (pending.length === 0) return;
+  try {
+    await deps.db.collection('members').add({ data: pending });
+    return;
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+  // A number taken since the preview: insert one by one to find which.
+  for (const member of pending) {
+    try {
+      await deps.db.collection('members').add({ data: member });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const { data: mine } = await deps.db.collection('members').where({ _id: member._id }).limit(1).field({ _id: true }).get();
+      if (mine.length === 0) outcome.skipped.push({ item: adds.find((item) => item.member._id === member._id) as ItemDoc, reason: ROSTER_CHANGED });
+    }
+  }
+}
+
+function newApplyRev(importId: string): string {
+  return `import-${importId}`;
+}
+
+async function applyChanges(deps: ImportDeps, items: ItemDoc[], unitExists: (id: string) => boolean, outcome: BatchOutcome): Promise<void> {
+  const _ = deps.db.command;
+  const now = deps.now();
+  const changes = items.filter((item) => item.category === 'update' || item.category === 'deactivate');
+  await inParallel(changes, async (item) => {
+    if (item.category !== 'update' && item.category !== 'deactivate') return;
+    const rev = newApplyRev(item.importId);
+    let data: Record<string, unknown>;
+    if (item.category === 'update') {
+      if (item.set.unitIds && !item.set.unitIds.every(unitExists)) {
+        outcome.skipped.push({ item, reason: UNIT_GONE });
+        return;
+      }
+      data = { ...item.set, rev, updatedAt: now };
+      if (item.set.unitIds) data.unitIds = _.set(item.set.unitIds);
+      if (item.set.active) data.deactivatedAt = null;
+    } else {
+      data = { active: false, deactivatedAt: now, rev, updatedAt: now };
+    }
+    const { stats } = await deps.db.collection('members').where({ _id: item.memberId, rev: _.in([item.expectedRev, rev]) }).update({ data });
+    if (stats.updated === 0) outcome.skipped.push({ item, reason: ROSTER_CHANGED });
+    else if (item.category === 'update' && (item.set.name || item.set.kind || item.set.unitIds)) outcome.touched.push(item.memberId);
+  });
+}
+
+async function recountUnits(deps: ImportDeps, unitIds: readonly string[]): Promise<void> {
+  const _ = deps.db.command;
+  const members = deps.db.collection('members');
+  await inParallel(unitIds, async (unitId) => {
+    const [active, all] = await Promise.all([members.where({ unitIds: unitId, active: true }).count(), members.where({ unitIds: unitId }).count()]);
+    await deps.db.collection('units').where({ _id: unitId }).update({ data: { memberCount: active.total, rosterCount: all.total, updatedAt: deps.now() } });
+  });
+  void _;
+}
+
+export async function applyImport(deps: ImportDeps, importId: string): Promise<ImportView> {
+  const started = Date.now();
+  const budget = deps.applyBudgetMs ?? DEFAULT_BUDGET_MS;
+  const _ = deps.db.command;
+  const imports = deps.db.collection('imports');
+  let doc = await getImport(deps, importId);
+  if (doc.status === 'applied') return importView(doc);
+  if (doc.status === 'expired' || (doc.status === 'previewed' && deps.now() > doc.expiresAt)) {
+    if (doc.status !== 'expired') await imports.where({ _id: importId, status: 'previewed' }).update({ data: { status: 'expired', updatedAt: deps.now() } });
+    throw new AppFailure('IMPORT_EXPIRED', '预览已过期，请重新上传并预览');
+  }
+  const token = randomBytes(8).toString('hex');
+  const leased = await imports
+    .where({ _id: importId, status: _.in(['previewed', 'applying']), leaseUntil: _.lt(deps.now()) })
+    .update({ data: { status: 'applying', leaseToken: token, leaseUntil: new Date(deps.now().getTime() + budget + LEASE_GRACE_MS), updatedAt: deps.now() } });
+  if (leased.stats.updated === 0) {
+    doc = await getImport(deps, importId);
+    if (doc.status === 'applied') return importView(doc);
+    throw new AppFailure('IMPORT_BUSY', '该导入正在执行中，请稍候');
+  }
+  doc = { ...doc, status: 'applying', leaseToken: token };
+  const items = deps.db.collection('import_items');
+  const snapshot = await tree(deps);
+  const unitExists = (id: string) => id === ROOT_UNIT_ID || Boolean(snapshot.get(id));
+
+  for (;;) {
+    if (Date.now() - started > budget) {
+      await imports.where({ _id: importId, leaseToken: token }).update({ data: { leaseUntil: new Date(0), updatedAt: deps.now() } });
+      return importView(await getImport(deps, importId));
+    }
+    const filter: Record<string, unknown> = { importId, category: _.in(['add', 'update', 'deactivate']) };
+    if (doc.cursor) filter._id = _.gt(doc.cursor);
+    const { data } = await items.where(filter).orderBy('_id', 'asc').limit(APPLY_BATCH).get();
+    const batch = data as ItemDoc[];
+    if (batch.length === 0) break;
+    const outcome: BatchOutcome = { skipped: [], touched: [] };
+    await applyAdds(deps, batch, unitExists, outcome);
+    await applyChanges(deps, batch, unitExists, outcome);
+    await inParallel(outcome.skipped, async ({ item, reason }) => {
+      await items.doc(item._id).update({ data: { category: 'skipped', skippedFrom: item.category, skipReason: reason } });
+    });
+    if (outcome.touched.length > 0) await refreshMemberSummaries(deps, { memberIds: outcome.touched });
+    const cursor = batch[batch.length - 1]._id;
+    const progress = await imports
+      .where({ _id: importId, leaseToken: token })
+      .update({ data: { cursor, done: _.inc(batch.length), skipped: _.inc(outcome.skipped.length), updatedAt: deps.now() } });
+    // Lost the lease (this call overran it and another took over): leave the rest to that one.
+    if (progress.stats.updated === 0) return importView(await getImport(deps, importId));
+    doc = { ...doc, cursor };
+  }
+
+  await recountUnits(deps, doc.affectedUnitIds);
+  const skipped = (await items.where({ importId, category: 'skipped' }).count()).total;
+  const finished = await imports.where({ _id: importId, leaseToken: token }).update({
+    data: { status: 'applied', done: doc.total, skipped, appliedAt: deps.now(), leaseUntil: new Date(0), leaseToken: null, updatedAt: deps.now() },
+  });
+  void finished;
+  return importView(await getImport(deps, importId));
+}

@@ -1,0 +1,240 @@
+/**
+ * The roster as admins edit it. Every write runs in a transaction with the counters of the
+ * units it touches, and with the bound account's summary, so counts and summaries never
+ * drift from the members. Members are deactivated, never deleted.
+ */
+import { randomBytes } from 'node:crypto';
+import type { MemberCard, MemberInput, MemberKind } from '../../typings';
+import { getInTransaction, runRefusable } from '../accounts/roles';
+import { AppFailure } from '../core/result';
+import { type Filter, isDuplicateKey, type Transaction } from '../db/db';
+import { type MemberDoc, memberCard, ROOT_UNIT_ID, type UnitDoc } from './model';
+import { normalizePhone } from './phone';
+import { memberSummary } from './summaries';
+import { newRev, type UnitTree } from './tree';
+import { type OrgDeps, tree } from './units';
+
+export type MemberFields = Pick<MemberDoc, 'name' | 'number' | 'phone' | 'kind' | 'unitIds' | 'title' | 'wecomUserId'>;
+
+export const MEMBER_LIMITS = { name: 40, number: 32, title: 40, wecomUserId: 64, units: 20, observes: 50 } as const;
+const NUMBER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const WECOM_USERID_PATTERN = /^[A-Za-z0-9_.@-]+$/;
+
+function invalid(field: string, message: string): AppFailure {
+  return new AppFailure('INVALID_INPUT', message, `member.${field}`);
+}
+
+function optionalText(value: string | null | undefined, limit: number, field: string, label: string): string | null {
+  const text = (value ?? '').trim();
+  if (!text) return null;
+  if ([...text].length > limit) throw invalid(field, `${label}不能超过 ${limit} 个字`);
+  return text;
+}
+
+/** Validates and normalises an admin's member input against the tree. */
+export function cleanMemberInput(input: MemberInput, snapshot: UnitTree): MemberFields {
+  const name = input.name.trim().replace(/\s+/g, ' ');
+  if (!name || [...name].length > MEMBER_LIMITS.name) throw invalid('name', `姓名需为 1-${MEMBER_LIMITS.name} 个字`);
+  const number = input.number.trim();
+  if (!number || number.length > MEMBER_LIMITS.number || !NUMBER_PATTERN.test(number)) {
+    throw invalid('number', `学号/工号需为 1-${MEMBER_LIMITS.number} 位字母、数字或 _ . -`);
+  }
+  let phone: string | null = null;
+  if (input.phone && input.phone.trim()) {
+    phone = normalizePhone(input.phone);
+    if (!phone) throw new AppFailure('PHONE_INVALID', '手机号格式不正确', 'member.phone');
+  }
+  const unitIds = [...new Set(input.unitIds)];
+  if (unitIds.length === 0 || unitIds.length > MEMBER_LIMITS.units) throw invalid('unitIds', `请选择 1-${MEMBER_LIMITS.units} 个所属单位`);
+  for (const id of unitIds) {
+    if (!snapshot.get(id)) throw new AppFailure('UNIT_NOT_FOUND', '所选单位不存在或已被删除', 'member.unitIds');
+  }
+  const wecomUserId = optionalText(input.wecomUserId, MEMBER_LIMITS.wecomUserId, 'wecomUserId', '企业微信账号');
+  if (wecomUserId && !WECOM_USERID_PATTERN.test(wecomUserId)) throw invalid('wecomUserId', '企业微信账号只能包含字母、数字和 _ . @ -');
+  return {
+    name,
+    number,
+    phone,
+    kind: input.kind,
+    unitIds,
+    title: optionalText(input.title, MEMBER_LIMITS.title, 'title', '职务'),
+    wecomUserId,
+  };
+}
+
+/** Per unit: change of active members and of all members placed there. */
+function counterChanges(before: Pick<MemberDoc, 'unitIds' | 'active'> | null, after: Pick<MemberDoc, 'unitIds' | 'active'>): Map<string, { active: number; all: number }> {
+  const changes = new Map<string, { active: number; all: number }>();
+  const add = (unitId: string, active: number, all: number) => {
+    const current = changes.get(unitId) ?? { active: 0, all: 0 };
+    changes.set(unitId, { active: current.active + active, all: current.all + all });
+  };
+  if (before) for (const id of before.unitIds) add(id, before.active ? -1 : 0, -1);
+  for (const id of after.unitIds) add(id, after.active ? 1 : 0, 1);
+  for (const [id, change] of changes) if (change.active === 0 && change.all === 0) changes.delete(id);
+  return changes;
+}
+
+async function applyCounters(deps: OrgDeps, t: Transaction, changes: Map<string, { active: number; all: number }>, newUnits: readonly string[]): Promise<void> {
+  const _ = deps.db.command;
+  const now = deps.now();
+  for (const id of newUnits) {
+    // Placing a member in a unit deleted meanwhile would strand them; this read also makes a
+    // concurrent delete of the unit conflict with this transaction.
+    if (!(await getInTransaction<UnitDoc>(t, 'units', id))) throw new AppFailure('UNIT_NOT_FOUND', '所选单位不存在或已被删除', 'member.unitIds');
+  }
+  for (const [id, change] of changes) {
+    await t.collection('units').doc(id).update({ data: { memberCount: _.inc(change.active), rosterCount: _.inc(change.all), updatedAt: now } });
+  }
+}
+
+async function assertUnique(deps: OrgDeps, fields: Partial<MemberFields>, selfId: string | null): Promise<void> {
+  const _ = deps.db.command;
+  const others = selfId ? { _id: _.neq(selfId) } : {};
+  if (fields.number !== undefined) {
+    const { data } = await deps.db.collection('members').where({ number: fields.number, ...others }).limit(1).field({ _id: true }).get();
+    if (data.length > 0) throw new AppFailure('MEMBER_NUMBER_TAKEN', '该学号/工号已被其他成员使用', 'member.number');
+  }
+  if (fields.wecomUserId) {
+    const { data } = await deps.db.collection('members').where({ wecomUserId: fields.wecomUserId, ...others }).limit(1).field({ _id: true }).get();
+    if (data.length > 0) throw new AppFailure('MEMBER_WECOM_TAKEN', '该企业微信账号已属于其他成员', 'member.wecomUserId');
+  }
+}
+
+function numberTaken(error: unknown): never {
+  if (isDuplicateKey(error)) throw new AppFailure('MEMBER_NUMBER_TAKEN', '该学号/工号已被其他成员使用', 'member.number');
+  throw error;
+}
+
+export function memberNotFound(): AppFailure {
+  return new AppFailure('MEMBER_NOT_FOUND', '成员不存在');
+}
+
+export function newMemberId(): string {
+  return `m_${randomBytes(8).toString('hex')}`;
+}
+
+export async function createMember(deps: OrgDeps, input: MemberInput): Promise<MemberDoc> {
+  const snapshot = await tree(deps);
+  const fields = cleanMemberInput(input, snapshot);
+  await assertUnique(deps, fields, null);
+  const now = deps.now();
+  const member: MemberDoc = { _id: newMemberId(), ...fields, observes: [], active: true, userId: null, rev: newRev(), createdAt: now, updatedAt: now, deactivatedAt: null };
+  await runRefusable(deps.db, async (t) => {
+    await applyCounters(deps, t, counterChanges(null, member), member.unitIds);
+    await t.collection('members').add({ data: member });
+  }).catch(numberTaken);
+  return member;
+}
+
+/**
+ * Rewrites a member inside a transaction: `change` computes the new document from the
+ * current one (or refuses); counters and the bound account's summary follow.
+ */
+async function rewriteMember(deps: OrgDeps, memberId: string, change: (current: MemberDoc, snapshot: UnitTree) => MemberDoc | null): Promise<MemberDoc> {
+  const snapshot = await tree(deps);
+  const _ = deps.db.command;
+  return runRefusable(deps.db, async (t) => {
+    const current = await getInTransaction<MemberDoc>(t, 'members', memberId);
+    if (!current) throw memberNotFound();
+    const next = change(current, snapshot);
+    if (!next) return current;
+    const added = next.unitIds.filter((id) => !current.unitIds.includes(id));
+    await applyCounters(deps, t, counterChanges(current, next), added);
+    const { _id, ...data } = next;
+    await t.collection('members').doc(memberId).set({ data });
+    if (next.userId) {
+      await t.collection('users').doc(next.userId).update({ data: { member: _.set(memberSummary(next, snapshot)), updatedAt: next.updatedAt } });
+    }
+    return next;
+  }).catch(numberTaken);
+}
+
+export async function updateMember(deps: OrgDeps, memberId: string, rev: string, patch: Partial<MemberInput>): Promise<MemberDoc> {
+  const snapshot = await tree(deps);
+  const { data } = await deps.db.collection('members').where({ _id: memberId }).limit(1).get();
+  const existing = data[0] as MemberDoc | undefined;
+  if (!existing) throw memberNotFound();
+  const merged: MemberInput = {
+    name: patch.name ?? existing.name,
+    number: patch.number ?? existing.number,
+    phone: patch.phone !== undefined ? patch.phone : existing.phone,
+    kind: patch.kind ?? existing.kind,
+    unitIds: patch.unitIds ?? existing.unitIds,
+    title: patch.title !== undefined ? patch.title : existing.title,
+    wecomUserId: patch.wecomUserId !== undefined ? patch.wecomUserId : existing.wecomUserId,
+  };
+  const fields = cleanMemberInput(merged, snapshot);
+  await assertUnique(deps, { number: fields.number !== existing.number ? fields.number : undefined, wecomUserId: fields.wecomUserId !== existing.wecomUserId ? fields.wecomUserId : undefined }, memberId);
+  const now = deps.now();
+  return rewriteMember(deps, memberId, (current) => {
+    if (current.rev !== rev) throw new AppFailure('MEMBER_STALE', '该成员已被他人修改，请刷新后重试');
+    return { ...current, ...fields, rev: newRev(), updatedAt: now };
+  });
+}
+
+export async function setMemberActive(deps: OrgDeps, memberId: string, active: boolean): Promise<MemberDoc> {
+  const now = deps.now();
+  return rewriteMember(deps, memberId, (current) => {
+    if (current.active === active) return null;
+    return { ...current, active, deactivatedAt: active ? null : now, rev: newRev(), updatedAt: now };
+  });
+}
+
+export async function setObserves(deps: OrgDeps, memberId: string, unitIds: string[]): Promise<MemberDoc> {
+  const observes = [...new Set(unitIds)];
+  if (observes.length > MEMBER_LIMITS.observes) throw new AppFailure('INVALID_INPUT', `最多关注 ${MEMBER_LIMITS.observes} 个单位`, 'unitIds');
+  const snapshot = await tree(deps);
+  for (const id of observes) if (!snapshot.get(id)) throw new AppFailure('UNIT_NOT_FOUND', '所选单位不存在或已被删除', 'unitIds');
+  const now = deps.now();
+  return rewriteMember(deps, memberId, (current) => ({ ...current, observes, rev: newRev(), updatedAt: now }));
+}
+
+export async function listObservers(deps: OrgDeps, unitId: string): Promise<MemberCard[]> {
+  const { data } = await deps.db.collection('members').where({ observes: unitId }).orderBy('number', 'asc').limit(100).get();
+  return (data as MemberDoc[]).map(memberCard);
+}
+
+export const MEMBER_PAGE = 50;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Name or number prefix, for the directory and the admin's search. */
+export function prefixFilter(deps: OrgDeps, query: string): Filter {
+  const _ = deps.db.command;
+  const pattern = deps.db.RegExp({ regexp: `^${escapeRegExp(query.trim())}`, options: 'i' });
+  return _.or([{ name: pattern }, { number: pattern }]);
+}
+
+/** A page of members by number; `after` is the last number of the previous page. */
+export async function pageMembers(deps: OrgDeps, base: Record<string, unknown>, query: string | undefined, after: string | undefined): Promise<{ items: MemberDoc[]; next: string | null }> {
+  const _ = deps.db.command;
+  const plain: Record<string, unknown> = { ...base };
+  if (after) plain.number = _.gt(after);
+  const filter: Filter = query && query.trim() ? _.and([plain, prefixFilter(deps, query)]) : plain;
+  const { data } = await deps.db.collection('members').where(filter).orderBy('number', 'asc').limit(MEMBER_PAGE + 1).get();
+  const members = data as MemberDoc[];
+  const items = members.slice(0, MEMBER_PAGE);
+  return { items, next: members.length > MEMBER_PAGE ? items[items.length - 1].number : null };
+}
+
+export async function searchMembers(
+  deps: OrgDeps,
+  request: { query?: string; unitId?: string; status?: 'active' | 'inactive' | 'all'; after?: string },
+): Promise<{ items: MemberCard[]; next: string | null }> {
+  const base: Record<string, unknown> = {};
+  if (request.unitId && request.unitId !== ROOT_UNIT_ID) base.unitIds = request.unitId;
+  const status = request.status ?? 'active';
+  if (status !== 'all') base.active = status === 'active';
+  const page = await pageMembers(deps, base, request.query, request.after);
+  return { items: page.items.map(memberCard), next: page.next };
+}
+
+export async function findMember(deps: OrgDeps, memberId: string): Promise<MemberDoc | null> {
+  const { data } = await deps.db.collection('members').where({ _id: memberId }).limit(1).get();
+  return (data[0] as MemberDoc | undefined) ?? null;
+}
+
+export const MEMBER_KIND_LABEL: Record<MemberKind, string> = { student: '学生', staff: '教职工' };

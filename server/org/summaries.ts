@@ -1,0 +1,52 @@
+/**
+ * Bound accounts carry a summary of their roster member (name, number, unit names) so sign-in
+ * shows it without another read. Whatever changes those fields refreshes the summaries.
+ */
+import type { MemberSummary } from '../../typings';
+import type { MemberDoc } from './model';
+import type { UnitTree } from './tree';
+import { loadTree, readAll } from './tree';
+import type { OrgDeps } from './units';
+
+export function memberSummary(member: Pick<MemberDoc, '_id' | 'name' | 'number' | 'kind' | 'unitIds'>, snapshot: UnitTree): MemberSummary {
+  return {
+    id: member._id,
+    name: member.name,
+    number: member.number,
+    kind: member.kind,
+    unitNames: member.unitIds.map((id) => snapshot.get(id)?.name).filter((name): name is string => Boolean(name)),
+  };
+}
+
+const PARALLEL = 8;
+
+/** Rewrites the summaries of bound members placed in a unit, or of the given members. */
+export async function refreshMemberSummaries(deps: OrgDeps, scope: { unitId: string } | { memberIds: string[] }): Promise<number> {
+  const _ = deps.db.command;
+  const snapshot = await loadTree(deps.db, deps.organisationName, deps.now());
+  const fields = { name: true, number: true, kind: true, unitIds: true, userId: true };
+  let members: MemberDoc[];
+  if ('unitId' in scope) {
+    members = await readAll<MemberDoc>(deps.db, 'members', { unitIds: scope.unitId, userId: _.neq(null) }, fields);
+  } else {
+    members = [];
+    for (let i = 0; i < scope.memberIds.length; i += 500) {
+      const ids = scope.memberIds.slice(i, i + 500);
+      const { data } = await deps.db.collection('members').where({ _id: _.in(ids), userId: _.neq(null) }).limit(ids.length).field({ ...fields, _id: true }).get();
+      members.push(...(data as MemberDoc[]));
+    }
+  }
+  const bound = members.filter((member) => member.userId);
+  for (let i = 0; i < bound.length; i += PARALLEL) {
+    await Promise.all(
+      bound.slice(i, i + PARALLEL).map((member) =>
+        deps.db
+          .collection('users')
+          // Only while the account is still bound to this member: an unbind in between wins.
+          .where({ _id: member.userId as string, 'member.id': member._id })
+          .update({ data: { member: _.set(memberSummary(member, snapshot)), updatedAt: deps.now() } }),
+      ),
+    );
+  }
+  return bound.length;
+}

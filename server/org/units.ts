@@ -1,0 +1,184 @@
+/**
+ * Creating, renaming, moving and deleting units. Each change runs in a transaction that
+ * checks the tree revision it planned against and writes a new one, so two concurrent
+ * changes cannot together build a cycle or a tree deeper than six levels.
+ */
+import { randomBytes } from 'node:crypto';
+import type { UnitKind, UnitView } from '../../typings';
+import { getInTransaction, runRefusable } from '../accounts/roles';
+import { AppFailure } from '../core/result';
+import { type Db, isDuplicateKey, type Transaction } from '../db/db';
+import { MAX_UNIT_LEVELS, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc, unitView } from './model';
+import { loadTree, newRev, type TreeDoc, type UnitTree } from './tree';
+import { refreshMemberSummaries } from './summaries';
+
+export interface OrgDeps {
+  db: Db;
+  now(): Date;
+  organisationName: string;
+}
+
+export const UNIT_NAME_MAX = 40;
+/** Roster files write paths as `学院/班级` and list several units with `;`. */
+const RESERVED_IN_NAMES = /[/／\\;；|\n\r\t]/;
+
+export function cleanUnitName(raw: string): string {
+  const name = raw.trim().replace(/\s+/g, ' ');
+  if (!name || [...name].length > UNIT_NAME_MAX) throw new AppFailure('INVALID_INPUT', `单位名称需为 1-${UNIT_NAME_MAX} 个字`, 'name');
+  if (RESERVED_IN_NAMES.test(name)) throw new AppFailure('INVALID_INPUT', '单位名称不能包含 / ; | 等分隔符', 'name');
+  return name;
+}
+
+export function tree(deps: OrgDeps): Promise<UnitTree> {
+  return loadTree(deps.db, deps.organisationName, deps.now());
+}
+
+function unitNotFound(): AppFailure {
+  return new AppFailure('UNIT_NOT_FOUND', '单位不存在或已被删除');
+}
+
+/** The tree changed since the plan was made: reload and plan again. */
+class TreeMoved extends AppFailure {
+  constructor() {
+    super('INTERNAL', 'the unit tree changed during the change');
+  }
+}
+
+/**
+ * Plans against a tree snapshot, then runs the writes in a transaction that first confirms
+ * the snapshot is still the tree's revision and then writes a new revision.
+ */
+async function changeTree<T>(deps: OrgDeps, body: (t: Transaction, snapshot: UnitTree, rev: string) => Promise<T>): Promise<T> {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const snapshot = await tree(deps);
+    const rev = newRev();
+    try {
+      return await runRefusable(deps.db, async (t) => {
+        const current = await getInTransaction<TreeDoc>(t, 'settings', UNIT_TREE_DOC_ID);
+        if ((current?.rev ?? '') !== snapshot.rev) throw new TreeMoved();
+        const result = await body(t, snapshot, rev);
+        await t.collection('settings').doc(UNIT_TREE_DOC_ID).set({ data: { rev, updatedAt: deps.now() } });
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof TreeMoved) continue;
+      if (isDuplicateKey(error)) throw new AppFailure('UNIT_NAME_TAKEN', '同一上级下已有同名单位', 'name');
+      throw error;
+    }
+  }
+  throw new AppFailure('INTERNAL', '组织架构正在被频繁修改，请稍后重试');
+}
+
+function viewOf(snapshot: UnitTree, unit: UnitDoc, ancestorsNames?: string[]): UnitView {
+  return unitView(unit, ancestorsNames ?? snapshot.pathNames(unit._id));
+}
+
+/** A unit with fresh counters and its path from the tree. */
+export async function getUnit(deps: OrgDeps, unitId: string): Promise<UnitView> {
+  const snapshot = await tree(deps);
+  if (!snapshot.get(unitId)) throw unitNotFound();
+  const { data } = await deps.db.collection('units').where({ _id: unitId }).limit(1).get();
+  const unit = data[0] as UnitDoc | undefined;
+  if (!unit) throw unitNotFound();
+  return viewOf(snapshot, unit);
+}
+
+const CHILDREN_PAGE = 50;
+
+/** Sub-units by name, fresh from the database (counters included). */
+export async function listChildren(deps: OrgDeps, parentId: string, after: string | undefined): Promise<{ items: UnitView[]; next: string | null }> {
+  const snapshot = await tree(deps);
+  if (!snapshot.get(parentId)) throw unitNotFound();
+  const _ = deps.db.command;
+  const filter: Record<string, unknown> = { parentId };
+  if (after) filter.name = _.gt(after);
+  const { data } = await deps.db.collection('units').where(filter).orderBy('name', 'asc').limit(CHILDREN_PAGE + 1).get();
+  const units = data as UnitDoc[];
+  const page = units.slice(0, CHILDREN_PAGE);
+  const parentPath = snapshot.pathNames(parentId);
+  return {
+    items: page.map((unit) => unitView(unit, [...parentPath, unit.name])),
+    next: units.length > CHILDREN_PAGE ? page[page.length - 1].name : null,
+  };
+}
+
+export async function createUnit(deps: OrgDeps, parentId: string, rawName: string, kind: Exclude<UnitKind, 'org'>): Promise<UnitView> {
+  const name = cleanUnitName(rawName);
+  const id = `u_${randomBytes(8).toString('hex')}`;
+  const now = deps.now();
+  const created = await changeTree(deps, async (t, snapshot) => {
+    if (!snapshot.get(parentId)) throw unitNotFound();
+    if (snapshot.level(parentId) + 1 > MAX_UNIT_LEVELS) throw new AppFailure('UNIT_TOO_DEEP', `组织架构最多 ${MAX_UNIT_LEVELS} 级`);
+    if (snapshot.children(parentId).some((child) => child.name === name)) throw new AppFailure('UNIT_NAME_TAKEN', '同一上级下已有同名单位', 'name');
+    const unit: UnitDoc = { _id: id, name, kind, parentId, childCount: 0, memberCount: 0, rosterCount: 0, createdAt: now, updatedAt: now };
+    await t.collection('units').add({ data: unit });
+    await t.collection('units').doc(parentId).update({ data: { childCount: deps.db.command.inc(1), updatedAt: now } });
+    return { unit, path: [...snapshot.pathNames(parentId), name] };
+  });
+  return unitView(created.unit, created.path);
+}
+
+export async function renameUnit(deps: OrgDeps, unitId: string, rawName: string): Promise<UnitView> {
+  const name = cleanUnitName(rawName);
+  const now = deps.now();
+  const renamed = await changeTree(deps, async (t, snapshot) => {
+    const unit = await getInTransaction<UnitDoc>(t, 'units', unitId);
+    if (!unit) throw unitNotFound();
+    if (unit.parentId !== null && snapshot.children(unit.parentId).some((s) => s._id !== unitId && s.name === name)) {
+      throw new AppFailure('UNIT_NAME_TAKEN', '同一上级下已有同名单位', 'name');
+    }
+    await t.collection('units').doc(unitId).update({ data: { name, updatedAt: now } });
+    const path = snapshot.pathNames(unitId);
+    if (path.length > 0) path[path.length - 1] = name;
+    return unitView({ ...unit, name, updatedAt: now }, path);
+  });
+  // Bound accounts show their units' names; the change above is committed, so refresh them.
+  await refreshMemberSummaries(deps, { unitId });
+  return renamed;
+}
+
+export async function moveUnit(deps: OrgDeps, unitId: string, parentId: string): Promise<UnitView> {
+  if (unitId === ROOT_UNIT_ID) throw new AppFailure('UNIT_ROOT_LOCKED', '组织本身不能移动或删除');
+  const now = deps.now();
+  return changeTree(deps, async (t, snapshot) => {
+    const planned = snapshot.get(unitId);
+    if (!planned || !snapshot.get(parentId)) throw unitNotFound();
+    if (snapshot.isWithin(parentId, unitId)) throw new AppFailure('UNIT_CYCLE', '不能移动到自身或其下级单位之下', 'parentId');
+    const unit = await getInTransaction<UnitDoc>(t, 'units', unitId);
+    if (!unit) throw unitNotFound();
+    if (unit.parentId === parentId) return viewOf(snapshot, unit);
+    if (snapshot.level(parentId) + snapshot.height(unitId) > MAX_UNIT_LEVELS) {
+      throw new AppFailure('UNIT_TOO_DEEP', `移动后组织架构将超过 ${MAX_UNIT_LEVELS} 级`, 'parentId');
+    }
+    if (snapshot.children(parentId).some((child) => child.name === unit.name)) {
+      throw new AppFailure('UNIT_NAME_TAKEN', '目标单位下已有同名单位', 'parentId');
+    }
+    const _ = deps.db.command;
+    await t.collection('units').doc(unitId).update({ data: { parentId, updatedAt: now } });
+    if (unit.parentId) await t.collection('units').doc(unit.parentId).update({ data: { childCount: _.inc(-1), updatedAt: now } });
+    await t.collection('units').doc(parentId).update({ data: { childCount: _.inc(1), updatedAt: now } });
+    return unitView({ ...unit, parentId }, [...snapshot.pathNames(parentId), unit.name]);
+  });
+}
+
+export async function deleteUnit(deps: OrgDeps, unitId: string): Promise<void> {
+  if (unitId === ROOT_UNIT_ID) throw new AppFailure('UNIT_ROOT_LOCKED', '组织本身不能移动或删除');
+  const notEmpty = new AppFailure('UNIT_NOT_EMPTY', '该单位下还有下级单位或成员，无法删除');
+  // Members reference units directly; any of them, deactivated ones too, keeps the unit.
+  const { data: placed } = await deps.db.collection('members').where({ unitIds: unitId }).limit(1).field({ _id: true }).get();
+  if (placed.length > 0) throw notEmpty;
+  const now = deps.now();
+  await changeTree(deps, async (t, snapshot) => {
+    if (snapshot.children(unitId).length > 0) throw notEmpty;
+    const unit = await getInTransaction<UnitDoc>(t, 'units', unitId);
+    if (!unit) throw unitNotFound();
+    // Member writes count themselves into the unit in their own transactions: this catches
+    // one that committed after the query above.
+    if ((unit.childCount ?? 0) > 0 || (unit.rosterCount ?? 0) > 0) throw notEmpty;
+    await t.collection('units').doc(unitId).remove();
+    if (unit.parentId) await t.collection('units').doc(unit.parentId).update({ data: { childCount: deps.db.command.inc(-1), updatedAt: now } });
+  });
+  // Observers of the unit observe nothing there any more.
+  const _ = deps.db.command;
+  await deps.db.collection('members').where({ observes: unitId }).update({ data: { observes: _.pull(unitId), rev: newRev(), updatedAt: now } });
+}
