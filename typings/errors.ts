@@ -87,7 +87,7 @@ export type OrgErrorCode =
   | 'IMPORT_FILE_INVALID'
   /** The file is too large or has too many rows. */
   | 'IMPORT_TOO_LARGE'
-  /** The preview is too old or another import was applied since: preview again. */
+  /** The preview is older than 24 hours: upload and preview again. */
   | 'IMPORT_EXPIRED'
   /** Another call is applying this import right now. */
   | 'IMPORT_BUSY';

@@ -120,6 +120,8 @@ export type InvalidRowReason =
   | 'UNIT_MISSING'
   | 'UNIT_UNKNOWN'
   | 'FIELD_TOO_LONG'
+  /** Another row, or another member of the roster, has this WeCom userid. */
+  | 'WECOM_DUPLICATE'
   /** The member was edited, or its number taken, after the preview. */
   | 'ROSTER_CHANGED'
   /** A unit of the row was deleted after the preview. */

@@ -1,5 +1,5 @@
 /**
- * The organisation at a realistic size: 21 colleges, 600 classes and 25,000 active members,
+ * The organisation at a realistic size: 22 colleges, 700 classes and 25,000 active members,
  * one college holding 5,000 members in 100 classes of 50. Measured over HTTP as the
  * mini-program calls: a class's member page, a search in it, audience resolution for the
  * large college, and the import of a 10,000-row roster file (preview, then apply in as many
@@ -39,7 +39,7 @@ async function invoke<T>(cloud: RunningLocalCloud, headers: Record<string, strin
   return body.data;
 }
 
-function populate(cloud: RunningLocalCloud): { bigCollege: string; bigClass: string; importCollege: string } {
+function populate(cloud: RunningLocalCloud): { bigCollege: string; bigClass: string; unitCount: number } {
   const engine = cloud.cloud.engine;
   const now = new Date();
   const units: Record<string, unknown>[] = [];
@@ -84,7 +84,7 @@ function populate(cloud: RunningLocalCloud): { bigCollege: string; bigClass: str
     member: { id: student._id, name: student.name, number: student.number, kind: 'student', unitNames: ['大班0'] },
   }]);
   engine.insertDocuments('identities', [{ _id: identityId('wx-openid', `${APPID}:bench-student`), kind: 'wx-openid', key: `${APPID}:bench-student`, userId: 'bench-student-user', createdAt: now }]);
-  return { bigCollege, bigClass, importCollege };
+  return { bigCollege, bigClass, unitCount: units.length + 1 };
 }
 
 function rosterCsv(rows: number): Buffer {
@@ -96,9 +96,9 @@ function rosterCsv(rows: number): Buffer {
 }
 
 export async function orgScenario(cloud: RunningLocalCloud): Promise<Measurement[]> {
-  const { bigCollege, bigClass } = populate(cloud);
+  const { bigCollege, bigClass, unitCount } = populate(cloud);
   const counter = () => cloud.cloud.dbRequestsTotal;
-  const rosterSize = `${(n => n.toLocaleString('en'))(COLLEGES * CLASSES_PER_COLLEGE * MEMBERS_PER_CLASS + BIG_COLLEGE_CLASSES * BIG_CLASS_SIZE)} members, 620 units`;
+  const rosterSize = `${(COLLEGES * CLASSES_PER_COLLEGE * MEMBERS_PER_CLASS + BIG_COLLEGE_CLASSES * BIG_CLASS_SIZE).toLocaleString('en')} members, ${unitCount} units`;
   const rows: Measurement[] = [];
   rows.push(
     await measure('org', {
@@ -193,6 +193,8 @@ export async function orgScenario(cloud: RunningLocalCloud): Promise<Measurement
       calls: 1,
       warmup: 0,
       run: async () => {
+        // The preview removes the file it read (rosters hold phone numbers): upload it again.
+        cloud.cloud.storage.put(cloudPath, rosterCsv(IMPORT_ROWS), 'text/csv');
         const view = await invoke<{ counts: { unchanged: number } }>(cloud, ADMIN, 'imports.preview', { fileId: fileIdOf(cloudPath), fileName: 'roster-10000.csv', deactivateMissing: false });
         if (view.counts.unchanged !== IMPORT_ROWS) throw new Error(`re-import found ${IMPORT_ROWS - view.counts.unchanged} changes`);
       },

@@ -148,6 +148,14 @@ export function diffRoster(
     lines.push(row.line);
     linesByNumber.set(row.number, lines);
   }
+  // A WeCom userid signs one person in: it may appear on one row, and not on another member.
+  const linesByWecom = new Map<string, number[]>();
+  for (const row of rows) {
+    const userid = row.fields.wecomUserId;
+    if (!userid) continue;
+    linesByWecom.set(userid, [...(linesByWecom.get(userid) ?? []), row.line]);
+  }
+  const wecomHolder = new Map(existing.filter((m) => m.wecomUserId).map((m) => [m.wecomUserId as string, m.number]));
   const items: DiffItem[] = [];
   const affected = new Set<string>();
   let unchanged = 0;
@@ -156,6 +164,13 @@ export function diffRoster(
     if (lines.length > 1) {
       const others = lines.filter((line) => line !== row.line).join('、');
       row.reasons.push({ code: 'NUMBER_DUPLICATE', message: `学号/工号与第 ${others} 行重复` });
+    }
+    const userid = row.fields.wecomUserId;
+    if (userid) {
+      const others = (linesByWecom.get(userid) ?? []).filter((line) => line !== row.line);
+      const holder = wecomHolder.get(userid);
+      if (others.length > 0) row.reasons.push({ code: 'WECOM_DUPLICATE', message: `企业微信账号与第 ${others.join('、')} 行重复` });
+      else if (holder !== undefined && holder !== row.number) row.reasons.push({ code: 'WECOM_DUPLICATE', message: `企业微信账号已属于学号/工号 ${holder} 的成员` });
     }
     const current = byNumber.get(row.number);
     if (!current && row.reasons.length === 0 && !row.fields.unitIds) {

@@ -59,7 +59,7 @@ type ItemDoc = DiffItem & {
 };
 
 const PREVIEW_TTL_MS = 24 * 3600_000;
-const LEASE_GRACE_MS = 30_000;
+const LEASE_GRACE_MS = 10_000;
 const DEFAULT_BUDGET_MS = 20_000;
 const APPLY_BATCH = 200;
 const WRITE_BATCH = 500;
@@ -103,20 +103,34 @@ async function readFile(deps: ImportDeps, fileId: string, fileName: string) {
   }
 }
 
-/** Items of previews nobody applied within a week are removed when the next preview starts. */
-async function purgeOldPreviews(deps: ImportDeps): Promise<void> {
+/** Expires a preview nobody applied in time and removes its items (nothing can apply them now). */
+async function expire(deps: OrgDeps, importId: string): Promise<void> {
+  await deps.db.collection('import_items').where({ importId }).remove();
+  await deps.db.collection('imports').where({ _id: importId, status: 'previewed' }).update({ data: { status: 'expired', updatedAt: deps.now() } });
+}
+
+/** Each preview also expires up to 20 older previews that ran out of time unapplied. */
+async function expireStalePreviews(deps: ImportDeps): Promise<void> {
   const _ = deps.db.command;
-  const weekAgo = new Date(deps.now().getTime() - 7 * 24 * 3600_000);
-  const { data } = await deps.db.collection('imports').where({ createdAt: _.lt(weekAgo), status: _.in(['previewed', 'expired']) }).limit(20).field({ _id: true }).get();
-  for (const { _id } of data as { _id: string }[]) {
-    await deps.db.collection('import_items').where({ importId: _id }).remove();
-    await deps.db.collection('imports').doc(_id).update({ data: { status: 'expired', updatedAt: deps.now() } });
+  const { data } = await deps.db.collection('imports').where({ status: 'previewed', expiresAt: _.lt(deps.now()) }).limit(20).field({ _id: true }).get();
+  for (const { _id } of data as { _id: string }[]) await expire(deps, _id);
+}
+
+/**
+ * The uploaded file is read once and removed, readable or not: a roster holds phone numbers,
+ * and the preview keeps everything the apply step needs.
+ */
+async function readAndRemove(deps: ImportDeps, fileId: string, fileName: string) {
+  try {
+    return await readFile(deps, fileId, fileName);
+  } finally {
+    if (IMPORT_FOLDER.test(fileId)) await deps.storage.remove([fileId]).catch((error) => console.error(`[org] removing ${fileId} failed:`, error));
   }
 }
 
 export async function previewImport(deps: ImportDeps, actorId: string, request: { fileId: string; fileName: string; deactivateMissing: boolean }): Promise<ImportView> {
-  const sheet = await readFile(deps, request.fileId, request.fileName);
-  await purgeOldPreviews(deps);
+  const sheet = await readAndRemove(deps, request.fileId, request.fileName);
+  await expireStalePreviews(deps);
   const snapshot = await tree(deps);
   const existing = await readAll<DiffMember>(deps.db, 'members', {}, {
     name: true, number: true, phone: true, kind: true, unitIds: true, title: true, wecomUserId: true, active: true, rev: true, userId: true,
@@ -170,7 +184,7 @@ function itemView(item: ItemDoc): ImportItemView {
     category: item.skippedFrom ? 'skipped' : item.category,
     name: item.name,
     number: item.number,
-    changes: item.category === 'update' ? item.changes : [],
+    changes: 'changes' in item ? item.changes : [],
     reasons,
   };
 }
@@ -261,13 +275,32 @@ async function applyChanges(deps: ImportDeps, items: ItemDoc[], unitExists: (id:
 }
 
 async function recountUnits(deps: ImportDeps, unitIds: readonly string[]): Promise<void> {
-  const _ = deps.db.command;
   const members = deps.db.collection('members');
   await inParallel(unitIds, async (unitId) => {
     const [active, all] = await Promise.all([members.where({ unitIds: unitId, active: true }).count(), members.where({ unitIds: unitId }).count()]);
     await deps.db.collection('units').where({ _id: unitId }).update({ data: { memberCount: active.total, rosterCount: all.total, updatedAt: deps.now() } });
   });
-  void _;
+}
+
+/**
+ * Marks the units this batch places members in as not empty, then reads which of them still
+ * exist. A unit delete checks that mark in its transaction, so it either happened before (the
+ * unit is missing here and its changes are skipped) or it fails: no member is ever placed in a
+ * deleted unit. The final recount sets the marks to the true figures.
+ */
+async function holdUnits(deps: ImportDeps, batch: readonly ItemDoc[]): Promise<(id: string) => boolean> {
+  const _ = deps.db.command;
+  const placed = new Set<string>();
+  for (const item of batch) {
+    if (item.category === 'add') item.member.unitIds.forEach((id) => placed.add(id));
+    if (item.category === 'update' && item.set.unitIds) item.set.unitIds.forEach((id) => placed.add(id));
+  }
+  const ids = [...placed].filter((id) => id !== ROOT_UNIT_ID);
+  if (ids.length === 0) return () => true;
+  await deps.db.collection('units').where({ _id: _.in(ids) }).update({ data: { rosterCount: _.inc(1), updatedAt: deps.now() } });
+  const { data } = await deps.db.collection('units').where({ _id: _.in(ids) }).limit(ids.length).field({ _id: true }).get();
+  const existing = new Set((data as { _id: string }[]).map((unit) => unit._id));
+  return (id) => id === ROOT_UNIT_ID || existing.has(id);
 }
 
 export async function applyImport(deps: ImportDeps, importId: string): Promise<ImportView> {
@@ -278,7 +311,7 @@ export async function applyImport(deps: ImportDeps, importId: string): Promise<I
   let doc = await getImport(deps, importId);
   if (doc.status === 'applied') return importView(doc);
   if (doc.status === 'expired' || (doc.status === 'previewed' && deps.now() > doc.expiresAt)) {
-    if (doc.status !== 'expired') await imports.where({ _id: importId, status: 'previewed' }).update({ data: { status: 'expired', updatedAt: deps.now() } });
+    if (doc.status !== 'expired') await expire(deps, importId);
     throw new AppFailure('IMPORT_EXPIRED', '预览已过期，请重新上传并预览');
   }
   const token = randomBytes(8).toString('hex');
@@ -292,11 +325,10 @@ export async function applyImport(deps: ImportDeps, importId: string): Promise<I
   }
   doc = { ...doc, status: 'applying', leaseToken: token };
   const items = deps.db.collection('import_items');
-  const snapshot = await tree(deps);
-  const unitExists = (id: string) => id === ROOT_UNIT_ID || Boolean(snapshot.get(id));
 
-  for (;;) {
-    if (Date.now() - started > budget) {
+  for (let batches = 0; ; batches += 1) {
+    // At least one batch per call, so every call makes progress whatever the budget.
+    if (batches > 0 && Date.now() - started > budget) {
       await imports.where({ _id: importId, leaseToken: token }).update({ data: { leaseUntil: new Date(0), updatedAt: deps.now() } });
       return importView(await getImport(deps, importId));
     }
@@ -306,6 +338,7 @@ export async function applyImport(deps: ImportDeps, importId: string): Promise<I
     const batch = data as ItemDoc[];
     if (batch.length === 0) break;
     const outcome: BatchOutcome = { skipped: [], touched: [] };
+    const unitExists = await holdUnits(deps, batch);
     await applyAdds(deps, batch, unitExists, outcome);
     await applyChanges(deps, batch, unitExists, outcome);
     await inParallel(outcome.skipped, async ({ item, reason }) => {
@@ -323,9 +356,8 @@ export async function applyImport(deps: ImportDeps, importId: string): Promise<I
 
   await recountUnits(deps, doc.affectedUnitIds);
   const skipped = (await items.where({ importId, category: 'skipped' }).count()).total;
-  const finished = await imports.where({ _id: importId, leaseToken: token }).update({
+  await imports.where({ _id: importId, leaseToken: token }).update({
     data: { status: 'applied', done: doc.total, skipped, appliedAt: deps.now(), leaseUntil: new Date(0), leaseToken: null, updatedAt: deps.now() },
   });
-  void finished;
   return importView(await getImport(deps, importId));
 }
