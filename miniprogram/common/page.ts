@@ -12,6 +12,8 @@ export type DataPatch<TData> = Partial<TData> & { [key: PathKey]: unknown };
 export interface PageContext<TData> {
   readonly data: Readonly<TData>;
   setData(patch: DataPatch<TData>, callback?: () => void): void;
+  /** A custom component of the page (`#id` or `.class`), to call its methods (a Vant dialog's `stopLoading`). */
+  selectComponent(selector: string): WechatMiniprogram.Component.TrivialInstance | null;
 }
 
 type Handler = (...args: never[]) => unknown;

@@ -1,13 +1,18 @@
 /**
- * Avatar files: upload to cloud storage (or the local cloud's stand-in) and the address an
- * `<image>` shows. The backend stores only file ids (`cloud://...`); which URL shows one is
- * decided here, by transport.
+ * Files in cloud storage (or the local cloud's stand-in): avatar uploads and the address an
+ * `<image>` shows, and roster files for import. The backend stores only file ids
+ * (`cloud://...`); which URL shows one is decided here, by transport.
  */
 import type { AppError, Result } from '../../typings';
 import { runtimeConfig, type RuntimeConfig } from '../config/runtime';
+import { ensureSession } from './session';
 import { cloudFor, localIdentityHeaders } from './transport';
 
 export const UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '头像上传失败，请稍后重试' };
+export const IMPORT_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '文件上传失败，请稍后重试' };
+
+/** Longest file name kept in an import's cloud path, in characters. */
+const IMPORT_NAME_MAX = 60;
 
 /** Uploads wait this long on the local cloud before they count as failed. */
 const LOCAL_UPLOAD_TIMEOUT_MS = 30000;
@@ -15,6 +20,8 @@ const LOCAL_UPLOAD_TIMEOUT_MS = 30000;
 export interface FileService {
   /** Uploads a chosen avatar under `avatars/<account id>/`; resolves with its file id. Never rejects. */
   uploadAvatar(accountId: string, tempFilePath: string): Promise<Result<string>>;
+  /** Uploads a roster file under `imports/<account id>/`; resolves with its file id. Never rejects. */
+  uploadImportFile(accountId: string, tempFilePath: string, fileName: string): Promise<Result<string>>;
   /** What an `<image src>` shows for a stored file id; null when there is none. */
   displayUrl(fileId: string | null | undefined): string | null;
 }
@@ -30,32 +37,53 @@ export function avatarCloudPath(accountId: string, tempFilePath: string, now: nu
   return `avatars/${accountId}/${now}.${extensionOf(tempFilePath)}`;
 }
 
+/**
+ * A file name that is safe in a cloud path: letters, digits, Chinese, `.`, `-` and `_` are
+ * kept, anything else becomes `_`; long names keep their extension. `roster` when nothing is left.
+ */
+export function safeFileName(fileName: string): string {
+  const base = fileName.split(/[\\/]/).pop() ?? '';
+  const cleaned = base
+    .replace(/[^0-9A-Za-z\u4e00-\u9fff._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .replace(/\.{2,}/g, '.');
+  const chars = Array.from(cleaned);
+  if (chars.length <= IMPORT_NAME_MAX) return cleaned || 'roster';
+  const dot = cleaned.lastIndexOf('.');
+  const extension = dot > 0 ? Array.from(cleaned.slice(dot)).slice(0, 9).join('') : '';
+  return chars.slice(0, IMPORT_NAME_MAX - Array.from(extension).length).join('') + extension;
+}
+
+export function importCloudPath(accountId: string, fileName: string, now: number = Date.now()): string {
+  return `imports/${accountId}/${now}-${safeFileName(fileName)}`;
+}
+
 /** `cloud://<env>.<bucket>/avatars/u1/1.jpg` -> `avatars/u1/1.jpg`; null for anything else. */
 export function cloudPathOf(fileId: string): string | null {
   const match = /^cloud:\/\/[^/]+\/(.+)$/.exec(fileId);
   return match ? match[1] : null;
 }
 
-function failed<T>(): Result<T> {
-  return { ok: false, error: { ...UPLOAD_FAILED } };
+function failure<T>(error: AppError): Result<T> {
+  return { ok: false, error: { ...error } };
 }
 
-function parseUploadReply(statusCode: number, body: unknown): Result<string> {
-  if (statusCode !== 200) return failed();
+function parseUploadReply(statusCode: number, body: unknown, error: AppError): Result<string> {
+  if (statusCode !== 200) return failure(error);
   let reply: unknown = body;
   if (typeof body === 'string') {
     try {
       reply = JSON.parse(body);
     } catch {
-      return failed();
+      return failure(error);
     }
   }
   const fileID = (reply as { fileID?: unknown } | null)?.fileID;
-  return typeof fileID === 'string' && fileID ? { ok: true, data: fileID } : failed();
+  return typeof fileID === 'string' && fileID ? { ok: true, data: fileID } : failure(error);
 }
 
 export function createFileService(config: RuntimeConfig): FileService {
-  function uploadLocal(cloudPath: string, filePath: string): Promise<Result<string>> {
+  function uploadLocal(cloudPath: string, filePath: string, error: AppError): Promise<Result<string>> {
     return new Promise((resolve) => {
       try {
         wx.uploadFile({
@@ -65,32 +93,39 @@ export function createFileService(config: RuntimeConfig): FileService {
           formData: { cloudPath },
           header: localIdentityHeaders(config),
           timeout: LOCAL_UPLOAD_TIMEOUT_MS,
-          success: (res) => resolve(parseUploadReply(res.statusCode, res.data)),
-          fail: () => resolve(failed()),
+          success: (res) => resolve(parseUploadReply(res.statusCode, res.data, error)),
+          fail: () => resolve(failure(error)),
         });
       } catch {
-        resolve(failed());
+        resolve(failure(error));
       }
     });
   }
 
-  function uploadCloud(cloudPath: string, filePath: string): Promise<Result<string>> {
+  function uploadCloud(cloudPath: string, filePath: string, error: AppError): Promise<Result<string>> {
     try {
       return cloudFor(config)
         .uploadFile({ cloudPath, filePath })
         .then(
-          (res) => (typeof res?.fileID === 'string' && res.fileID ? { ok: true as const, data: res.fileID } : failed<string>()),
-          () => failed<string>(),
+          (res) => (typeof res?.fileID === 'string' && res.fileID ? { ok: true as const, data: res.fileID } : failure<string>(error)),
+          () => failure<string>(error),
         );
     } catch {
-      return Promise.resolve(failed());
+      return Promise.resolve(failure(error));
     }
+  }
+
+  function upload(cloudPath: string, filePath: string, error: AppError): Promise<Result<string>> {
+    return config.transport === 'cloud' ? uploadCloud(cloudPath, filePath, error) : uploadLocal(cloudPath, filePath, error);
   }
 
   return {
     uploadAvatar(accountId, tempFilePath) {
-      const cloudPath = avatarCloudPath(accountId, tempFilePath);
-      return config.transport === 'cloud' ? uploadCloud(cloudPath, tempFilePath) : uploadLocal(cloudPath, tempFilePath);
+      return upload(avatarCloudPath(accountId, tempFilePath), tempFilePath, UPLOAD_FAILED);
+    },
+
+    uploadImportFile(accountId, tempFilePath, fileName) {
+      return upload(importCloudPath(accountId, fileName), tempFilePath, IMPORT_UPLOAD_FAILED);
     },
 
     displayUrl(fileId) {
@@ -111,3 +146,10 @@ export const uploadAvatar: FileService['uploadAvatar'] = (accountId, tempFilePat
   defaultFiles.uploadAvatar(accountId, tempFilePath);
 
 export const displayUrl: FileService['displayUrl'] = (fileId) => defaultFiles.displayUrl(fileId);
+
+/** Uploads a chosen roster file (CSV or XLSX) for import by the signed-in admin; resolves with its file id. */
+export function uploadImportFile(tempFilePath: string, fileName: string): Promise<Result<string>> {
+  return ensureSession().then((session) =>
+    session.ok ? defaultFiles.uploadImportFile(session.data.id, tempFilePath, fileName) : { ok: false as const, error: session.error },
+  );
+}

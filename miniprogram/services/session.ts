@@ -74,6 +74,11 @@ function wecomApi(): WecomApi | null {
   return qy && typeof qy.login === 'function' ? qy : null;
 }
 
+/** Whether the mini-program runs inside WeCom (企业微信), where `wx.qy` exists. */
+export function insideWecom(): boolean {
+  return wecomApi() !== null;
+}
+
 function wecomCode(qy: WecomApi): Promise<string | null> {
   return new Promise((resolve) => {
     try {

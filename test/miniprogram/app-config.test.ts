@@ -35,9 +35,18 @@ describe('app.json', () => {
 
   it('keeps administration in the packages/admin subpackage', () => {
     expect(app.subpackages).toEqual([
-      expect.objectContaining({ root: 'packages/admin', pages: ['pages/roles/index'] }),
+      expect.objectContaining({
+        root: 'packages/admin',
+        pages: ['pages/roles/index', 'pages/units/index', 'pages/members/index', 'pages/member-edit/index', 'pages/import/index'],
+      }),
     ]);
     expect(readJson(path.join(mp, 'packages/admin/pages/roles/index.json')).navigationBarTitleText).toBe('角色管理');
+    expect(readJson(path.join(mp, 'packages/admin/pages/units/index.json')).navigationBarTitleText).toBe('组织架构');
+    expect(readJson(path.join(mp, 'packages/admin/pages/import/index.json')).navigationBarTitleText).toBe('导入花名册');
+  });
+
+  it('keeps the directory pages everyone opens in the main package', () => {
+    expect(app.pages).toEqual(expect.arrayContaining(['pages/unit/index', 'pages/member/index']));
   });
 
   it('uses style v2, on-demand component injection and no global components', () => {

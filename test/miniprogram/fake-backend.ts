@@ -76,6 +76,8 @@ export interface FakeBackend {
   /** Holds replies until `release()` is called, to observe in-flight states. */
   hold(): void;
   release(): void;
+  /** Delays the replies to some calls by `latency(call)` ms, so a later call can answer first. */
+  delay(latency: (call: Call) => number): void;
 }
 
 /**
@@ -86,6 +88,7 @@ export function installBackend(handlers: Record<string, Handler> = {}): FakeBack
   const table: Record<string, Handler> = { ...handlers };
   const calls: Call[] = [];
   let held: (() => void)[] | null = null;
+  let latency: (call: Call) => number = () => 0;
 
   jest.spyOn(wx, 'request').mockImplementation((options: RequestOptions) => {
     const name = /\/functions\/([^/?]+)$/.exec(options.url)?.[1] ?? '?';
@@ -97,7 +100,7 @@ export function installBackend(handlers: Record<string, Handler> = {}): FakeBack
       if (!handler) throw new Error(`the fake backend has no handler for ${name}.${action}`);
       options.success?.({ statusCode: 200, data: handler(request, call) });
     };
-    const send = () => setTimeout(answer, 0);
+    const send = () => setTimeout(answer, latency(call));
     if (held) held.push(send);
     else send();
     return {};
@@ -116,6 +119,9 @@ export function installBackend(handlers: Record<string, Handler> = {}): FakeBack
       const pending = held ?? [];
       held = null;
       pending.forEach((send) => send());
+    },
+    delay(fn) {
+      latency = fn;
     },
   };
 }

@@ -5,7 +5,6 @@ import { renderPage } from '../helpers/simulate';
 
 describe.each([
   ['pages/proposals/index'],
-  ['pages/classes/index'],
   ['pages/rooms/index'],
 ])('placeholder page %s', (pagePath) => {
   it('renders the Vant empty state saying 即将上线', () => {

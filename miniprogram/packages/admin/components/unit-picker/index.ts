@@ -1,0 +1,142 @@
+/**
+ * Picks a unit by walking down the tree in a bottom popup: the breadcrumb goes back up, a
+ * sub-unit goes down, 选择此单位 picks the unit shown. Emits `pick` with `{ unit, trail }`
+ * (the trail runs from the organisation to the unit) and `close`.
+ */
+import type { UnitView } from '../../../../../typings';
+import { defineComponent } from '../../../../common/component';
+import { LatestOnly, perInstance } from '../../../../common/latest';
+import { childUnits, rootUnit } from '../../../../services/org';
+import { errorText } from '../../../../utils/error-text';
+import { childRow, crumbsOf, type ChildRow, type Crumb } from '../../../../utils/org-view';
+import { appendRows } from '../../../../utils/role-admin-view';
+
+interface PickerData {
+  trail: UnitView[];
+  crumbs: Crumb[];
+  children: UnitView[];
+  rows: ChildRow[];
+  next: string | null;
+  loading: boolean;
+  errorText: string;
+  /** Whether the unit shown can be picked. */
+  canPick: boolean;
+}
+
+const loads = perInstance(() => new LatestOnly());
+
+defineComponent({
+  properties: {
+    show: Boolean,
+    title: { type: String, value: '选择单位' },
+    /** A unit that cannot be picked nor entered (the unit being moved). */
+    excludeId: String,
+    /** Whether the organisation itself can be picked. */
+    allowRoot: { type: Boolean, value: true },
+    confirmText: { type: String, value: '选择此单位' },
+  },
+
+  data: {
+    trail: [],
+    crumbs: [],
+    children: [],
+    rows: [],
+    next: null,
+    loading: false,
+    errorText: '',
+    canPick: false,
+  } as PickerData,
+
+  observers: {
+    show(show: boolean) {
+      if (!show) return;
+      // Reopened where it was left, with the sub-units read again: the tree may have changed meanwhile.
+      if (this.data.trail.length) this.loadChildren(true);
+      else if (!this.data.loading) this.start();
+    },
+    'excludeId, allowRoot'() {
+      this.setData({ canPick: this.pickable(this.data.trail) });
+    },
+  },
+
+  lifetimes: {
+    detached() {
+      loads(this).cancel();
+    },
+  },
+
+  methods: {
+    pickable(trail: UnitView[]): boolean {
+      const current = trail[trail.length - 1];
+      if (!current) return false;
+      if (current.id === this.data.excludeId) return false;
+      return this.data.allowRoot || trail.length > 1;
+    },
+
+    start(): Promise<void> {
+      const ticket = loads(this).begin(true);
+      if (ticket === null) return Promise.resolve();
+      this.setData({ loading: true, errorText: '' });
+      return rootUnit().then((result) => {
+        if (!loads(this).settle(ticket)) return undefined;
+        if (!result.ok) {
+          this.setData({ loading: false, errorText: errorText(result.error) });
+          return undefined;
+        }
+        return this.enter([result.data]);
+      });
+    },
+
+    enter(trail: UnitView[]): Promise<void> {
+      this.setData({ trail, crumbs: crumbsOf(trail), canPick: this.pickable(trail), children: [], rows: [], next: null });
+      return this.loadChildren(true);
+    },
+
+    loadChildren(reset: boolean): Promise<void> {
+      const current = this.data.trail[this.data.trail.length - 1];
+      if (!current) return this.start();
+      const ticket = loads(this).begin(reset);
+      if (ticket === null) return Promise.resolve();
+      this.setData({ loading: true, errorText: '' });
+      return childUnits(current.id, reset ? null : this.data.next).then((result) => {
+        if (!loads(this).settle(ticket)) return;
+        if (!result.ok) {
+          this.setData({ loading: false, errorText: errorText(result.error) });
+          return;
+        }
+        const incoming = result.data.items.filter((unit) => unit.id !== this.data.excludeId);
+        const children = reset ? incoming : appendRows(this.data.children, incoming);
+        this.setData({ loading: false, children, rows: children.map(childRow), next: result.data.next });
+      });
+    },
+
+    onChildTap(event: { currentTarget: { dataset: { id?: string } } }) {
+      const child = this.data.children.find((unit) => unit.id === event.currentTarget.dataset.id);
+      if (child) this.enter([...this.data.trail, child]);
+    },
+
+    onCrumbTap(event: { currentTarget: { dataset: { index?: number } } }) {
+      const index = Number(event.currentTarget.dataset.index);
+      if (Number.isInteger(index) && index < this.data.trail.length - 1) this.enter(this.data.trail.slice(0, index + 1));
+    },
+
+    onMore() {
+      this.loadChildren(false);
+    },
+
+    onRetry() {
+      if (this.data.trail.length) this.loadChildren(true);
+      else this.start();
+    },
+
+    onPick() {
+      const trail = this.data.trail;
+      const unit = trail[trail.length - 1];
+      if (unit && this.data.canPick) this.triggerEvent('pick', { unit, trail });
+    },
+
+    onClose() {
+      this.triggerEvent('close');
+    },
+  },
+});

@@ -1,0 +1,149 @@
+import type { AppError } from '../../../../../typings';
+import { definePage } from '../../../../common/page';
+import { perInstance, SearchLoads } from '../../../../common/latest';
+import { searchMembers, type MemberStatusFilter } from '../../../../services/org';
+import { errorText } from '../../../../utils/error-text';
+import { eventText } from '../../../../utils/events';
+import { memberRow, queryText, type MemberRow } from '../../../../utils/org-view';
+import { appendRows } from '../../../../utils/role-admin-view';
+
+const SEARCH_DEBOUNCE_MS = 300;
+
+const STATUS_FILTERS: readonly { name: MemberStatusFilter; title: string }[] = [
+  { name: 'active', title: '在册' },
+  { name: 'inactive', title: '已停用' },
+  { name: 'all', title: '全部' },
+];
+
+type Status = 'loading' | 'ready' | 'forbidden' | 'error';
+
+interface MembersData {
+  status: Status;
+  errorText: string;
+  /** Set when opened from a unit: only its direct members are listed. */
+  unitId: string;
+  unitName: string;
+  query: string;
+  filters: typeof STATUS_FILTERS;
+  filter: MemberStatusFilter;
+  members: MemberRow[];
+  next: string | null;
+  loading: boolean;
+  loaded: boolean;
+}
+
+const loads = perInstance(() => new SearchLoads());
+
+definePage({
+  data: {
+    status: 'loading',
+    errorText: '',
+    unitId: '',
+    unitName: '',
+    query: '',
+    filters: STATUS_FILTERS,
+    filter: 'active',
+    members: [],
+    next: null,
+    loading: false,
+    loaded: false,
+  } as MembersData,
+
+  onLoad(query) {
+    this.setData({ unitId: queryText(query.unitId), unitName: queryText(query.unitName) });
+    this.load(true);
+  },
+
+  onShow() {
+    // Back from the editor: a saved or new member may change the list.
+    if (this.data.loaded) this.load(true);
+  },
+
+  onUnload() {
+    loads(this).cancel();
+  },
+
+  onReachBottom() {
+    if (this.data.next) this.load(false);
+  },
+
+  onPullDownRefresh() {
+    this.load(true).then(() => wx.stopPullDownRefresh());
+  },
+
+  methods: {
+    load(reset: boolean): Promise<void> {
+      const ticket = loads(this).begin(reset);
+      if (ticket === null) return Promise.resolve();
+      const { query, unitId, filter } = this.data;
+      this.setData({ loading: true });
+      return searchMembers({ query, unitId, status: filter, after: reset ? null : this.data.next }).then((result) => {
+        if (!loads(this).settle(ticket)) return;
+        if (!result.ok) {
+          this.setData({ loading: false });
+          this.showFailure(result.error);
+          return;
+        }
+        const rows = result.data.items.map(memberRow);
+        this.setData({
+          status: 'ready',
+          loading: false,
+          loaded: true,
+          members: reset ? rows : appendRows(this.data.members, rows),
+          next: result.data.next,
+        });
+      });
+    },
+
+    showFailure(error: AppError) {
+      if (error.code === 'FORBIDDEN') this.setData({ status: 'forbidden' });
+      else if (this.data.status !== 'ready') this.setData({ status: 'error', errorText: errorText(error) });
+      else wx.showToast({ title: errorText(error), icon: 'none' });
+    },
+
+    onRetry() {
+      this.setData({ status: 'loading' });
+      this.load(true);
+    },
+
+    onQueryChange(event: { detail: unknown }) {
+      this.setData({ query: eventText(event) });
+      loads(this).afterPause(() => this.load(true), SEARCH_DEBOUNCE_MS);
+    },
+
+    onSearch(event: { detail: unknown }) {
+      loads(this).clearPause();
+      this.setData({ query: eventText(event) });
+      return this.load(true);
+    },
+
+    onSearchClear() {
+      loads(this).clearPause();
+      this.setData({ query: '' });
+      return this.load(true);
+    },
+
+    onFilterChange(event: { detail: { name: string } }) {
+      const filter = STATUS_FILTERS.find((option) => option.name === event.detail.name);
+      if (!filter || filter.name === this.data.filter) return;
+      this.setData({ filter: filter.name, members: [], next: null });
+      this.load(true);
+    },
+
+    onClearUnit() {
+      this.setData({ unitId: '', unitName: '', members: [], next: null });
+      this.load(true);
+    },
+
+    onMemberTap(event: { currentTarget: { dataset: { id?: string } } }) {
+      const id = event.currentTarget.dataset.id;
+      if (id) wx.navigateTo({ url: `/packages/admin/pages/member-edit/index?id=${encodeURIComponent(id)}` });
+    },
+
+    onCreate() {
+      const { unitId, unitName } = this.data;
+      const query = unitId ? `?unitId=${encodeURIComponent(unitId)}&unitName=${encodeURIComponent(unitName)}` : '';
+      wx.navigateTo({ url: `/packages/admin/pages/member-edit/index${query}` });
+    },
+  },
+});

@@ -1,0 +1,343 @@
+import type { AppError, UnitView } from '../../../../../typings';
+import { definePage } from '../../../../common/page';
+import { LatestOnly, perInstance } from '../../../../common/latest';
+import { childUnits, createUnit, deleteUnit, moveUnit, renameUnit, rootUnit } from '../../../../services/org';
+import { errorText } from '../../../../utils/error-text';
+import { eventText } from '../../../../utils/events';
+import {
+  checkUnitName,
+  childRow,
+  CHILD_KINDS,
+  crumbsOf,
+  defaultChildKind,
+  deleteUnitQuestion,
+  membersPageUrl,
+  unitHeader,
+  type ChildKind,
+  type ChildRow,
+  type Crumb,
+  type UnitHeader,
+} from '../../../../utils/org-view';
+import { appendRows } from '../../../../utils/role-admin-view';
+
+type Status = 'loading' | 'ready' | 'forbidden' | 'error';
+
+interface UnitsData {
+  status: Status;
+  errorText: string;
+  /** From the organisation down to the unit shown. */
+  trail: UnitView[];
+  crumbs: Crumb[];
+  header: UnitHeader | null;
+  children: UnitView[];
+  rows: ChildRow[];
+  next: string | null;
+  loadingChildren: boolean;
+  message: string;
+  messageType: 'error' | 'success';
+  kinds: typeof CHILD_KINDS;
+  createShow: boolean;
+  createName: string;
+  createKind: ChildKind;
+  createError: string;
+  renameShow: boolean;
+  renameName: string;
+  renameError: string;
+  deleteShow: boolean;
+  deleteMessage: string;
+  moveShow: boolean;
+  currentId: string;
+}
+
+const loads = perInstance(() => new LatestOnly());
+
+definePage({
+  data: {
+    status: 'loading',
+    errorText: '',
+    trail: [],
+    crumbs: [],
+    header: null,
+    children: [],
+    rows: [],
+    next: null,
+    loadingChildren: false,
+    message: '',
+    messageType: 'error',
+    kinds: CHILD_KINDS,
+    createShow: false,
+    createName: '',
+    createKind: 'college',
+    createError: '',
+    renameShow: false,
+    renameName: '',
+    renameError: '',
+    deleteShow: false,
+    deleteMessage: '',
+    moveShow: false,
+    currentId: '',
+  } as UnitsData,
+
+  onLoad() {
+    this.start();
+  },
+
+  onUnload() {
+    loads(this).cancel();
+  },
+
+  onReachBottom() {
+    if (this.data.next) this.loadChildren(false);
+  },
+
+  onPullDownRefresh() {
+    this.loadChildren(true).then(() => wx.stopPullDownRefresh());
+  },
+
+  methods: {
+    start() {
+      return rootUnit().then((result) => {
+        if (result.ok) return this.enter([result.data]);
+        this.showLoadFailure(result.error);
+        return undefined;
+      });
+    },
+
+    showLoadFailure(error: AppError) {
+      if (error.code === 'FORBIDDEN') this.setData({ status: 'forbidden' });
+      else this.setData({ status: 'error', errorText: errorText(error) });
+    },
+
+    current(): UnitView | null {
+      const trail = this.data.trail;
+      return trail.length ? trail[trail.length - 1] : null;
+    },
+
+    /** Shows the last unit of `trail` and loads its sub-units. */
+    enter(trail: UnitView[]) {
+      const unit = trail[trail.length - 1];
+      this.setData({
+        trail,
+        crumbs: crumbsOf(trail),
+        header: unitHeader(unit),
+        currentId: unit.id,
+        children: [],
+        rows: [],
+        next: null,
+      });
+      return this.loadChildren(true);
+    },
+
+    loadChildren(reset: boolean): Promise<void> {
+      const unit = this.current();
+      const ticket = loads(this).begin(reset);
+      if (!unit || ticket === null) return Promise.resolve();
+      this.setData({ loadingChildren: true });
+      return childUnits(unit.id, reset ? null : this.data.next).then((result) => {
+        if (!loads(this).settle(ticket)) return;
+        if (!result.ok) {
+          this.setData({ loadingChildren: false });
+          if (this.data.status !== 'ready') this.showLoadFailure(result.error);
+          else this.showMessage(errorText(result.error));
+          return;
+        }
+        const children = reset ? result.data.items : appendRows(this.data.children, result.data.items);
+        this.setData({ status: 'ready', loadingChildren: false, children, rows: children.map(childRow), next: result.data.next });
+      });
+    },
+
+    /**
+     * An `async-close` dialog keeps its confirm button spinning until told otherwise. It starts
+     * spinning only after the confirm handler returns, hence the deferred call.
+     */
+    stopLoading(selector: string) {
+      setTimeout(() => {
+        const dialog = this.selectComponent(selector) as { stopLoading?(): void } | null;
+        dialog?.stopLoading?.();
+      }, 0);
+    },
+
+    showMessage(text: string, type: 'error' | 'success' = 'error') {
+      this.setData({ message: text, messageType: type });
+    },
+
+    /** Replaces the unit shown (after a rename), keeping the walk. */
+    replaceCurrent(unit: UnitView) {
+      const trail = [...this.data.trail.slice(0, -1), unit];
+      this.setData({ trail, crumbs: crumbsOf(trail), header: unitHeader(unit) });
+    },
+
+    onRetry() {
+      this.setData({ status: 'loading' });
+      if (this.data.trail.length) this.loadChildren(true);
+      else this.start();
+    },
+
+    onChildTap(event: { currentTarget: { dataset: { id?: string } } }) {
+      const child = this.data.children.find((unit) => unit.id === event.currentTarget.dataset.id);
+      if (!child) return;
+      this.setData({ message: '' });
+      this.enter([...this.data.trail, child]);
+    },
+
+    onCrumbTap(event: { currentTarget: { dataset: { index?: number } } }) {
+      const index = Number(event.currentTarget.dataset.index);
+      if (!Number.isInteger(index) || index >= this.data.trail.length - 1) return;
+      this.setData({ message: '' });
+      this.enter(this.data.trail.slice(0, index + 1));
+    },
+
+    onMoreChildren() {
+      this.loadChildren(false);
+    },
+
+    onOpenMembers() {
+      wx.navigateTo({ url: membersPageUrl(null) });
+    },
+
+    onOpenImport() {
+      wx.navigateTo({ url: '/packages/admin/pages/import/index' });
+    },
+
+    onUnitMembers() {
+      const unit = this.current();
+      if (unit) wx.navigateTo({ url: membersPageUrl(unit) });
+    },
+
+    // 新建下级单位
+
+    onCreateTap() {
+      const unit = this.current();
+      if (!unit) return;
+      this.setData({ createShow: true, createName: '', createKind: defaultChildKind(unit.kind), createError: '', message: '' });
+    },
+
+    onCreateNameChange(event: { detail: unknown }) {
+      this.setData({ createName: eventText(event), createError: '' });
+    },
+
+    onCreateKindChange(event: { detail: unknown }) {
+      const kind = CHILD_KINDS.find((option) => option.kind === event.detail);
+      if (kind) this.setData({ createKind: kind.kind });
+    },
+
+    onCreateCancel() {
+      this.setData({ createShow: false });
+    },
+
+    onCreateConfirm() {
+      const unit = this.current();
+      const checked = checkUnitName(this.data.createName);
+      if (!unit) return undefined;
+      if (!checked.ok) {
+        this.setData({ createError: checked.message });
+        this.stopLoading('.create-dialog');
+        return undefined;
+      }
+      return createUnit(unit.id, checked.name, this.data.createKind).then((result) => {
+        if (!result.ok) {
+          this.setData({ createError: errorText(result.error) });
+          this.stopLoading('.create-dialog');
+          return undefined;
+        }
+        this.setData({ createShow: false });
+        this.showMessage(`已新建「${result.data.name}」`, 'success');
+        this.replaceCurrent({ ...unit, childCount: unit.childCount + 1 });
+        return this.loadChildren(true);
+      });
+    },
+
+    // 重命名
+
+    onRenameTap() {
+      const unit = this.current();
+      if (unit) this.setData({ renameShow: true, renameName: unit.name, renameError: '', message: '' });
+    },
+
+    onRenameNameChange(event: { detail: unknown }) {
+      this.setData({ renameName: eventText(event), renameError: '' });
+    },
+
+    onRenameCancel() {
+      this.setData({ renameShow: false });
+    },
+
+    onRenameConfirm() {
+      const unit = this.current();
+      const checked = checkUnitName(this.data.renameName);
+      if (!unit) return undefined;
+      if (!checked.ok) {
+        this.setData({ renameError: checked.message });
+        this.stopLoading('.rename-dialog');
+        return undefined;
+      }
+      if (checked.name === unit.name) {
+        this.setData({ renameShow: false });
+        return undefined;
+      }
+      return renameUnit(unit.id, checked.name).then((result) => {
+        if (!result.ok) {
+          this.setData({ renameError: errorText(result.error) });
+          this.stopLoading('.rename-dialog');
+          return;
+        }
+        this.setData({ renameShow: false });
+        this.replaceCurrent(result.data);
+        this.showMessage(`已重命名为「${result.data.name}」`, 'success');
+      });
+    },
+
+    // 移动
+
+    onMoveTap() {
+      this.setData({ moveShow: true, message: '' });
+    },
+
+    onMoveClose() {
+      this.setData({ moveShow: false });
+    },
+
+    onMovePick(event: { detail: { unit: UnitView; trail: UnitView[] } }) {
+      const unit = this.current();
+      const target = event.detail?.unit;
+      this.setData({ moveShow: false });
+      if (!unit || !target) return undefined;
+      return moveUnit(unit.id, target.id).then((result) => {
+        if (!result.ok) {
+          this.showMessage(errorText(result.error));
+          return undefined;
+        }
+        this.showMessage(`已将「${result.data.name}」移到「${target.name}」下`, 'success');
+        return this.enter([...event.detail.trail, result.data]);
+      });
+    },
+
+    // 删除
+
+    onDeleteTap() {
+      const unit = this.current();
+      if (unit) this.setData({ deleteShow: true, deleteMessage: deleteUnitQuestion(unit.name), message: '' });
+    },
+
+    onDeleteCancel() {
+      this.setData({ deleteShow: false });
+    },
+
+    onDeleteConfirm() {
+      const unit = this.current();
+      this.setData({ deleteShow: false });
+      if (!unit) return undefined;
+      return deleteUnit(unit.id).then((result) => {
+        if (!result.ok) {
+          this.showMessage(errorText(result.error));
+          return undefined;
+        }
+        const parentTrail = this.data.trail.slice(0, -1);
+        const parent = parentTrail[parentTrail.length - 1];
+        if (parent) parentTrail[parentTrail.length - 1] = { ...parent, childCount: Math.max(0, parent.childCount - 1) };
+        this.showMessage(`已删除「${unit.name}」`, 'success');
+        return parentTrail.length ? this.enter(parentTrail) : this.start();
+      });
+    },
+  },
+});

@@ -1,0 +1,244 @@
+/**
+ * How the organisation is shown: unit and member kind labels, unit and member rows, the
+ * member card, phone numbers, page addresses. Plain functions, tested without a page.
+ */
+import type { MemberCard, MemberDetail, MemberKind, UnitKind, UnitRef, UnitView } from '../../typings';
+
+/** The kinds a sub-unit can have: everything but the organisation itself. */
+export type ChildKind = Exclude<UnitKind, 'org'>;
+
+export const UNIT_KIND_LABELS: Readonly<Record<UnitKind, string>> = {
+  org: '组织',
+  college: '学院',
+  department: '部门',
+  class: '班级',
+  group: '小组',
+};
+
+/** The kinds a new sub-unit can have, in the order the picker offers them. */
+export const CHILD_KINDS: readonly { kind: ChildKind; label: string }[] = [
+  { kind: 'college', label: UNIT_KIND_LABELS.college },
+  { kind: 'department', label: UNIT_KIND_LABELS.department },
+  { kind: 'class', label: UNIT_KIND_LABELS.class },
+  { kind: 'group', label: UNIT_KIND_LABELS.group },
+];
+
+export const MEMBER_KIND_LABELS: Readonly<Record<MemberKind, string>> = {
+  student: '学生',
+  staff: '教职工',
+};
+
+export const MEMBER_KINDS: readonly { kind: MemberKind; label: string }[] = [
+  { kind: 'student', label: MEMBER_KIND_LABELS.student },
+  { kind: 'staff', label: MEMBER_KIND_LABELS.staff },
+];
+
+export const UNIT_NAME_MAX = 40;
+export const PHONE_HIDDEN_TEXT = '仅管理员、发布者和本单位关注人可见';
+
+export function unitKindLabel(kind: UnitKind): string {
+  return UNIT_KIND_LABELS[kind] ?? kind;
+}
+
+export function memberKindLabel(kind: MemberKind): string {
+  return MEMBER_KIND_LABELS[kind] ?? kind;
+}
+
+/** 学号 for students, 工号 for staff. */
+export function numberLabel(kind: MemberKind): string {
+  return kind === 'staff' ? '工号' : '学号';
+}
+
+/** The kind a new sub-unit most likely has: colleges below the organisation, classes below a college, groups below. */
+export function defaultChildKind(parent: UnitKind): ChildKind {
+  switch (parent) {
+    case 'org':
+      return 'college';
+    case 'college':
+      return 'class';
+    default:
+      return 'group';
+  }
+}
+
+/** A unit path as people read it: `计算机学院 / 软件工程 2301 班`, from the array or the slash form. */
+export function unitPathText(path: readonly string[] | string): string {
+  const parts = typeof path === 'string' ? path.split('/') : path;
+  return parts
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(' / ');
+}
+
+/** A UnitView as a member's placement holds it. */
+export function unitRefOf(unit: UnitView): UnitRef {
+  return { id: unit.id, name: unit.name, kind: unit.kind, path: unit.path.join('/') };
+}
+
+export interface UnitRow {
+  id: string;
+  name: string;
+  /** The path below the organisation. */
+  label: string;
+  /** `32 人`. */
+  value: string;
+}
+
+export function unitRow(unit: UnitView): UnitRow {
+  return { id: unit.id, name: unit.name, label: unitPathText(unit.path), value: `${unit.memberCount} 人` };
+}
+
+export interface ChildRow extends UnitRow {
+  kindLabel: string;
+}
+
+/** A sub-unit in the admin tree: its kind, direct members and sub-units. */
+export function childRow(unit: UnitView): ChildRow {
+  const parts = [`${unit.memberCount} 人`];
+  if (unit.childCount > 0) parts.push(`${unit.childCount} 个下级`);
+  return { id: unit.id, name: unit.name, label: unitKindLabel(unit.kind), value: parts.join(' · '), kindLabel: unitKindLabel(unit.kind) };
+}
+
+export interface Crumb {
+  id: string;
+  name: string;
+}
+
+/** The breadcrumb of a walk down the tree, from the organisation to the current unit. */
+export function crumbsOf(trail: readonly UnitView[]): Crumb[] {
+  return trail.map((unit) => ({ id: unit.id, name: unit.name }));
+}
+
+export function unitPageUrl(unit: { id: string; name: string }): string {
+  return `/pages/unit/index?id=${encodeURIComponent(unit.id)}&name=${encodeURIComponent(unit.name)}`;
+}
+
+export function memberPageUrl(memberId: string): string {
+  return `/pages/member/index?id=${encodeURIComponent(memberId)}`;
+}
+
+/** A query value as the page received it, decoded when it was encoded. */
+export function queryText(value: string | undefined): string {
+  if (!value) return '';
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+export interface MemberRow {
+  id: string;
+  name: string;
+  /** `2023001 · 班长`. */
+  label: string;
+  unbound: boolean;
+  inactive: boolean;
+}
+
+export function memberRow(card: MemberCard): MemberRow {
+  const parts = [card.number];
+  if (card.title) parts.push(card.title);
+  return { id: card.id, name: card.name, label: parts.join(' · '), unbound: !card.bound, inactive: !card.active };
+}
+
+export interface MemberCardView {
+  name: string;
+  /** `学号 2023001`. */
+  numberLine: string;
+  kindLabel: string;
+  title: string;
+}
+
+export function memberCardView(card: MemberCard): MemberCardView {
+  return {
+    name: card.name,
+    numberLine: `${numberLabel(card.kind)} ${card.number}`,
+    kindLabel: memberKindLabel(card.kind),
+    title: card.title ?? '',
+  };
+}
+
+/** `+8613800000000` -> `138 0000 0000`; other numbers as they are. */
+export function phoneDisplay(phone: string): string {
+  const match = /^\+86(1\d{2})(\d{4})(\d{4})$/.exec(phone);
+  return match ? `${match[1]} ${match[2]} ${match[3]}` : phone;
+}
+
+export type PhoneState = 'shown' | 'missing' | 'hidden';
+
+export interface MemberProfileView {
+  name: string;
+  kindLabel: string;
+  numberLabel: string;
+  number: string;
+  title: string;
+  unbound: boolean;
+  inactive: boolean;
+  units: string[];
+  phoneState: PhoneState;
+  /** What the phone row reads: the number, 未登记, or who may see it. */
+  phoneText: string;
+}
+
+export function memberProfileView(detail: MemberDetail): MemberProfileView {
+  let phoneState: PhoneState = 'hidden';
+  let phoneText = PHONE_HIDDEN_TEXT;
+  if (detail.phoneVisible) {
+    phoneState = detail.phone ? 'shown' : 'missing';
+    phoneText = detail.phone ? phoneDisplay(detail.phone) : '未登记';
+  }
+  return {
+    name: detail.name,
+    kindLabel: memberKindLabel(detail.kind),
+    numberLabel: numberLabel(detail.kind),
+    number: detail.number,
+    title: detail.title ?? '',
+    unbound: !detail.bound,
+    inactive: !detail.active,
+    units: detail.units.map((unit) => unitPathText(unit.path) || unit.name),
+    phoneState,
+    phoneText,
+  };
+}
+
+export type NameCheck = { ok: true; name: string } | { ok: false; message: string };
+
+/** Unit names: 1-40 characters once trimmed, counted as people count them (code points). */
+export function checkUnitName(raw: string): NameCheck {
+  const name = raw.trim();
+  if (!name) return { ok: false, message: '请输入单位名称' };
+  if (Array.from(name).length > UNIT_NAME_MAX) return { ok: false, message: `单位名称不超过 ${UNIT_NAME_MAX} 个字` };
+  return { ok: true, name };
+}
+
+export function emptyMembersText(query: string): string {
+  return query.trim() ? '没有找到匹配的成员' : '该单位暂无成员';
+}
+
+export interface UnitHeader {
+  name: string;
+  kindLabel: string;
+  isRoot: boolean;
+  /** `直属成员 32 人 · 下级单位 3 个`. */
+  stats: string;
+}
+
+/** The unit an admin is looking at in the tree editor. */
+export function unitHeader(unit: UnitView): UnitHeader {
+  return {
+    name: unit.name,
+    kindLabel: unitKindLabel(unit.kind),
+    isRoot: unit.parentId === null,
+    stats: `直属成员 ${unit.memberCount} 人 · 下级单位 ${unit.childCount} 个`,
+  };
+}
+
+export function deleteUnitQuestion(name: string): string {
+  return `确定删除「${name}」吗？删除后无法恢复。`;
+}
+
+export function membersPageUrl(unit: { id: string; name: string } | null): string {
+  const base = '/packages/admin/pages/members/index';
+  return unit ? `${base}?unitId=${encodeURIComponent(unit.id)}&unitName=${encodeURIComponent(unit.name)}` : base;
+}

@@ -1,0 +1,345 @@
+/**
+ * @jest-environment jsdom
+ */
+import type { ImportView } from '../../typings';
+import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
+import { account, fail, installBackend, installStorage, ok, storedSession, wxMore, type FakeBackend, type Handler, type UploadOptions } from './fake-backend';
+import { classesOf, importView, item, pageOf, rowTexts, settled } from './org-fixtures';
+import { textIn, trigger } from './page-helpers';
+import './simulate-polyfills';
+
+const IMPORT = 'packages/admin/pages/import/index';
+const FILE_ID = 'cloud://local.bucket/imports/u-admin/1700000000000-roster.xlsx';
+
+interface ChooseOptions {
+  count: number;
+  type: string;
+  extension: string[];
+  success?(res: { tempFiles: { path: string; name: string; size: number; type: string; time: number }[] }): void;
+  fail?(err: { errMsg: string }): void;
+}
+const wxFiles = wx as unknown as { chooseMessageFile(options: ChooseOptions): void };
+
+function chooses(name: string) {
+  return jest.spyOn(wxFiles, 'chooseMessageFile').mockImplementation((options: ChooseOptions) => {
+    setTimeout(() => options.success?.({ tempFiles: [{ path: 'wxfile://tmp/chosen', name, size: 2048, type: 'file', time: 0 }] }), 0);
+  });
+}
+
+function uploads() {
+  return jest.spyOn(wxMore, 'uploadFile').mockImplementation((options: UploadOptions) => {
+    setTimeout(() => options.success?.({ statusCode: 200, data: JSON.stringify({ fileID: FILE_ID }) }), 0);
+    return {};
+  });
+}
+
+/** Items of a preview by category. */
+const items: Handler = (request) => {
+  switch (request.category) {
+    case 'add':
+      return pageOf([item({ line: 2, name: '王五', number: '2023005' })]);
+    case 'update':
+      return pageOf([
+        item({
+          line: 3,
+          category: 'update',
+          name: '林一',
+          number: '2023001',
+          changes: [
+            { field: 'phone', before: '+8613800000000', after: '+8613900000000' },
+            { field: 'title', before: '', after: '班长' },
+          ],
+        }),
+      ]);
+    case 'invalid':
+      return pageOf([
+        item({
+          line: 5,
+          category: 'invalid',
+          name: '赵六',
+          number: '',
+          reasons: [
+            { code: 'NUMBER_MISSING', message: '缺少学号/工号' },
+            { code: 'UNIT_UNKNOWN', message: '单位“计算机学院/不存在的班”不存在' },
+          ],
+        }),
+      ]);
+    default:
+      return pageOf([]);
+  }
+};
+
+async function previewed(handlers: Record<string, Handler>, view: ImportView = importView()): Promise<{ page: RenderedPage; backend: FakeBackend }> {
+  const backend = installBackend({ 'imports.preview': () => ok(view), 'imports.items': items, ...handlers });
+  chooses('花名册 2024.xlsx');
+  uploads();
+  const page = renderPage(IMPORT);
+  await page.tap('选择文件');
+  await waitFor(() => page.queryByText('花名册 2024.xlsx'), 'the chosen file');
+  await page.tap('上传并预览');
+  await waitFor(() => page.queryByText('第 2 步：核对预览'), 'the preview');
+  return { page, backend };
+}
+
+beforeEach(() => {
+  installStorage(storedSession(account({ id: 'u-admin', roles: ['member', 'admin'] }), Date.now()));
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('choosing and previewing a roster file', () => {
+  it('uploads the chosen file under imports/<account>/, previews it and shows the counts', async () => {
+    const backend = installBackend({ 'imports.preview': () => ok(importView()), 'imports.items': items });
+    const choose = chooses('花名册 2024.xlsx');
+    const upload = uploads();
+    const page = renderPage(IMPORT);
+    expect(page.text()).toContain('第 1 步：选择花名册文件');
+
+    await page.tap('选择文件');
+    await waitFor(() => page.queryByText('花名册 2024.xlsx'), 'the chosen file');
+    expect(choose.mock.calls[0][0]).toMatchObject({ count: 1, type: 'file', extension: ['xlsx', 'csv'] });
+    await page.tap('上传并预览');
+
+    await waitFor(() => page.queryByText('第 2 步：核对预览'), 'the preview');
+    expect(upload.mock.calls[0][0].formData?.cloudPath).toMatch(/^imports\/u-admin\/\d+-花名册_2024\.xlsx$/);
+    expect(backend.callsOf('imports.preview').map((c) => c.request)).toEqual([
+      { fileId: FILE_ID, fileName: '花名册 2024.xlsx', deactivateMissing: false },
+    ]);
+    expect(rowTexts(page, '.count')).toEqual(['3新增', '1更新', '0停用', '4无变化', '2无效']);
+    expect(page.text()).toContain('共 10 行：新增 3，更新 1，停用 0，无变化 4，无效 2');
+    await waitFor(() => page.queryByText('王五 · 2023005'), 'the added rows');
+    expect(page.text()).toContain('第 2 行');
+    expect(backend.callsOf('imports.items').map((c) => c.request)).toEqual([{ importId: 'imp-1', category: 'add' }]);
+    page.unmount();
+  });
+
+  it('sends deactivateMissing when the switch is on, and warns about it', async () => {
+    const backend = installBackend({ 'imports.preview': () => ok(importView({ deactivateMissing: true })), 'imports.items': items });
+    chooses('roster.csv');
+    uploads();
+    const page = renderPage(IMPORT);
+    await page.tap('选择文件');
+    await waitFor(() => page.queryByText('roster.csv'), 'the chosen file');
+    expect(page.text()).not.toContain('都将被停用');
+
+    await trigger(page, '.deactivate-switch', 'change', true);
+    expect(page.text()).toContain('开启后，花名册中在册但名单里没有的成员都将被停用');
+    await page.tap('上传并预览');
+
+    await waitFor(() => backend.callsOf('imports.preview').length > 0, 'the preview call');
+    expect(backend.callsOf('imports.preview')[0].request).toMatchObject({ fileName: 'roster.csv', deactivateMissing: true });
+    page.unmount();
+  });
+
+  it.each(['IMPORT_FILE_INVALID', 'IMPORT_TOO_LARGE'] as const)("shows the server's message for %s and stays on step 1", async (code) => {
+    installBackend({ 'imports.preview': () => fail(code, '第 1 行缺少“姓名”列') });
+    chooses('roster.xlsx');
+    uploads();
+    const page = renderPage(IMPORT);
+    await page.tap('选择文件');
+    await waitFor(() => page.queryByText('roster.xlsx'), 'the chosen file');
+
+    await page.tap('上传并预览');
+
+    await waitFor(() => page.queryByText('第 1 行缺少“姓名”列'), 'the message');
+    expect(page.text()).toContain('第 1 步');
+    page.unmount();
+  });
+
+  it('says the upload failed without previewing when the upload fails', async () => {
+    const backend = installBackend({});
+    chooses('roster.xlsx');
+    jest.spyOn(wxMore, 'uploadFile').mockImplementation((options: UploadOptions) => {
+      setTimeout(() => options.fail?.({ errMsg: 'uploadFile:fail' }), 0);
+      return {};
+    });
+    const page = renderPage(IMPORT);
+    await page.tap('选择文件');
+    await waitFor(() => page.queryByText('roster.xlsx'), 'the chosen file');
+
+    await page.tap('上传并预览');
+
+    await waitFor(() => page.queryByText('文件上传失败，请稍后重试'), 'the failure');
+    expect(backend.calls).toHaveLength(0);
+    page.unmount();
+  });
+});
+
+describe('the preview', () => {
+  it('shows invalid rows with their line and reasons in the 无效 tab', async () => {
+    const { page, backend } = await previewed({});
+
+    await page.tap(textIn(page, '.item-tabs', '无效'));
+
+    await waitFor(() => page.queryByText('第 5 行'), 'the invalid row');
+    expect(page.text()).toContain('缺少学号/工号');
+    expect(page.text()).toContain('单位“计算机学院/不存在的班”不存在');
+    expect(backend.callsOf('imports.items').map((c) => c.request.category)).toEqual(['add', 'invalid']);
+    page.unmount();
+  });
+
+  it('shows updates as field changes, before → after, with Chinese field names', async () => {
+    const { page } = await previewed({});
+
+    await page.tap(textIn(page, '.item-tabs', '更新'));
+
+    await waitFor(() => page.text().includes('手机号：+8613800000000 → +8613900000000'), 'the change');
+    expect(page.text()).toContain('职务：（空） → 班长');
+    page.unmount();
+  });
+
+  it('disables 应用 when the file changes nothing', async () => {
+    const { page, backend } = await previewed(
+      {},
+      importView({ counts: { rows: 4, add: 0, update: 0, deactivate: 0, unchanged: 4, invalid: 0 } }),
+    );
+    expect(page.text()).toContain('名单与花名册没有差异，无需应用');
+    expect(classesOf(page, '.apply')).toContain('van-button--disabled');
+
+    await page.tap(textIn(page, '.apply', '应用'));
+
+    expect(await settled(page)).toContain('第 2 步');
+    expect(backend.callsOf('imports.apply')).toHaveLength(0);
+    page.unmount();
+  });
+});
+
+describe('applying', () => {
+  it('calls imports.apply while the status is applying, showing the progress, then the result', async () => {
+    const seen: string[] = [];
+    let calls = 0;
+    let page: RenderedPage | null = null;
+    const steps = [
+      importView({ status: 'applying', progress: { done: 1, total: 4 } }),
+      importView({ status: 'applying', progress: { done: 3, total: 4 } }),
+      importView({ status: 'applied', progress: { done: 4, total: 4 }, appliedAt: '2024-03-01 09:40' }),
+    ];
+    const opened = await previewed({
+      'imports.apply': () => {
+        seen.push(page?.text() ?? '');
+        return ok(steps[calls++]);
+      },
+    });
+    page = opened.page;
+
+    await page.tap(textIn(page, '.apply', '应用'));
+
+    await waitFor(() => page?.queryByText('导入完成：新增 3 人，更新 1 人，停用 0 人'), 'the result');
+    expect(opened.backend.callsOf('imports.apply').map((c) => c.request)).toEqual([
+      { importId: 'imp-1' },
+      { importId: 'imp-1' },
+      { importId: 'imp-1' },
+    ]);
+    // What the page showed while each following call was on its way.
+    expect(seen[1]).toContain('已应用 1 / 4');
+    expect(seen[1]).toContain('25%');
+    expect(seen[2]).toContain('已应用 3 / 4');
+    expect(seen[2]).toContain('75%');
+    expect(page.text()).not.toContain('跳过');
+    page.unmount();
+  });
+
+  it('asks for confirmation before an import that deactivates members', async () => {
+    const { page, backend } = await previewed(
+      { 'imports.apply': () => ok(importView({ status: 'applied', progress: { done: 6, total: 6 } })) },
+      importView({ deactivateMissing: true, counts: { rows: 10, add: 3, update: 1, deactivate: 2, unchanged: 4, invalid: 0 } }),
+    );
+
+    await page.tap(textIn(page, '.apply', '应用'));
+    await waitFor(() => page.text().includes('将停用 2 名不在名单中的成员'), 'the confirmation');
+    expect(backend.callsOf('imports.apply')).toHaveLength(0);
+
+    await page.tap(textIn(page, '.apply-dialog', '应用'));
+
+    await waitFor(() => page.text().includes('导入完成'), 'the result');
+    expect(backend.callsOf('imports.apply')).toHaveLength(1);
+    page.unmount();
+  });
+
+  it('waits 2 s and asks again when the import is busy', async () => {
+    const realSetTimeout = global.setTimeout;
+    const delays: number[] = [];
+    jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      if (ms === 2000) {
+        delays.push(ms);
+        return realSetTimeout(fn, 0);
+      }
+      return realSetTimeout(fn, ms);
+    }) as typeof setTimeout);
+    let calls = 0;
+    const { page, backend } = await previewed({
+      'imports.apply': () => (++calls === 1 ? fail('IMPORT_BUSY') : ok(importView({ status: 'applied', progress: { done: 4, total: 4 } }))),
+    });
+
+    await page.tap(textIn(page, '.apply', '应用'));
+
+    await waitFor(() => page.text().includes('导入完成'), 'the result');
+    expect(backend.callsOf('imports.apply')).toHaveLength(2);
+    expect(delays).toEqual([2000]);
+    page.unmount();
+  });
+
+  it('asks to preview again when the preview expired', async () => {
+    const { page } = await previewed({ 'imports.apply': () => fail('IMPORT_EXPIRED') });
+
+    await page.tap(textIn(page, '.apply', '应用'));
+
+    await waitFor(() => page.queryByText('预览已过期或花名册已有变动，请重新预览'), 'the message');
+    expect(page.text()).toContain('第 1 步');
+    expect(page.getByText('花名册 2024.xlsx')).toBeTruthy();
+    page.unmount();
+  });
+
+  it('shows the skipped count and lists the skipped rows on request', async () => {
+    const { page, backend } = await previewed({
+      'imports.apply': () => ok(importView({ status: 'applied', progress: { done: 4, total: 4 }, skipped: 1 })),
+      'imports.items': (request, call) =>
+        request.category === 'skipped' ? pageOf([item({ line: 3, category: 'skipped', name: '林一', number: '2023001' })]) : items(request, call),
+    });
+
+    await page.tap(textIn(page, '.apply', '应用'));
+    await waitFor(() => page.queryByText('查看跳过的记录'), 'the skipped link');
+    expect(page.text()).toContain('跳过 1 条');
+
+    await page.tap('查看跳过的记录');
+
+    await waitFor(() => page.text().includes('林一 · 2023001'), 'the skipped row');
+    expect(backend.callsOf('imports.items').map((c) => c.request)).toContainEqual({ importId: 'imp-1', category: 'skipped' });
+    page.unmount();
+  });
+
+  it('opened again with ?id= while applying, shows the progress and carries on', async () => {
+    const backend = installBackend({
+      'imports.get': () => ok(importView({ status: 'applying', progress: { done: 2, total: 4 } })),
+      'imports.apply': () => ok(importView({ status: 'applied', progress: { done: 4, total: 4 } })),
+    });
+    backend.hold();
+    const page = renderPage(IMPORT, { query: { id: 'imp-1' } });
+    expect(page.text()).toContain('加载中');
+    backend.release();
+
+    await waitFor(() => page.text().includes('导入完成'), 'the result');
+    expect(backend.calls.map((c) => [c.action, c.request])).toEqual([
+      ['imports.get', { importId: 'imp-1' }],
+      ['imports.apply', { importId: 'imp-1' }],
+    ]);
+    page.unmount();
+  });
+
+  it('stops calling once the page is left mid-apply', async () => {
+    const backend = installBackend({
+      'imports.get': () => ok(importView({ status: 'applying', progress: { done: 2, total: 4 } })),
+      'imports.apply': () => ok(importView({ status: 'applying', progress: { done: 3, total: 4 } })),
+    });
+    const page = renderPage(IMPORT, { query: { id: 'imp-1' } });
+    await waitFor(() => backend.callsOf('imports.apply').length >= 1, 'the apply loop');
+
+    page.unmount();
+    const count = backend.callsOf('imports.apply').length;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(backend.callsOf('imports.apply').length).toBeLessThanOrEqual(count + 1);
+    const after = backend.callsOf('imports.apply').length;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(backend.callsOf('imports.apply')).toHaveLength(after);
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * @jest-environment jsdom
+ */
+import type { MemberCard } from '../../typings';
+import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
+import { fail, installBackend, installStorage, type FakeBackend, type Handler } from './fake-backend';
+import { card, pageOf, rowTexts, runHook, settled } from './org-fixtures';
+import { trigger } from './page-helpers';
+
+const UNIT = 'pages/unit/index';
+const query = { id: 'unit-1', name: encodeURIComponent('软件工程 2301 班') };
+
+const lin = card({ id: 'm1', name: '林一', number: '2023001', title: '班长' });
+const wang = card({ id: 'm2', name: '王二', number: '2023002', bound: false });
+const zhao = card({ id: 'm3', name: '赵三', number: '2023003' });
+const linEr = card({ id: 'm4', name: '林二', number: '2023004' });
+
+async function open(handlers: Record<string, Handler>, first: string): Promise<{ page: RenderedPage; backend: FakeBackend }> {
+  const backend = installBackend(handlers);
+  const page = renderPage(UNIT, { query });
+  await waitFor(() => page.queryByText(first), first);
+  return { page, backend };
+}
+
+function byQuery(lists: Record<string, MemberCard[]>): Handler {
+  return (request) => pageOf(lists[(request.query as string | undefined) ?? ''] ?? []);
+}
+
+beforeEach(() => {
+  installStorage();
+  jest.spyOn(wx as unknown as { setNavigationBarTitle(o: { title: string }): void }, 'setNavigationBarTitle').mockImplementation(() => undefined);
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('unit page', () => {
+  it("lists the unit's members with number, title and a 未绑定 tag, titled with the unit's name", async () => {
+    const { page, backend } = await open({ 'directory.unitMembers': () => pageOf([lin, wang]) }, '林一');
+
+    const text = page.text();
+    expect(text).toContain('2023001 · 班长');
+    expect(page.getByText('王二')).toBeTruthy();
+    expect(text).toContain('2023002');
+    expect(rowTexts(page, '.member')).toEqual(['林一2023001 · 班长', '王二2023002未绑定']);
+    expect(backend.calls.map((c) => [c.name, c.action, c.request])).toEqual([['org', 'directory.unitMembers', { unitId: 'unit-1' }]]);
+    expect((wx as unknown as { setNavigationBarTitle: jest.Mock }).setNavigationBarTitle).toHaveBeenCalledWith({ title: '软件工程 2301 班' });
+    page.unmount();
+  });
+
+  it('searches after typing pauses, sending the query and replacing the list', async () => {
+    const { page, backend } = await open({ 'directory.unitMembers': byQuery({ '': [lin, wang, zhao], 林: [lin, linEr] }) }, '赵三');
+
+    await trigger(page, '.search', 'change', '林');
+    expect(backend.callsOf('directory.unitMembers')).toHaveLength(1);
+
+    await waitFor(() => page.queryByText('林二'), 'the search result');
+    expect(backend.callsOf('directory.unitMembers').map((c) => c.request)).toEqual([{ unitId: 'unit-1' }, { unitId: 'unit-1', query: '林' }]);
+    expect(page.queryByText('赵三')).toBeNull();
+    expect(page.queryByText('王二')).toBeNull();
+    page.unmount();
+  });
+
+  it('sends one search for a burst of typing, and searches at once on confirm', async () => {
+    const { page, backend } = await open({ 'directory.unitMembers': byQuery({ '': [lin], 林: [lin], 林一: [lin] }) }, '林一');
+
+    await trigger(page, '.search', 'change', '林');
+    await trigger(page, '.search', 'change', '林一');
+    await trigger(page, '.search', 'search', '林一');
+
+    await settled(page, 400);
+    expect(backend.callsOf('directory.unitMembers').map((c) => c.request.query)).toEqual([undefined, '林一']);
+    page.unmount();
+  });
+
+  it('drops the reply of an earlier search that answers after a newer one', async () => {
+    const { page, backend } = await open({ 'directory.unitMembers': byQuery({ '': [lin, wang], 林: [lin, linEr], 王: [wang] }) }, '林一');
+    backend.delay((call) => (call.request.query === '林' ? 150 : 0));
+
+    await trigger(page, '.search', 'change', '林');
+    await waitFor(() => backend.callsOf('directory.unitMembers').length === 2, 'the slow search to go out');
+    await trigger(page, '.search', 'search', '王');
+
+    await waitFor(() => page.queryByText('林一') === null, 'the newer result');
+    expect(await settled(page, 250)).not.toContain('林二');
+    expect(page.getByText('王二')).toBeTruthy();
+    expect(page.queryByText('林一')).toBeNull();
+    expect(backend.callsOf('directory.unitMembers').map((c) => c.request.query)).toEqual([undefined, '林', '王']);
+    page.unmount();
+  });
+
+  it('appends the next page with `after` when the bottom is reached, once, and stops at the last page', async () => {
+    const { page, backend } = await open(
+      { 'directory.unitMembers': (request) => (request.after === 'p2' ? pageOf([zhao]) : pageOf([lin, wang], 'p2')) },
+      '林一',
+    );
+    backend.hold();
+
+    await runHook(page, 'onReachBottom');
+    await runHook(page, 'onReachBottom');
+    backend.release();
+
+    await waitFor(() => page.queryByText('赵三'), 'the second page');
+    expect(page.getByText('林一')).toBeTruthy();
+    expect(backend.callsOf('directory.unitMembers').map((c) => c.request)).toEqual([{ unitId: 'unit-1' }, { unitId: 'unit-1', after: 'p2' }]);
+    expect(page.getByText('没有更多了')).toBeTruthy();
+
+    await runHook(page, 'onReachBottom');
+    await settled(page);
+    expect(backend.callsOf('directory.unitMembers')).toHaveLength(2);
+    page.unmount();
+  });
+
+  it('pages through search results with the query and `after`', async () => {
+    const { page, backend } = await open(
+      {
+        'directory.unitMembers': (request) =>
+          request.query ? (request.after ? pageOf([linEr]) : pageOf([lin], 'q2')) : pageOf([lin, wang, zhao], 'p2'),
+      },
+      '赵三',
+    );
+
+    await trigger(page, '.search', 'search', '林');
+    await waitFor(() => page.queryByText('赵三') === null, 'the search result');
+    await runHook(page, 'onReachBottom');
+
+    await waitFor(() => page.queryByText('林二'), 'the second page of the search');
+    expect(backend.callsOf('directory.unitMembers').map((c) => c.request)).toEqual([
+      { unitId: 'unit-1' },
+      { unitId: 'unit-1', query: '林' },
+      { unitId: 'unit-1', query: '林', after: 'q2' },
+    ]);
+    page.unmount();
+  });
+
+  it('says when the unit has no members, and when a search finds nobody', async () => {
+    const { page } = await open({ 'directory.unitMembers': () => pageOf([]) }, '该单位暂无成员');
+
+    await trigger(page, '.search', 'search', '周');
+
+    await waitFor(() => page.queryByText('没有找到匹配的成员'), 'the empty search');
+    page.unmount();
+  });
+
+  it('opens the member page when a member is tapped', async () => {
+    const navigateTo = jest.spyOn(wx, 'navigateTo').mockImplementation(() => undefined);
+    const { page } = await open({ 'directory.unitMembers': () => pageOf([lin, wang]) }, '王二');
+
+    await page.tap('王二');
+
+    await waitFor(() => navigateTo.mock.calls.length > 0, 'a navigation');
+    expect(navigateTo.mock.calls[0][0]).toMatchObject({ url: '/pages/member/index?id=m2' });
+    page.unmount();
+  });
+
+  it('tells a person without access who may see the unit', async () => {
+    const { page } = await open({ 'directory.unitMembers': () => fail('FORBIDDEN') }, '仅本单位成员、上级单位成员、关注人和管理员可查看');
+    expect(page.queryByText('没有更多了')).toBeNull();
+    page.unmount();
+  });
+});
