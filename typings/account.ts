@@ -13,6 +13,8 @@ export interface MemberSummary {
   kind: 'student' | 'staff';
   /** Names of the member's units, e.g. ['计算机学院', '软件工程 2301 班']. */
   unitNames: string[];
+  /** False once an admin deactivates the member; the binding stays for a restore. */
+  active: boolean;
 }
 
 export interface WecomLink {

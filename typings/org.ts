@@ -157,8 +157,9 @@ type Empty = Record<string, never>;
 export interface OrgActions {
   /** The organisation (root unit), created from the configured name on first use. */
   'units.root': { request: Empty; response: UnitView };
+  /** A unit the caller may browse (as `directory.unitMembers`); admins, publishers and observers any. */
   'units.get': { request: { unitId: string }; response: UnitView };
-  /** Sub-units by name; admins and publishers (publishers pick audiences). */
+  /** Sub-units by name, for the same callers as `units.get`. */
   'units.children': { request: { parentId: string; after?: string }; response: Page<UnitView> };
   /** Admins only. Names are unique among siblings; at most six levels. */
   'units.create': { request: { parentId: string; name: string; kind: Exclude<UnitKind, 'org'> }; response: UnitView };
@@ -174,7 +175,7 @@ export interface OrgActions {
   'members.update': { request: { memberId: string; rev: string; member: Partial<MemberInput> }; response: MemberDetail };
   'members.deactivate': { request: { memberId: string }; response: MemberDetail };
   'members.restore': { request: { memberId: string }; response: MemberDetail };
-  /** Admins only: by name or number prefix, optionally within a unit (direct members). */
+  /** Admins only: by name or number prefix, optionally among a unit's direct members (UNIT_NOT_FOUND for an unknown unit). */
   'members.search': {
     request: { query?: string; unitId?: string; status?: 'active' | 'inactive' | 'all'; after?: string };
     response: Page<MemberCard>;
@@ -185,7 +186,7 @@ export interface OrgActions {
 
   /** Admins only: the units this member observes (replaces the set). */
   'observers.set': { request: { memberId: string; unitIds: string[] }; response: MemberDetail };
-  /** Admins only: the members observing a unit directly. */
+  /** Admins only: the members observing a unit directly (the first 100 by number). */
   'observers.list': { request: { unitId: string }; response: { items: MemberCard[] } };
 
   /** Binds the caller to the roster member with the phone number of a `getPhoneNumber` code. */

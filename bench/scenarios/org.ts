@@ -55,7 +55,7 @@ function populate(cloud: RunningLocalCloud): { bigCollege: string; bigClass: str
       members.push({
         _id: `m_bench_${String(n).padStart(6, '0')}`, name: `成员${n}`, number: `B${String(n).padStart(7, '0')}`,
         phone: `+86139${String(n).padStart(8, '0')}`, kind: 'student', unitIds: [classId], title: null, wecomUserId: null,
-        observes: [], active: true, userId: null, rev: 'bench', createdAt: now, updatedAt: now, deactivatedAt: null,
+        observes: [], active: true, userId: null, rev: 'bench', fieldsRev: 'bench', wecomKey: `none:m_bench_${String(n).padStart(6, '0')}`, createdAt: now, updatedAt: now, deactivatedAt: null,
       });
     }
   };

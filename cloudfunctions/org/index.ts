@@ -5,15 +5,16 @@
 import * as z from 'zod/mini';
 import type { MemberKind, UnitKind } from '../../typings';
 import { accountConfigFromEnv } from '../../server/accounts/config';
-import { loadCallerAccount } from '../../server/accounts/guard';
+import { hasAnyRole, loadCallerAccount } from '../../server/accounts/guard';
+import type { UserDoc } from '../../server/accounts/model';
 import { wechatOpenApi } from '../../server/adapters/wechat-openapi.adapter';
 import { db, readWxIdentity } from '../../server/adapters/wx-cloud.adapter';
 import { wxFileStorage } from '../../server/adapters/wx-storage.adapter';
-import { fail, ok } from '../../server/core/result';
+import { AppFailure, fail, ok } from '../../server/core/result';
 import { createMain } from '../../server/core/router';
 import { audienceCount, audiencePage } from '../../server/org/audience';
 import { bindByPhone, bindByWecom, bindMember, unbindMember } from '../../server/org/binding';
-import { loadViewer, memberDetail, memberForViewer, myDirectory, unitMembers } from '../../server/org/directory';
+import { canBrowseUnit, loadViewer, memberDetail, memberForViewer, myDirectory, unitMembers } from '../../server/org/directory';
 import { applyImport, getImport, importView, listItems, previewImport } from '../../server/org/import/imports';
 import { createMember, listObservers, searchMembers, setMemberActive, setObserves, updateMember } from '../../server/org/members';
 import type { MemberDoc } from '../../server/org/model';
@@ -49,6 +50,15 @@ const audienceSpec = {
   memberIds: z.array(id).check(z.maxLength(1000)),
 };
 
+/** Publishers pick audiences anywhere; others browse their own units and those below. */
+async function assertBrowsable(d: OrgDeps, account: UserDoc, unitId: string): Promise<void> {
+  if (hasAnyRole(account, ['publisher', 'observer'])) return;
+  const snapshot = await tree(d);
+  if (snapshot.get(unitId) && !canBrowseUnit(await loadViewer(d, account), unitId, snapshot)) {
+    throw new AppFailure('FORBIDDEN', '只能查看自己所在或关注的单位');
+  }
+}
+
 /** An admin's view of a member just written. */
 async function adminDetail(d: OrgDeps, member: MemberDoc) {
   const snapshot = await tree(d);
@@ -68,16 +78,18 @@ export const main = createMain({
     },
     'units.get': {
       input: z.strictObject({ unitId: id }),
-      roles: ['publisher'],
-      async handle({ unitId }) {
-        return ok(await getUnit(deps(), unitId));
+      async handle({ unitId }, { account }) {
+        const d = deps();
+        await assertBrowsable(d, account, unitId);
+        return ok(await getUnit(d, unitId));
       },
     },
     'units.children': {
       input: z.strictObject({ parentId: id, after: cursor }),
-      roles: ['publisher'],
-      async handle({ parentId, after }) {
-        return ok(await listChildren(deps(), parentId, after));
+      async handle({ parentId, after }, { account }) {
+        const d = deps();
+        await assertBrowsable(d, account, parentId);
+        return ok(await listChildren(d, parentId, after));
       },
     },
     'units.create': {

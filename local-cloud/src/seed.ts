@@ -2,10 +2,10 @@
  * Demo data written on the first start of an empty local cloud, so the mini-program has
  * someone to be. Feature issues extend it (units, notices, rooms).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ADMINS_DOC_ID } from '../../server/accounts/roles';
 import { DEFAULT_ORGANISATION_NAME } from '../../server/accounts/config';
-import { type MemberDoc, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc } from '../../server/org/model';
+import { type MemberDoc, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc, wecomKeyOf } from '../../server/org/model';
 import { identityId } from '../../server/db/collections';
 import type { GrantableRole, MemberSummary } from '../../typings';
 import type { DbEngine } from './db/engine';
@@ -131,13 +131,16 @@ function seedOrganisation(engine: DbEngine, now: Date, organisationName: string)
         active: true,
         userId: m.userId ?? null,
         rev: 'demo',
+        fieldsRev: 'demo',
+        wecomKey: wecomKeyOf(m.id, null),
         createdAt: now,
         updatedAt: now,
         deactivatedAt: null,
       }),
     ),
   );
-  engine.insertDocuments('settings', [{ _id: UNIT_TREE_DOC_ID, rev: 'demo', updatedAt: now }]);
+  // A fresh revision each seed, so a function instance that outlived a reset reloads the tree.
+  engine.insertDocuments('settings', [{ _id: UNIT_TREE_DOC_ID, rev: randomBytes(8).toString('hex'), updatedAt: now }]);
 }
 
 /** What a bound account shows of its member (see server/org/summaries.ts). */
@@ -145,7 +148,7 @@ function summaryOf(userId: string): MemberSummary | null {
   const m = demoMembers().find((member) => member.userId === userId);
   if (!m) return null;
   const names = m.unitIds.map((id) => DEMO_UNITS.find((u) => u.id === id)?.name ?? id);
-  return { id: m.id, name: m.name, number: m.number, kind: m.kind, unitNames: names };
+  return { id: m.id, name: m.name, number: m.number, kind: m.kind, unitNames: names, active: true };
 }
 
 export interface SeedOptions {

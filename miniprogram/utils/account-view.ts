@@ -55,9 +55,11 @@ export function displayName(account: { nickname: string | null } | null): string
 export function memberLine(member: MemberSummary | null): { title: string; label: string } {
   if (!member) return { title: '未绑定花名册', label: '' };
   const kind = member.kind === 'staff' ? '工号' : '学号';
+  const units = member.unitNames.join(' / ');
   return {
     title: `${member.name} · ${kind} ${member.number}`,
-    label: member.unitNames.join(' / '),
+    // Summaries stored before `active` existed count as active.
+    label: member.active === false ? `已停用${units ? ` · ${units}` : ''}` : units,
   };
 }
 

@@ -58,7 +58,11 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
   {
     // The organisation's tree: `parentId` links, so a move rewrites one document.
     name: 'units',
-    indexes: [{ name: 'parent_name', keys: { parentId: 1, name: 1 }, unique: true }],
+    indexes: [
+      { name: 'parent_name', keys: { parentId: 1, name: 1 }, unique: true },
+      // Units an import holds while it places members in them.
+      { name: 'importHold', keys: { importHold: 1 } },
+    ],
   },
   {
     name: 'members',
@@ -69,7 +73,7 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
       { name: 'unit_active_number', keys: { unitIds: 1, active: 1, number: 1 } },
       { name: 'active_id', keys: { active: 1, _id: 1 } },
       { name: 'phone', keys: { phone: 1 } },
-      { name: 'wecomUserId', keys: { wecomUserId: 1 } },
+      { name: 'wecomKey', keys: { wecomKey: 1 }, unique: true },
       { name: 'userId', keys: { userId: 1 } },
       { name: 'observes', keys: { observes: 1 } },
       { name: 'name', keys: { name: 1 } },

@@ -7,7 +7,7 @@ import type { MemberSummary } from '../../typings';
 import type { UserDoc } from '../accounts/model';
 import { getInTransaction, runRefusable } from '../accounts/roles';
 import { AppFailure } from '../core/result';
-import type { MemberDoc } from './model';
+import { type MemberDoc, wecomKeyOf } from './model';
 import { memberNotFound } from './members';
 import { memberSummary } from './summaries';
 import { newRev } from './tree';
@@ -36,8 +36,12 @@ export async function bindMember(deps: OrgDeps, memberId: string, userId: string
       if (previous?.member?.id === memberId) await t.collection('users').doc(member.userId).update({ data: { member: null, updatedAt: now } });
     }
     if (user.member && user.member.id !== memberId) {
-      if (!options.byAdmin) throw new AppFailure('ACCOUNT_ALREADY_BOUND', '你的账号已绑定其他成员，如需更换请联系管理员');
       const other = await getInTransaction<MemberDoc>(t, 'members', user.member.id);
+      // A person may move on from a deactivated member (a graduate now on the staff roster);
+      // leaving an active one needs an admin.
+      if (!options.byAdmin && other?.active && other.userId === userId) {
+        throw new AppFailure('ACCOUNT_ALREADY_BOUND', '你的账号已绑定其他成员，如需更换请联系管理员');
+      }
       if (other?.userId === userId) await t.collection('members').doc(other._id).update({ data: { userId: null, rev: newRev(), updatedAt: now } });
     }
     const bound: MemberDoc = { ...member, userId, rev: newRev(), updatedAt: now };
@@ -75,7 +79,7 @@ function pickCandidate(candidates: MemberDoc[], userId: string): MemberDoc {
   return free[0];
 }
 
-async function bindByKey(deps: OrgDeps, account: UserDoc, key: { phone: string } | { wecomUserId: string }): Promise<MemberSummary> {
+async function bindByKey(deps: OrgDeps, account: UserDoc, key: { phone: string } | { wecomKey: string }): Promise<MemberSummary> {
   const { data } = await deps.db.collection('members').where({ ...key, active: true }).limit(20).get();
   const member = pickCandidate(data as MemberDoc[], account._id);
   return (await bindMember(deps, member._id, account._id, { byAdmin: false })).summary;
@@ -87,7 +91,7 @@ export function bindByPhone(deps: OrgDeps, account: UserDoc, phone: string): Pro
 
 export function bindByWecom(deps: OrgDeps, account: UserDoc): Promise<MemberSummary> {
   if (!account.wecom) throw new AppFailure('WECOM_NOT_LINKED', '请先在企业微信中打开信通完成登录');
-  return bindByKey(deps, account, { wecomUserId: account.wecom.userId });
+  return bindByKey(deps, account, { wecomKey: wecomKeyOf('', account.wecom.userId) });
 }
 
 /**
@@ -99,7 +103,8 @@ export async function bindWecomMemberQuietly(deps: OrgDeps, account: UserDoc): P
   try {
     return await bindByWecom(deps, account);
   } catch (error) {
-    if (error instanceof AppFailure) return null;
-    throw error;
+    // The sign-in itself is done; binding is a bonus that must never fail it.
+    if (!(error instanceof AppFailure)) console.error('[org] binding after WeCom sign-in failed:', error);
+    return null;
   }
 }

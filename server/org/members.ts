@@ -8,7 +8,7 @@ import type { MemberCard, MemberInput, MemberKind } from '../../typings';
 import { getInTransaction, runRefusable } from '../accounts/roles';
 import { AppFailure } from '../core/result';
 import { type Filter, isDuplicateKey, type Transaction } from '../db/db';
-import { type MemberDoc, memberCard, ROOT_UNIT_ID, type UnitDoc } from './model';
+import { type MemberDoc, memberCard, type UnitDoc, wecomKeyOf } from './model';
 import { normalizePhone } from './phone';
 import { memberSummary } from './summaries';
 import { newRev, type UnitTree } from './tree';
@@ -75,35 +75,56 @@ function counterChanges(before: Pick<MemberDoc, 'unitIds' | 'active'> | null, af
   return changes;
 }
 
-async function applyCounters(deps: OrgDeps, t: Transaction, changes: Map<string, { active: number; all: number }>, newUnits: readonly string[]): Promise<void> {
+/**
+ * Reads the member's units inside the transaction (their names for the account summary, and
+ * proof that none was deleted meanwhile: the read also makes a concurrent delete or rename of
+ * the unit conflict with this transaction), then moves the counters.
+ */
+async function applyCounters(deps: OrgDeps, t: Transaction, changes: Map<string, { active: number; all: number }>, unitIds: readonly string[]): Promise<Map<string, string>> {
   const _ = deps.db.command;
   const now = deps.now();
-  for (const id of newUnits) {
-    // Placing a member in a unit deleted meanwhile would strand them; this read also makes a
-    // concurrent delete of the unit conflict with this transaction.
-    if (!(await getInTransaction<UnitDoc>(t, 'units', id))) throw new AppFailure('UNIT_NOT_FOUND', '所选单位不存在或已被删除', 'member.unitIds');
+  const names = new Map<string, string>();
+  for (const id of unitIds) {
+    const unit = await getInTransaction<UnitDoc>(t, 'units', id);
+    if (!unit) throw new AppFailure('UNIT_NOT_FOUND', '所选单位不存在或已被删除', 'member.unitIds');
+    names.set(id, unit.name);
   }
   for (const [id, change] of changes) {
     await t.collection('units').doc(id).update({ data: { memberCount: _.inc(change.active), rosterCount: _.inc(change.all), updatedAt: now } });
   }
+  return names;
 }
 
-async function assertUnique(deps: OrgDeps, fields: Partial<MemberFields>, selfId: string | null): Promise<void> {
+const NUMBER_TAKEN = () => new AppFailure('MEMBER_NUMBER_TAKEN', '该学号/工号已被其他成员使用', 'member.number');
+const WECOM_TAKEN = () => new AppFailure('MEMBER_WECOM_TAKEN', '该企业微信账号已属于其他成员', 'member.wecomUserId');
+
+/**
+ * Which unique key another member holds. Checked before writing for a clear answer; the
+ * unique indexes on `number` and `wecomKey` decide races, see `uniqueKeyTaken`.
+ */
+async function takenKey(deps: OrgDeps, fields: { number?: string; wecomUserId?: string | null }, selfId: string | null): Promise<AppFailure | null> {
   const _ = deps.db.command;
   const others = selfId ? { _id: _.neq(selfId) } : {};
   if (fields.number !== undefined) {
     const { data } = await deps.db.collection('members').where({ number: fields.number, ...others }).limit(1).field({ _id: true }).get();
-    if (data.length > 0) throw new AppFailure('MEMBER_NUMBER_TAKEN', '该学号/工号已被其他成员使用', 'member.number');
+    if (data.length > 0) return NUMBER_TAKEN();
   }
   if (fields.wecomUserId) {
-    const { data } = await deps.db.collection('members').where({ wecomUserId: fields.wecomUserId, ...others }).limit(1).field({ _id: true }).get();
-    if (data.length > 0) throw new AppFailure('MEMBER_WECOM_TAKEN', '该企业微信账号已属于其他成员', 'member.wecomUserId');
+    const { data } = await deps.db.collection('members').where({ wecomKey: wecomKeyOf('', fields.wecomUserId), ...others }).limit(1).field({ _id: true }).get();
+    if (data.length > 0) return WECOM_TAKEN();
   }
+  return null;
 }
 
-function numberTaken(error: unknown): never {
-  if (isDuplicateKey(error)) throw new AppFailure('MEMBER_NUMBER_TAKEN', '该学号/工号已被其他成员使用', 'member.number');
-  throw error;
+async function assertUnique(deps: OrgDeps, fields: { number?: string; wecomUserId?: string | null }, selfId: string | null): Promise<void> {
+  const taken = await takenKey(deps, fields, selfId);
+  if (taken) throw taken;
+}
+
+/** A write lost to a unique index: say which key, by looking (the error text names no field reliably). */
+async function uniqueKeyTaken(deps: OrgDeps, error: unknown, fields: { number: string; wecomUserId: string | null }, selfId: string | null): Promise<never> {
+  if (!isDuplicateKey(error)) throw error;
+  throw (await takenKey(deps, fields, selfId)) ?? NUMBER_TAKEN();
 }
 
 export function memberNotFound(): AppFailure {
@@ -119,11 +140,24 @@ export async function createMember(deps: OrgDeps, input: MemberInput): Promise<M
   const fields = cleanMemberInput(input, snapshot);
   await assertUnique(deps, fields, null);
   const now = deps.now();
-  const member: MemberDoc = { _id: newMemberId(), ...fields, observes: [], active: true, userId: null, rev: newRev(), createdAt: now, updatedAt: now, deactivatedAt: null };
+  const id = newMemberId();
+  const member: MemberDoc = {
+    _id: id,
+    ...fields,
+    observes: [],
+    active: true,
+    userId: null,
+    rev: newRev(),
+    fieldsRev: newRev(),
+    wecomKey: wecomKeyOf(id, fields.wecomUserId),
+    createdAt: now,
+    updatedAt: now,
+    deactivatedAt: null,
+  };
   await runRefusable(deps.db, async (t) => {
     await applyCounters(deps, t, counterChanges(null, member), member.unitIds);
     await t.collection('members').add({ data: member });
-  }).catch(numberTaken);
+  }).catch((error) => uniqueKeyTaken(deps, error, fields, null));
   return member;
 }
 
@@ -131,23 +165,28 @@ export async function createMember(deps: OrgDeps, input: MemberInput): Promise<M
  * Rewrites a member inside a transaction: `change` computes the new document from the
  * current one (or refuses); counters and the bound account's summary follow.
  */
-async function rewriteMember(deps: OrgDeps, memberId: string, change: (current: MemberDoc, snapshot: UnitTree) => MemberDoc | null): Promise<MemberDoc> {
-  const snapshot = await tree(deps);
+async function rewriteMember(deps: OrgDeps, memberId: string, change: (current: MemberDoc) => MemberDoc | null): Promise<MemberDoc> {
   const _ = deps.db.command;
+  let attempted: MemberDoc | null = null;
   return runRefusable(deps.db, async (t) => {
     const current = await getInTransaction<MemberDoc>(t, 'members', memberId);
     if (!current) throw memberNotFound();
-    const next = change(current, snapshot);
-    if (!next) return current;
-    const added = next.unitIds.filter((id) => !current.unitIds.includes(id));
-    await applyCounters(deps, t, counterChanges(current, next), added);
+    const changed = change(current);
+    if (!changed) return current;
+    const next: MemberDoc = { ...changed, wecomKey: wecomKeyOf(memberId, changed.wecomUserId) };
+    attempted = next;
+    const names = await applyCounters(deps, t, counterChanges(current, next), next.unitIds);
     const { _id, ...data } = next;
     await t.collection('members').doc(memberId).set({ data });
     if (next.userId) {
-      await t.collection('users').doc(next.userId).update({ data: { member: _.set(memberSummary(next, snapshot)), updatedAt: next.updatedAt } });
+      await t.collection('users').doc(next.userId).update({ data: { member: _.set(memberSummary(next, (id) => names.get(id))), updatedAt: next.updatedAt } });
     }
     return next;
-  }).catch(numberTaken);
+  }).catch((error) => {
+    const fields = attempted as MemberDoc | null;
+    if (!fields) throw error;
+    return uniqueKeyTaken(deps, error, fields, memberId);
+  });
 }
 
 export async function updateMember(deps: OrgDeps, memberId: string, rev: string, patch: Partial<MemberInput>): Promise<MemberDoc> {
@@ -169,7 +208,7 @@ export async function updateMember(deps: OrgDeps, memberId: string, rev: string,
   const now = deps.now();
   return rewriteMember(deps, memberId, (current) => {
     if (current.rev !== rev) throw new AppFailure('MEMBER_STALE', '该成员已被他人修改，请刷新后重试');
-    return { ...current, ...fields, rev: newRev(), updatedAt: now };
+    return { ...current, ...fields, rev: newRev(), fieldsRev: newRev(), updatedAt: now };
   });
 }
 
@@ -177,7 +216,7 @@ export async function setMemberActive(deps: OrgDeps, memberId: string, active: b
   const now = deps.now();
   return rewriteMember(deps, memberId, (current) => {
     if (current.active === active) return null;
-    return { ...current, active, deactivatedAt: active ? null : now, rev: newRev(), updatedAt: now };
+    return { ...current, active, deactivatedAt: active ? null : now, rev: newRev(), fieldsRev: newRev(), updatedAt: now };
   });
 }
 
@@ -225,7 +264,10 @@ export async function searchMembers(
   request: { query?: string; unitId?: string; status?: 'active' | 'inactive' | 'all'; after?: string },
 ): Promise<{ items: MemberCard[]; next: string | null }> {
   const base: Record<string, unknown> = {};
-  if (request.unitId && request.unitId !== ROOT_UNIT_ID) base.unitIds = request.unitId;
+  if (request.unitId) {
+    if (!(await tree(deps)).get(request.unitId)) throw new AppFailure('UNIT_NOT_FOUND', '单位不存在或已被删除', 'unitId');
+    base.unitIds = request.unitId;
+  }
   const status = request.status ?? 'active';
   if (status !== 'all') base.active = status === 'active';
   const page = await pageMembers(deps, base, request.query, request.after);

@@ -40,8 +40,19 @@ export interface MemberDoc {
   active: boolean;
   /** The bound account, if any (the `ownerField` account merges follow). */
   userId: string | null;
-  /** A new value on every write, for optimistic concurrency. */
+  /** A new value on every write, for an admin's optimistic concurrency. */
   rev: string;
+  /**
+   * A new value whenever roster fields (name, number, phone, kind, units, title, WeCom userid,
+   * active) change, not when the binding or observed units do: an import applies a change
+   * only while this is what its preview saw.
+   */
+  fieldsRev: string;
+  /**
+   * `wecom:<userid>`, or `none:<member id>` without one: a unique index on this field keeps a
+   * WeCom userid on one member (a unique index on the nullable userid would collide on nulls).
+   */
+  wecomKey: string;
   createdAt: Date;
   updatedAt: Date;
   deactivatedAt: Date | null;
@@ -84,4 +95,13 @@ export function memberCard(member: MemberDoc): MemberCard {
     bound: Boolean(member.userId),
     active: member.active,
   };
+}
+
+export function wecomKeyOf(memberId: string, wecomUserId: string | null): string {
+  return wecomUserId ? `wecom:${wecomUserId}` : `none:${memberId}`;
+}
+
+/** Whatever a unit holds while an import places members in it: it cannot be deleted meanwhile. */
+export interface UnitHold {
+  importHold?: string | null;
 }

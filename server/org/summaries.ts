@@ -8,13 +8,19 @@ import type { UnitTree } from './tree';
 import { loadTree, readAll } from './tree';
 import type { OrgDeps } from './units';
 
-export function memberSummary(member: Pick<MemberDoc, '_id' | 'name' | 'number' | 'kind' | 'unitIds'>, snapshot: UnitTree): MemberSummary {
+/** The summary of a member; `unitName` names a unit (from the tree, or from documents read in a transaction). */
+export function memberSummary(
+  member: Pick<MemberDoc, '_id' | 'name' | 'number' | 'kind' | 'unitIds' | 'active'>,
+  unitName: UnitTree | ((id: string) => string | undefined),
+): MemberSummary {
+  const nameOf = typeof unitName === 'function' ? unitName : (id: string) => unitName.get(id)?.name;
   return {
     id: member._id,
     name: member.name,
     number: member.number,
     kind: member.kind,
-    unitNames: member.unitIds.map((id) => snapshot.get(id)?.name).filter((name): name is string => Boolean(name)),
+    unitNames: member.unitIds.map(nameOf).filter((name): name is string => Boolean(name)),
+    active: member.active,
   };
 }
 
@@ -24,7 +30,7 @@ const PARALLEL = 8;
 export async function refreshMemberSummaries(deps: OrgDeps, scope: { unitId: string } | { memberIds: string[] }): Promise<number> {
   const _ = deps.db.command;
   const snapshot = await loadTree(deps.db, deps.organisationName, deps.now());
-  const fields = { name: true, number: true, kind: true, unitIds: true, userId: true };
+  const fields = { name: true, number: true, kind: true, unitIds: true, userId: true, active: true };
   let members: MemberDoc[];
   if ('unitId' in scope) {
     members = await readAll<MemberDoc>(deps.db, 'members', { unitIds: scope.unitId, userId: _.neq(null) }, fields);

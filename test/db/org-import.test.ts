@@ -90,6 +90,8 @@ async function scenario(): Promise<Scenario> {
     active: true,
     userId: null,
     rev: `rev-${number}`,
+    fieldsRev: `fields-${number}`,
+    wecomKey: `none:m_${number}`,
     createdAt: clock,
     updatedAt: clock,
     deactivatedAt: null,
@@ -132,6 +134,8 @@ function expectApplied({ importView, classA, classB }: Scenario): void {
   const units = new Map(dump('units').map((u) => [u._id, u]));
   expect(units.get(classA.id)).toMatchObject({ memberCount: 125, rosterCount: 155 });
   expect(units.get(classB.id)).toMatchObject({ memberCount: 575, rosterCount: 575 });
+  // Once applied, the import holds no unit any more: they can be deleted again when empty.
+  expect(dump('units').filter((u) => u.importHold)).toEqual([]);
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -145,7 +149,8 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 
 interface CrashPlan {
   collection: string;
-  op: 'add' | 'update';
+  /** `transaction`: a whole `runTransaction` (the collection is then only a label). */
+  op: 'add' | 'update' | 'transaction';
   /** The n-th such call (1-based) on the collection fails, once. */
   nth: number;
   /** `after`: the write reaches the database, then the call fails (a lost reply). */
@@ -186,13 +191,25 @@ function interceptDb(db: Db, collection: string, op: 'add' | 'update', around: (
 /** The database, except that one write of the plan fails once. */
 function crashingDb(db: Db, plan: CrashPlan): { db: Db; fired(): boolean } {
   let fired = false;
-  const wrapped = interceptDb(db, plan.collection, plan.op, async (n, run) => {
+  const around = async (n: number, run: () => unknown) => {
     if (fired || n !== plan.nth) return run();
     fired = true;
     if (plan.when === 'after') await run();
     throw new Error(`simulated crash at ${plan.collection}.${plan.op} #${plan.nth} (${plan.when} the write)`);
-  });
-  return { db: wrapped, fired: () => fired };
+  };
+  if (plan.op === 'transaction') {
+    // Whole transactions (the apply step's checkpoint): committed or not, the reply is lost.
+    let calls = 0;
+    const wrapped = new Proxy(db, {
+      get(object, prop) {
+        const value = Reflect.get(object, prop, object) as unknown;
+        if (prop === 'runTransaction') return (...args: unknown[]) => around(++calls, () => (value as AnyFunction).apply(object, args));
+        return typeof value === 'function' ? (value as AnyFunction).bind(object) : value;
+      },
+    });
+    return { db: wrapped, fired: () => fired };
+  }
+  return { db: interceptDb(db, plan.collection, plan.op, around), fired: () => fired };
 }
 
 const CRASHES: [string, CrashPlan][] = [
@@ -201,8 +218,10 @@ const CRASHES: [string, CrashPlan][] = [
   ['a deactivation is written but its reply is lost', { collection: 'members', op: 'update', nth: 265, when: 'after' }],
   ['a batch of adds fails before it is written', { collection: 'members', op: 'add', nth: 1, when: 'before' }],
   ['a batch of adds is written but its reply is lost', { collection: 'members', op: 'add', nth: 2, when: 'after' }],
-  ['the checkpoint after a batch is lost', { collection: 'imports', op: 'update', nth: 3, when: 'before' }],
-  ['the recount of a unit fails at the end', { collection: 'units', op: 'update', nth: 1, when: 'before' }],
+  ['the checkpoint of the second batch fails before it commits', { collection: 'imports', op: 'transaction', nth: 2, when: 'before' }],
+  ['the checkpoint of the second batch commits but its reply is lost', { collection: 'imports', op: 'transaction', nth: 2, when: 'after' }],
+  ['holding the units of a batch fails', { collection: 'units', op: 'update', nth: 2, when: 'before' }],
+  ['releasing the units at the end fails', { collection: 'units', op: 'update', nth: 5, when: 'before' }],
 ];
 
 describe('an apply that crashes is resumed by the next call after its lease', () => {

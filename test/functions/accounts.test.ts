@@ -222,7 +222,7 @@ describe('login', () => {
 
   test('accounts bound to different roster members are not merged', async () => {
     const now = new Date();
-    const member = (id: string, name: string) => ({ id, name, number: id, kind: 'staff', unitNames: [] });
+    const member = (id: string, name: string) => ({ id, name, number: id, kind: 'staff', unitNames: [], active: true });
     cloud.cloud.engine.insertDocuments('users', [
       { _id: 'u-m1', nickname: null, avatarFileId: null, roles: [], member: member('m1', '甲'), wecom: null, profileEditedAt: null, createdAt: now, updatedAt: now },
       { _id: 'u-m2', nickname: null, avatarFileId: null, roles: [], member: member('m2', '乙'), wecom: null, profileEditedAt: null, createdAt: now, updatedAt: now },

@@ -8,7 +8,7 @@ import { Workbook } from 'exceljs';
 import type { RunningLocalCloud } from '../../local-cloud/src/server';
 import { cloudPathOf, fileIdOf } from '../../local-cloud/src/stand-ins/storage';
 import type { ImportItemCategory, ImportItemView, ImportView, MemberDetail, MemberInput, Page, Result, UnitView } from '../../typings';
-import { type Caller, call, startTestCloud } from '../helpers/local-cloud';
+import { type Caller, call, issuePhoneCode, startTestCloud } from '../helpers/local-cloud';
 
 const ADMIN: Caller = { openid: 'demo-admin-openid', appid: 'wx-demo-appid', unionid: 'demo-admin-unionid' };
 const MEMBER: Caller = { openid: 'demo-member-1-openid', appid: 'wx-demo-appid', unionid: 'demo-member-1-unionid' };
@@ -398,6 +398,29 @@ test('a member edited after the preview is skipped as ROSTER_CHANGED; the edit s
   expect(await memberCounts(cloud, units)).toEqual({ college: 0, classA: 1, classB: 2 });
 });
 
+test('binding, observing and a bound account do not make a previewed change stale', async () => {
+  const label = unique();
+  const p = `V${label}`;
+  const units = await makeUnits(cloud, label);
+  const phone = `+86137${String(Date.now() % 1e8).padStart(8, '0')}`;
+  const member = await createMember(cloud, { name: '甲', number: `${p}01`, phone, unitIds: [units.classA.id], title: '组员' });
+  const view = await previewCsv(cloud, ['姓名,学号,单位,职务', `甲,${p}01,${units.pathB},组长`]);
+  expect(view.counts).toMatchObject({ update: 1 });
+
+  // After the preview the person binds their account and an admin makes them an observer.
+  const person = { openid: `o-${p}`, appid: 'wx-demo-appid' };
+  await call(cloud, 'login', { action: 'login' }, person);
+  expect(await org(cloud, 'bind.phone', { code: await issuePhoneCode(cloud, phone) }, person)).toMatchObject({ ok: true });
+  await ok(cloud, 'observers.set', { memberId: member.id, unitIds: [units.classA.id] });
+
+  const replies = await applyUntilDone(cloud, view.id);
+  expect(replies[replies.length - 1]).toMatchObject({ status: 'applied', skipped: 0 });
+  expect(byNumber(cloud, `${p}01`)).toMatchObject({ title: '组长', unitIds: [units.classB.id], observes: [units.classA.id] });
+  // The bound account's summary follows the import's change of unit.
+  const account = docs(cloud, 'users').find((u) => (u.member as { id?: string } | null)?.id === member.id) as Doc;
+  expect((account.member as { unitNames: string[] }).unitNames).toEqual([units.classB.name]);
+});
+
 test('an add whose number was taken after the preview is skipped as ROSTER_CHANGED; the other adds go in', async () => {
   const label = unique();
   const p = `T${label}`;
@@ -494,18 +517,26 @@ describe('apply in chunks under a tiny time budget', () => {
       // Each call must get somewhere, or the caller's loop never ends.
       expect(reply.progress.done).toBeGreaterThan(previous);
       expect(reply.progress.total).toBe(1000);
+      // Counters follow each batch, not only the end of the import.
+      const placed = memberDocs(c, p);
+      const counts = await memberCounts(c, units);
+      expect(counts.classA + counts.classB).toBe(placed.length);
+      if (i === 1) {
+        // An admin adds someone to the class while the import runs: neither count is lost.
+        await createMember(c, { name: '插班生', number: `${p}X`, unitIds: [units.classA.id] });
+      }
     }
     const last = replies[replies.length - 1];
     expect(last).toMatchObject({ status: 'applied', progress: { done: 1000, total: 1000 }, skipped: 0 });
     expect(replies.length).toBeGreaterThan(1);
 
-    const members = memberDocs(c, p);
+    const members = memberDocs(c, p).filter((doc) => doc.number !== `${p}X`);
     expect(members).toHaveLength(1000);
     expect(new Set(members.map((doc) => doc.number)).size).toBe(1000);
     expect(new Set(members.map((doc) => doc._id)).size).toBe(1000);
     expect(members[0]).toMatchObject({ name: '成员0000', phone: '+8613800000000', unitIds: [units.classA.id], active: true });
     expect(members[999]).toMatchObject({ name: '成员0999', phone: '+8613800000999', unitIds: [units.classB.id] });
-    expect(await memberCounts(c, units)).toEqual({ college: 0, classA: 600, classB: 400 });
+    expect(await memberCounts(c, units)).toEqual({ college: 0, classA: 601, classB: 400 });
   }, 60_000);
 });
 

@@ -202,6 +202,30 @@ describe('roster', () => {
     expect((await must<UnitView>('units.get', { unitId: cls.id })).memberCount).toBe(1);
   });
 
+  test('a WeCom userid belongs to one member, even when two admins give it at once', async () => {
+    const cls = await unit('root', next('WU'));
+    const userid = next('wu');
+    const results = await Promise.all(Array.from({ length: 4 }, () => org('members.create', { member: input({ unitIds: [cls.id], wecomUserId: userid }) })));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).map(code)).toEqual(Array(3).fill('MEMBER_WECOM_TAKEN'));
+    expect(docs('members').filter((d) => d.wecomUserId === userid)).toHaveLength(1);
+    const other = await member({ unitIds: [cls.id] });
+    const taken = await org('members.update', { memberId: other.id, rev: other.rev, member: { wecomUserId: userid } });
+    expect(code(taken)).toBe('MEMBER_WECOM_TAKEN');
+    // Members without one do not collide with each other.
+    expect(code(await org('members.update', { memberId: other.id, rev: other.rev, member: { title: '无企业微信' } }))).toBe('OK');
+    expect((await must<UnitView>('units.get', { unitId: cls.id })).memberCount).toBe(2);
+  });
+
+  test('searching an unknown unit is UNIT_NOT_FOUND; a unit lists its direct members only', async () => {
+    expect(code(await org('members.search', { unitId: 'u_gone' }))).toBe('UNIT_NOT_FOUND');
+    const college = await unit('root', next('SD'));
+    const cls = await unit(college.id, 'K', 'class');
+    const staff = await member({ unitIds: [college.id] });
+    await member({ unitIds: [cls.id] });
+    expect((await must<Page<MemberCard>>('members.search', { unitId: college.id })).items.map((i) => i.id)).toEqual([staff.id]);
+  });
+
   test('an update needs the current revision; moving units moves the counts', async () => {
     const a = await unit('root', next('MA'));
     const b = await unit('root', next('MB'));
@@ -324,6 +348,27 @@ describe('binding', () => {
     expect(doc('members', m.id)?.userId).toBeNull();
   });
 
+  test('a deactivated member keeps its binding, marked inactive; the person may bind to their new member', async () => {
+    const cls = await unit('root', next('DB'));
+    const oldPhone = phone();
+    const graduate = await member({ unitIds: [cls.id], phone: oldPhone, name: '毕业生' });
+    const me = await person('grad');
+    await bind(me, oldPhone);
+    await must('members.deactivate', { memberId: graduate.id });
+    expect(doc('users', me.userId)?.member).toMatchObject({ id: graduate.id, active: false });
+    expect(doc('members', graduate.id)?.userId).toBe(me.userId);
+    expect(await must<MyDirectory>('directory.mine', {}, me)).toEqual({ member: null, units: [], observed: [] });
+    await must('members.restore', { memberId: graduate.id });
+    expect(doc('users', me.userId)?.member).toMatchObject({ id: graduate.id, active: true });
+    await must('members.deactivate', { memberId: graduate.id });
+    // Now on the staff roster under a new number: binding moves there, the old member lets go.
+    const newPhone = phone();
+    const staff = await member({ unitIds: [cls.id], phone: newPhone, kind: 'staff', name: '新老师' });
+    expect(code(await bind(me, newPhone))).toBe('OK');
+    expect(doc('users', me.userId)?.member).toMatchObject({ id: staff.id, active: true });
+    expect(doc('members', graduate.id)?.userId).toBeNull();
+  });
+
   test('binding by WeCom userid needs a WeCom link and a matching member', async () => {
     const cls = await unit('root', next('W'));
     const me = await person('wecom');
@@ -412,6 +457,16 @@ describe('directory', () => {
     expect((await must<MemberDetail>('directory.member', { memberId: target.id })).phone).toBe(target.phone);
     const self = await must<MemberDetail>('directory.member', { memberId: c.students[0].id }, c.people.student);
     expect(self.phone).toBe(c.students[0].phone);
+  });
+
+  test('members find the units below theirs; not other units', async () => {
+    const c = await classroom();
+    const below = await must<Page<UnitView>>('units.children', { parentId: c.college.id }, c.people.staff);
+    expect(below.items.map((u) => u.id).sort()).toEqual([c.classA.id, c.classB.id].sort());
+    expect(code(await org('units.get', { unitId: c.classB.id }, c.people.staff))).toBe('OK');
+    expect(code(await org('units.children', { parentId: c.college.id }, c.people.student))).toBe('FORBIDDEN');
+    expect(code(await org('units.get', { unitId: c.classB.id }, c.people.student))).toBe('FORBIDDEN');
+    expect(code(await org('units.get', { unitId: c.classA.id }, c.people.student))).toBe('OK');
   });
 
   test('observers of a unit, as admins list them', async () => {

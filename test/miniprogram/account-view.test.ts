@@ -36,11 +36,12 @@ describe('displayName', () => {
 
 describe('memberLine', () => {
   it('names the roster member with the kind of number, and lists the units', () => {
-    expect(memberLine({ id: 'm', name: '林一', number: '2023001', kind: 'student', unitNames: ['计算机学院', '2301 班'] })).toEqual({
+    expect(memberLine({ id: 'm', name: '林一', number: '2023001', kind: 'student', unitNames: ['计算机学院', '2301 班'], active: true })).toEqual({
       title: '林一 · 学号 2023001',
       label: '计算机学院 / 2301 班',
     });
-    expect(memberLine({ id: 'm', name: '王老师', number: 'T01', kind: 'staff', unitNames: [] }).title).toBe('王老师 · 工号 T01');
+    expect(memberLine({ id: 'm', name: '王老师', number: 'T01', kind: 'staff', unitNames: [], active: true }).title).toBe('王老师 · 工号 T01');
+    expect(memberLine({ id: 'm', name: '王老师', number: 'T01', kind: 'staff', unitNames: ['教务处'], active: false }).label).toBe('已停用 · 教务处');
   });
 
   it('says 未绑定花名册 without a member', () => {

@@ -15,7 +15,7 @@ const boundDirectory: MyDirectory = {
   units: [unit(), unit({ id: 'unit-2', name: '羽毛球社', kind: 'group', path: ['校团委', '羽毛球社'], memberCount: 8 })],
   observed: [],
 };
-const summary: MemberSummary = { id: 'm1', name: '林一', number: '2023001', kind: 'student', unitNames: ['计算机学院', '软件工程 2301 班'] };
+const summary: MemberSummary = { id: 'm1', name: '林一', number: '2023001', kind: 'student', unitNames: ['计算机学院', '软件工程 2301 班'], active: true };
 
 async function open(waitText: string): Promise<RenderedPage> {
   const page = renderPage(CLASSES);

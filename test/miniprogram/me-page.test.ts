@@ -12,7 +12,7 @@ const me = account({
   id: 'u-me',
   nickname: '小林',
   roles: ['member', 'publisher'],
-  member: { id: 'm1', name: '林一', number: '2023001', kind: 'student', unitNames: ['计算机学院', '软件工程 2301 班'] },
+  member: { id: 'm1', name: '林一', number: '2023001', kind: 'student', unitNames: ['计算机学院', '软件工程 2301 班'], active: true },
   wecom: { corpId: 'corp1', userId: 'linyi' },
   organisation: { name: '信通大学' },
 });

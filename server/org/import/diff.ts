@@ -15,9 +15,15 @@ import { normalizePhone } from '../phone';
 import type { UnitTree } from '../tree';
 import type { RosterColumn, RosterSheet } from '../roster-file';
 
-export type DiffMember = Pick<MemberDoc, '_id' | 'name' | 'number' | 'phone' | 'kind' | 'unitIds' | 'title' | 'wecomUserId' | 'active' | 'rev' | 'userId'>;
+export type DiffMember = Pick<MemberDoc, '_id' | 'name' | 'number' | 'phone' | 'kind' | 'unitIds' | 'title' | 'wecomUserId' | 'active' | 'fieldsRev' | 'userId'>;
 
 export type Settable = Partial<Pick<MemberDoc, 'name' | 'phone' | 'kind' | 'unitIds' | 'title' | 'wecomUserId' | 'active'>>;
+
+/** What the unit counters depend on: where the member is placed and whether active. */
+export interface Placement {
+  unitIds: string[];
+  active: boolean;
+}
 
 export interface Change {
   field: keyof MemberInput | 'active';
@@ -26,16 +32,14 @@ export interface Change {
 }
 
 export type DiffItem =
-  | { category: 'add'; line: number; name: string; number: string; member: Omit<DiffMember, '_id' | 'rev' | 'userId' | 'active'> & { _id: string } }
-  | { category: 'update'; line: number; name: string; number: string; memberId: string; expectedRev: string; set: Settable; changes: Change[]; unitIds: string[] }
-  | { category: 'deactivate'; line: null; name: string; number: string; memberId: string; expectedRev: string; unitIds: string[] }
+  | { category: 'add'; line: number; name: string; number: string; member: Omit<DiffMember, '_id' | 'fieldsRev' | 'userId' | 'active'> & { _id: string } }
+  | { category: 'update'; line: number; name: string; number: string; memberId: string; expectedFieldsRev: string | null; set: Settable; changes: Change[]; before: Placement }
+  | { category: 'deactivate'; line: null; name: string; number: string; memberId: string; expectedFieldsRev: string | null; before: Placement }
   | { category: 'invalid'; line: number; name: string; number: string; reasons: { code: InvalidRowReason; message: string }[] };
 
 export interface RosterDiff {
   items: DiffItem[];
   counts: ImportCounts;
-  /** Units whose counters the apply step must recount. */
-  affectedUnitIds: string[];
 }
 
 const KIND_WORDS: Record<string, MemberKind> = {
@@ -157,7 +161,6 @@ export function diffRoster(
   }
   const wecomHolder = new Map(existing.filter((m) => m.wecomUserId).map((m) => [m.wecomUserId as string, m.number]));
   const items: DiffItem[] = [];
-  const affected = new Set<string>();
   let unchanged = 0;
   for (const row of rows) {
     const lines = linesByNumber.get(row.number) ?? [];
@@ -191,7 +194,6 @@ export function diffRoster(
         title: row.fields.title ?? null,
         wecomUserId: row.fields.wecomUserId ?? null,
       };
-      member.unitIds.forEach((id) => affected.add(id));
       items.push({ category: 'add', line: row.line, name: member.name, number: member.number, member });
       continue;
     }
@@ -230,31 +232,35 @@ export function diffRoster(
       unchanged += 1;
       continue;
     }
-    const touchesCounts = set.unitIds !== undefined || set.active !== undefined;
-    if (touchesCounts) [...current.unitIds, ...(set.unitIds ?? [])].forEach((id) => affected.add(id));
     items.push({
       category: 'update',
       line: row.line,
       name: set.name ?? current.name,
       number: current.number,
       memberId: current._id,
-      expectedRev: current.rev,
+      expectedFieldsRev: current.fieldsRev ?? null,
       set,
       changes,
-      unitIds: set.unitIds ?? current.unitIds,
+      before: { unitIds: current.unitIds, active: current.active },
     });
   }
   if (options.deactivateMissing) {
     for (const member of existing) {
       if (!member.active || linesByNumber.has(member.number)) continue;
-      member.unitIds.forEach((id) => affected.add(id));
-      items.push({ category: 'deactivate', line: null, name: member.name, number: member.number, memberId: member._id, expectedRev: member.rev, unitIds: member.unitIds });
+      items.push({
+        category: 'deactivate',
+        line: null,
+        name: member.name,
+        number: member.number,
+        memberId: member._id,
+        expectedFieldsRev: member.fieldsRev ?? null,
+        before: { unitIds: member.unitIds, active: true },
+      });
     }
   }
   const count = (category: DiffItem['category']) => items.filter((item) => item.category === category).length;
   return {
     items,
     counts: { rows: rows.length, add: count('add'), update: count('update'), deactivate: count('deactivate'), unchanged, invalid: count('invalid') },
-    affectedUnitIds: [...affected].sort(),
   };
 }

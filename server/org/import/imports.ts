@@ -12,9 +12,10 @@ import { randomBytes } from 'node:crypto';
 import type { ImportItemCategory, ImportItemView, ImportView, InvalidRowReason } from '../../../typings';
 import { formatBusiness } from '../../core/time';
 import { AppFailure } from '../../core/result';
+import { getInTransaction, runRefusable } from '../../accounts/roles';
 import { isDuplicateKey } from '../../db/db';
 import type { FileStoragePort } from '../../ports/storage.port';
-import { type MemberDoc, ROOT_UNIT_ID } from '../model';
+import { type MemberDoc, ROOT_UNIT_ID, wecomKeyOf } from '../model';
 import { newMemberId } from '../members';
 import { RosterFileError, parseRosterFile } from '../roster-file';
 import { refreshMemberSummaries } from '../summaries';
@@ -40,7 +41,6 @@ export interface ImportDoc {
   skipped: number;
   /** `_id` of the last item applied. */
   cursor: string;
-  affectedUnitIds: string[];
   leaseUntil: Date;
   leaseToken: string | null;
   createdBy: string;
@@ -109,11 +109,24 @@ async function expire(deps: OrgDeps, importId: string): Promise<void> {
   await deps.db.collection('imports').where({ _id: importId, status: 'previewed' }).update({ data: { status: 'expired', updatedAt: deps.now() } });
 }
 
-/** Each preview also expires up to 20 older previews that ran out of time unapplied. */
+const KEEP_APPLIED_ITEMS_MS = 7 * 24 * 3600_000;
+
+/**
+ * Each preview also expires up to 20 older previews that ran out of time unapplied, and drops
+ * the items of imports applied over a week ago: items hold phone numbers, kept only as long as
+ * an admin may want to review what an import did.
+ */
 async function expireStalePreviews(deps: ImportDeps): Promise<void> {
   const _ = deps.db.command;
-  const { data } = await deps.db.collection('imports').where({ status: 'previewed', expiresAt: _.lt(deps.now()) }).limit(20).field({ _id: true }).get();
+  const imports = deps.db.collection('imports');
+  const { data } = await imports.where({ status: 'previewed', expiresAt: _.lt(deps.now()) }).limit(20).field({ _id: true }).get();
   for (const { _id } of data as { _id: string }[]) await expire(deps, _id);
+  const weekAgo = new Date(deps.now().getTime() - KEEP_APPLIED_ITEMS_MS);
+  const { data: applied } = await imports.where({ status: 'applied', appliedAt: _.lt(weekAgo), purged: _.neq(true) }).limit(20).field({ _id: true }).get();
+  for (const { _id } of applied as { _id: string }[]) {
+    await deps.db.collection('import_items').where({ importId: _id }).remove();
+    await imports.doc(_id).update({ data: { purged: true, updatedAt: deps.now() } });
+  }
 }
 
 /**
@@ -133,7 +146,7 @@ export async function previewImport(deps: ImportDeps, actorId: string, request: 
   await expireStalePreviews(deps);
   const snapshot = await tree(deps);
   const existing = await readAll<DiffMember>(deps.db, 'members', {}, {
-    name: true, number: true, phone: true, kind: true, unitIds: true, title: true, wecomUserId: true, active: true, rev: true, userId: true,
+    name: true, number: true, phone: true, kind: true, unitIds: true, title: true, wecomUserId: true, active: true, fieldsRev: true, userId: true,
   });
   const diff = diffRoster(sheet, existing, snapshot, { deactivateMissing: request.deactivateMissing, newId: newMemberId });
   const now = deps.now();
@@ -155,7 +168,6 @@ export async function previewImport(deps: ImportDeps, actorId: string, request: 
     done: 0,
     skipped: 0,
     cursor: '',
-    affectedUnitIds: diff.affectedUnitIds,
     leaseUntil: new Date(0),
     leaseToken: null,
     createdBy: actorId,
@@ -208,6 +220,23 @@ interface BatchOutcome {
 
 const ROSTER_CHANGED = { code: 'ROSTER_CHANGED' as const, message: '预览后该成员已被修改或学号已被占用，未执行' };
 const UNIT_GONE = { code: 'UNIT_GONE' as const, message: '预览后所属单位已被删除，未执行' };
+const WECOM_TAKEN = { code: 'WECOM_DUPLICATE' as const, message: '预览后该企业微信账号已被其他成员使用，未执行' };
+
+/** The revision an import writes: a retried batch recognises its own changes by it. */
+function importRev(importId: string): string {
+  return `import-${importId}`;
+}
+
+/** Why an insert lost to a unique index: its number or its WeCom userid is someone else's now. */
+async function lostInsert(deps: ImportDeps, member: MemberDoc): Promise<{ code: InvalidRowReason; message: string } | null> {
+  const { data } = await deps.db.collection('members').where({ _id: member._id }).limit(1).field({ _id: true }).get();
+  if (data.length > 0) return null;
+  if (member.wecomUserId) {
+    const { data: holder } = await deps.db.collection('members').where({ wecomKey: member.wecomKey }).limit(1).field({ _id: true }).get();
+    if (holder.length > 0) return WECOM_TAKEN;
+  }
+  return ROSTER_CHANGED;
+}
 
 async function applyAdds(deps: ImportDeps, items: ItemDoc[], unitExists: (id: string) => boolean, outcome: BatchOutcome): Promise<void> {
   const adds = items.filter((item): item is ItemDoc & Extract<DiffItem, { category: 'add' }> => item.category === 'add');
@@ -224,7 +253,19 @@ async function applyAdds(deps: ImportDeps, items: ItemDoc[], unitExists: (id: st
       outcome.skipped.push({ item, reason: UNIT_GONE });
       continue;
     }
-    pending.push({ ...item.member, observes: [], active: true, userId: null, rev: newApplyRev(item.importId), createdAt: now, updatedAt: now, deactivatedAt: null });
+    const rev = importRev(item.importId);
+    pending.push({
+      ...item.member,
+      observes: [],
+      active: true,
+      userId: null,
+      rev,
+      fieldsRev: rev,
+      wecomKey: wecomKeyOf(item.member._id, item.member.wecomUserId),
+      createdAt: now,
+      updatedAt: now,
+      deactivatedAt: null,
+    });
   }
   if (pending.length === 0) return;
   try {
@@ -233,20 +274,16 @@ async function applyAdds(deps: ImportDeps, items: ItemDoc[], unitExists: (id: st
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
   }
-  // A number taken since the preview: insert one by one to find which.
+  // A number or WeCom userid taken since the preview: insert one by one to find which.
   for (const member of pending) {
     try {
       await deps.db.collection('members').add({ data: member });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      const { data: mine } = await deps.db.collection('members').where({ _id: member._id }).limit(1).field({ _id: true }).get();
-      if (mine.length === 0) outcome.skipped.push({ item: adds.find((item) => item.member._id === member._id) as ItemDoc, reason: ROSTER_CHANGED });
+      const reason = await lostInsert(deps, member);
+      if (reason) outcome.skipped.push({ item: adds.find((item) => item.member._id === member._id) as ItemDoc, reason });
     }
   }
-}
-
-function newApplyRev(importId: string): string {
-  return `import-${importId}`;
 }
 
 async function applyChanges(deps: ImportDeps, items: ItemDoc[], unitExists: (id: string) => boolean, outcome: BatchOutcome): Promise<void> {
@@ -255,40 +292,68 @@ async function applyChanges(deps: ImportDeps, items: ItemDoc[], unitExists: (id:
   const changes = items.filter((item) => item.category === 'update' || item.category === 'deactivate');
   await inParallel(changes, async (item) => {
     if (item.category !== 'update' && item.category !== 'deactivate') return;
-    const rev = newApplyRev(item.importId);
+    const rev = importRev(item.importId);
     let data: Record<string, unknown>;
     if (item.category === 'update') {
       if (item.set.unitIds && !item.set.unitIds.every(unitExists)) {
         outcome.skipped.push({ item, reason: UNIT_GONE });
         return;
       }
-      data = { ...item.set, rev, updatedAt: now };
+      data = { ...item.set, rev, fieldsRev: rev, updatedAt: now };
       if (item.set.unitIds) data.unitIds = _.set(item.set.unitIds);
       if (item.set.active) data.deactivatedAt = null;
+      if (item.set.wecomUserId !== undefined) data.wecomKey = wecomKeyOf(item.memberId, item.set.wecomUserId);
     } else {
-      data = { active: false, deactivatedAt: now, rev, updatedAt: now };
+      data = { active: false, deactivatedAt: now, rev, fieldsRev: rev, updatedAt: now };
     }
-    const { stats } = await deps.db.collection('members').where({ _id: item.memberId, rev: _.in([item.expectedRev, rev]) }).update({ data });
-    if (stats.updated === 0) outcome.skipped.push({ item, reason: ROSTER_CHANGED });
-    else if (item.category === 'update' && (item.set.name || item.set.kind || item.set.unitIds)) outcome.touched.push(item.memberId);
+    // Binding and observer changes leave `fieldsRev` alone, so they do not make a change stale.
+    const fieldsRev = item.expectedFieldsRev === null ? _.in([null, rev]) : _.in([item.expectedFieldsRev, rev]);
+    let updated: number;
+    try {
+      updated = (await deps.db.collection('members').where({ _id: item.memberId, fieldsRev }).update({ data })).stats.updated;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      outcome.skipped.push({ item, reason: WECOM_TAKEN });
+      return;
+    }
+    if (updated === 0) {
+      outcome.skipped.push({ item, reason: ROSTER_CHANGED });
+      return;
+    }
+    const set = item.category === 'update' ? item.set : { active: false };
+    if (set.name !== undefined || set.kind !== undefined || set.unitIds !== undefined || set.active !== undefined) outcome.touched.push(item.memberId);
   });
 }
 
-async function recountUnits(deps: ImportDeps, unitIds: readonly string[]): Promise<void> {
-  const members = deps.db.collection('members');
-  await inParallel(unitIds, async (unitId) => {
-    const [active, all] = await Promise.all([members.where({ unitIds: unitId, active: true }).count(), members.where({ unitIds: unitId }).count()]);
-    await deps.db.collection('units').where({ _id: unitId }).update({ data: { memberCount: active.total, rosterCount: all.total, updatedAt: deps.now() } });
-  });
+/** How the batch's applied changes move unit counters; changes done by an earlier, crashed attempt count too. */
+function counterDeltas(batch: readonly ItemDoc[], skipped: ReadonlySet<string>): Map<string, { active: number; all: number }> {
+  const deltas = new Map<string, { active: number; all: number }>();
+  const add = (unitIds: readonly string[], active: number, all: number) => {
+    for (const id of unitIds) {
+      const current = deltas.get(id) ?? { active: 0, all: 0 };
+      deltas.set(id, { active: current.active + active, all: current.all + all });
+    }
+  };
+  for (const item of batch) {
+    if (skipped.has(item._id)) continue;
+    if (item.category === 'add') add(item.member.unitIds, 1, 1);
+    if (item.category === 'update' || item.category === 'deactivate') {
+      const after = item.category === 'deactivate' ? { ...item.before, active: false } : { unitIds: item.set.unitIds ?? item.before.unitIds, active: item.set.active ?? item.before.active };
+      add(item.before.unitIds, item.before.active ? -1 : 0, -1);
+      add(after.unitIds, after.active ? 1 : 0, 1);
+    }
+  }
+  for (const [id, delta] of deltas) if (delta.active === 0 && delta.all === 0) deltas.delete(id);
+  return deltas;
 }
 
 /**
- * Marks the units this batch places members in as not empty, then reads which of them still
- * exist. A unit delete checks that mark in its transaction, so it either happened before (the
- * unit is missing here and its changes are skipped) or it fails: no member is ever placed in a
- * deleted unit. The final recount sets the marks to the true figures.
+ * Holds the units this batch places members in, then reads which of them still exist. A
+ * unit delete refuses a unit held by an import that is applying, so it either happened before
+ * (the unit is missing here and those changes are skipped) or it fails: no member is ever
+ * placed in a deleted unit.
  */
-async function holdUnits(deps: ImportDeps, batch: readonly ItemDoc[]): Promise<(id: string) => boolean> {
+async function holdUnits(deps: ImportDeps, importId: string, batch: readonly ItemDoc[]): Promise<(id: string) => boolean> {
   const _ = deps.db.command;
   const placed = new Set<string>();
   for (const item of batch) {
@@ -297,10 +362,34 @@ async function holdUnits(deps: ImportDeps, batch: readonly ItemDoc[]): Promise<(
   }
   const ids = [...placed].filter((id) => id !== ROOT_UNIT_ID);
   if (ids.length === 0) return () => true;
-  await deps.db.collection('units').where({ _id: _.in(ids) }).update({ data: { rosterCount: _.inc(1), updatedAt: deps.now() } });
+  await deps.db.collection('units').where({ _id: _.in(ids) }).update({ data: { importHold: importId } });
   const { data } = await deps.db.collection('units').where({ _id: _.in(ids) }).limit(ids.length).field({ _id: true }).get();
   const existing = new Set((data as { _id: string }[]).map((unit) => unit._id));
   return (id) => id === ROOT_UNIT_ID || existing.has(id);
+}
+
+/** The lease was lost between batches: another call carries on. */
+class LeaseLost extends AppFailure {
+  constructor() {
+    super('IMPORT_BUSY', '该导入正在由另一次调用执行');
+  }
+}
+
+/**
+ * Moves the cursor past the batch and the unit counters by the batch's changes, in one
+ * transaction: counters move exactly once per batch, however often the batch was attempted.
+ */
+async function checkpoint(deps: ImportDeps, importId: string, token: string, from: string, to: string, applied: number, skipped: number, deltas: Map<string, { active: number; all: number }>): Promise<void> {
+  const _ = deps.db.command;
+  const now = deps.now();
+  await runRefusable(deps.db, async (t) => {
+    const current = await getInTransaction<ImportDoc>(t, 'imports', importId);
+    if (!current || current.leaseToken !== token || current.cursor !== from) throw new LeaseLost();
+    await t.collection('imports').doc(importId).update({ data: { cursor: to, done: current.done + applied, skipped: current.skipped + skipped, updatedAt: now } });
+    for (const [unitId, delta] of deltas) {
+      await t.collection('units').doc(unitId).update({ data: { memberCount: _.inc(delta.active), rosterCount: _.inc(delta.all), updatedAt: now } });
+    }
+  });
 }
 
 export async function applyImport(deps: ImportDeps, importId: string): Promise<ImportView> {
@@ -315,15 +404,19 @@ export async function applyImport(deps: ImportDeps, importId: string): Promise<I
     throw new AppFailure('IMPORT_EXPIRED', '预览已过期，请重新上传并预览');
   }
   const token = randomBytes(8).toString('hex');
+  const now = deps.now();
+  // A preview may start applying only before it expires; an apply under way always continues.
+  const startable = _.or([{ status: 'applying' }, { status: 'previewed', expiresAt: _.gt(now) }]);
   const leased = await imports
-    .where({ _id: importId, status: _.in(['previewed', 'applying']), leaseUntil: _.lt(deps.now()) })
-    .update({ data: { status: 'applying', leaseToken: token, leaseUntil: new Date(deps.now().getTime() + budget + LEASE_GRACE_MS), updatedAt: deps.now() } });
+    .where(_.and([{ _id: importId, leaseUntil: _.lt(now) }, startable]))
+    .update({ data: { status: 'applying', leaseToken: token, leaseUntil: new Date(now.getTime() + budget + LEASE_GRACE_MS), updatedAt: now } });
   if (leased.stats.updated === 0) {
     doc = await getImport(deps, importId);
     if (doc.status === 'applied') return importView(doc);
+    if (doc.status === 'expired' || doc.status === 'previewed') throw new AppFailure('IMPORT_EXPIRED', '预览已过期，请重新上传并预览');
     throw new AppFailure('IMPORT_BUSY', '该导入正在执行中，请稍候');
   }
-  doc = { ...doc, status: 'applying', leaseToken: token };
+  doc = await getImport(deps, importId);
   const items = deps.db.collection('import_items');
 
   for (let batches = 0; ; batches += 1) {
@@ -338,23 +431,27 @@ export async function applyImport(deps: ImportDeps, importId: string): Promise<I
     const batch = data as ItemDoc[];
     if (batch.length === 0) break;
     const outcome: BatchOutcome = { skipped: [], touched: [] };
-    const unitExists = await holdUnits(deps, batch);
+    const unitExists = await holdUnits(deps, importId, batch);
     await applyAdds(deps, batch, unitExists, outcome);
     await applyChanges(deps, batch, unitExists, outcome);
     await inParallel(outcome.skipped, async ({ item, reason }) => {
       await items.doc(item._id).update({ data: { category: 'skipped', skippedFrom: item.category, skipReason: reason } });
     });
-    if (outcome.touched.length > 0) await refreshMemberSummaries(deps, { memberIds: outcome.touched });
+    // Before the checkpoint, so a crash here is repaired by the retried batch.
+    if (outcome.touched.length > 0) await refreshMemberSummaries(deps, { memberIds: [...new Set(outcome.touched)] });
     const cursor = batch[batch.length - 1]._id;
-    const progress = await imports
-      .where({ _id: importId, leaseToken: token })
-      .update({ data: { cursor, done: _.inc(batch.length), skipped: _.inc(outcome.skipped.length), updatedAt: deps.now() } });
-    // Lost the lease (this call overran it and another took over): leave the rest to that one.
-    if (progress.stats.updated === 0) return importView(await getImport(deps, importId));
+    const skippedIds = new Set(outcome.skipped.map(({ item }) => item._id));
+    try {
+      await checkpoint(deps, importId, token, doc.cursor, cursor, batch.length, outcome.skipped.length, counterDeltas(batch, skippedIds));
+    } catch (error) {
+      // This call overran its lease and another took over: leave the rest to that one.
+      if (error instanceof LeaseLost) return importView(await getImport(deps, importId));
+      throw error;
+    }
     doc = { ...doc, cursor };
   }
 
-  await recountUnits(deps, doc.affectedUnitIds);
+  await deps.db.collection('units').where({ importHold: importId }).update({ data: { importHold: null } });
   const skipped = (await items.where({ importId, category: 'skipped' }).count()).total;
   await imports.where({ _id: importId, leaseToken: token }).update({
     data: { status: 'applied', done: doc.total, skipped, appliedAt: deps.now(), leaseUntil: new Date(0), leaseToken: null, updatedAt: deps.now() },
