@@ -258,6 +258,26 @@ export function diffRoster(
       });
     }
   }
+  // Changes grouped by unit, groups in the order the file first mentions them: the apply
+  // step's batches then touch few units' counters each however the file was sorted, and a file
+  // already sorted by class keeps its order. Invalid rows keep the file's order.
+  const RANK: Record<DiffItem['category'], number> = { add: 0, update: 1, deactivate: 2, invalid: 3 };
+  const firstSeen = new Map<string, number>();
+  const unitOf = (item: DiffItem): string => {
+    if (item.category === 'add') return item.member.unitIds[0] ?? '';
+    if (item.category === 'update') return (item.set.unitIds ?? item.before.unitIds)[0] ?? '';
+    if (item.category === 'deactivate') return item.before.unitIds[0] ?? '';
+    return '';
+  };
+  for (const item of items) if (!firstSeen.has(unitOf(item))) firstSeen.set(unitOf(item), firstSeen.size);
+  const group = (item: DiffItem) => firstSeen.get(unitOf(item)) as number;
+  items.sort(
+    (a, b) =>
+      RANK[a.category] - RANK[b.category] ||
+      group(a) - group(b) ||
+      (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER) ||
+      (a.number < b.number ? -1 : a.number > b.number ? 1 : 0),
+  );
   const count = (category: DiffItem['category']) => items.filter((item) => item.category === category).length;
   return {
     items,
