@@ -205,6 +205,8 @@ export interface OrgActions {
   /** Admins only: reads a CSV or XLSX file from cloud storage (`imports/` folder) and stores the difference. */
   'imports.preview': { request: { fileId: string; fileName: string; deactivateMissing: boolean }; response: ImportView };
   'imports.get': { request: { importId: string }; response: ImportView };
+  /** Admins only: imports newest first, 20 per page (to resume one left applying). */
+  'imports.list': { request: { after?: string }; response: Page<ImportView> };
   'imports.items': { request: { importId: string; category: ImportItemCategory; after?: string }; response: Page<ImportItemView> };
   /**
    * Applies the previewed difference, as much as fits in one call; call again while the

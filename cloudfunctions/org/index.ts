@@ -15,7 +15,7 @@ import { createMain } from '../../server/core/router';
 import { audienceCount, audiencePage } from '../../server/org/audience';
 import { bindByPhone, bindByWecom, bindMember, unbindMember } from '../../server/org/binding';
 import { canBrowseUnit, loadViewer, memberDetail, memberForViewer, myDirectory, unitMembers } from '../../server/org/directory';
-import { applyImport, getImport, importView, listItems, previewImport } from '../../server/org/import/imports';
+import { applyImport, getImport, importView, listImports, listItems, previewImport } from '../../server/org/import/imports';
 import { createMember, listObservers, searchMembers, setMemberActive, setObserves, updateMember } from '../../server/org/members';
 import type { MemberDoc } from '../../server/org/model';
 import { normalizePhone } from '../../server/org/phone';
@@ -252,6 +252,13 @@ export const main = createMain({
       roles: ['admin'],
       async handle({ importId }) {
         return ok(importView(await getImport(deps(), importId)));
+      },
+    },
+    'imports.list': {
+      input: z.strictObject({ after: cursor }),
+      roles: ['admin'],
+      async handle({ after }) {
+        return ok(await listImports(deps(), after));
       },
     },
     'imports.items': {

@@ -135,6 +135,11 @@ export function previewImport(fileId: string, fileName: string, deactivateMissin
   return callWithSession('org', 'imports.preview', { fileId, fileName, deactivateMissing });
 }
 
+/** Recent imports, newest first. */
+export function listImports(after: string | null = null): Promise<Result<Page<ImportView>>> {
+  return callWithSession('org', 'imports.list', after ? { after } : {});
+}
+
 export function getImport(importId: string): Promise<Result<ImportView>> {
   return callWithSession('org', 'imports.get', { importId });
 }

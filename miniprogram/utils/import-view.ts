@@ -96,6 +96,24 @@ export function skippedText(skipped: number): string {
   return `跳过 ${skipped} 条（预览后花名册有变动，未应用）`;
 }
 
+export interface RecentImportRow {
+  id: string;
+  title: string;
+  label: string;
+  status: string;
+}
+
+/** An import in the 最近导入 list: which file, when, and how far it got. */
+export function recentImportRow(view: ImportView): RecentImportRow {
+  const status: Record<ImportView['status'], string> = {
+    previewed: '待应用',
+    applying: `应用中 ${progressPercent(view.progress)}%`,
+    applied: '已应用',
+    expired: '已过期',
+  };
+  return { id: view.id, title: view.fileName, label: `${view.createdAt} · ${importSummaryText(view.counts)}`, status: status[view.status] };
+}
+
 export interface ImportItemRow {
   key: string;
   title: string;

@@ -699,12 +699,27 @@ describe('errors', () => {
       ['imports.get', { importId: view.id }],
       ['imports.items', { importId: view.id, category: 'add' }],
       ['imports.apply', { importId: view.id }],
+      ['imports.list', {}],
     ];
     for (const [action, request] of requests) {
       expect({ action, code: (await errorOf(cloud, action, request, MEMBER)).code }).toEqual({ action, code: 'FORBIDDEN' });
     }
     expect(await ok<ImportView>(cloud, 'imports.get', { importId: view.id })).toMatchObject({ status: 'previewed' });
     expect(docs(cloud, 'members').some((doc) => doc.number === 'E0001')).toBe(false);
+  });
+
+  test('imports are listed newest first, 20 to a page, so one left applying can be found again', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await preview(cloud, upload(cloud, 'roster.csv', good), 'roster.csv')).id);
+    const first = await ok<Page<ImportView>>(cloud, 'imports.list');
+    expect(first.items.length).toBeLessThanOrEqual(20);
+    const listed = first.items.map((view) => view.id);
+    // The three just made come first, newest first.
+    expect(listed.slice(0, 3)).toEqual([...ids].reverse());
+    if (first.next) {
+      const second = await ok<Page<ImportView>>(cloud, 'imports.list', { after: first.next });
+      expect(second.items.map((view) => view.id).some((id) => listed.includes(id))).toBe(false);
+    }
   });
 
   test('an unknown import is IMPORT_NOT_FOUND', async () => {

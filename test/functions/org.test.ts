@@ -77,6 +77,25 @@ async function bind(caller: Caller, memberPhone: string) {
   return org<{ member: { id: string } }>('bind.phone', { code: await issuePhoneCode(cloud, memberPhone) }, caller);
 }
 
+describe('demo data', () => {
+  test('the demo school is consistent: counters match the roster and demo people are bound', async () => {
+    const member1 = { openid: 'demo-member-1-openid', appid: 'wx-demo-appid', unionid: 'demo-member-1-unionid' };
+    const mine = await must<MyDirectory>('directory.mine', {}, member1);
+    expect(mine.member).toMatchObject({ name: '张三', bound: true, active: true });
+    expect(mine.units.map((u) => u.path)).toEqual([['计算机学院', '软件工程2301班']]);
+    const classmates = await must<Page<MemberCard>>('directory.unitMembers', { unitId: mine.units[0].id }, member1);
+    expect(classmates.items).toHaveLength(mine.units[0].memberCount);
+    const stored = docs('members');
+    for (const u of docs('units')) {
+      const placed = stored.filter((m) => (m.unitIds as string[]).includes(u._id as string));
+      expect([u._id, u.memberCount, u.rosterCount]).toEqual([u._id, placed.filter((m) => m.active).length, placed.length]);
+      expect([u._id, u.childCount]).toEqual([u._id, docs('units').filter((c) => c.parentId === u._id).length]);
+    }
+    const adminView = await must<MemberDetail>('directory.member', { memberId: classmates.items[1].id });
+    expect(adminView.phone).toMatch(/^\+86139\d{8}$/);
+  });
+});
+
 describe('unit tree', () => {
   test('the organisation is the root, named by configuration', async () => {
     const root = await must<UnitView>('units.root');

@@ -33,6 +33,11 @@ function uploads() {
   });
 }
 
+/** The backend of these tests: the page also lists recent imports when it opens, empty unless a test says otherwise. */
+function importBackend(handlers: Record<string, Handler>): FakeBackend {
+  return installBackend({ 'imports.list': () => pageOf([]), ...handlers });
+}
+
 /** Items of a preview by category. */
 const items: Handler = (request) => {
   switch (request.category) {
@@ -70,7 +75,7 @@ const items: Handler = (request) => {
 };
 
 async function previewed(handlers: Record<string, Handler>, view: ImportView = importView()): Promise<{ page: RenderedPage; backend: FakeBackend }> {
-  const backend = installBackend({ 'imports.preview': () => ok(view), 'imports.items': items, ...handlers });
+  const backend = importBackend({ 'imports.preview': () => ok(view), 'imports.items': items, ...handlers });
   chooses('花名册 2024.xlsx');
   uploads();
   const page = renderPage(IMPORT);
@@ -89,7 +94,7 @@ afterEach(() => jest.restoreAllMocks());
 
 describe('choosing and previewing a roster file', () => {
   it('uploads the chosen file under imports/<account>/, previews it and shows the counts', async () => {
-    const backend = installBackend({ 'imports.preview': () => ok(importView()), 'imports.items': items });
+    const backend = importBackend({ 'imports.preview': () => ok(importView()), 'imports.items': items });
     const choose = chooses('花名册 2024.xlsx');
     const upload = uploads();
     const page = renderPage(IMPORT);
@@ -114,7 +119,7 @@ describe('choosing and previewing a roster file', () => {
   });
 
   it('sends deactivateMissing when the switch is on, and warns about it', async () => {
-    const backend = installBackend({ 'imports.preview': () => ok(importView({ deactivateMissing: true })), 'imports.items': items });
+    const backend = importBackend({ 'imports.preview': () => ok(importView({ deactivateMissing: true })), 'imports.items': items });
     chooses('roster.csv');
     uploads();
     const page = renderPage(IMPORT);
@@ -132,7 +137,7 @@ describe('choosing and previewing a roster file', () => {
   });
 
   it.each(['IMPORT_FILE_INVALID', 'IMPORT_TOO_LARGE'] as const)("shows the server's message for %s and stays on step 1", async (code) => {
-    installBackend({ 'imports.preview': () => fail(code, '第 1 行缺少“姓名”列') });
+    importBackend({ 'imports.preview': () => fail(code, '第 1 行缺少“姓名”列') });
     chooses('roster.xlsx');
     uploads();
     const page = renderPage(IMPORT);
@@ -147,7 +152,7 @@ describe('choosing and previewing a roster file', () => {
   });
 
   it('says the upload failed without previewing when the upload fails', async () => {
-    const backend = installBackend({});
+    const backend = importBackend({});
     chooses('roster.xlsx');
     jest.spyOn(wxMore, 'uploadFile').mockImplementation((options: UploadOptions) => {
       setTimeout(() => options.fail?.({ errMsg: 'uploadFile:fail' }), 0);
@@ -160,7 +165,7 @@ describe('choosing and previewing a roster file', () => {
     await page.tap('上传并预览');
 
     await waitFor(() => page.queryByText('文件上传失败，请稍后重试'), 'the failure');
-    expect(backend.calls).toHaveLength(0);
+    expect(backend.calls.filter((c) => c.action !== 'imports.list')).toHaveLength(0);
     page.unmount();
   });
 });
@@ -200,6 +205,29 @@ describe('the preview', () => {
 
     expect(await settled(page)).toContain('第 2 步');
     expect(backend.callsOf('imports.apply')).toHaveLength(0);
+    page.unmount();
+  });
+});
+
+describe('recent imports', () => {
+  it('lists the latest imports; tapping one left applying resumes it until applied', async () => {
+    const left = importView({ id: 'imp-left', fileName: '上周花名册.xlsx', status: 'applying', progress: { done: 200, total: 800 } });
+    const backend = importBackend({
+      'imports.list': () => pageOf([left, importView({ id: 'imp-old', fileName: '旧名单.csv', status: 'applied', progress: { done: 4, total: 4 } })]),
+      'imports.get': () => ok(left),
+      'imports.apply': () => ok(importView({ ...left, status: 'applied', progress: { done: 800, total: 800 } })),
+      'imports.items': () => pageOf([]),
+    });
+    const page = renderPage(IMPORT);
+    await waitFor(() => page.queryByText('上周花名册.xlsx'), 'the recent imports');
+    expect(page.text()).toContain('应用中 25%');
+    expect(page.text()).toContain('已应用');
+
+    await page.tap('上周花名册.xlsx');
+
+    await waitFor(() => page.text().includes('导入完成'), 'the resumed import finishing');
+    expect(backend.callsOf('imports.get').map((c) => c.request)).toEqual([{ importId: 'imp-left' }]);
+    expect(backend.callsOf('imports.apply').map((c) => c.request)).toEqual([{ importId: 'imp-left' }]);
     page.unmount();
   });
 });
@@ -309,7 +337,7 @@ describe('applying', () => {
   });
 
   it('opened again with ?id= while applying, shows the progress and carries on', async () => {
-    const backend = installBackend({
+    const backend = importBackend({
       'imports.get': () => ok(importView({ status: 'applying', progress: { done: 2, total: 4 } })),
       'imports.apply': () => ok(importView({ status: 'applied', progress: { done: 4, total: 4 } })),
     });
@@ -327,7 +355,7 @@ describe('applying', () => {
   });
 
   it('stops calling once the page is left mid-apply', async () => {
-    const backend = installBackend({
+    const backend = importBackend({
       'imports.get': () => ok(importView({ status: 'applying', progress: { done: 2, total: 4 } })),
       'imports.apply': () => ok(importView({ status: 'applying', progress: { done: 3, total: 4 } })),
     });

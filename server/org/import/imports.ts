@@ -150,7 +150,7 @@ export async function previewImport(deps: ImportDeps, actorId: string, request: 
   });
   const diff = diffRoster(sheet, existing, snapshot, { deactivateMissing: request.deactivateMissing, newId: newMemberId });
   const now = deps.now();
-  const importId = `imp_${formatBusiness(now, 'YYYYMMDDHHmmss')}_${randomBytes(4).toString('hex')}`;
+  const importId = `imp_${formatBusiness(now, 'YYYYMMDDHHmmssSSS')}_${randomBytes(4).toString('hex')}`;
   const items: ItemDoc[] = diff.items.map((item, seq) => ({ ...item, _id: itemId(importId, seq), importId }));
   for (let i = 0; i < items.length; i += WRITE_BATCH) {
     await deps.db.collection('import_items').add({ data: items.slice(i, i + WRITE_BATCH) });
@@ -185,6 +185,22 @@ export async function getImport(deps: OrgDeps, importId: string): Promise<Import
   const doc = data[0] as ImportDoc | undefined;
   if (!doc) throw new AppFailure('IMPORT_NOT_FOUND', '导入记录不存在');
   return doc;
+}
+
+const IMPORT_PAGE = 20;
+
+/** Imports newest first: their ids start with the business time they were previewed at. */
+export async function listImports(deps: OrgDeps, after: string | undefined): Promise<{ items: ImportView[]; next: string | null }> {
+  const _ = deps.db.command;
+  const { data } = await deps.db
+    .collection('imports')
+    .where(after ? { _id: _.lt(after) } : {})
+    .orderBy('_id', 'desc')
+    .limit(IMPORT_PAGE + 1)
+    .get();
+  const docs = data as ImportDoc[];
+  const page = docs.slice(0, IMPORT_PAGE);
+  return { items: page.map(importView), next: docs.length > IMPORT_PAGE ? page[page.length - 1]._id : null };
 }
 
 const ITEM_PAGE = 50;

@@ -2,7 +2,7 @@ import type { AppError, ImportCounts, ImportItemCategory, ImportView } from '../
 import { definePage } from '../../../../common/page';
 import { perInstance } from '../../../../common/latest';
 import { uploadImportFile } from '../../../../services/files';
-import { applyImport, getImport, importItems, previewImport } from '../../../../services/org';
+import { applyImport, getImport, importItems, listImports, previewImport } from '../../../../services/org';
 import { errorText } from '../../../../utils/error-text';
 import {
   applyQuestion,
@@ -16,10 +16,12 @@ import {
   IMPORT_TABS,
   progressPercent,
   progressText,
+  recentImportRow,
   skippedText,
   type CountCell,
   type ImportItemRow,
   type ImportTab,
+  type RecentImportRow,
 } from '../../../../utils/import-view';
 import { queryText } from '../../../../utils/org-view';
 
@@ -70,6 +72,8 @@ interface ImportData {
   showSkipped: boolean;
   confirmShow: boolean;
   confirmMessage: string;
+  /** Earlier imports, to resume one left applying or review one. */
+  recent: RecentImportRow[];
 }
 
 interface State {
@@ -148,6 +152,7 @@ definePage({
     showSkipped: false,
     confirmShow: false,
     confirmMessage: '',
+    recent: [],
   } as ImportData,
 
   onLoad(query) {
@@ -155,6 +160,8 @@ definePage({
     if (importId) {
       this.setData({ step: 'loading', importId });
       this.reopen();
+    } else {
+      this.loadRecent();
     }
   },
 
@@ -171,6 +178,20 @@ definePage({
   },
 
   methods: {
+    loadRecent() {
+      return listImports().then((result) => {
+        // The list is a convenience: without it the page still imports.
+        if (result.ok && state(this).alive) this.setData({ recent: result.data.items.slice(0, 5).map(recentImportRow) });
+      });
+    },
+
+    onRecentTap(event: { currentTarget: { dataset: { id?: string } } }) {
+      const importId = event.currentTarget.dataset.id;
+      if (!importId) return undefined;
+      this.setData({ step: 'loading', importId });
+      return this.reopen();
+    },
+
     reopen() {
       return getImport(this.data.importId).then((result) => {
         if (!result.ok) {
@@ -308,6 +329,7 @@ definePage({
       state(this).generation += 1;
       this.resetItems();
       this.setData({ step: 'choose', importId: '', file: null, message: '', applyStalled: false });
+      return this.loadRecent();
     },
 
     onApplyTap() {
