@@ -22,6 +22,22 @@ import { callWithSession, currentAccount, updateCachedAccount } from './session'
 export type ChildKind = Exclude<UnitKind, 'org'>;
 export type MemberStatusFilter = 'active' | 'inactive' | 'all';
 
+/** The longest name or number prefix the backend accepts (UTF-16 units, as it counts them). */
+export const QUERY_MAX_LENGTH = 32;
+
+/**
+ * A search box's text as sent: trimmed and cut to QUERY_MAX_LENGTH, never inside a character
+ * (an emoji counts two), so a pasted paragraph searches by its start instead of failing.
+ */
+export function searchQuery(raw: string | undefined): string {
+  let query = '';
+  for (const char of (raw ?? '').trim()) {
+    if (query.length + char.length > QUERY_MAX_LENGTH) break;
+    query += char;
+  }
+  return query.trim();
+}
+
 function keepMember(result: Result<{ member: MemberSummary }>): Result<{ member: MemberSummary }> {
   if (result.ok) {
     const account = currentAccount();
@@ -91,7 +107,7 @@ export interface MemberSearch {
 
 export function searchMembers(search: MemberSearch): Promise<Result<Page<MemberCard>>> {
   const request: { query?: string; unitId?: string; status?: MemberStatusFilter; after?: string } = {};
-  const query = search.query?.trim();
+  const query = searchQuery(search.query);
   if (query) request.query = query;
   if (search.unitId) request.unitId = search.unitId;
   if (search.status) request.status = search.status;
@@ -119,8 +135,8 @@ export function myDirectory(): Promise<Result<MyDirectory>> {
 
 export function unitMembers(unitId: string, query = '', after: string | null = null): Promise<Result<Page<MemberCard>>> {
   const request: { unitId: string; query?: string; after?: string } = { unitId };
-  const trimmed = query.trim();
-  if (trimmed) request.query = trimmed;
+  const capped = searchQuery(query);
+  if (capped) request.query = capped;
   if (after) request.after = after;
   return callWithSession('org', 'directory.unitMembers', request);
 }

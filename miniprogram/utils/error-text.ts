@@ -46,7 +46,8 @@ export function errorText(error: AppError): string {
     case 'UNIT_NOT_FOUND':
       return '该单位不存在或已被删除';
     case 'UNIT_NOT_EMPTY':
-      return '该单位下还有下级单位或成员，无法删除';
+      // The server says why: sub-units or members, or an import filling the unit right now.
+      return error.message || '该单位下还有下级单位或成员，无法删除';
     case 'UNIT_CYCLE':
       return '不能移动到该单位自身或其下级单位中';
     case 'UNIT_TOO_DEEP':
@@ -74,7 +75,7 @@ export function errorText(error: AppError): string {
     case 'IMPORT_TOO_LARGE':
       return error.message || '文件过大或行数过多';
     case 'IMPORT_EXPIRED':
-      return '预览已过期或花名册已有变动，请重新预览';
+      return '预览已过期，请重新上传并预览';
     case 'IMPORT_BUSY':
       return '正在应用中，请稍候';
     default:

@@ -87,13 +87,21 @@ export function progressText(progress: { done: number; total: number }): string 
   return `已应用 ${progress.done} / ${progress.total}`;
 }
 
+/**
+ * What an applied import changed. `done` counts the skipped changes too; which categories they
+ * came from is not known, so the per-category figures are given only when nothing was skipped.
+ */
 export function importResultText(view: ImportView): string {
+  const applied = Math.max(0, view.progress.done - view.skipped);
+  const total = `导入完成：共应用 ${applied} 项变更`;
+  if (view.skipped > 0) return total;
   const { add, update, deactivate } = view.counts;
-  return `导入完成：新增 ${add} 人，更新 ${update} 人，停用 ${deactivate} 人`;
+  return `${total}（新增 ${add} 人，更新 ${update} 人，停用 ${deactivate} 人）`;
 }
 
+/** The skipped changes; each one's reason is listed below it. */
 export function skippedText(skipped: number): string {
-  return `跳过 ${skipped} 条（预览后花名册有变动，未应用）`;
+  return `跳过 ${skipped} 条，原因见下`;
 }
 
 export interface RecentImportRow {
@@ -133,7 +141,9 @@ function who(item: ImportItemView): string {
 export function importItemRow(item: ImportItemView, index: number): ImportItemRow {
   const key = `${item.category}-${index}`;
   switch (item.category) {
+    // A skipped change, like an invalid row, is worth nothing without its reasons.
     case 'invalid':
+    case 'skipped':
       return {
         key,
         title: lineText(item.line) || who(item),

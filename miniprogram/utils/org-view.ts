@@ -102,11 +102,13 @@ export function childRow(unit: UnitView): ChildRow {
 export interface Crumb {
   id: string;
   name: string;
+  /** The unit shown: read, not tapped. */
+  current: boolean;
 }
 
 /** The breadcrumb of a walk down the tree, from the organisation to the current unit. */
 export function crumbsOf(trail: readonly UnitView[]): Crumb[] {
-  return trail.map((unit) => ({ id: unit.id, name: unit.name }));
+  return trail.map((unit, index) => ({ id: unit.id, name: unit.name, current: index === trail.length - 1 }));
 }
 
 export function unitPageUrl(unit: { id: string; name: string }): string {
@@ -241,4 +243,34 @@ export function deleteUnitQuestion(name: string): string {
 export function membersPageUrl(unit: { id: string; name: string } | null): string {
   const base = '/packages/admin/pages/members/index';
   return unit ? `${base}?unitId=${encodeURIComponent(unit.id)}&unitName=${encodeURIComponent(unit.name)}` : base;
+}
+
+export interface BindView {
+  className: string;
+  icon: string;
+  iconColor: string;
+  title: string;
+  text: string;
+}
+
+/**
+ * The 班级 tab without a member: never bound, or bound to a member an admin deactivated. The
+ * latter may still bind to a new, active identity (a graduate now on the staff roster).
+ */
+export function bindView(inactive: boolean): BindView {
+  return inactive
+    ? {
+        className: 'inactive',
+        icon: 'info-o',
+        iconColor: '#969799',
+        title: '花名册身份已停用',
+        text: '你的花名册身份已停用。如果你在花名册中有了新的身份（例如毕业后入职），可用登记的手机号重新绑定；如有疑问请联系管理员。',
+      }
+    : {
+        className: '',
+        icon: 'contact',
+        iconColor: '#1989fa',
+        title: '尚未绑定花名册',
+        text: '绑定后可查看你所在的班级、单位和同学同事。使用你在花名册中登记的手机号即可完成绑定。',
+      };
 }

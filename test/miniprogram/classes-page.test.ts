@@ -3,8 +3,8 @@
  */
 import type { MemberSummary, MyDirectory } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
-import { account, fail, installBackend, installStorage, ok, SESSION_KEY, storedSession, wxMore } from './fake-backend';
-import { card, runHook, settled, unit } from './org-fixtures';
+import { account, fail, installBackend, installStorage, ok, SESSION_KEY, storedSession, wxMore, type FakeBackend } from './fake-backend';
+import { card, classesOf, runHook, settled, unit } from './org-fixtures';
 import { trigger } from './page-helpers';
 
 const CLASSES = 'pages/classes/index';
@@ -33,6 +33,19 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
+/** An unbound person whose phone binding succeeds: the directory then shows the member. */
+function bindingBackend(): FakeBackend {
+  installStorage(storedSession(account(), Date.now()));
+  let bound = false;
+  return installBackend({
+    'directory.mine': () => ok(bound ? boundDirectory : unbound),
+    'bind.phone': () => {
+      bound = true;
+      return ok({ member: summary });
+    },
+  });
+}
+
 describe('班级 page, not bound to the roster', () => {
   it('explains 尚未绑定花名册 and offers the phone button only, outside WeCom', async () => {
     const backend = installBackend({ 'directory.mine': () => ok(unbound) });
@@ -47,15 +60,7 @@ describe('班级 page, not bound to the roster', () => {
   });
 
   it('binds with the phone code, reloads to the bound state and updates the stored account', async () => {
-    installStorage(storedSession(account(), Date.now()));
-    let bound = false;
-    const backend = installBackend({
-      'directory.mine': () => ok(bound ? boundDirectory : unbound),
-      'bind.phone': () => {
-        bound = true;
-        return ok({ member: summary });
-      },
-    });
+    const backend = bindingBackend();
     const page = await open('尚未绑定花名册');
 
     await trigger(page, '.bind-phone', 'getphonenumber', { code: 'phone-code-1', errMsg: 'getPhoneNumber:ok' });
@@ -92,16 +97,34 @@ describe('班级 page, not bound to the roster', () => {
     page.unmount();
   });
 
-  it('calls nothing when the person refuses to share the phone number, and says so gently', async () => {
+  it.each([
+    ['the person refuses to share the phone number', 'getPhoneNumber:fail user deny', '未获得手机号授权，可稍后再绑定'],
+    ['the person closes the prompt', 'getPhoneNumber:fail user cancel', '未获得手机号授权，可稍后再绑定'],
+    ['the platform gives no code', 'getPhoneNumber:fail no permission', '暂时无法获取手机号，请稍后重试或联系管理员'],
+  ])('calls nothing when %s, and says what happened', async (_case, errMsg, text) => {
     const backend = installBackend({ 'directory.mine': () => ok(unbound) });
     const page = await open('尚未绑定花名册');
 
-    await trigger(page, '.bind-phone', 'getphonenumber', { errMsg: 'getPhoneNumber:fail user deny' });
+    await trigger(page, '.bind-phone', 'getphonenumber', { errMsg });
 
     await settled(page);
     expect(backend.callsOf('bind.phone')).toHaveLength(0);
     expect(backend.calls).toHaveLength(1);
-    expect(wxMore.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '未获得手机号授权，可稍后再绑定', icon: 'none' }));
+    expect(wxMore.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: text, icon: 'none' }));
+    page.unmount();
+  });
+
+  it('keeps the bind button busy until the bound state has loaded', async () => {
+    const backend = bindingBackend();
+    const page = await open('尚未绑定花名册');
+    backend.delay((call) => (call.action === 'directory.mine' ? 100 : 0));
+
+    await trigger(page, '.bind-phone', 'getphonenumber', { code: 'phone-code-1' });
+    await waitFor(() => (wxMore.showToast as jest.Mock).mock.calls.length > 0, 'the bind to succeed');
+
+    expect(page.text()).toContain('尚未绑定花名册');
+    expect(classesOf(page, '.bind-phone')).toContain('van-button--loading');
+    await waitFor(() => page.queryByText('学号 2023001'), 'the member card');
     page.unmount();
   });
 
@@ -115,6 +138,61 @@ describe('班级 page, not bound to the roster', () => {
     await waitFor(() => page.queryByText('你的账号尚未关联企业微信，请在企业微信中重新进入小程序后再试'), 'the error');
     expect(backend.callsOf('bind.wecom').map((c) => c.request)).toEqual([{}]);
     page.unmount();
+  });
+});
+
+describe('班级 page, member deactivated', () => {
+  const inactiveAccount = account({ member: { ...summary, active: false } });
+
+  it('says the roster identity is deactivated, and still offers binding to a new one', async () => {
+    installStorage(storedSession(inactiveAccount, Date.now()));
+    wxMore.qy = { login: () => undefined };
+    installBackend({ 'directory.mine': () => ok(unbound) });
+
+    const page = await open('花名册身份已停用');
+
+    expect(page.text()).toContain('可用登记的手机号重新绑定');
+    expect(page.queryByText('尚未绑定花名册')).toBeNull();
+    expect(page.queryByText('用手机号绑定')).not.toBeNull();
+    page.unmount();
+  });
+
+  it('learns of a deactivation when a refreshed session lands, without being reopened', async () => {
+    // The stored account is stale and still says active; the refresh says deactivated.
+    installStorage(storedSession(account({ member: summary }), 0));
+    const backend = installBackend({
+      'directory.mine': () => ok(unbound),
+      login: () => ok({ account: inactiveAccount, created: false }),
+    });
+    backend.delay((call) => (call.action === 'login' ? 80 : 0));
+    const page = await open('尚未绑定花名册');
+
+    await runHook(page, 'onShow');
+    await settled(page, 30);
+    expect(page.text()).toContain('尚未绑定花名册');
+
+    await waitFor(() => page.queryByText('花名册身份已停用'), 'the deactivated state');
+    expect(backend.callsOf('login')).toHaveLength(1);
+    expect(page.queryByText('尚未绑定花名册')).toBeNull();
+    page.unmount();
+  });
+
+  it('stops listening for account changes once the page is unloaded', async () => {
+    installStorage(storedSession(account({ member: summary }), 0));
+    const backend = installBackend({
+      'directory.mine': () => ok(boundDirectory),
+      login: () => ok({ account: inactiveAccount, created: false }),
+    });
+    backend.delay((call) => (call.action === 'login' ? 50 : 0));
+    const page = await open('软件工程 2301 班');
+    await runHook(page, 'onShow');
+    await waitFor(() => backend.callsOf('directory.mine').length === 2, 'the reload on show');
+
+    page.unmount();
+
+    await waitFor(() => backend.callsOf('login').length === 1, 'the login');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(backend.callsOf('directory.mine')).toHaveLength(2);
   });
 });
 
@@ -173,6 +251,42 @@ describe('班级 page, bound', () => {
     await waitFor(() => page.queryByText('合唱团'), 'the refreshed list');
     expect(backend.callsOf('directory.mine')).toHaveLength(2);
     await waitFor(() => stop.mock.calls.length > 0, 'the refresh to stop');
+    page.unmount();
+  });
+
+  it('reads the directory again when the tab shows again', async () => {
+    installStorage(storedSession(account({ member: summary }), Date.now()));
+    let units = [unit()];
+    const backend = installBackend({ 'directory.mine': () => ok({ ...boundDirectory, units }) });
+    const page = await open('软件工程 2301 班');
+    units = [...units, unit({ id: 'unit-3', name: '合唱团', path: ['校团委', '合唱团'], memberCount: 12 })];
+
+    await runHook(page, 'onShow');
+
+    await waitFor(() => page.queryByText('合唱团'), 'the refreshed list');
+    expect(backend.callsOf('directory.mine')).toHaveLength(2);
+    expect(backend.callsOf('login')).toHaveLength(0);
+    page.unmount();
+  });
+
+  it('keeps the newest directory when an older reload answers last', async () => {
+    installStorage(storedSession(account({ member: summary }), Date.now()));
+    const choir = unit({ id: 'unit-3', name: '合唱团', path: ['校团委', '合唱团'], memberCount: 12 });
+    jest.spyOn(wx as unknown as { stopPullDownRefresh(): void }, 'stopPullDownRefresh').mockImplementation(() => undefined);
+    const backend = installBackend({
+      // The second read (on show) is slow and still has the old units; the third (pull-down) is quick and has the new ones.
+      'directory.mine': (_request, call) =>
+        ok({ ...boundDirectory, units: backend.callsOf('directory.mine').indexOf(call) >= 2 ? [unit(), choir] : [unit()] }),
+    });
+    backend.delay((call) => (backend.callsOf('directory.mine').indexOf(call) === 1 ? 100 : 0));
+    const page = await open('软件工程 2301 班');
+
+    await runHook(page, 'onShow');
+    await runHook(page, 'onPullDownRefresh');
+    await waitFor(() => page.queryByText('合唱团'), 'the newest units');
+
+    await waitFor(() => backend.callsOf('directory.mine').length === 3, 'all reads');
+    expect(await settled(page, 150)).toContain('合唱团');
     page.unmount();
   });
 

@@ -33,6 +33,26 @@ function uploads() {
   });
 }
 
+/** An upload that lands only when the test releases it, to look at the page while it is in flight. */
+function heldUpload(): { release(): void } {
+  let pending: UploadOptions | null = null;
+  jest.spyOn(wxMore, 'uploadFile').mockImplementation((options: UploadOptions) => {
+    pending = options;
+    return {};
+  });
+  return {
+    release() {
+      pending?.success?.({ statusCode: 200, data: JSON.stringify({ fileID: FILE_ID }) });
+    },
+  };
+}
+
+/** Runs a page handler directly, as a tap the view delivered late would. */
+function callPage(page: RenderedPage, method: string, event: unknown): void {
+  const instance = (page.root as unknown as { instance: Record<string, (event: unknown) => unknown> }).instance;
+  void instance[method](event);
+}
+
 /** The backend of these tests: the page also lists recent imports when it opens, empty unless a test says otherwise. */
 function importBackend(handlers: Record<string, Handler>): FakeBackend {
   return installBackend({ 'imports.list': () => pageOf([]), ...handlers });
@@ -230,6 +250,89 @@ describe('recent imports', () => {
     expect(backend.callsOf('imports.apply').map((c) => c.request)).toEqual([{ importId: 'imp-left' }]);
     page.unmount();
   });
+
+  it('puts the newest import first and in plain sight when it was left applying', async () => {
+    const left = importView({ id: 'imp-left', fileName: '上周花名册.xlsx', status: 'applying', progress: { done: 200, total: 800 } });
+    const backend = importBackend({
+      'imports.list': () => pageOf([left, importView({ id: 'imp-old', fileName: '旧名单.csv', status: 'applied' })]),
+      'imports.get': () => ok(left),
+      'imports.apply': () => ok(importView({ ...left, status: 'applied', progress: { done: 800, total: 800 } })),
+    });
+    const page = renderPage(IMPORT);
+
+    await waitFor(() => page.queryByText('上次导入尚未完成：上周花名册.xlsx'), 'the pending import');
+    expect(page.text().indexOf('上次导入尚未完成')).toBeLessThan(page.text().indexOf('第 1 步'));
+    expect(page.getByText('应用中 25%，点此继续应用')).toBeTruthy();
+
+    await page.tap('上次导入尚未完成：上周花名册.xlsx');
+
+    await waitFor(() => page.text().includes('导入完成'), 'the resumed import finishing');
+    expect(backend.callsOf('imports.apply').map((c) => c.request)).toEqual([{ importId: 'imp-left' }]);
+    page.unmount();
+  });
+
+  it('says nothing is pending when the newest import is finished, even if an older one was left applying', async () => {
+    importBackend({
+      'imports.list': () =>
+        pageOf([
+          importView({ id: 'imp-new', fileName: '新名单.xlsx', status: 'applied' }),
+          importView({ id: 'imp-left', fileName: '上周花名册.xlsx', status: 'applying', progress: { done: 200, total: 800 } }),
+        ]),
+    });
+    const page = renderPage(IMPORT);
+
+    await waitFor(() => page.queryByText('上周花名册.xlsx'), 'the recent imports');
+    expect(page.text()).not.toContain('上次导入尚未完成');
+    page.unmount();
+  });
+
+  it('hides the list while a file uploads and previews, and shows it again after', async () => {
+    importBackend({
+      'imports.list': () => pageOf([importView({ id: 'imp-old', fileName: '旧名单.csv', status: 'applied' })]),
+      'imports.preview': () => fail('IMPORT_FILE_INVALID', '第 1 行缺少“姓名”列'),
+    });
+    chooses('roster.xlsx');
+    const upload = heldUpload();
+    const page = renderPage(IMPORT);
+    await waitFor(() => page.queryByText('旧名单.csv'), 'the recent imports');
+    await page.tap('选择文件');
+    await waitFor(() => page.queryByText('roster.xlsx'), 'the chosen file');
+
+    await page.tap('上传并预览');
+
+    expect(page.text()).not.toContain('最近导入');
+    expect(page.queryByText('旧名单.csv')).toBeNull();
+    upload.release();
+    await waitFor(() => page.queryByText('第 1 行缺少“姓名”列'), 'the preview failing');
+    expect(page.getByText('旧名单.csv')).toBeTruthy();
+    page.unmount();
+  });
+
+  it('drops a preview when another import was opened while it uploaded', async () => {
+    const backend = importBackend({
+      'imports.list': () => pageOf([importView({ id: 'imp-old', fileName: '旧名单.csv', status: 'applied', progress: { done: 4, total: 4 } })]),
+      'imports.get': () => ok(importView({ id: 'imp-old', fileName: '旧名单.csv', status: 'applied', progress: { done: 4, total: 4 } })),
+      'imports.preview': () => ok(importView({ id: 'imp-new' })),
+      'imports.items': items,
+    });
+    chooses('roster.xlsx');
+    const upload = heldUpload();
+    const page = renderPage(IMPORT);
+    await waitFor(() => page.queryByText('旧名单.csv'), 'the recent imports');
+    await page.tap('选择文件');
+    await waitFor(() => page.queryByText('roster.xlsx'), 'the chosen file');
+    await page.tap('上传并预览');
+
+    // A tap on the list that reached the page before the list was hidden (the view renders apart from the logic).
+    callPage(page, 'onRecentTap', { currentTarget: { dataset: { id: 'imp-old' } } });
+    await waitFor(() => page.text().includes('导入完成'), 'the other import');
+    upload.release();
+
+    expect(await settled(page, 50)).toContain('导入完成');
+    expect(page.text()).not.toContain('第 2 步');
+    expect(backend.callsOf('imports.preview')).toHaveLength(0);
+    page.unmount();
+  });
 });
 
 describe('applying', () => {
@@ -252,7 +355,7 @@ describe('applying', () => {
 
     await page.tap(textIn(page, '.apply', '应用'));
 
-    await waitFor(() => page?.queryByText('导入完成：新增 3 人，更新 1 人，停用 0 人'), 'the result');
+    await waitFor(() => page?.queryByText('导入完成：共应用 4 项变更（新增 3 人，更新 1 人，停用 0 人）'), 'the result');
     expect(opened.backend.callsOf('imports.apply').map((c) => c.request)).toEqual([
       { importId: 'imp-1' },
       { importId: 'imp-1' },
@@ -312,26 +415,34 @@ describe('applying', () => {
 
     await page.tap(textIn(page, '.apply', '应用'));
 
-    await waitFor(() => page.queryByText('预览已过期或花名册已有变动，请重新预览'), 'the message');
+    await waitFor(() => page.queryByText('预览已过期，请重新上传并预览'), 'the message');
     expect(page.text()).toContain('第 1 步');
     expect(page.getByText('花名册 2024.xlsx')).toBeTruthy();
     page.unmount();
   });
 
-  it('shows the skipped count and lists the skipped rows on request', async () => {
+  it('shows the skipped count and lists the skipped rows with why each was skipped', async () => {
+    const skippedRow = item({
+      line: 3,
+      category: 'skipped',
+      name: '林一',
+      number: '2023001',
+      reasons: [{ code: 'ROSTER_CHANGED', message: '预览后该成员已被修改或学号已被占用，未执行' }],
+    });
     const { page, backend } = await previewed({
       'imports.apply': () => ok(importView({ status: 'applied', progress: { done: 4, total: 4 }, skipped: 1 })),
-      'imports.items': (request, call) =>
-        request.category === 'skipped' ? pageOf([item({ line: 3, category: 'skipped', name: '林一', number: '2023001' })]) : items(request, call),
+      'imports.items': (request, call) => (request.category === 'skipped' ? pageOf([skippedRow]) : items(request, call)),
     });
 
     await page.tap(textIn(page, '.apply', '应用'));
     await waitFor(() => page.queryByText('查看跳过的记录'), 'the skipped link');
-    expect(page.text()).toContain('跳过 1 条');
+    expect(page.getByText('导入完成：共应用 3 项变更')).toBeTruthy();
+    expect(page.getByText('跳过 1 条，原因见下')).toBeTruthy();
 
     await page.tap('查看跳过的记录');
 
     await waitFor(() => page.text().includes('林一 · 2023001'), 'the skipped row');
+    expect(rowTexts(page, '.skipped-item')).toEqual(['第 3 行林一 · 2023001预览后该成员已被修改或学号已被占用，未执行']);
     expect(backend.callsOf('imports.items').map((c) => c.request)).toContainEqual({ importId: 'imp-1', category: 'skipped' });
     page.unmount();
   });
@@ -351,6 +462,40 @@ describe('applying', () => {
       ['imports.get', { importId: 'imp-1' }],
       ['imports.apply', { importId: 'imp-1' }],
     ]);
+    page.unmount();
+  });
+
+  it('tells the admin that leaving pauses the apply, and where to resume it', async () => {
+    const backend = importBackend({
+      'imports.get': () => ok(importView({ status: 'applying', progress: { done: 2, total: 4 } })),
+      'imports.apply': () => ok(importView({ status: 'applied', progress: { done: 4, total: 4 } })),
+    });
+    backend.delay((call) => (call.action === 'imports.apply' ? 100 : 0));
+    const page = renderPage(IMPORT, { query: { id: 'imp-1' } });
+    await waitFor(() => page.text().includes('第 3 步'), 'the apply step');
+
+    expect(page.getByText('离开本页会暂停，可在「最近导入」中继续')).toBeTruthy();
+    expect(page.text()).not.toContain('不会中断');
+    page.unmount();
+  });
+
+  it('stops the loop of an import once another import is shown', async () => {
+    const other = importView({ id: 'imp-old', fileName: '旧名单.csv', status: 'applied', progress: { done: 4, total: 4 } });
+    const backend = importBackend({
+      'imports.get': (request) => ok(request.importId === 'imp-old' ? other : importView({ status: 'applying', progress: { done: 2, total: 4 } })),
+      'imports.apply': () => ok(importView({ status: 'applying', progress: { done: 3, total: 4 } })),
+      'imports.items': () => pageOf([]),
+    });
+    backend.delay((call) => (call.action === 'imports.apply' ? 60 : 0));
+    const page = renderPage(IMPORT, { query: { id: 'imp-1' } });
+    await waitFor(() => backend.callsOf('imports.apply').length === 1, 'the first apply call');
+
+    // While that call is on its way, the page is made to show another import.
+    callPage(page, 'onRecentTap', { currentTarget: { dataset: { id: 'imp-old' } } });
+
+    await waitFor(() => page.text().includes('导入完成'), 'the other import');
+    expect(await settled(page, 150)).not.toContain('第 3 步');
+    expect(backend.callsOf('imports.apply').map((c) => c.request)).toEqual([{ importId: 'imp-1' }]);
     page.unmount();
   });
 

@@ -5,7 +5,7 @@ import type { MemberDetail } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { fail, installBackend, installStorage, ok, wxMore, type FakeBackend, type Handler } from './fake-backend';
 import { college, detail, pageOf, root, rowTexts, shown, unit, unitPickerComponents } from './org-fixtures';
-import { textIn, trigger } from './page-helpers';
+import { attributeOf, textIn, trigger } from './page-helpers';
 
 const EDIT = 'packages/admin/pages/member-edit/index';
 
@@ -64,6 +64,44 @@ describe('editing a member', () => {
     await waitFor(() => page.queryByText('该成员刚被他人修改，已重新加载最新信息，请核对后再保存'), 'the message');
     await waitFor(() => backend.callsOf('directory.member').length === 2, 'the reload');
     expect(backend.callsOf('members.update')[0].request).toMatchObject({ rev: 'r1', member: { name: '林一一' } });
+    // The form now holds the member as reloaded: the other admin's title, and the name as stored.
+    await waitFor(() => attributeOf(page, '.field-title', 'value') === '班长', 'the reloaded title');
+    expect(attributeOf(page, '.field-name', 'value')).toBe('林一');
+
+    // Saving again goes with the reloaded rev and only what differs from the reloaded member.
+    await trigger(page, '.field-name', 'change', '林一一');
+    await page.tap('保存');
+    await waitFor(() => backend.callsOf('members.update').length === 2, 'the second save');
+    expect(backend.callsOf('members.update')[1].request).toEqual({ memberId: 'm1', rev: 'r2', member: { name: '林一一' } });
+    page.unmount();
+  });
+
+  it('limits each field to what the roster keeps, and names the remove buttons for screen readers', async () => {
+    const { page } = await open({ 'directory.member': () => ok({ ...lin, observes: [{ id: 'college-1', name: '计算机学院', kind: 'college', path: '计算机学院' }] }) }, { id: 'm1' }, '在册 · 已绑定账号');
+
+    expect(
+      ['.field-name', '.field-number', '.field-phone', '.field-title', '.field-wecom'].map((selector) => String(attributeOf(page, selector, 'maxlength'))),
+    ).toEqual(['40', '32', '32', '40', '64']);
+    for (const selector of ['.unit-remove', '.observed-remove']) {
+      // The template's aria-role and aria-label, as the simulator keeps them.
+      expect([attributeOf(page, selector, 'ariaRole'), attributeOf(page, selector, 'ariaLabel')]).toEqual(['button', '移除']);
+    }
+    page.unmount();
+  });
+
+  it('removes a unit with its remove button and saves without it', async () => {
+    const twoUnits = { ...lin, units: [...lin.units, { id: 'unit-2', name: '羽毛球社', kind: 'group' as const, path: '校团委/羽毛球社' }] };
+    const { page, backend } = await open(
+      { 'directory.member': () => ok(twoUnits), 'members.update': () => ok({ ...lin, rev: 'r2' }) },
+      { id: 'm1' },
+      '校团委 / 羽毛球社',
+    );
+
+    await page.tap(page.root.querySelectorAll('.unit-remove')[1].dom);
+    await page.tap('保存');
+
+    await waitFor(() => backend.callsOf('members.update').length > 0, 'members.update');
+    expect(backend.callsOf('members.update')[0].request).toEqual({ memberId: 'm1', rev: 'r1', member: { unitIds: ['unit-1'] } });
     page.unmount();
   });
 

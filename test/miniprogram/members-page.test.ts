@@ -2,9 +2,9 @@
  * @jest-environment jsdom
  */
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
-import { installBackend, installStorage, type FakeBackend, type Handler } from './fake-backend';
+import { fail, installBackend, installStorage, wxMore, type FakeBackend, type Handler } from './fake-backend';
 import { card, pageOf, rowTexts, runHook, settled } from './org-fixtures';
-import { textIn, trigger } from './page-helpers';
+import { attributeOf, textIn, trigger } from './page-helpers';
 import './simulate-polyfills';
 
 const MEMBERS = 'packages/admin/pages/members/index';
@@ -77,6 +77,44 @@ describe('member management', () => {
       '/packages/admin/pages/member-edit/index?id=m1',
       '/packages/admin/pages/member-edit/index?unitId=unit-1&unitName=C1',
     ]);
+    page.unmount();
+  });
+
+  it('opened from a unit that no longer exists, says so and lists all members instead of an error', async () => {
+    jest.spyOn(wxMore, 'showToast').mockImplementation(() => undefined);
+    const { page, backend } = await open(
+      { 'members.search': (request) => (request.unitId ? fail('UNIT_NOT_FOUND') : pageOf([lin, card({ id: 'm3', name: '赵三', number: '2023003' })])) },
+      { unitId: 'unit-gone', unitName: encodeURIComponent('已删除的班') },
+      '赵三',
+    );
+
+    expect(page.getByText('林一')).toBeTruthy();
+    expect(page.text()).not.toContain('单位：');
+    expect(page.text()).not.toContain('该单位不存在或已被删除');
+    expect(wxMore.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '该单位已不存在，已显示全部成员' }));
+    expect(backend.callsOf('members.search').map((c) => c.request)).toEqual([{ unitId: 'unit-gone', status: 'active' }, { status: 'active' }]);
+    page.unmount();
+  });
+
+  it('names the unit by its id when opened without a name', async () => {
+    const { page } = await open({ 'members.search': () => pageOf([lin]) }, { unitId: 'unit-1' }, '林一');
+    expect(page.text()).toContain('单位：unit-1（仅直属成员）');
+    page.unmount();
+  });
+
+  it('limits the search box to 32 characters and sends at most 32', async () => {
+    const { page, backend } = await open({ 'members.search': () => pageOf([lin]) }, {}, '林一');
+    expect(String(attributeOf(page, '.search', 'maxlength'))).toBe('32');
+
+    await trigger(page, '.search', 'search', `  ${'林'.repeat(40)}  `);
+
+    await waitFor(() => backend.callsOf('members.search').length === 2, 'the search');
+    expect(backend.callsOf('members.search')[1].request).toEqual({ query: '林'.repeat(32), status: 'active' });
+
+    // An emoji counts two toward the limit and is never cut in half.
+    await trigger(page, '.search', 'search', `${'林'.repeat(31)}😀`);
+    await waitFor(() => backend.callsOf('members.search').length === 3, 'the second search');
+    expect(backend.callsOf('members.search')[2].request).toEqual({ query: '林'.repeat(31), status: 'active' });
     page.unmount();
   });
 });

@@ -28,6 +28,7 @@ import {
 import {
   checkUnitName,
   childRow,
+  crumbsOf,
   defaultChildKind,
   memberKindLabel,
   memberProfileView,
@@ -107,6 +108,13 @@ describe('units and members as rows', () => {
     expect(unitRefOf(unit())).toEqual({ id: 'unit-1', name: '软件工程 2301 班', kind: 'class', path: '计算机学院/软件工程 2301 班' });
   });
 
+  it('marks the last crumb of a walk as the unit shown', () => {
+    expect(crumbsOf([unit({ id: 'root', name: '信通大学' }), unit({ id: 'c1', name: '计算机学院' })])).toEqual([
+      { id: 'root', name: '信通大学', current: false },
+      { id: 'c1', name: '计算机学院', current: true },
+    ]);
+  });
+
   it('shows a member with number and title, and flags unbound and inactive members', () => {
     expect(memberRow(card({ title: '班长' }))).toEqual({ id: 'm1', name: '林一', label: '2023001 · 班长', unbound: false, inactive: false });
     expect(memberRow(card({ bound: false, active: false }))).toMatchObject({ label: '2023001', unbound: true, inactive: true });
@@ -169,9 +177,28 @@ describe('import view', () => {
 
   it('words the progress, the result and the skipped count', () => {
     expect(progressText({ done: 3, total: 7 })).toBe('已应用 3 / 7');
-    const applied: ImportView = importView({ status: 'applied', counts });
-    expect(importResultText(applied)).toBe('导入完成：新增 3 人，更新 1 人，停用 2 人');
-    expect(skippedText(2)).toBe('跳过 2 条（预览后花名册有变动，未应用）');
+    const applied: ImportView = importView({ status: 'applied', counts, progress: { done: 6, total: 6 } });
+    expect(importResultText(applied)).toBe('导入完成：共应用 6 项变更（新增 3 人，更新 1 人，停用 2 人）');
+    expect(skippedText(2)).toBe('跳过 2 条，原因见下');
+  });
+
+  it('counts only what was applied when changes were skipped, without per-kind figures it cannot know', () => {
+    const applied: ImportView = importView({ status: 'applied', counts, progress: { done: 6, total: 6 }, skipped: 2 });
+    expect(importResultText(applied)).toBe('导入完成：共应用 4 项变更');
+  });
+
+  it('shows a skipped change with the reasons it was skipped', () => {
+    const row = importItemRow(
+      item({
+        category: 'skipped',
+        line: 3,
+        name: '林一',
+        number: '2023001',
+        reasons: [{ code: 'ROSTER_CHANGED', message: '预览后该成员已被修改或学号已被占用，未执行' }],
+      }),
+      1,
+    );
+    expect(row).toEqual({ key: 'skipped-1', title: '第 3 行', label: '林一 · 2023001', lines: ['预览后该成员已被修改或学号已被占用，未执行'] });
   });
 
   it('shows an invalid row by its line with the reasons', () => {
@@ -252,14 +279,18 @@ describe('member form', () => {
 
 describe('errorText for the organisation', () => {
   it.each([
-    ['UNIT_NOT_EMPTY', '该单位下还有下级单位或成员，无法删除'],
     ['UNIT_CYCLE', '不能移动到该单位自身或其下级单位中'],
     ['UNIT_TOO_DEEP', '单位层级最多六级，无法再往下添加'],
     ['ROSTER_NO_MATCH', '花名册中没有与你匹配的在册成员，请联系管理员核对信息'],
     ['WECOM_NOT_LINKED', '你的账号尚未关联企业微信，请在企业微信中重新进入小程序后再试'],
-    ['IMPORT_EXPIRED', '预览已过期或花名册已有变动，请重新预览'],
+    ['IMPORT_EXPIRED', '预览已过期，请重新上传并预览'],
   ] as const)('gives %s a Chinese sentence', (code, text) => {
     expect(errorText({ code, message: 'english' })).toBe(text);
+  });
+
+  it("says why a unit cannot be deleted in the server's words, which may name an import filling it", () => {
+    expect(errorText({ code: 'UNIT_NOT_EMPTY', message: '正在向该单位导入成员，请导入完成后再删除' })).toBe('正在向该单位导入成员，请导入完成后再删除');
+    expect(errorText({ code: 'UNIT_NOT_EMPTY', message: '' })).toBe('该单位下还有下级单位或成员，无法删除');
   });
 
   it("uses the server's message for unreadable or too large files", () => {

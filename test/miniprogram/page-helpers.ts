@@ -25,10 +25,21 @@ export async function trigger(page: RenderedPage, selector: string, eventName: s
   await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** An attribute of a native element as the template rendered it (`src` of an <image>). */
+/**
+ * An attribute of a native element as the template rendered it (`src` of an <image>), or a
+ * property given to a component (`maxlength` of a van-field). Dashed names are kept in camel
+ * case: `aria-label` is `ariaLabel`.
+ */
 export function attributeOf(page: RenderedPage, selector: string, name: string): unknown {
   const attrs = (find(page, selector) as WithVirtualNode)._exparserNode?._vt?.attrs ?? [];
   return attrs.find((attr) => attr.name === name)?.value;
+}
+
+/** That attribute of every element matching `selector`, in order (undefined where it is not set). */
+export function attributesOf(page: RenderedPage, selector: string, name: string): unknown[] {
+  return page.root
+    .querySelectorAll(selector)
+    .map((found) => ((found as unknown as WithVirtualNode)._exparserNode?._vt?.attrs ?? []).find((attr) => attr.name === name)?.value);
 }
 
 /** Whether anything matches `selector` right now. */

@@ -1,11 +1,11 @@
 /**
  * @jest-environment jsdom
  */
-import type { MemberCard } from '../../typings';
+import type { MemberCard, UnitView } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { fail, installBackend, installStorage, type FakeBackend, type Handler } from './fake-backend';
-import { card, pageOf, rowTexts, runHook, settled } from './org-fixtures';
-import { trigger } from './page-helpers';
+import { card, pageOf, rowTexts, runHook, settled, unit } from './org-fixtures';
+import { attributeOf, trigger } from './page-helpers';
 
 const UNIT = 'pages/unit/index';
 const query = { id: 'unit-1', name: encodeURIComponent('软件工程 2301 班') };
@@ -15,9 +15,10 @@ const wang = card({ id: 'm2', name: '王二', number: '2023002', bound: false })
 const zhao = card({ id: 'm3', name: '赵三', number: '2023003' });
 const linEr = card({ id: 'm4', name: '林二', number: '2023004' });
 
-async function open(handlers: Record<string, Handler>, first: string): Promise<{ page: RenderedPage; backend: FakeBackend }> {
-  const backend = installBackend(handlers);
-  const page = renderPage(UNIT, { query });
+/** Opens the unit page; a class has no sub-units unless the test says otherwise. */
+async function open(handlers: Record<string, Handler>, first: string, pageQuery = query): Promise<{ page: RenderedPage; backend: FakeBackend }> {
+  const backend = installBackend({ 'units.children': () => pageOf([]), ...handlers });
+  const page = renderPage(UNIT, { query: pageQuery });
   await waitFor(() => page.queryByText(first), first);
   return { page, backend };
 }
@@ -42,7 +43,11 @@ describe('unit page', () => {
     expect(page.getByText('王二')).toBeTruthy();
     expect(text).toContain('2023002');
     expect(rowTexts(page, '.member')).toEqual(['林一2023001 · 班长', '王二2023002未绑定']);
-    expect(backend.calls.map((c) => [c.name, c.action, c.request])).toEqual([['org', 'directory.unitMembers', { unitId: 'unit-1' }]]);
+    expect(backend.calls.map((c) => [c.name, c.action, c.request])).toEqual([
+      ['org', 'directory.unitMembers', { unitId: 'unit-1' }],
+      ['org', 'units.children', { parentId: 'unit-1' }],
+    ]);
+    expect(page.text()).not.toContain('下级单位');
     expect((wx as unknown as { setNavigationBarTitle: jest.Mock }).setNavigationBarTitle).toHaveBeenCalledWith({ title: '软件工程 2301 班' });
     page.unmount();
   });
@@ -155,6 +160,110 @@ describe('unit page', () => {
   it('tells a person without access who may see the unit', async () => {
     const { page } = await open({ 'directory.unitMembers': () => fail('FORBIDDEN') }, '仅本单位成员、上级单位成员、关注人和管理员可查看');
     expect(page.queryByText('没有更多了')).toBeNull();
+    page.unmount();
+  });
+
+  it('limits the search box to 32 characters and sends at most 32', async () => {
+    const { page, backend } = await open({ 'directory.unitMembers': () => pageOf([lin]) }, '林一');
+    expect(String(attributeOf(page, '.search', 'maxlength'))).toBe('32');
+
+    await trigger(page, '.search', 'search', '2'.repeat(50));
+
+    await waitFor(() => backend.callsOf('directory.unitMembers').length === 2, 'the search');
+    expect(backend.callsOf('directory.unitMembers')[1].request).toEqual({ unitId: 'unit-1', query: '2'.repeat(32) });
+    page.unmount();
+  });
+
+  it('reads the members again when the page shows again', async () => {
+    let members = [lin];
+    const { page, backend } = await open({ 'directory.unitMembers': () => pageOf(members) }, '林一');
+    members = [lin, wang];
+
+    await runHook(page, 'onShow');
+
+    await waitFor(() => page.queryByText('王二'), 'the fresh list');
+    expect(backend.callsOf('directory.unitMembers')).toHaveLength(2);
+    page.unmount();
+  });
+});
+
+describe('unit page, sub-units', () => {
+  const collegeQuery = { id: 'college-1', name: encodeURIComponent('计算机学院') };
+  const classA = unit({ id: 'class-a', name: '软件工程 2301 班', parentId: 'college-1', memberCount: 32 });
+  const classB = unit({ id: 'class-b', name: '软件工程 2302 班', parentId: 'college-1', memberCount: 30, childCount: 2 });
+  const classC = unit({ id: 'class-c', name: '网络工程 2301 班', parentId: 'college-1', memberCount: 28 });
+
+  function children(pages: Record<string, { items: UnitView[]; next: string | null }>): Handler {
+    return (request) => {
+      const found = pages[(request.after as string | undefined) ?? ''];
+      return pageOf(found.items, found.next);
+    };
+  }
+
+  it('lists the sub-units with their member counts above the members, and opens the unit page of one tapped', async () => {
+    const navigateTo = jest.spyOn(wx, 'navigateTo').mockImplementation(() => undefined);
+    const { page, backend } = await open(
+      { 'directory.unitMembers': () => pageOf([zhao]), 'units.children': () => pageOf([classA, classB]) },
+      '软件工程 2302 班',
+      collegeQuery,
+    );
+
+    expect(page.text()).toContain('下级单位');
+    expect(rowTexts(page, '.sub-unit')).toEqual(['软件工程 2301 班班级32 人', '软件工程 2302 班班级30 人 · 2 个下级']);
+    expect(page.text().indexOf('软件工程 2302 班')).toBeLessThan(page.text().indexOf('赵三'));
+    expect(backend.callsOf('units.children').map((c) => c.request)).toEqual([{ parentId: 'college-1' }]);
+
+    await page.tap('软件工程 2302 班');
+
+    await waitFor(() => navigateTo.mock.calls.length > 0, 'a navigation');
+    expect(navigateTo.mock.calls[0][0]).toMatchObject({ url: `/pages/unit/index?id=class-b&name=${encodeURIComponent('软件工程 2302 班')}` });
+    page.unmount();
+  });
+
+  it('hides the section when the sub-units are not open to the caller', async () => {
+    const { page } = await open(
+      { 'directory.unitMembers': () => pageOf([zhao]), 'units.children': () => fail('FORBIDDEN') },
+      '赵三',
+      collegeQuery,
+    );
+
+    expect(await settled(page)).not.toContain('下级单位');
+    expect(page.text()).not.toContain('你没有权限');
+    expect(page.getByText('赵三')).toBeTruthy();
+    page.unmount();
+  });
+
+  it('loads further sub-units with `after` from 更多下级单位', async () => {
+    const { page, backend } = await open(
+      {
+        'directory.unitMembers': () => pageOf([zhao]),
+        'units.children': children({ '': { items: [classA, classB], next: 'c2' }, c2: { items: [classC], next: null } }),
+      },
+      '软件工程 2302 班',
+      collegeQuery,
+    );
+
+    await page.tap('更多下级单位');
+
+    await waitFor(() => page.queryByText('网络工程 2301 班'), 'the next page of sub-units');
+    expect(rowTexts(page, '.sub-unit')).toHaveLength(3);
+    expect(page.queryByText('更多下级单位')).toBeNull();
+    expect(backend.callsOf('units.children').map((c) => c.request)).toEqual([{ parentId: 'college-1' }, { parentId: 'college-1', after: 'c2' }]);
+    page.unmount();
+  });
+
+  it('reads the sub-units again when the page shows again', async () => {
+    let items = [classA];
+    const { page } = await open(
+      { 'directory.unitMembers': () => pageOf([zhao]), 'units.children': () => pageOf(items) },
+      '软件工程 2301 班',
+      collegeQuery,
+    );
+    items = [classA, classC];
+
+    await runHook(page, 'onShow');
+
+    await waitFor(() => page.queryByText('网络工程 2301 班'), 'the new sub-unit');
     page.unmount();
   });
 });

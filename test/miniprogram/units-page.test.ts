@@ -4,11 +4,12 @@
 import type { UnitView } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { fail, installBackend, installStorage, ok, type FakeBackend, type Handler } from './fake-backend';
-import { college, pageOf, root, rowTexts, settled, shown, unit, unitPickerComponents } from './org-fixtures';
-import { textIn, trigger } from './page-helpers';
+import { classesOf, college, pageOf, root, rowTexts, runHook, settled, shown, unit, unitPickerComponents } from './org-fixtures';
+import { attributesOf, textIn, trigger } from './page-helpers';
 import './simulate-polyfills';
 
 const UNITS = 'packages/admin/pages/units/index';
+
 
 const software = unit({ id: 'class-1', name: '软件工程 2301 班', parentId: 'college-1', path: ['计算机学院', '软件工程 2301 班'], memberCount: 32 });
 const office = unit({ id: 'dept-1', name: '教务处', kind: 'department', parentId: 'root', path: ['教务处'], memberCount: 6, childCount: 0 });
@@ -67,6 +68,8 @@ describe('unit tree', () => {
     await enter(page, '计算机学院', '软件工程 2301 班');
     expect(page.text()).toContain('信通大学/计算机学院');
     expect(page.queryByText('教务处')).toBeNull();
+    // The way back up is a button to screen readers; the unit shown is not.
+    expect(attributesOf(page, '.crumbs__item', 'ariaRole')).toEqual(['button', undefined]);
     await enter(page, '软件工程 2301 班', null);
     expect(page.text()).toContain('信通大学/计算机学院/软件工程 2301 班');
 
@@ -74,6 +77,27 @@ describe('unit tree', () => {
 
     await waitFor(() => page.queryByText('教务处'), 'the organisation again');
     expect(backend.callsOf('units.children').map((c) => c.request.parentId)).toEqual(['root', 'college-1', 'class-1', 'root']);
+    page.unmount();
+  });
+
+  it('reads the unit shown and its sub-units again when the page shows again, keeping the walk', async () => {
+    let counts = { college: 5, software: 32 };
+    const { page, backend } = await open({
+      'units.get': (request) => ok({ ...college, id: request.unitId as string, memberCount: counts.college }),
+      'units.children': (request) =>
+        pageOf(request.parentId === 'college-1' ? [{ ...software, memberCount: counts.software }] : tree[request.parentId as string] ?? []),
+    });
+    await enter(page, '计算机学院', '软件工程 2301 班');
+    expect(page.text()).toContain('直属成员 5 人');
+    expect(rowTexts(page, '.child')).toEqual(['软件工程 2301 班班级32 人']);
+    counts = { college: 7, software: 33 };
+
+    await runHook(page, 'onShow');
+
+    await waitFor(() => page.text().includes('直属成员 7 人'), 'the fresh header');
+    await waitFor(() => rowTexts(page, '.child')[0] === '软件工程 2301 班班级33 人', 'the fresh count');
+    expect(page.text()).toContain('信通大学/计算机学院');
+    expect(backend.callsOf('units.get').map((c) => c.request)).toEqual([{ unitId: 'college-1' }]);
     page.unmount();
   });
 
@@ -161,8 +185,8 @@ describe('editing the tree', () => {
     page.unmount();
   });
 
-  it('asks before deleting, and explains UNIT_NOT_EMPTY', async () => {
-    const { page, backend } = await open({ 'units.delete': () => fail('UNIT_NOT_EMPTY', 'not empty') });
+  it("asks before deleting, and explains UNIT_NOT_EMPTY in the server's words", async () => {
+    const { page, backend } = await open({ 'units.delete': () => fail('UNIT_NOT_EMPTY', '正在向该单位导入成员，请导入完成后再删除') });
     await enter(page, '计算机学院', '软件工程 2301 班');
 
     await page.tap('删除');
@@ -170,7 +194,7 @@ describe('editing the tree', () => {
     expect(backend.callsOf('units.delete')).toHaveLength(0);
     await page.tap(textIn(page, '.delete-dialog', '删除'));
 
-    await waitFor(() => page.queryByText('该单位下还有下级单位或成员，无法删除'), 'the message');
+    await waitFor(() => page.queryByText('正在向该单位导入成员，请导入完成后再删除'), 'the message');
     expect(backend.callsOf('units.delete').map((c) => c.request)).toEqual([{ unitId: 'college-1' }]);
     expect(page.text()).toContain('信通大学/计算机学院');
     page.unmount();
@@ -231,6 +255,32 @@ describe('editing the tree', () => {
     await waitFor(() => page.queryByText('已将「软件工程 2301 班」移到「教务处」下'), 'the move');
     expect(page.text()).toContain('信通大学/教务处/软件工程 2301 班');
     expect(await settled(page)).toContain('直属成员 32 人');
+    page.unmount();
+  });
+
+  it('will not move a unit under itself when the picker reopens inside it', async () => {
+    const { page, backend } = await open({ 'units.move': () => ok(college) });
+    // Walk the picker down to 软件工程 2301 班 while moving 教务处, and leave it there.
+    await enter(page, '教务处', null);
+    await page.tap('移动');
+    await shown(page, '.move-picker', '计算机学院学院');
+    await page.tap(textIn(page, '.move-picker', '计算机学院'));
+    await shown(page, '.move-picker', '软件工程 2301 班');
+    await page.tap(textIn(page, '.move-picker', '软件工程 2301 班'));
+    await shown(page, '.move-picker', '信通大学/计算机学院/软件工程 2301 班');
+    expect(classesOf(page, '.move-picker')).not.toContain('van-button--disabled');
+    await trigger(page, '.move-picker', 'close', {});
+    // Now move 计算机学院: the picker opens where it was left, inside 计算机学院 itself.
+    await page.tap(textIn(page, '.crumbs', '信通大学'));
+    await waitFor(() => page.queryByText('教务处'), 'the organisation');
+    await enter(page, '计算机学院', '软件工程 2301 班');
+    await page.tap('移动');
+    await shown(page, '.move-picker', '没有下级单位');
+
+    expect(classesOf(page, '.move-picker')).toContain('van-button--disabled');
+    await page.tap(textIn(page, '.move-picker', '移到此单位下'));
+    await settled(page);
+    expect(backend.callsOf('units.move')).toHaveLength(0);
     page.unmount();
   });
 });

@@ -1,16 +1,21 @@
+import { LatestOnly, perInstance } from '../../common/latest';
 import { definePage } from '../../common/page';
 import { bindByPhone, bindByWecom, myDirectory } from '../../services/org';
-import { insideWecom } from '../../services/session';
+import { currentAccount, ensureSession, insideWecom, onAccountChange } from '../../services/session';
 import { errorText } from '../../utils/error-text';
-import { memberCardView, unitPageUrl, unitRow, type MemberCardView, type UnitRow } from '../../utils/org-view';
+import { bindView, memberCardView, unitPageUrl, unitRow, type BindView, type MemberCardView, type UnitRow } from '../../utils/org-view';
 
 type Status = 'loading' | 'ready' | 'error';
 
 interface ClassesData {
   status: Status;
   errorText: string;
-  /** Null until the account is bound to a roster member. */
+  /** Null until the account is bound to a roster member, and while that member is deactivated. */
   member: MemberCardView | null;
+  /** Bound to a deactivated member: said so, and binding to a new, active identity is offered. */
+  inactive: boolean;
+  /** What the unbound state says: never bound, or bound to a deactivated member. */
+  bindView: BindView;
   units: UnitRow[];
   observed: UnitRow[];
   /** Inside WeCom the account can also bind with its WeCom userid. */
@@ -27,11 +32,21 @@ interface UnitTap {
   currentTarget: { dataset: { id?: string; name?: string } };
 }
 
+/** Refusals of the phone number prompt; other failures without a code are the platform's. */
+const PHONE_REFUSED = /deny|cancel/i;
+
+/** Directory loads: a newer one supersedes one still in flight (per page instance). */
+const loads = perInstance(() => new LatestOnly());
+/** Each page instance's account subscription, dropped on unload. */
+const subscriptions = new WeakMap<object, () => void>();
+
 definePage({
   data: {
     status: 'loading',
     errorText: '',
     member: null,
+    inactive: false,
+    bindView: bindView(false),
     units: [],
     observed: [],
     wecom: false,
@@ -41,7 +56,28 @@ definePage({
 
   onLoad() {
     this.setData({ wecom: insideWecom() });
+    subscriptions.set(
+      this,
+      onAccountChange((account) => {
+        // Bound, unbound, deactivated or restored elsewhere (or a refreshed session): read the directory again.
+        // A bind in progress reloads by itself; a first load in flight will see the new account.
+        if (account && this.data.status !== 'loading' && !this.data.binding) this.load();
+      }),
+    );
     this.load();
+  },
+
+  onShow() {
+    // Back on the tab: units and counts may have changed; a stale session refreshes and lands through the listener.
+    if (this.data.status !== 'ready' || this.data.binding) return;
+    void ensureSession();
+    this.load();
+  },
+
+  onUnload() {
+    subscriptions.get(this)?.();
+    subscriptions.delete(this);
+    loads(this).cancel();
   },
 
   onPullDownRefresh() {
@@ -49,9 +85,12 @@ definePage({
   },
 
   methods: {
-    load() {
+    load(): Promise<void> {
+      const ticket = loads(this).begin(true) as number;
       if (this.data.status !== 'ready') this.setData({ status: 'loading', errorText: '' });
       return myDirectory().then((result) => {
+        // A newer load answered or will answer, or the page left.
+        if (!loads(this).settle(ticket)) return;
         if (!result.ok) {
           // A failed refresh keeps what is shown; only a first load turns into the error state.
           if (this.data.status === 'ready') wx.showToast({ title: errorText(result.error), icon: 'none' });
@@ -59,9 +98,13 @@ definePage({
           return;
         }
         const { member, units, observed } = result.data;
+        // The directory has no member for a deactivated one; the account still knows it is bound.
+        const inactive = !member && currentAccount()?.member?.active === false;
         this.setData({
           status: 'ready',
           member: member ? memberCardView(member) : null,
+          inactive,
+          bindView: bindView(inactive),
           units: units.map(unitRow),
           observed: observed.map(unitRow),
         });
@@ -76,8 +119,12 @@ definePage({
     onGetPhoneNumber(event: PhoneNumberEvent) {
       const code = event.detail?.code;
       if (!code) {
-        // Refused, or a base library too old to give a code: nothing is sent.
-        wx.showToast({ title: '未获得手机号授权，可稍后再绑定', icon: 'none' });
+        // Nothing is sent: the person refused, or the platform could not give a code (old base library, no quota).
+        const refused = PHONE_REFUSED.test(event.detail?.errMsg ?? '');
+        wx.showToast({
+          title: refused ? '未获得手机号授权，可稍后再绑定' : '暂时无法获取手机号，请稍后重试或联系管理员',
+          icon: 'none',
+        });
         return undefined;
       }
       return this.bind(() => bindByPhone(code));
@@ -95,9 +142,9 @@ definePage({
           this.setData({ binding: false, bindError: errorText(result.error) });
           return undefined;
         }
-        this.setData({ binding: false });
         wx.showToast({ title: '绑定成功', icon: 'success' });
-        return this.load();
+        // The button keeps spinning until the bound state is shown.
+        return this.load().then(() => this.setData({ binding: false }));
       });
     },
 

@@ -1,9 +1,18 @@
 import { definePage } from '../../common/page';
-import { perInstance, SearchLoads } from '../../common/latest';
-import { unitMembers } from '../../services/org';
+import { LatestOnly, perInstance, SearchLoads } from '../../common/latest';
+import { childUnits, unitMembers } from '../../services/org';
 import { errorText } from '../../utils/error-text';
 import { eventText } from '../../utils/events';
-import { emptyMembersText, memberPageUrl, memberRow, queryText, type MemberRow } from '../../utils/org-view';
+import {
+  childRow,
+  emptyMembersText,
+  memberPageUrl,
+  memberRow,
+  queryText,
+  unitPageUrl,
+  type ChildRow,
+  type MemberRow,
+} from '../../utils/org-view';
 import { appendRows } from '../../utils/role-admin-view';
 
 /** Typing pauses this long before the search is sent. */
@@ -22,9 +31,14 @@ interface UnitData {
   loadingMore: boolean;
   searching: boolean;
   emptyText: string;
+  /** Sub-units the caller may walk down to; empty (and the section hidden) when there are none or they are not open to the caller. */
+  subUnits: ChildRow[];
+  subUnitsNext: string | null;
+  loadingSubUnits: boolean;
 }
 
 const loads = perInstance(() => new SearchLoads());
+const subUnitLoads = perInstance(() => new LatestOnly());
 
 definePage({
   data: {
@@ -38,6 +52,9 @@ definePage({
     loadingMore: false,
     searching: false,
     emptyText: '',
+    subUnits: [],
+    subUnitsNext: null,
+    loadingSubUnits: false,
   } as UnitData,
 
   onLoad(query) {
@@ -45,10 +62,17 @@ definePage({
     this.setData({ unitId: queryText(query.id), unitName });
     if (unitName) wx.setNavigationBarTitle({ title: unitName });
     this.load(true);
+    this.loadSubUnits(true);
+  },
+
+  onShow() {
+    // Back from a member or a sub-unit: members and counts may have changed.
+    if (this.data.status === 'ready') this.refresh();
   },
 
   onUnload() {
     loads(this).cancel();
+    subUnitLoads(this).cancel();
   },
 
   onReachBottom() {
@@ -56,10 +80,46 @@ definePage({
   },
 
   onPullDownRefresh() {
-    this.load(true).then(() => wx.stopPullDownRefresh());
+    this.refresh().then(() => wx.stopPullDownRefresh());
   },
 
   methods: {
+    refresh(): Promise<void> {
+      return Promise.all([this.load(true), this.loadSubUnits(true)]).then(() => undefined);
+    },
+
+    /** The sub-units, a page at a time; `reset` reads the first page again. */
+    loadSubUnits(reset: boolean): Promise<void> {
+      if (!reset && !this.data.subUnitsNext) return Promise.resolve();
+      const ticket = subUnitLoads(this).begin(reset);
+      if (ticket === null) return Promise.resolve();
+      this.setData({ loadingSubUnits: true });
+      return childUnits(this.data.unitId, reset ? null : this.data.subUnitsNext).then((result) => {
+        if (!subUnitLoads(this).settle(ticket)) return;
+        if (!result.ok) {
+          // The section is a way down, not the page's subject: FORBIDDEN hides it, other failures keep what is shown.
+          if (result.error.code === 'FORBIDDEN') this.setData({ subUnits: [], subUnitsNext: null, loadingSubUnits: false });
+          else this.setData({ loadingSubUnits: false });
+          return;
+        }
+        const rows = result.data.items.map(childRow);
+        this.setData({
+          subUnits: reset ? rows : appendRows(this.data.subUnits, rows),
+          subUnitsNext: result.data.next,
+          loadingSubUnits: false,
+        });
+      });
+    },
+
+    onMoreSubUnits() {
+      return this.loadSubUnits(false);
+    },
+
+    onSubUnitTap(event: { currentTarget: { dataset: { id?: string; name?: string } } }) {
+      const { id, name } = event.currentTarget.dataset;
+      if (id) wx.navigateTo({ url: unitPageUrl({ id, name: name ?? '' }) });
+    },
+
     /** `reset` loads the first page for the current query (superseding any load in flight); otherwise the next page. */
     load(reset: boolean): Promise<void> {
       const ticket = loads(this).begin(reset);
@@ -94,7 +154,7 @@ definePage({
 
     onRetry() {
       this.setData({ status: 'loading' });
-      this.load(true);
+      this.refresh();
     },
 
     onQueryChange(event: { detail: unknown }) {

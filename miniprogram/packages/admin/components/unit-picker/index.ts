@@ -67,9 +67,10 @@ defineComponent({
 
   methods: {
     pickable(trail: UnitView[]): boolean {
-      const current = trail[trail.length - 1];
-      if (!current) return false;
-      if (current.id === this.data.excludeId) return false;
+      if (!trail.length) return false;
+      // Reopened where it was left, the walk may pass through the excluded unit: nothing at or below it can be picked.
+      const excluded = this.data.excludeId;
+      if (excluded && trail.some((unit) => unit.id === excluded)) return false;
       return this.data.allowRoot || trail.length > 1;
     },
 

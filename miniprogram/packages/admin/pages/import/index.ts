@@ -48,6 +48,9 @@ interface ImportData {
   step: Step;
   errorText: string;
   file: ChosenFile | null;
+  /** The file cell: the chosen file's name and how to change it, or how to choose one. */
+  fileTitle: string;
+  fileLabel: string;
   deactivateMissing: boolean;
   deactivateWarning: string;
   /** What the page is waiting for while uploading or previewing; empty when idle. */
@@ -74,17 +77,20 @@ interface ImportData {
   confirmMessage: string;
   /** Earlier imports, to resume one left applying or review one. */
   recent: RecentImportRow[];
+  /** The newest import when it was left applying, shown first so it is resumed rather than forgotten. */
+  pending: RecentImportRow | null;
 }
 
 interface State {
   alive: boolean;
-  applying: boolean;
+  /** The import the apply loop is working on; null when no loop runs. */
+  applying: string | null;
   /** Item loads in flight, per category; bumped when the import changes so old replies drop. */
   generation: number;
   itemLoads: Partial<Record<ImportItemCategory, boolean>>;
 }
 
-const state = perInstance<State>(() => ({ alive: true, applying: false, generation: 0, itemLoads: {} }));
+const state = perInstance<State>(() => ({ alive: true, applying: null, generation: 0, itemLoads: {} }));
 
 function emptyList(category: ImportItemCategory): ItemList {
   return { rows: [], next: null, loaded: false, loading: false, emptyText: emptyItemsText(category) };
@@ -103,6 +109,11 @@ function emptyLists(): Record<ImportItemCategory, ItemList> {
 function extensionOf(name: string): string {
   const match = /\.([A-Za-z0-9]+)$/.exec(name);
   return match ? match[1].toLowerCase() : '';
+}
+
+/** The file cell's two lines for a chosen file, or none. */
+function fileCell(file: ChosenFile | null): Pick<ImportData, 'file' | 'fileTitle' | 'fileLabel'> {
+  return file ? { file, fileTitle: file.name, fileLabel: '点击重新选择' } : { file: null, fileTitle: '选择文件', fileLabel: '支持 xlsx、csv' };
 }
 
 function wait(ms: number): Promise<void> {
@@ -130,6 +141,8 @@ definePage({
     step: 'choose',
     errorText: '',
     file: null,
+    fileTitle: '选择文件',
+    fileLabel: '支持 xlsx、csv',
     deactivateMissing: false,
     deactivateWarning: DEACTIVATE_WARNING,
     busyText: '',
@@ -153,6 +166,7 @@ definePage({
     confirmShow: false,
     confirmMessage: '',
     recent: [],
+    pending: null,
   } as ImportData,
 
   onLoad(query) {
@@ -181,19 +195,30 @@ definePage({
     loadRecent() {
       return listImports().then((result) => {
         // The list is a convenience: without it the page still imports.
-        if (result.ok && state(this).alive) this.setData({ recent: result.data.items.slice(0, 5).map(recentImportRow) });
+        if (!result.ok || !state(this).alive) return;
+        const items = result.data.items;
+        const newest = items[0];
+        this.setData({
+          recent: items.slice(0, 5).map(recentImportRow),
+          pending: newest && newest.status === 'applying' ? recentImportRow(newest) : null,
+        });
       });
     },
 
     onRecentTap(event: { currentTarget: { dataset: { id?: string } } }) {
       const importId = event.currentTarget.dataset.id;
       if (!importId) return undefined;
-      this.setData({ step: 'loading', importId });
+      // Another import from here on: replies for the one shown before, and for a preview a tap raced with, are dropped.
+      this.resetItems();
+      this.setData({ step: 'loading', importId, busyText: '' });
       return this.reopen();
     },
 
     reopen() {
+      const own = state(this);
+      const generation = own.generation;
       return getImport(this.data.importId).then((result) => {
+        if (!own.alive || own.generation !== generation) return undefined;
         if (!result.ok) {
           this.setData({ step: 'error', errorText: errorText(result.error) });
           return undefined;
@@ -244,7 +269,7 @@ definePage({
           this.setData({ message: '请选择 xlsx 或 csv 格式的花名册文件' });
           return;
         }
-        this.setData({ file, message: '' });
+        this.setData({ ...fileCell(file), message: '' });
       });
     },
 
@@ -255,9 +280,13 @@ definePage({
     onPreview() {
       const file = this.data.file;
       if (!file || this.data.busyText) return undefined;
+      const own = state(this);
+      // Opening another import meanwhile bumps the generation: this preview's replies are then dropped.
+      const generation = own.generation;
+      const current = () => own.alive && own.generation === generation;
       this.setData({ busyText: '正在上传…', message: '' });
       return uploadImportFile(file.path, file.name).then((upload) => {
-        if (!state(this).alive) return undefined;
+        if (!current()) return undefined;
         if (!upload.ok) {
           // The upload's own message says that the file did not reach the cloud.
           this.setData({ busyText: '', message: upload.error.message });
@@ -265,7 +294,7 @@ definePage({
         }
         this.setData({ busyText: '正在读取名单…' });
         return previewImport(upload.data, file.name, this.data.deactivateMissing).then((result) => {
-          if (!state(this).alive) return;
+          if (!current()) return;
           this.setData({ busyText: '' });
           if (!result.ok) {
             this.setData({ message: errorText(result.error) });
@@ -328,7 +357,7 @@ definePage({
     onRestart() {
       state(this).generation += 1;
       this.resetItems();
-      this.setData({ step: 'choose', importId: '', file: null, message: '', applyStalled: false });
+      this.setData({ step: 'choose', importId: '', ...fileCell(null), busyText: '', message: '', applyStalled: false });
       return this.loadRecent();
     },
 
@@ -356,21 +385,32 @@ definePage({
 
     runApply(): Promise<void> {
       const own = state(this);
-      if (own.applying) return Promise.resolve();
-      own.applying = true;
+      const importId = this.data.importId;
+      if (!importId || own.applying === importId) return Promise.resolve();
+      own.applying = importId;
       this.setData({ step: 'applying', applyStalled: false, message: '' });
+      // The loop applies the import it started with, and only while the page still shows it;
+      // another import opened meanwhile runs its own loop.
+      const finish = () => {
+        if (own.applying === importId) own.applying = null;
+      };
+      const wanted = () => {
+        if (own.alive && this.data.importId === importId) return true;
+        finish();
+        return false;
+      };
       const next = (): Promise<void> =>
-        applyImport(this.data.importId).then((result) => {
-          if (!own.alive) return undefined;
+        applyImport(importId).then((result) => {
+          if (!wanted()) return undefined;
           if (!result.ok) {
-            if (result.error.code === 'IMPORT_BUSY') return wait(BUSY_RETRY_MS).then(() => (own.alive ? next() : undefined));
-            own.applying = false;
+            if (result.error.code === 'IMPORT_BUSY') return wait(BUSY_RETRY_MS).then(() => (wanted() ? next() : undefined));
+            finish();
             this.showApplyFailure(result.error);
             return undefined;
           }
           this.showImport(result.data);
           if (result.data.status === 'applying') return next();
-          own.applying = false;
+          finish();
           return undefined;
         });
       return next();

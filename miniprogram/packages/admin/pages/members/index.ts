@@ -23,6 +23,8 @@ interface MembersData {
   /** Set when opened from a unit: only its direct members are listed. */
   unitId: string;
   unitName: string;
+  /** The unit as the filter line names it: its name, or its id when opened without one. */
+  unitLabel: string;
   query: string;
   filters: typeof STATUS_FILTERS;
   filter: MemberStatusFilter;
@@ -40,6 +42,7 @@ definePage({
     errorText: '',
     unitId: '',
     unitName: '',
+    unitLabel: '',
     query: '',
     filters: STATUS_FILTERS,
     filter: 'active',
@@ -50,7 +53,9 @@ definePage({
   } as MembersData,
 
   onLoad(query) {
-    this.setData({ unitId: queryText(query.unitId), unitName: queryText(query.unitName) });
+    const unitId = queryText(query.unitId);
+    const unitName = queryText(query.unitName);
+    this.setData({ unitId, unitName, unitLabel: unitName || unitId });
     this.load(true);
   },
 
@@ -78,11 +83,17 @@ definePage({
       const { query, unitId, filter } = this.data;
       this.setData({ loading: true });
       return searchMembers({ query, unitId, status: filter, after: reset ? null : this.data.next }).then((result) => {
-        if (!loads(this).settle(ticket)) return;
+        if (!loads(this).settle(ticket)) return undefined;
         if (!result.ok) {
           this.setData({ loading: false });
+          if (result.error.code === 'UNIT_NOT_FOUND' && unitId) {
+            // Opened from a unit deleted meanwhile (or a stale link): the whole roster is the useful answer.
+            this.clearUnit();
+            wx.showToast({ title: '该单位已不存在，已显示全部成员', icon: 'none' });
+            return this.load(true);
+          }
           this.showFailure(result.error);
-          return;
+          return undefined;
         }
         const rows = result.data.items.map(memberRow);
         this.setData({
@@ -92,6 +103,7 @@ definePage({
           members: reset ? rows : appendRows(this.data.members, rows),
           next: result.data.next,
         });
+        return undefined;
       });
     },
 
@@ -130,8 +142,12 @@ definePage({
       this.load(true);
     },
 
+    clearUnit() {
+      this.setData({ unitId: '', unitName: '', unitLabel: '', members: [], next: null });
+    },
+
     onClearUnit() {
-      this.setData({ unitId: '', unitName: '', members: [], next: null });
+      this.clearUnit();
       this.load(true);
     },
 

@@ -1,7 +1,7 @@
 import type { AppError, UnitView } from '../../../../../typings';
 import { definePage } from '../../../../common/page';
 import { LatestOnly, perInstance } from '../../../../common/latest';
-import { childUnits, createUnit, deleteUnit, moveUnit, renameUnit, rootUnit } from '../../../../services/org';
+import { childUnits, createUnit, deleteUnit, getUnit, moveUnit, renameUnit, rootUnit } from '../../../../services/org';
 import { errorText } from '../../../../utils/error-text';
 import { eventText } from '../../../../utils/events';
 import {
@@ -82,6 +82,11 @@ definePage({
     this.start();
   },
 
+  onShow() {
+    // Back from member management or an import: the counts shown may have changed.
+    if (this.data.status === 'ready') this.refresh();
+  },
+
   onUnload() {
     loads(this).cancel();
   },
@@ -91,7 +96,7 @@ definePage({
   },
 
   onPullDownRefresh() {
-    this.loadChildren(true).then(() => wx.stopPullDownRefresh());
+    this.refresh().then(() => wx.stopPullDownRefresh());
   },
 
   methods: {
@@ -126,6 +131,17 @@ definePage({
         next: null,
       });
       return this.loadChildren(true);
+    },
+
+    /** Reads the unit shown and its sub-units again, keeping the walk. */
+    refresh(): Promise<void> {
+      const unit = this.current();
+      if (!unit) return Promise.resolve();
+      const header = getUnit(unit.id).then((result) => {
+        // Only while that unit is still the one shown; a failure leaves the header as it was.
+        if (result.ok && this.current()?.id === unit.id) this.replaceCurrent(result.data);
+      });
+      return Promise.all([header, this.loadChildren(true)]).then(() => undefined);
     },
 
     loadChildren(reset: boolean): Promise<void> {
