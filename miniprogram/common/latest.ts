@@ -1,3 +1,6 @@
+import { eventText } from '../utils/events';
+import type { PageContext } from './page';
+
 /**
  * Keeps list loads in order on a page: a new search supersedes any load still in flight (its
  * reply is dropped when it lands), and a next-page load is refused while another load runs.
@@ -71,5 +74,36 @@ export function perInstance<T>(create: () => T): (instance: object) => T {
       states.set(instance, state);
     }
     return state;
+  };
+}
+
+/** How long typing must pause before a search runs. */
+export const SEARCH_PAUSE_MS = 300;
+
+/** A list page with a search box: `load(true)` reloads the first page for `data.query`. */
+type SearchHost = PageContext<{ query: string }> & { load(reset: boolean): Promise<void> };
+
+/**
+ * The `van-search` handlers every searchable list shares: typing searches after a pause,
+ * confirming or clearing searches at once. Spread into a page's `methods`.
+ */
+export function searchBoxMethods(loads: (page: object) => SearchLoads) {
+  return {
+    onQueryChange(this: SearchHost, event: { detail: unknown }) {
+      this.setData({ query: eventText(event) });
+      loads(this).afterPause(() => this.load(true), SEARCH_PAUSE_MS);
+    },
+
+    onSearch(this: SearchHost, event: { detail: unknown }) {
+      loads(this).clearPause();
+      this.setData({ query: eventText(event) });
+      return this.load(true);
+    },
+
+    onSearchClear(this: SearchHost) {
+      loads(this).clearPause();
+      this.setData({ query: '' });
+      return this.load(true);
+    },
   };
 }

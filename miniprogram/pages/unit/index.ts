@@ -1,8 +1,7 @@
 import { definePage } from '../../common/page';
-import { LatestOnly, perInstance, SearchLoads } from '../../common/latest';
+import { LatestOnly, perInstance, searchBoxMethods, SearchLoads } from '../../common/latest';
 import { childUnits, unitMembers } from '../../services/org';
 import { errorText } from '../../utils/error-text';
-import { eventText } from '../../utils/events';
 import {
   childRow,
   emptyMembersText,
@@ -16,7 +15,6 @@ import {
 import { appendRows } from '../../utils/role-admin-view';
 
 /** Typing pauses this long before the search is sent. */
-const SEARCH_DEBOUNCE_MS = 300;
 
 type Status = 'loading' | 'ready' | 'forbidden' | 'error';
 
@@ -157,23 +155,7 @@ definePage({
       this.refresh();
     },
 
-    onQueryChange(event: { detail: unknown }) {
-      const query = eventText(event);
-      this.setData({ query });
-      loads(this).afterPause(() => this.load(true), SEARCH_DEBOUNCE_MS);
-    },
-
-    onSearch(event: { detail: unknown }) {
-      loads(this).clearPause();
-      this.setData({ query: eventText(event) });
-      return this.load(true);
-    },
-
-    onSearchClear() {
-      loads(this).clearPause();
-      this.setData({ query: '' });
-      return this.load(true);
-    },
+    ...searchBoxMethods(loads),
 
     onMemberTap(event: { currentTarget: { dataset: { id?: string } } }) {
       const id = event.currentTarget.dataset.id;

@@ -1,13 +1,11 @@
 import type { AppError } from '../../../../../typings';
 import { definePage } from '../../../../common/page';
-import { perInstance, SearchLoads } from '../../../../common/latest';
+import { perInstance, searchBoxMethods, SearchLoads } from '../../../../common/latest';
 import { searchMembers, type MemberStatusFilter } from '../../../../services/org';
 import { errorText } from '../../../../utils/error-text';
-import { eventText } from '../../../../utils/events';
 import { memberRow, queryText, type MemberRow } from '../../../../utils/org-view';
 import { appendRows } from '../../../../utils/role-admin-view';
 
-const SEARCH_DEBOUNCE_MS = 300;
 
 const STATUS_FILTERS: readonly { name: MemberStatusFilter; title: string }[] = [
   { name: 'active', title: '在册' },
@@ -118,22 +116,7 @@ definePage({
       this.load(true);
     },
 
-    onQueryChange(event: { detail: unknown }) {
-      this.setData({ query: eventText(event) });
-      loads(this).afterPause(() => this.load(true), SEARCH_DEBOUNCE_MS);
-    },
-
-    onSearch(event: { detail: unknown }) {
-      loads(this).clearPause();
-      this.setData({ query: eventText(event) });
-      return this.load(true);
-    },
-
-    onSearchClear() {
-      loads(this).clearPause();
-      this.setData({ query: '' });
-      return this.load(true);
-    },
+    ...searchBoxMethods(loads),
 
     onFilterChange(event: { detail: { name: string } }) {
       const filter = STATUS_FILTERS.find((option) => option.name === event.detail.name);
