@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { MemberCard, MemberInput, MemberKind } from '../../typings';
 import { getInTransaction, runRefusable } from '../accounts/roles';
 import { AppFailure } from '../core/result';
-import { type Filter, isDuplicateKey, type Transaction } from '../db/db';
+import { type Filter, findById, isDuplicateKey, type Transaction } from '../db/db';
 import { type MemberDoc, memberCard, type UnitDoc, wecomKeyOf } from './model';
+import { type CounterChanges, counterChanges, moveCounters } from './counters';
 import { normalizePhone } from './phone';
 import { memberSummary } from './summaries';
 import { newRev, type UnitTree } from './tree';
@@ -62,36 +63,19 @@ export function cleanMemberInput(input: MemberInput, snapshot: UnitTree): Member
   };
 }
 
-/** Per unit: change of active members and of all members placed there. */
-function counterChanges(before: Pick<MemberDoc, 'unitIds' | 'active'> | null, after: Pick<MemberDoc, 'unitIds' | 'active'>): Map<string, { active: number; all: number }> {
-  const changes = new Map<string, { active: number; all: number }>();
-  const add = (unitId: string, active: number, all: number) => {
-    const current = changes.get(unitId) ?? { active: 0, all: 0 };
-    changes.set(unitId, { active: current.active + active, all: current.all + all });
-  };
-  if (before) for (const id of before.unitIds) add(id, before.active ? -1 : 0, -1);
-  for (const id of after.unitIds) add(id, after.active ? 1 : 0, 1);
-  for (const [id, change] of changes) if (change.active === 0 && change.all === 0) changes.delete(id);
-  return changes;
-}
-
 /**
  * Reads the member's units inside the transaction (their names for the account summary, and
  * proof that none was deleted meanwhile: the read also makes a concurrent delete or rename of
  * the unit conflict with this transaction), then moves the counters.
  */
-async function applyCounters(deps: OrgDeps, t: Transaction, changes: Map<string, { active: number; all: number }>, unitIds: readonly string[]): Promise<Map<string, string>> {
-  const _ = deps.db.command;
-  const now = deps.now();
+async function applyCounters(deps: OrgDeps, t: Transaction, changes: CounterChanges, unitIds: readonly string[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   for (const id of unitIds) {
     const unit = await getInTransaction<UnitDoc>(t, 'units', id);
     if (!unit) throw new AppFailure('UNIT_NOT_FOUND', '所选单位不存在或已被删除', 'member.unitIds');
     names.set(id, unit.name);
   }
-  for (const [id, change] of changes) {
-    await t.collection('units').doc(id).update({ data: { memberCount: _.inc(change.active), rosterCount: _.inc(change.all), updatedAt: now } });
-  }
+  await moveCounters(deps, t, changes);
   return names;
 }
 
@@ -155,7 +139,7 @@ export async function createMember(deps: OrgDeps, input: MemberInput): Promise<M
     deactivatedAt: null,
   };
   await runRefusable(deps.db, async (t) => {
-    await applyCounters(deps, t, counterChanges(null, member), member.unitIds);
+    await applyCounters(deps, t, counterChanges([{ before: null, after: member }]), member.unitIds);
     await t.collection('members').add({ data: member });
   }).catch((error) => uniqueKeyTaken(deps, error, fields, null));
   return member;
@@ -175,7 +159,7 @@ async function rewriteMember(deps: OrgDeps, memberId: string, change: (current: 
     if (!changed) return current;
     const next: MemberDoc = { ...changed, wecomKey: wecomKeyOf(memberId, changed.wecomUserId) };
     attempted = next;
-    const names = await applyCounters(deps, t, counterChanges(current, next), next.unitIds);
+    const names = await applyCounters(deps, t, counterChanges([{ before: current, after: next }]), next.unitIds);
     const { _id, ...data } = next;
     await t.collection('members').doc(memberId).set({ data });
     if (next.userId) {
@@ -191,8 +175,7 @@ async function rewriteMember(deps: OrgDeps, memberId: string, change: (current: 
 
 export async function updateMember(deps: OrgDeps, memberId: string, rev: string, patch: Partial<MemberInput>): Promise<MemberDoc> {
   const snapshot = await tree(deps);
-  const { data } = await deps.db.collection('members').where({ _id: memberId }).limit(1).get();
-  const existing = data[0] as MemberDoc | undefined;
+  const existing = await findMember(deps, memberId);
   if (!existing) throw memberNotFound();
   const merged: MemberInput = {
     name: patch.name ?? existing.name,
@@ -274,9 +257,8 @@ export async function searchMembers(
   return { items: page.items.map(memberCard), next: page.next };
 }
 
-export async function findMember(deps: OrgDeps, memberId: string): Promise<MemberDoc | null> {
-  const { data } = await deps.db.collection('members').where({ _id: memberId }).limit(1).get();
-  return (data[0] as MemberDoc | undefined) ?? null;
+export function findMember(deps: OrgDeps, memberId: string): Promise<MemberDoc | null> {
+  return findById<MemberDoc>(deps.db, 'members', memberId);
 }
 
 export const MEMBER_KIND_LABEL: Record<MemberKind, string> = { student: '学生', staff: '教职工' };

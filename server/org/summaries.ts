@@ -7,6 +7,7 @@ import type { MemberDoc } from './model';
 import type { UnitTree } from './tree';
 import { loadTree, readAll } from './tree';
 import type { OrgDeps } from './units';
+import { inParallel } from '../core/parallel';
 
 /** The summary of a member; `unitName` names a unit (from the tree, or from documents read in a transaction). */
 export function memberSummary(
@@ -24,7 +25,6 @@ export function memberSummary(
   };
 }
 
-const PARALLEL = 8;
 
 /** Rewrites the summaries of bound members placed in a unit, or of the given members. */
 export async function refreshMemberSummaries(deps: OrgDeps, scope: { unitId: string } | { memberIds: string[] }): Promise<number> {
@@ -43,16 +43,12 @@ export async function refreshMemberSummaries(deps: OrgDeps, scope: { unitId: str
     }
   }
   const bound = members.filter((member) => member.userId);
-  for (let i = 0; i < bound.length; i += PARALLEL) {
-    await Promise.all(
-      bound.slice(i, i + PARALLEL).map((member) =>
-        deps.db
-          .collection('users')
-          // Only while the account is still bound to this member: an unbind in between wins.
-          .where({ _id: member.userId as string, 'member.id': member._id })
-          .update({ data: { member: _.set(memberSummary(member, snapshot)), updatedAt: deps.now() } }),
-      ),
-    );
-  }
+  await inParallel(bound, (member) =>
+    deps.db
+      .collection('users')
+      // Only while the account is still bound to this member: an unbind in between wins.
+      .where({ _id: member.userId as string, 'member.id': member._id })
+      .update({ data: { member: _.set(memberSummary(member, snapshot)), updatedAt: deps.now() } }),
+  );
   return bound.length;
 }

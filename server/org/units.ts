@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { UnitKind, UnitView } from '../../typings';
 import { getInTransaction, runRefusable } from '../accounts/roles';
 import { AppFailure } from '../core/result';
-import { type Db, isDuplicateKey, type Transaction } from '../db/db';
+import { type Db, findById, isDuplicateKey, type Transaction } from '../db/db';
 import { MAX_UNIT_LEVELS, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc, type UnitHold, unitView } from './model';
 import { loadTree, newRev, type TreeDoc, type UnitTree } from './tree';
 import { refreshMemberSummaries } from './summaries';
@@ -77,8 +77,7 @@ function viewOf(snapshot: UnitTree, unit: UnitDoc, ancestorsNames?: string[]): U
 export async function getUnit(deps: OrgDeps, unitId: string): Promise<UnitView> {
   const snapshot = await tree(deps);
   if (!snapshot.get(unitId)) throw unitNotFound();
-  const { data } = await deps.db.collection('units').where({ _id: unitId }).limit(1).get();
-  const unit = data[0] as UnitDoc | undefined;
+  const unit = await findById<UnitDoc>(deps.db, 'units', unitId);
   if (!unit) throw unitNotFound();
   return viewOf(snapshot, unit);
 }

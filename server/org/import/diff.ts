@@ -9,6 +9,7 @@
  *   deactivated; without it nobody is.
  */
 import type { ImportCounts, InvalidRowReason, MemberInput, MemberKind } from '../../../typings';
+import type { Placement } from '../counters';
 import type { MemberDoc } from '../model';
 import { MEMBER_KIND_LABEL, MEMBER_LIMITS } from '../members';
 import { normalizePhone } from '../phone';
@@ -18,12 +19,6 @@ import type { RosterColumn, RosterSheet } from '../roster-file';
 export type DiffMember = Pick<MemberDoc, '_id' | 'name' | 'number' | 'phone' | 'kind' | 'unitIds' | 'title' | 'wecomUserId' | 'active' | 'fieldsRev' | 'userId'>;
 
 export type Settable = Partial<Pick<MemberDoc, 'name' | 'phone' | 'kind' | 'unitIds' | 'title' | 'wecomUserId' | 'active'>>;
-
-/** What the unit counters depend on: where the member is placed and whether active. */
-export interface Placement {
-  unitIds: string[];
-  active: boolean;
-}
 
 export interface Change {
   field: keyof MemberInput | 'active';

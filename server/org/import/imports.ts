@@ -11,10 +11,12 @@
 import { randomBytes } from 'node:crypto';
 import type { ImportItemCategory, ImportItemView, ImportView, InvalidRowReason } from '../../../typings';
 import { formatBusiness } from '../../core/time';
+import { inParallel } from '../../core/parallel';
 import { AppFailure } from '../../core/result';
 import { getInTransaction, runRefusable } from '../../accounts/roles';
-import { isDuplicateKey } from '../../db/db';
+import { findById, isDuplicateKey } from '../../db/db';
 import type { FileStoragePort } from '../../ports/storage.port';
+import { type CounterChanges, counterChanges, moveCounters, type Placement } from '../counters';
 import { type MemberDoc, ROOT_UNIT_ID, wecomKeyOf } from '../model';
 import { newMemberId } from '../members';
 import { RosterFileError, parseRosterFile } from '../roster-file';
@@ -63,7 +65,6 @@ const LEASE_GRACE_MS = 10_000;
 const DEFAULT_BUDGET_MS = 20_000;
 const APPLY_BATCH = 200;
 const WRITE_BATCH = 500;
-const PARALLEL = 8;
 const IMPORT_FOLDER = /^cloud:\/\/[^/]+\/imports\//;
 
 function itemId(importId: string, seq: number): string {
@@ -82,10 +83,6 @@ export function importView(doc: ImportDoc): ImportView {
     createdAt: formatBusiness(doc.createdAt),
     appliedAt: doc.appliedAt ? formatBusiness(doc.appliedAt) : null,
   };
-}
-
-async function inParallel<T>(items: readonly T[], run: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += PARALLEL) await Promise.all(items.slice(i, i + PARALLEL).map(run));
 }
 
 async function readFile(deps: ImportDeps, fileId: string, fileName: string) {
@@ -181,8 +178,7 @@ export async function previewImport(deps: ImportDeps, actorId: string, request: 
 }
 
 export async function getImport(deps: OrgDeps, importId: string): Promise<ImportDoc> {
-  const { data } = await deps.db.collection('imports').where({ _id: importId }).limit(1).get();
-  const doc = data[0] as ImportDoc | undefined;
+  const doc = await findById<ImportDoc>(deps.db, 'imports', importId);
   if (!doc) throw new AppFailure('IMPORT_NOT_FOUND', '导入记录不存在');
   return doc;
 }
@@ -342,25 +338,17 @@ async function applyChanges(deps: ImportDeps, items: ItemDoc[], unitExists: (id:
 }
 
 /** How the batch's applied changes move unit counters; changes done by an earlier, crashed attempt count too. */
-function counterDeltas(batch: readonly ItemDoc[], skipped: ReadonlySet<string>): Map<string, { active: number; all: number }> {
-  const deltas = new Map<string, { active: number; all: number }>();
-  const add = (unitIds: readonly string[], active: number, all: number) => {
-    for (const id of unitIds) {
-      const current = deltas.get(id) ?? { active: 0, all: 0 };
-      deltas.set(id, { active: current.active + active, all: current.all + all });
-    }
-  };
+function counterDeltas(batch: readonly ItemDoc[], skipped: ReadonlySet<string>): CounterChanges {
+  const moves: { before: Placement | null; after: Placement }[] = [];
   for (const item of batch) {
     if (skipped.has(item._id)) continue;
-    if (item.category === 'add') add(item.member.unitIds, 1, 1);
-    if (item.category === 'update' || item.category === 'deactivate') {
-      const after = item.category === 'deactivate' ? { ...item.before, active: false } : { unitIds: item.set.unitIds ?? item.before.unitIds, active: item.set.active ?? item.before.active };
-      add(item.before.unitIds, item.before.active ? -1 : 0, -1);
-      add(after.unitIds, after.active ? 1 : 0, 1);
+    if (item.category === 'add') moves.push({ before: null, after: { unitIds: item.member.unitIds, active: true } });
+    if (item.category === 'deactivate') moves.push({ before: item.before, after: { ...item.before, active: false } });
+    if (item.category === 'update') {
+      moves.push({ before: item.before, after: { unitIds: item.set.unitIds ?? item.before.unitIds, active: item.set.active ?? item.before.active } });
     }
   }
-  for (const [id, delta] of deltas) if (delta.active === 0 && delta.all === 0) deltas.delete(id);
-  return deltas;
+  return counterChanges(moves);
 }
 
 /**
@@ -395,16 +383,13 @@ class LeaseLost extends AppFailure {
  * Moves the cursor past the batch and the unit counters by the batch's changes, in one
  * transaction: counters move exactly once per batch, however often the batch was attempted.
  */
-async function checkpoint(deps: ImportDeps, importId: string, token: string, from: string, to: string, applied: number, skipped: number, deltas: Map<string, { active: number; all: number }>): Promise<void> {
-  const _ = deps.db.command;
+async function checkpoint(deps: ImportDeps, importId: string, token: string, from: string, to: string, applied: number, skipped: number, deltas: CounterChanges): Promise<void> {
   const now = deps.now();
   await runRefusable(deps.db, async (t) => {
     const current = await getInTransaction<ImportDoc>(t, 'imports', importId);
     if (!current || current.leaseToken !== token || current.cursor !== from) throw new LeaseLost();
     await t.collection('imports').doc(importId).update({ data: { cursor: to, done: current.done + applied, skipped: current.skipped + skipped, updatedAt: now } });
-    for (const [unitId, delta] of deltas) {
-      await t.collection('units').doc(unitId).update({ data: { memberCount: _.inc(delta.active), rosterCount: _.inc(delta.all), updatedAt: now } });
-    }
+    await moveCounters(deps, t, deltas);
   });
 }
 
