@@ -13,6 +13,8 @@ export type CommonErrorCode =
   | 'FORBIDDEN'
   /** An unexpected failure; details are logged on the server, never sent. */
   | 'INTERNAL'
+  /** Expected contention (many people changing the same thing at once): retry shortly. */
+  | 'BUSY_RETRY'
   /** The call never reached the function (network, timeout); produced by the mini-program's transport. */
   | 'NETWORK_ERROR';
 

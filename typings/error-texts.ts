@@ -1,0 +1,59 @@
+import type { ErrorCode } from './errors';
+
+/**
+ * The sentence a person reads for each error code, declared once. The functions send it as
+ * `error.message` unless they have a more specific sentence (which field, which reason); the
+ * mini-program shows it for codes whose message carries no detail. A pure data module: the
+ * mini-program build inlines it, the functions bundle it.
+ */
+export const ERROR_TEXTS: Record<ErrorCode, string> = {
+  UNKNOWN_ACTION: '小程序版本过旧，请重新进入后再试',
+  INVALID_INPUT: '填写的内容有误，请检查后重试',
+  UNAUTHENTICATED: '无法确认你的身份，请重新进入小程序',
+  FORBIDDEN: '你没有权限进行此操作',
+  INTERNAL: '服务暂时不可用，请稍后重试',
+  BUSY_RETRY: '操作的人较多，请稍后再试',
+  NETWORK_ERROR: '网络异常，请稍后重试',
+  // Accounts
+  ACCOUNT_NOT_FOUND: '登录状态已失效，请重新进入小程序',
+  USER_NOT_FOUND: '该用户不存在',
+  LAST_ADMIN: '至少保留一位管理员',
+  BOOTSTRAP_CODE_INVALID: '初始化码不正确',
+  BOOTSTRAP_CLOSED: '已有管理员，请联系管理员授予角色',
+  CONTENT_RISKY: '内容不合规，请修改后重试',
+  AVATAR_INVALID: '头像文件无效，请重新选择',
+  CONFLICT_NOT_FOUND: '该冲突记录不存在',
+  ACCOUNT_MERGE_BLOCKED: '两个账号绑定了不同的花名册成员，请先解除其中一个的绑定',
+  WECOM_NOT_CONFIGURED: '尚未配置企业微信登录',
+  WECOM_CODE_INVALID: '企业微信登录已失效，请重新进入小程序',
+  WECOM_CORP_MISMATCH: '该企业微信账号不属于本单位',
+  WECOM_ALREADY_LINKED: '该企业微信账号已关联其他账号，请联系管理员处理',
+  WECOM_UNAVAILABLE: '企业微信暂时无法访问，请稍后重试',
+  // Binding to the roster
+  ROSTER_NO_MATCH: '花名册中没有与你匹配的在册成员，请联系管理员核对信息',
+  ROSTER_AMBIGUOUS: '花名册中有多名成员与你匹配，请联系管理员为你绑定',
+  MEMBER_ALREADY_BOUND: '对应的花名册成员已绑定其他账号，请联系管理员处理',
+  ACCOUNT_ALREADY_BOUND: '你的账号已绑定其他花名册成员，请联系管理员处理',
+  PHONE_CODE_INVALID: '手机号授权已失效，请重新绑定',
+  WECOM_NOT_LINKED: '你的账号尚未关联企业微信，请在企业微信中重新进入小程序后再试',
+  MEMBER_INACTIVE: '对应的花名册成员已停用，请联系管理员',
+  // Units
+  UNIT_NOT_FOUND: '该单位不存在或已被删除',
+  UNIT_NOT_EMPTY: '该单位下还有下级单位或成员，无法删除',
+  UNIT_CYCLE: '不能移动到该单位自身或其下级单位中',
+  UNIT_TOO_DEEP: '单位层级最多六级，无法再往下添加',
+  UNIT_NAME_TAKEN: '同一上级单位下已有同名单位',
+  UNIT_ROOT_LOCKED: '组织本身不能移动或删除',
+  // Members
+  MEMBER_NOT_FOUND: '该成员不存在或已被删除',
+  MEMBER_NUMBER_TAKEN: '该学号/工号已被其他成员使用',
+  MEMBER_WECOM_TAKEN: '该企业微信账号已被其他成员使用',
+  MEMBER_STALE: '该成员刚被他人修改，已重新加载最新信息，请核对后再保存',
+  PHONE_INVALID: '手机号格式不正确',
+  // Roster import
+  IMPORT_NOT_FOUND: '该导入记录不存在',
+  IMPORT_FILE_INVALID: '无法读取该文件，请检查格式和表头',
+  IMPORT_TOO_LARGE: '文件过大或行数过多',
+  IMPORT_EXPIRED: '预览已过期，请重新上传并预览',
+  IMPORT_BUSY: '正在应用中，请稍候',
+};

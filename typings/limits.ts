@@ -1,0 +1,35 @@
+/**
+ * Every length limit a person meets, declared once. The functions' schemas and domain checks,
+ * the pages (WXML `maxlength`, client-side checks) and the tests all read these numbers.
+ *
+ * Text lengths count characters (code points), as a person counts them, not UTF-16 units.
+ * A pure data module: the mini-program build inlines it, the functions bundle it.
+ */
+export const FIELD_LIMITS = {
+  /** A unit's name (学院、班级、部门). */
+  unitName: 40,
+  /** A roster member's name. */
+  memberName: 40,
+  /** 学号/工号. */
+  memberNumber: 32,
+  /** A phone number as typed (spaces, dashes and +86 included), before normalisation. */
+  phoneInput: 32,
+  /** 职务. */
+  memberTitle: 40,
+  /** A WeCom userid. */
+  wecomUserId: 64,
+  /** Units one member is placed in. */
+  memberUnits: 20,
+  /** Units one member observes. */
+  memberObserves: 50,
+  /** A search box's text. */
+  searchQuery: 32,
+  /** A profile nickname. */
+  nickname: 32,
+  /** An admin's note when resolving an account conflict. */
+  conflictNote: 200,
+  /** A roster file's name as shown in the import list. */
+  importFileName: 60,
+} as const;
+
+export type FieldLimitName = keyof typeof FIELD_LIMITS;
