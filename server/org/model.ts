@@ -101,7 +101,17 @@ export function wecomKeyOf(memberId: string, wecomUserId: string | null): string
   return wecomUserId ? `wecom:${wecomUserId}` : `none:${memberId}`;
 }
 
-/** Whatever a unit holds while an import places members in it: it cannot be deleted meanwhile. */
+/**
+ * Imports placing members in a unit, each with the time its hold lapses. The unit cannot be
+ * deleted while any hold is live. Each import sets and removes only its own key, so two imports
+ * filling one unit never release each other's hold; a hold lapses on its own when its import
+ * dies, so a crashed import does not keep the unit forever (a resumed one holds it again first).
+ */
 export interface UnitHold {
-  importHold?: string | null;
+  importHolds?: Record<string, Date>;
+}
+
+/** Whether an import still holds the unit at `now`. */
+export function isHeld(unit: UnitHold, now: Date): boolean {
+  return Object.values(unit.importHolds ?? {}).some((until) => new Date(until).getTime() > now.getTime());
 }

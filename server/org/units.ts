@@ -8,7 +8,7 @@ import type { UnitKind, UnitView } from '../../typings';
 import { getInTransaction, runRefusable } from '../accounts/roles';
 import { AppFailure } from '../core/result';
 import { type Db, findById, isDuplicateKey, type Transaction } from '../db/db';
-import { MAX_UNIT_LEVELS, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc, type UnitHold, unitView } from './model';
+import { isHeld, MAX_UNIT_LEVELS, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc, type UnitHold, unitView } from './model';
 import { loadTree, newRev, type TreeDoc, type UnitTree } from './tree';
 import { refreshMemberSummaries } from './summaries';
 
@@ -174,10 +174,7 @@ export async function deleteUnit(deps: OrgDeps, unitId: string): Promise<void> {
     // Member writes count themselves into the unit in their own transactions: this catches
     // one that committed after the query above.
     if ((unit.childCount ?? 0) > 0 || (unit.rosterCount ?? 0) > 0) throw notEmpty;
-    const hold = (unit as UnitDoc & UnitHold).importHold;
-    if (hold && (await getInTransaction<{ status: string }>(t, 'imports', hold))?.status === 'applying') {
-      throw new AppFailure('UNIT_NOT_EMPTY', '正在向该单位导入成员，请导入完成后再删除');
-    }
+    if (isHeld(unit as UnitDoc & UnitHold, now)) throw new AppFailure('UNIT_NOT_EMPTY', '正在向该单位导入成员，请导入完成后再删除');
     await t.collection('units').doc(unitId).remove();
     if (unit.parentId) await t.collection('units').doc(unit.parentId).update({ data: { childCount: deps.db.command.inc(-1), updatedAt: now } });
   });

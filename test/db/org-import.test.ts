@@ -135,7 +135,7 @@ function expectApplied({ importView, classA, classB }: Scenario): void {
   expect(units.get(classA.id)).toMatchObject({ memberCount: 125, rosterCount: 155 });
   expect(units.get(classB.id)).toMatchObject({ memberCount: 575, rosterCount: 575 });
   // Once applied, the import holds no unit any more: they can be deleted again when empty.
-  expect(dump('units').filter((u) => u.importHold)).toEqual([]);
+  expect(dump('units').filter((u) => Object.keys((u.importHolds as object | undefined) ?? {}).length > 0)).toEqual([]);
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -220,6 +220,12 @@ function crashingDb(db: Db, plan: CrashPlan): { db: Db; fired(): boolean } {
   return { db: interceptDb(db, plan.collection, plan.op, around, plan.matches), fired: () => fired };
 }
 
+/** The update that removes an import's holds (a hold sets a date; a release removes the key). */
+function isRelease(options: unknown): boolean {
+  const holds = (options as { data?: { importHolds?: Record<string, unknown> } }).data?.importHolds;
+  return Boolean(holds) && Object.values(holds as object).every((value) => !(value instanceof Date));
+}
+
 const CRASHES: [string, CrashPlan][] = [
   ['a member update fails mid-batch, before it is written', { collection: 'members', op: 'update', nth: 230, when: 'before' }],
   ['a member update is written but its reply is lost', { collection: 'members', op: 'update', nth: 120, when: 'after' }],
@@ -231,7 +237,7 @@ const CRASHES: [string, CrashPlan][] = [
   ['holding the units of a batch fails', { collection: 'units', op: 'update', nth: 2, when: 'before' }],
   [
     'releasing the units at the end fails',
-    { collection: 'units', op: 'update', nth: 1, when: 'before', matches: (args) => (args[0] as { data?: { importHold?: unknown } }).data?.importHold === null },
+    { collection: 'units', op: 'update', nth: 1, when: 'before', matches: (args) => isRelease(args[0]) },
   ],
 ];
 
@@ -366,5 +372,66 @@ describe('what the apply step checks against the roster of now', () => {
     await previewImport(d, 'admin-user', { fileId, fileName: 'roster.csv', deactivateMissing: false });
     expect(dump('imports').find((doc) => doc._id === 'imp_20260210000000_zzzz')).toMatchObject({ status: 'expired' });
     expect(dump('import_items').filter((item) => item.importId === 'imp_20260210000000_zzzz')).toEqual([]);
+  });
+});
+
+describe('unit holds are per import', () => {
+  /** An empty class, and a roster file adding one member to it. */
+  async function emptyClassAndFile(d: ImportDeps, number: string) {
+    const fileId = `cloud://env.bucket/imports/u4/${number}.csv`;
+    files.set(fileId, Buffer.from(['姓名,学号,单位', `成员${number},${number},计算机学院/软件2303班`].join('\n')));
+    return previewImport(d, 'admin-user', { fileId, fileName: `${number}.csv`, deactivateMissing: false });
+  }
+
+  function holdsOf(unitId: string): string[] {
+    return Object.keys((dump('units').find((u) => u._id === unitId)?.importHolds as object | undefined) ?? {});
+  }
+
+  test('the import that finishes first releases only its own hold: the other still keeps the unit from deletion', async () => {
+    const d = deps();
+    const college = await createUnit(d, 'root', '计算机学院', 'college');
+    const target = await createUnit(d, college.id, '软件2303班', 'class');
+    const elsewhere = await createUnit(d, college.id, '软件2304班', 'class');
+    const first = await emptyClassAndFile(d, 'A01');
+    const second = await emptyClassAndFile(d, 'B01');
+    // B01 is taken after the second preview: that import holds the class, then places nobody.
+    t.engine.insertDocuments('members', [{ _id: 'm_b01', name: '别人', number: 'B01', phone: null, kind: 'student', unitIds: [elsewhere.id], title: null, wecomUserId: null, observes: [], active: true, userId: null, rev: 'r', fieldsRev: 'f', wecomKey: 'none:m_b01', createdAt: clock, updatedAt: clock, deactivatedAt: null }]);
+
+    // The first import has held the class and is about to insert; meanwhile the second runs to the end and an admin deletes the (still empty) class.
+    const seen: { holdsDuring?: string[]; secondStatus?: string; deleted?: string } = {};
+    const racing = interceptDb(base, 'members', 'add', async (n, run) => {
+      if (n === 1) {
+        seen.secondStatus = (await applyImport(deps(), second.id)).status;
+        seen.holdsDuring = holdsOf(target.id);
+        seen.deleted = await deleteUnit(deps(), target.id).then(() => 'deleted', (error: unknown) => (error as AppFailure).code);
+      }
+      return run();
+    });
+    const view = await applyImport(deps(racing), first.id);
+
+    expect(seen).toEqual({ secondStatus: 'applied', holdsDuring: [first.id], deleted: 'UNIT_NOT_EMPTY' });
+    expect(view).toMatchObject({ status: 'applied', skipped: 0 });
+    expect(dump('members').find((m) => m.number === 'A01')).toMatchObject({ unitIds: [target.id] });
+    expect(dump('units').find((u) => u._id === target.id)).toMatchObject({ rosterCount: 1 });
+    expect(holdsOf(target.id)).toEqual([]);
+  });
+
+  test('the hold of an import that died lapses with its lease: the unit can be deleted, and the resumed import skips it', async () => {
+    const d = deps();
+    const college = await createUnit(d, 'root', '计算机学院', 'college');
+    const target = await createUnit(d, college.id, '软件2303班', 'class');
+    const view = await emptyClassAndFile(d, 'A01');
+    const crashing = crashingDb(base, { collection: 'members', op: 'add', nth: 1, when: 'before' });
+    await rejection(applyImport(deps(crashing.db), view.id));
+    expect(holdsOf(target.id)).toEqual([view.id]);
+
+    // While the hold is live the class cannot go; after it lapsed it can, although the import never finished.
+    expect(await rejection(deleteUnit(deps(), target.id))).toMatchObject({ code: 'UNIT_NOT_EMPTY' });
+    clock = new Date(clock.getTime() + 31_000);
+    await deleteUnit(deps(), target.id);
+
+    const resumed = await applyImport(deps(), view.id);
+    expect(resumed).toMatchObject({ status: 'applied', skipped: 1 });
+    expect(dump('members')).toEqual([]);
   });
 });

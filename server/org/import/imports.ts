@@ -353,11 +353,12 @@ function counterDeltas(batch: readonly ItemDoc[], skipped: ReadonlySet<string>):
 
 /**
  * Holds the units this batch places members in, then reads which of them still exist. A
- * unit delete refuses a unit held by an import that is applying, so it either happened before
- * (the unit is missing here and those changes are skipped) or it fails: no member is ever
- * placed in a deleted unit.
+ * unit delete refuses a unit with a live hold, so it either happened before (the unit is
+ * missing here and those changes are skipped) or it fails: no member is ever placed in a
+ * deleted unit. The hold lasts as long as this call's lease; once the batch is checkpointed
+ * the unit's counters keep it instead.
  */
-async function holdUnits(deps: ImportDeps, importId: string, batch: readonly ItemDoc[]): Promise<(id: string) => boolean> {
+async function holdUnits(deps: ImportDeps, importId: string, batch: readonly ItemDoc[], until: Date): Promise<(id: string) => boolean> {
   const _ = deps.db.command;
   const placed = new Set<string>();
   for (const item of batch) {
@@ -366,10 +367,17 @@ async function holdUnits(deps: ImportDeps, importId: string, batch: readonly Ite
   }
   const ids = [...placed].filter((id) => id !== ROOT_UNIT_ID);
   if (ids.length === 0) return () => true;
-  await deps.db.collection('units').where({ _id: _.in(ids) }).update({ data: { importHold: importId } });
+  // A nested object updates just this import's key; other imports' holds stay.
+  await deps.db.collection('units').where({ _id: _.in(ids) }).update({ data: { importHolds: { [importId]: until } } });
   const { data } = await deps.db.collection('units').where({ _id: _.in(ids) }).limit(ids.length).field({ _id: true }).get();
   const existing = new Set((data as { _id: string }[]).map((unit) => unit._id));
   return (id) => id === ROOT_UNIT_ID || existing.has(id);
+}
+
+/** Removes this import's holds, and only its own: another import filling the same units keeps its hold. */
+async function releaseUnits(deps: ImportDeps, importId: string): Promise<void> {
+  const _ = deps.db.command;
+  await deps.db.collection('units').where({ [`importHolds.${importId}`]: _.exists(true) }).update({ data: { importHolds: { [importId]: _.remove() } } });
 }
 
 /** The lease was lost between batches: another call carries on. */
@@ -432,7 +440,7 @@ export async function applyImport(deps: ImportDeps, importId: string): Promise<I
     const batch = data as ItemDoc[];
     if (batch.length === 0) break;
     const outcome: BatchOutcome = { skipped: [], touched: [] };
-    const unitExists = await holdUnits(deps, importId, batch);
+    const unitExists = await holdUnits(deps, importId, batch, new Date(deps.now().getTime() + budget + LEASE_GRACE_MS));
     await applyAdds(deps, batch, unitExists, outcome);
     await applyChanges(deps, batch, unitExists, outcome);
     await inParallel(outcome.skipped, async ({ item, reason }) => {
@@ -452,7 +460,7 @@ export async function applyImport(deps: ImportDeps, importId: string): Promise<I
     doc = { ...doc, cursor };
   }
 
-  await deps.db.collection('units').where({ importHold: importId }).update({ data: { importHold: null } });
+  await releaseUnits(deps, importId);
   const skipped = (await items.where({ importId, category: 'skipped' }).count()).total;
   await imports.where({ _id: importId, leaseToken: token }).update({
     data: { status: 'applied', done: doc.total, skipped, appliedAt: deps.now(), leaseUntil: new Date(0), leaseToken: null, updatedAt: deps.now() },
