@@ -3,6 +3,9 @@
  * Builds the mini-program in place so WeChat DevTools can open it without its TypeScript
  * plugin:
  *   1. every miniprogram/**\/*.ts becomes a .js beside it (esbuild, CommonJS, ES2018);
+ *      the contract's few run-time values (typings/limits.ts, typings/error-texts.ts) are
+ *      compiled into miniprogram/common/generated/ and the pages' requires of them are pointed
+ *      there, so one declaration reaches the pages without a hand-kept copy;
  *   2. run-time requires are checked: nothing may leave miniprogram/ (the uploaded package),
  *      and bare package names must be runtime dependencies in miniprogram/package.json;
  *   3. miniprogram/miniprogram_npm is packed offline with miniprogram-ci's packNpmManually,
@@ -21,6 +24,15 @@ const crypto = require('crypto');
 const NPM_DIR = 'miniprogram_npm';
 const SKIPPED_DIRS = new Set([NPM_DIR, 'node_modules']);
 const COMPONENT_FILE_EXTS = ['.js', '.json', '.wxml', '.wxss'];
+
+/**
+ * Contract modules whose values the pages use at run time, each compiled into the package.
+ * They must stay pure data: a shared module that requires anything fails the build.
+ */
+const SHARED_MODULES = [
+  { source: 'typings/limits.ts', target: 'common/generated/limits.js' },
+  { source: 'typings/error-texts.ts', target: 'common/generated/error-texts.js' },
+];
 
 class BuildError extends Error {}
 
@@ -77,8 +89,65 @@ function packageNameOf(specifier) {
 // ---------------------------------------------------------------------------------------
 // 1. TypeScript -> JavaScript
 
-function compileTypeScript(mpRoot) {
+/** One TypeScript file as the mini-program runs it: CommonJS, ES2018. `shown` names it in errors. */
+function compileFile(file, sourcefile, shown) {
   const { transformSync } = require('esbuild');
+  try {
+    return transformSync(fs.readFileSync(file, 'utf8'), { loader: 'ts', format: 'cjs', target: 'es2018', sourcefile }).code;
+  } catch (error) {
+    throw new BuildError(`cannot compile ${shown}:\n${error.message}`);
+  }
+}
+
+function writeIfChanged(target, code) {
+  let previous = null;
+  try {
+    previous = fs.readFileSync(target, 'utf8');
+  } catch {
+    previous = null;
+  }
+  if (previous === code) return false;
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, code);
+  return true;
+}
+
+/**
+ * Compiles the shared contract modules into the package. Returns where each went, keyed by
+ * the source path without its extension (how a require names it).
+ */
+function generateShared(root, mpRoot) {
+  const shared = new Map();
+  let written = 0;
+  for (const { source, target } of SHARED_MODULES) {
+    const sourcePath = path.join(root, source);
+    if (!isFile(sourcePath)) continue;
+    const code = compileFile(sourcePath, source, source);
+    const imports = requiresOf(code);
+    if (imports.length) {
+      throw new BuildError(`${source} is copied into the mini-program and must not require anything at run time (it requires ${imports.join(', ')})`);
+    }
+    const targetPath = path.join(mpRoot, target);
+    if (writeIfChanged(targetPath, `// Generated from ${source} by scripts/build-miniprogram.js: edit that file.\n${code}`)) written += 1;
+    shared.set(sourcePath.slice(0, -3), targetPath);
+  }
+  return { shared, written };
+}
+
+/** A compiled module's requires of shared contract modules, pointed at their generated copies. */
+function pointAtShared(code, source, shared) {
+  if (!shared.size) return code;
+  return code.replace(/\brequire\(\s*(["'])(\.[^"'\n]*)\1\s*\)/g, (whole, quote, specifier) => {
+    const resolved = path.resolve(path.dirname(source), specifier).replace(/\.ts$/, '');
+    const target = shared.get(resolved);
+    if (!target) return whole;
+    let relative = toPosix(path.relative(path.dirname(source), target)).replace(/\.js$/, '');
+    if (!relative.startsWith('.')) relative = `./${relative}`;
+    return `require(${quote}${relative}${quote})`;
+  });
+}
+
+function compileTypeScript(mpRoot, shared) {
   const sources = [];
   const strayJs = [];
   walk(mpRoot, (file) => {
@@ -91,37 +160,20 @@ function compileTypeScript(mpRoot) {
   let written = 0;
   for (const source of sources) {
     const target = source.slice(0, -3) + '.js';
-    let code;
-    try {
-      code = transformSync(fs.readFileSync(source, 'utf8'), {
-        loader: 'ts',
-        format: 'cjs',
-        target: 'es2018',
-        sourcefile: toPosix(path.relative(mpRoot, source)),
-      }).code;
-    } catch (error) {
-      throw new BuildError(`cannot compile ${toPosix(path.relative(path.dirname(mpRoot), source))}:\n${error.message}`);
-    }
+    const compiled = compileFile(source, toPosix(path.relative(mpRoot, source)), toPosix(path.relative(path.dirname(mpRoot), source)));
+    const code = pointAtShared(compiled, source, shared);
     // Only touch files that changed, so DevTools' file watcher recompiles what changed.
-    let previous = null;
-    try {
-      previous = fs.readFileSync(target, 'utf8');
-    } catch {
-      previous = null;
-    }
-    if (previous !== code) {
-      fs.writeFileSync(target, code);
-      written += 1;
-    }
+    if (writeIfChanged(target, code)) written += 1;
     outputs.push({ source, target, code });
   }
 
   // Every .js under miniprogram/ is build output (git ignores them all); one without its
   // .ts is left over from a renamed or deleted source and would still be uploaded.
   const sourceSet = new Set(sources.map((s) => s.slice(0, -3)));
+  const generated = new Set(shared.values());
   let removed = 0;
   for (const js of strayJs) {
-    if (!sourceSet.has(js.slice(0, -3))) {
+    if (!sourceSet.has(js.slice(0, -3)) && !generated.has(js)) {
       fs.unlinkSync(js);
       removed += 1;
     }
@@ -151,7 +203,7 @@ function checkRequires(root, mpRoot, outputs, runtimeDeps) {
         if (inside.startsWith('..') || path.isAbsolute(inside)) {
           problems.push(
             `${from} requires "${specifier}" at run time, which is outside miniprogram/ and not in the uploaded package` +
-              ' (contract types from typings/ must be imported with "import type")',
+              ` (contract types from typings/ must be imported with "import type"; of its values only ${SHARED_MODULES.map((m) => m.source).join(' and ')} are copied into the package)`,
           );
         } else if (!resolveLocal(resolved)) {
           problems.push(`${from} requires "${specifier}", which does not exist`);
@@ -358,13 +410,14 @@ async function buildMiniprogram({ root = path.resolve(__dirname, '..'), log = co
   const packageJson = readJson(path.join(mpRoot, 'package.json'));
   const deps = Object.keys(packageJson.dependencies || {}).sort();
 
-  const compiled = compileTypeScript(mpRoot);
+  const generated = generateShared(root, mpRoot);
+  const compiled = compileTypeScript(mpRoot, generated.shared);
   const bareRequires = checkRequires(root, mpRoot, compiled.outputs, new Set(deps));
   const npm = await buildNpm({ root, mpRoot, deps, bareRequires, log });
 
   const summary = {
     compiled: compiled.outputs.length,
-    written: compiled.written,
+    written: compiled.written + generated.written,
     removed: compiled.removed,
     npm: npm.skipped ? 'up to date' : 'rebuilt',
     npmFiles: npm.files,

@@ -60,6 +60,29 @@ describe('buildMiniprogram', () => {
     await expect(build()).rejects.toThrow(/requires "\.\/gone", which does not exist/);
   });
 
+  it('copies typings/limits.ts into the package and points value imports of it there', async () => {
+    write('typings/limits.ts', 'export const FIELD_LIMITS = { unitName: 40 } as const;\n');
+    write('miniprogram/utils/names.ts', "import { FIELD_LIMITS } from '../../typings/limits';\nexport const max = FIELD_LIMITS.unitName;\n");
+    write('miniprogram/common/generated/left-over.js', 'module.exports = {};\n');
+
+    await build();
+
+    const names = fs.readFileSync(path.join(root, 'miniprogram/utils/names.js'), 'utf8');
+    expect(names).toContain('require("../common/generated/limits")');
+    expect(names).not.toContain('typings');
+    const generated = path.join(root, 'miniprogram/common/generated/limits.js');
+    expect(fs.readFileSync(generated, 'utf8')).toContain('Generated from typings/limits.ts');
+    expect(fs.existsSync(path.join(root, 'miniprogram/common/generated/left-over.js'))).toBe(false);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect((require(path.join(root, 'miniprogram/utils/names.js')) as { max: number }).max).toBe(40);
+    await expect(build()).resolves.toMatchObject({ written: 0, removed: 0 });
+  });
+
+  it('refuses a shared contract module that requires anything at run time', async () => {
+    write('typings/error-texts.ts', "import { VERSION } from './index';\nexport const ERROR_TEXTS = { v: VERSION };\n");
+    await expect(build()).rejects.toThrow(/typings\/error-texts\.ts is copied into the mini-program and must not require anything/);
+  });
+
   it('reports a TypeScript syntax error with the file name', async () => {
     write('miniprogram/utils/broken.ts', 'export const = 1;\n');
     await expect(build()).rejects.toThrow(/cannot compile miniprogram\/utils\/broken\.ts/);
