@@ -57,3 +57,52 @@ export const ERROR_TEXTS: Record<ErrorCode, string> = {
   IMPORT_EXPIRED: '预览已过期，请重新上传并预览',
   IMPORT_BUSY: '正在应用中，请稍候',
 };
+
+/**
+ * What a person calls each request field, for INVALID_INPUT messages (`error.field` keeps the
+ * machine name). Looked up by the field's path without array indexes (`member.name`) first,
+ * then by its last name (`name`), so a name that means different things in different requests
+ * can be told apart by path. A field missing here reads as FIELD_LABEL_FALLBACK.
+ */
+export const FIELD_LABELS: Readonly<Record<string, string>> = {
+  action: '操作',
+  // Accounts
+  nickname: '昵称',
+  avatarFileId: '头像',
+  userId: '账号',
+  role: '角色',
+  code: '授权码',
+  query: '搜索内容',
+  status: '状态',
+  after: '翻页位置',
+  id: '记录',
+  decision: '处理方式',
+  note: '备注',
+  // Units
+  unitId: '单位',
+  parentId: '上级单位',
+  name: '名称',
+  kind: '类型',
+  unitIds: '单位',
+  // Members
+  member: '成员信息',
+  memberId: '成员',
+  memberIds: '成员',
+  rev: '成员版本',
+  'member.name': '姓名',
+  'member.kind': '成员类型',
+  'member.unitIds': '所在单位',
+  number: '学号/工号',
+  phone: '手机号',
+  title: '职务',
+  wecomUserId: '企业微信账号',
+  // Roster import
+  fileId: '花名册文件',
+  fileName: '文件名',
+  deactivateMissing: '停用缺失成员选项',
+  importId: '导入记录',
+  category: '变更类别',
+};
+
+/** How a field without a label of its own is named in a message. */
+export const FIELD_LABEL_FALLBACK = '请求中的某项内容';

@@ -8,7 +8,7 @@ import type { GrantableRole } from '../../typings';
 import { listRoleHolders, roleHistory, searchAccounts } from '../../server/accounts/admin-queries';
 import { listConflicts, resolveConflict } from '../../server/accounts/conflicts';
 import { accountConfigFromEnv } from '../../server/accounts/config';
-import { loadCallerAccount } from '../../server/accounts/guard';
+import { hasAnyRole, loadCallerAccount } from '../../server/accounts/guard';
 import { accountSummary, accountView } from '../../server/accounts/model';
 import { updateProfile } from '../../server/accounts/profile';
 import { bootstrapAdmin, changeRole } from '../../server/accounts/roles';
@@ -37,7 +37,7 @@ const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(128)));
 export const main = createMain({
   name: 'login',
   readIdentity: readWxIdentity,
-  loadAccount: (caller) => loadCallerAccount(deps(), caller),
+  guard: { load: (caller) => loadCallerAccount(deps(), caller), allows: hasAnyRole },
   actions: {
     whoami: {
       input: z.strictObject({}),

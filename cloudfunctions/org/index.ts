@@ -68,7 +68,7 @@ async function adminDetail(d: OrgDeps, member: MemberDoc) {
 export const main = createMain({
   name: 'org',
   readIdentity: readWxIdentity,
-  loadAccount: (caller) => loadCallerAccount({ db: db() }, caller),
+  guard: { load: (caller) => loadCallerAccount({ db: db() }, caller), allows: hasAnyRole },
   actions: {
     'units.root': {
       input: z.strictObject({}),

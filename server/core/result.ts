@@ -1,11 +1,18 @@
 import type { AppError, ErrorCode, Result } from '../../typings';
+import { ERROR_TEXTS } from '../../typings/error-texts';
 
 export function ok<T>(data: T): Result<T> {
   return { ok: true, data };
 }
 
-export function fail(code: ErrorCode, message: string, field?: string): { ok: false; error: AppError } {
-  return { ok: false, error: field === undefined ? { code, message } : { code, message, field } };
+/**
+ * A failure value. Without a message of its own it carries the code's sentence from
+ * ERROR_TEXTS, so a generic sentence is written in one place only; pass a message only when
+ * it says more than that sentence (which field, which limit).
+ */
+export function fail(code: ErrorCode, message?: string, field?: string): { ok: false; error: AppError } {
+  const text = message ?? ERROR_TEXTS[code];
+  return { ok: false, error: field === undefined ? { code, message: text } : { code, message: text, field } };
 }
 
 /**
@@ -15,7 +22,7 @@ export function fail(code: ErrorCode, message: string, field?: string): { ok: fa
 export class AppFailure extends Error {
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    message: string = ERROR_TEXTS[code],
     readonly field?: string,
   ) {
     super(message);

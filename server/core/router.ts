@@ -1,6 +1,4 @@
 import type { ActionName, FunctionName, RequestOf, ResponseOf, Result, Role } from '../../typings';
-import { hasAnyRole } from '../accounts/guard';
-import type { UserDoc } from '../accounts/model';
 import { type Identity, isTimerTrigger } from './identity';
 import { AppFailure, fail } from './result';
 import { parseRequest, requestFields, type Schema } from './validation';
@@ -12,20 +10,36 @@ export interface InvocationContext {
 }
 
 /** An identity known to carry an openid, handed to actions that require a caller. */
+export type Caller = Identity & { openid: string };
+
 export interface CallerContext extends InvocationContext {
-  identity: Identity & { openid: string };
+  identity: Caller;
 }
 
-/** A caller with an account, loaded by the shared guard. */
-export interface AccountContext extends CallerContext {
-  account: UserDoc;
+/** A caller with an account, as the function's guard loaded it. */
+export interface AccountContext<Account> extends CallerContext {
+  account: Account;
+}
+
+/**
+ * How a function recognises accounts and their roles. The router knows no domain: each
+ * function hands it the accounts domain's guard, and the router applies it the same way for
+ * every action that needs an account.
+ */
+export interface AccountGuard<Account> {
+  /** The caller's account; throws an AppFailure (e.g. ACCOUNT_NOT_FOUND) when there is none. */
+  load(caller: Caller): Promise<Account>;
+  /** Whether the account may run an action requiring one of `roles` (empty: any account). */
+  allows(account: NoInfer<Account>, roles: readonly Role[]): boolean;
 }
 
 interface ActionBase<Req> {
   input: Schema<Req>;
 }
 
-export type ActionDef<Req, Res> =
+export type Access = 'public' | 'user' | 'account';
+
+export type ActionDef<Req, Res, Account> =
   | (ActionBase<Req> & {
       /** Callable without a WeChat user, e.g. by a timer or another function. */
       access: 'public';
@@ -40,25 +54,39 @@ export type ActionDef<Req, Res> =
       /** The default: a signed-in caller holding one of `roles` (any role when omitted). */
       access?: 'account';
       roles?: readonly Role[];
-      handle(request: Req, ctx: AccountContext): Promise<Result<Res>>;
+      handle(request: Req, ctx: AccountContext<Account>): Promise<Result<Res>>;
     });
 
-export type ActionTable<F extends FunctionName> = {
-  [A in ActionName<F>]: ActionDef<RequestOf<F, A>, ResponseOf<F, A>>;
+export type ActionTable<F extends FunctionName, Account = never> = {
+  [A in ActionName<F>]: ActionDef<RequestOf<F, A>, ResponseOf<F, A>, Account>;
 };
 
 export type TimerHandler = (ctx: InvocationContext) => Promise<Result<unknown>>;
 
-export interface FunctionDef<F extends FunctionName> {
+export interface FunctionDef<F extends FunctionName, Account> {
   name: F;
-  actions: ActionTable<F>;
-  /** Timer triggers by the trigger name declared in the function's config.json. */
-  timers?: Record<string, TimerHandler>;
   /** Reads the caller from the WeChat context; called once per invocation, inside `main`. */
   readIdentity(): Identity;
-  /** The shared guard's account lookup; required when any action needs an account. */
-  loadAccount?(caller: Identity & { openid: string }): Promise<UserDoc>;
+  /** Required when any action needs an account. Declared before `actions`, so its account type reaches the handlers. */
+  guard?: AccountGuard<Account>;
+  actions: ActionTable<F, Account>;
+  /** Timer triggers by the trigger name declared in the function's config.json. */
+  timers?: Record<string, TimerHandler>;
 }
+
+/** What a function's action table declares, without its handlers: for tests and tools. */
+export interface ActionInfo {
+  name: string;
+  access: Access;
+  /** Roles required (any one of them); empty when any account may call it. */
+  roles: readonly Role[];
+  input: Schema<unknown>;
+}
+
+export type FunctionMain = ((event: unknown) => Promise<Result<unknown>>) & {
+  /** Non-enumerable, so the platform sees a plain `main`. */
+  readonly actions: readonly ActionInfo[];
+};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -69,15 +97,21 @@ function logInternal(functionName: string, action: string, error: unknown): void
   console.error(`[${functionName}] action=${action} INTERNAL ${detail}`);
 }
 
-const INTERNAL_MESSAGE = '服务暂时不可用，请稍后重试';
+type AnyAction = ActionDef<unknown, unknown, unknown>;
+
+function accessOf(spec: AnyAction): Access {
+  return spec.access ?? 'account';
+}
 
 /**
- * Builds a cloud function's `main`: routes `event.action` to a typed action, validates the
- * request, resolves identity from the WeChat context, and maps every outcome to a Result.
+ * Builds a cloud function's `main`: routes `event.action` to a typed action and maps every
+ * outcome to a Result. Checks run in the order a person would ask: which action, who is
+ * calling, whether they may, and only then what they sent. So a caller without identity is
+ * UNAUTHENTICATED and a member calling an admin action FORBIDDEN, whatever the request holds.
  */
-export function createMain<F extends FunctionName>(def: FunctionDef<F>): (event: unknown) => Promise<Result<unknown>> {
-  const actions = def.actions as unknown as Record<string, ActionDef<unknown, unknown>>;
-  return async function main(event: unknown): Promise<Result<unknown>> {
+export function createMain<F extends FunctionName, Account = never>(def: FunctionDef<F, Account>): FunctionMain {
+  const actions = def.actions as unknown as Record<string, AnyAction>;
+  const main = async function main(event: unknown): Promise<Result<unknown>> {
     const body = isRecord(event) ? event : {};
     const action = typeof body.action === 'string' ? body.action : '';
     try {
@@ -86,28 +120,46 @@ export function createMain<F extends FunctionName>(def: FunctionDef<F>): (event:
         return await runTimer(def, body, identity);
       }
       const spec = Object.prototype.hasOwnProperty.call(actions, action) ? actions[action] : undefined;
-      if (!spec) return fail('UNKNOWN_ACTION', `未知操作：${action || '(空)'}`, 'action');
-      const parsed = parseRequest(spec.input, requestFields(body));
-      if (!parsed.ok) return { ok: false, error: parsed.error };
+      // The action name is not echoed: it is whatever the client sent.
+      if (!spec) return fail('UNKNOWN_ACTION', undefined, 'action');
       const ctx: InvocationContext = { functionName: def.name, action, identity };
-      if (spec.access === 'public') return await spec.handle(parsed.value, ctx);
-      if (!identity.openid) return fail('UNAUTHENTICATED', '无法识别当前用户，请在微信中打开');
+      const access = accessOf(spec);
+      if (access === 'public') return await handleParsed(spec, body, ctx);
+      if (!identity.openid) return fail('UNAUTHENTICATED');
       const caller = ctx as CallerContext;
-      if (spec.access === 'user') return await spec.handle(parsed.value, caller);
-      if (!def.loadAccount) throw new Error(`${def.name}.${action} needs an account but the function has no loadAccount`);
-      const account = await def.loadAccount(caller.identity);
-      if (!hasAnyRole(account, spec.roles ?? [])) return fail('FORBIDDEN', '没有权限执行此操作');
-      return await spec.handle(parsed.value, { ...caller, account });
+      if (access === 'user') return await handleParsed(spec, body, caller);
+      if (!def.guard) throw new Error(`${def.name}.${action} needs an account but the function has no guard`);
+      const account = await def.guard.load(caller.identity);
+      const roles = spec.access === 'account' || spec.access === undefined ? (spec.roles ?? []) : [];
+      if (!def.guard.allows(account, roles)) return fail('FORBIDDEN');
+      return await handleParsed(spec, body, { ...caller, account });
     } catch (error) {
       if (error instanceof AppFailure) return fail(error.code, error.message, error.field);
       logInternal(def.name, action, error);
-      return fail('INTERNAL', INTERNAL_MESSAGE);
+      return fail('INTERNAL');
     }
   };
+  const info: readonly ActionInfo[] = Object.freeze(
+    Object.entries(actions).map(([name, spec]) => ({
+      name,
+      access: accessOf(spec),
+      roles: spec.access === 'account' || spec.access === undefined ? [...(spec.roles ?? [])] : [],
+      input: spec.input,
+    })),
+  );
+  Object.defineProperty(main, 'actions', { value: info, enumerable: false });
+  return main as FunctionMain;
 }
 
-async function runTimer<F extends FunctionName>(
-  def: FunctionDef<F>,
+async function handleParsed(spec: AnyAction, body: Record<string, unknown>, ctx: InvocationContext | AccountContext<unknown>): Promise<Result<unknown>> {
+  const parsed = parseRequest(spec.input, requestFields(body));
+  if (!parsed.ok) return { ok: false, error: parsed.error };
+  // The context matches the access checked by the caller of this function.
+  return (spec.handle as (request: unknown, context: typeof ctx) => Promise<Result<unknown>>)(parsed.value, ctx);
+}
+
+async function runTimer<F extends FunctionName, Account>(
+  def: FunctionDef<F, Account>,
   body: Record<string, unknown>,
   identity: Identity,
 ): Promise<Result<unknown>> {
@@ -116,6 +168,6 @@ async function runTimer<F extends FunctionName>(
   const name = typeof body.TriggerName === 'string' ? body.TriggerName : '';
   const timers = def.timers ?? {};
   const timer = Object.prototype.hasOwnProperty.call(timers, name) ? timers[name] : undefined;
-  if (!timer) return fail('UNKNOWN_ACTION', `未知定时任务：${name || '(空)'}`, 'TriggerName');
+  if (!timer) return fail('UNKNOWN_ACTION', undefined, 'TriggerName');
   return timer({ functionName: def.name, action: `timer:${name}`, identity });
 }
