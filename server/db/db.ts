@@ -3,6 +3,7 @@
  * It is wx-server-sdk's database: the real cloud environment, or the local cloud's endpoint.
  */
 import type cloud from 'wx-server-sdk';
+import { AppFailure } from '../core/result';
 
 type SdkDatabase = ReturnType<typeof cloud.database>;
 
@@ -46,13 +47,99 @@ export interface Db {
   collection(name: string): CollectionRef;
   command: SdkDatabase['command'];
   RegExp(options: { regexp: string; options?: string }): unknown;
-  runTransaction<T>(body: (transaction: Transaction) => Promise<T>, retries?: number): Promise<T>;
+  /**
+   * Runs `body` in a transaction. A conflict with a concurrent transaction runs it again after
+   * a short random pause; conflicts that outlast TRANSACTION_RETRY answer BUSY_RETRY.
+   */
+  runTransaction<T>(body: (transaction: Transaction) => Promise<T>): Promise<T>;
+}
+
+/** What the SDK's database offers for transactions: `times` is how often it retries a conflict by itself. */
+interface SdkTransactions {
+  runTransaction<T>(body: (transaction: Transaction) => Promise<T>, times?: number): Promise<T>;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-/** The SDK's database seen through the interface above. */
-export function asDb(database: SdkDatabase): Db {
-  return database as unknown as Db;
+/**
+ * A write conflict with a concurrent transaction. The SDK recognises only its own `code`, but
+ * wx-server-sdk rewraps errors thrown by reads and writes inside the body (keeping the text),
+ * so conflicts reported there are recognised by their message too.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; errMsg?: unknown } | null;
+  const text = `${String(e?.code ?? '')} ${String(e?.message ?? '')} ${String(e?.errMsg ?? '')}`;
+  return /TRANSACTION_CONFLICT|TransactionConflict|WriteConflict/i.test(text);
+}
+
+/** The local cloud gave up waiting in its one-at-a-time transaction queue: a retry would wait again. */
+function isTransactionQueueFull(error: unknown): boolean {
+  const e = error as { message?: unknown; errMsg?: unknown } | null;
+  return /TransactionBusy/.test(`${String(e?.message ?? '')} ${String(e?.errMsg ?? '')}`);
+}
+
+export interface TransactionRetryPolicy {
+  /** Runs in all, the first included. */
+  attempts: number;
+  /** The pause before the first retry; it doubles per retry up to `maxDelayMs`. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep(ms: number): Promise<void>;
+  /** In [0, 1): spreads the pauses so callers that conflicted together do not retry together. */
+  random(): number;
+}
+
+/**
+ * Six runs, pauses of 10–20, 20–40, 40–80, 80–160 and 160–320 ms between them: at most 620 ms
+ * of waiting before a caller hears BUSY_RETRY, instead of an INTERNAL after seconds.
+ */
+export const TRANSACTION_RETRY: TransactionRetryPolicy = {
+  attempts: 6,
+  baseDelayMs: 20,
+  maxDelayMs: 320,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+/** The pause before retry `retry` (0 for the first): half its ceiling fixed, half random. */
+export function retryDelayMs(policy: Pick<TransactionRetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'random'>, retry: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  return Math.round(ceiling / 2 + (policy.random() * ceiling) / 2);
+}
+
+/**
+ * Runs a transaction through the SDK with the retries above. The SDK's own retries are turned
+ * off (they run again at once, and a caller wrapping them multiplied them into seconds of
+ * work); any error other than a conflict, a refusal included, passes through untouched.
+ */
+export async function runTransactionRetrying<T>(
+  sdk: SdkTransactions,
+  body: (transaction: Transaction) => Promise<T>,
+  policy: TransactionRetryPolicy = TRANSACTION_RETRY,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await sdk.runTransaction(body, 0);
+    } catch (error) {
+      if (isTransactionQueueFull(error)) throw new AppFailure('BUSY_RETRY');
+      if (!isTransactionConflict(error)) throw error;
+      if (attempt >= policy.attempts) throw new AppFailure('BUSY_RETRY');
+      await policy.sleep(retryDelayMs(policy, attempt - 1));
+    }
+  }
+}
+
+/**
+ * The SDK's database seen through the interface above. Every domain's transactions pass
+ * here, so expected contention is BUSY_RETRY everywhere, never INTERNAL.
+ */
+export function asDb(database: SdkDatabase, policy: TransactionRetryPolicy = TRANSACTION_RETRY): Db {
+  const sdk = database as unknown as Omit<Db, 'runTransaction'> & SdkTransactions;
+  return {
+    collection: (name) => sdk.collection(name),
+    command: sdk.command,
+    RegExp: (options) => sdk.RegExp(options),
+    runTransaction: (body) => runTransactionRetrying(sdk, body, policy),
+  };
 }
 
 /**
