@@ -4,7 +4,9 @@
  * (`cloud://...`); which URL shows one is decided here, by transport.
  */
 import type { AppError, Result } from '../../typings';
-import { runtimeConfig, type RuntimeConfig } from '../config/runtime';
+import { FIELD_LIMITS } from '../../typings/limits';
+import { runtimeConfig } from '../config/launch';
+import type { LocalRuntime, RuntimeConfig } from '../config/runtime';
 import { ensureSession } from './session';
 import { cloudFor, localIdentityHeaders } from './transport';
 
@@ -12,7 +14,7 @@ export const UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '头像
 export const IMPORT_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '文件上传失败，请稍后重试' };
 
 /** Longest file name kept in an import's cloud path, in characters. */
-const IMPORT_NAME_MAX = 60;
+const IMPORT_NAME_MAX = FIELD_LIMITS.importFileName;
 
 /** Uploads wait this long on the local cloud before they count as failed. */
 const LOCAL_UPLOAD_TIMEOUT_MS = 30000;
@@ -83,15 +85,15 @@ function parseUploadReply(statusCode: number, body: unknown, error: AppError): R
 }
 
 export function createFileService(config: RuntimeConfig): FileService {
-  function uploadLocal(cloudPath: string, filePath: string, error: AppError): Promise<Result<string>> {
+  function uploadLocal(local: LocalRuntime, cloudPath: string, filePath: string, error: AppError): Promise<Result<string>> {
     return new Promise((resolve) => {
       try {
         wx.uploadFile({
-          url: `${config.localBaseUrl}/storage/upload`,
+          url: `${local.localBaseUrl}/storage/upload`,
           filePath,
           name: 'file',
           formData: { cloudPath },
-          header: localIdentityHeaders(config),
+          header: localIdentityHeaders(local),
           timeout: LOCAL_UPLOAD_TIMEOUT_MS,
           success: (res) => resolve(parseUploadReply(res.statusCode, res.data, error)),
           fail: () => resolve(failure(error)),
@@ -116,7 +118,7 @@ export function createFileService(config: RuntimeConfig): FileService {
   }
 
   function upload(cloudPath: string, filePath: string, error: AppError): Promise<Result<string>> {
-    return config.transport === 'cloud' ? uploadCloud(cloudPath, filePath, error) : uploadLocal(cloudPath, filePath, error);
+    return config.transport === 'cloud' ? uploadCloud(cloudPath, filePath, error) : uploadLocal(config, cloudPath, filePath, error);
   }
 
   return {
@@ -140,16 +142,21 @@ export function createFileService(config: RuntimeConfig): FileService {
   };
 }
 
-const defaultFiles = createFileService(runtimeConfig);
+let chosenFiles: FileService | null = null;
+
+function defaultFiles(): FileService {
+  if (!chosenFiles) chosenFiles = createFileService(runtimeConfig());
+  return chosenFiles;
+}
 
 export const uploadAvatar: FileService['uploadAvatar'] = (accountId, tempFilePath) =>
-  defaultFiles.uploadAvatar(accountId, tempFilePath);
+  defaultFiles().uploadAvatar(accountId, tempFilePath);
 
-export const displayUrl: FileService['displayUrl'] = (fileId) => defaultFiles.displayUrl(fileId);
+export const displayUrl: FileService['displayUrl'] = (fileId) => defaultFiles().displayUrl(fileId);
 
 /** Uploads a chosen roster file (CSV or XLSX) for import by the signed-in admin; resolves with its file id. */
 export function uploadImportFile(tempFilePath: string, fileName: string): Promise<Result<string>> {
   return ensureSession().then((session) =>
-    session.ok ? defaultFiles.uploadImportFile(session.data.id, tempFilePath, fileName) : { ok: false as const, error: session.error },
+    session.ok ? defaultFiles().uploadImportFile(session.data.id, tempFilePath, fileName) : { ok: false as const, error: session.error },
   );
 }

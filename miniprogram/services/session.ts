@@ -6,7 +6,7 @@
  * Pages subscribe with `onAccountChange` to see refreshes and profile edits land.
  */
 import type { AccountView, ActionName, AppError, FunctionName, RequestOf, Result, ResultOf } from '../../typings';
-import { runtimeConfig } from '../config/runtime';
+import { runtimeConfig } from '../config/launch';
 import { callFunction } from './transport';
 
 export const SESSION_STORAGE_KEY = 'xintong.session';
@@ -34,9 +34,8 @@ let inflight: Promise<SessionResult> | null = null;
 let generation = 0;
 
 function scope(): string {
-  return runtimeConfig.transport === 'cloud'
-    ? `cloud:${runtimeConfig.cloudEnv}`
-    : `local:${runtimeConfig.localBaseUrl}:${runtimeConfig.devIdentity.openid}`;
+  const config = runtimeConfig();
+  return config.transport === 'cloud' ? `cloud:${config.cloudEnv}` : `local:${config.localBaseUrl}:${config.devIdentity.openid}`;
 }
 
 function readStored(): StoredSession | null {

@@ -4,11 +4,13 @@
  * rejection, so a page has exactly one failure path to render.
  */
 import type { ActionName, AppError, FunctionName, RequestOf, ResultOf } from '../../typings';
-import { runtimeConfig, type RuntimeConfig } from '../config/runtime';
+import { ERROR_TEXTS } from '../../typings/error-texts';
+import { runtimeConfig } from '../config/launch';
+import type { LocalRuntime, RuntimeConfig } from '../config/runtime';
 
 export const NETWORK_ERROR: AppError = {
   code: 'NETWORK_ERROR',
-  message: '网络异常，请稍后重试',
+  message: ERROR_TEXTS.NETWORK_ERROR,
 };
 
 /** Local calls that take longer than this are reported as a network failure. */
@@ -43,7 +45,7 @@ function eventOf(action: string, request: unknown): Record<string, unknown> {
 }
 
 /** The headers through which the local cloud learns who the caller is. */
-export function localIdentityHeaders(config: RuntimeConfig): Record<string, string> {
+export function localIdentityHeaders(config: LocalRuntime): Record<string, string> {
   return {
     'X-WX-OPENID': config.devIdentity.openid,
     'X-WX-APPID': config.devIdentity.appid,
@@ -65,7 +67,7 @@ export function cloudFor(config: RuntimeConfig): WxCloud {
   return wx.cloud;
 }
 
-function callLocal(config: RuntimeConfig, name: string, data: Record<string, unknown>): Promise<unknown> {
+function callLocal(config: LocalRuntime, name: string, data: Record<string, unknown>): Promise<unknown> {
   return new Promise((resolve) => {
     wx.request({
       url: `${config.localBaseUrl}/functions/${name}`,
@@ -106,7 +108,10 @@ export function createTransport(config: RuntimeConfig): Transport {
   return { callFunction };
 }
 
-const defaultTransport = createTransport(runtimeConfig);
+let defaultTransport: Transport | null = null;
 
-export const callFunction: CallFunction = (name, action, request) =>
-  defaultTransport.callFunction(name, action, request);
+/** Calls through the transport this launch chose (see config/runtime). */
+export const callFunction: CallFunction = (name, action, request) => {
+  if (!defaultTransport) defaultTransport = createTransport(runtimeConfig());
+  return defaultTransport.callFunction(name, action, request);
+};

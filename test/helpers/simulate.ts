@@ -51,10 +51,23 @@ export interface WxCloudLike {
   callFunction(params: CallFunctionParams): Promise<{ result: unknown }>;
 }
 
+export interface LaunchOptions {
+  path: string;
+  scene: number;
+  query: Record<string, string>;
+}
+
+export interface AccountInfo {
+  miniProgram: { appId: string; envVersion: 'develop' | 'trial' | 'release'; version: string };
+}
+
 /** The parts of the simulated `wx` the tests spy on. */
 export interface WxLike {
   request(options: RequestOptions): unknown;
   navigateTo(options: { url: string }): unknown;
+  switchTab(options: { url: string }): unknown;
+  getLaunchOptionsSync(): LaunchOptions;
+  getAccountInfoSync(): AccountInfo;
   cloud: WxCloudLike;
 }
 
@@ -154,6 +167,13 @@ globals.getCurrentPages = () => [];
 
 /** The global `wx` the mini-program code calls; spy on its methods. */
 export const wx = globals.wx as WxLike;
+/**
+ * Pages run as in DevTools with the 本地云 compile mode: a development build launched with
+ * `backend=local`, so they call the local cloud (which tests fake at `wx.request`) as the demo
+ * admin. Spy on these to run as another version or person.
+ */
+wx.getAccountInfoSync = () => ({ miniProgram: { appId: 'wx-demo-appid', envVersion: 'develop', version: '' } });
+wx.getLaunchOptionsSync = () => ({ path: 'pages/notices/index', scene: 1001, query: { backend: 'local' } });
 wx.cloud = {
   init() {},
   callFunction() {

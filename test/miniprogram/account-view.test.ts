@@ -1,6 +1,5 @@
 import type { AccountConflictView, RoleChangeView } from '../../typings';
 import { checkNickname, displayName, memberLine, profileView, roleTags } from '../../miniprogram/utils/account-view';
-import { errorText } from '../../miniprogram/utils/error-text';
 import {
   accountRow,
   appendRows,
@@ -67,18 +66,6 @@ describe('checkNickname', () => {
   it('refuses empty and too long nicknames with a Chinese reason', () => {
     expect(checkNickname('   ')).toEqual({ ok: false, message: '昵称不能为空' });
     expect(checkNickname('a'.repeat(33))).toEqual({ ok: false, message: '昵称最多 32 个字' });
-  });
-});
-
-describe('errorText for account errors', () => {
-  it.each([
-    ['CONTENT_RISKY', '内容不合规，请修改后重试'],
-    ['LAST_ADMIN', '至少保留一位管理员'],
-    ['BOOTSTRAP_CLOSED', '已有管理员，请联系管理员授予角色'],
-    ['BOOTSTRAP_CODE_INVALID', '初始化码不正确'],
-    ['AVATAR_INVALID', '头像文件无效，请重新选择'],
-  ] as const)('gives %s a Chinese sentence', (code, text) => {
-    expect(errorText({ code, message: 'server detail' })).toBe(text);
   });
 });
 

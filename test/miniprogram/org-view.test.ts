@@ -1,5 +1,4 @@
 import type { AppError, ImportView } from '../../typings';
-import { errorText } from '../../miniprogram/utils/error-text';
 import {
   applyQuestion,
   canApply,
@@ -274,27 +273,5 @@ describe('member form', () => {
     [{ code: 'MEMBER_STALE', message: '' }, null],
   ] as [AppError, string | null][])('puts %j on %s', (error, field) => {
     expect(fieldOfError(error)).toBe(field);
-  });
-});
-
-describe('errorText for the organisation', () => {
-  it.each([
-    ['UNIT_CYCLE', '不能移动到该单位自身或其下级单位中'],
-    ['UNIT_TOO_DEEP', '单位层级最多六级，无法再往下添加'],
-    ['ROSTER_NO_MATCH', '花名册中没有与你匹配的在册成员，请联系管理员核对信息'],
-    ['WECOM_NOT_LINKED', '你的账号尚未关联企业微信，请在企业微信中重新进入小程序后再试'],
-    ['IMPORT_EXPIRED', '预览已过期，请重新上传并预览'],
-  ] as const)('gives %s a Chinese sentence', (code, text) => {
-    expect(errorText({ code, message: 'english' })).toBe(text);
-  });
-
-  it("says why a unit cannot be deleted in the server's words, which may name an import filling it", () => {
-    expect(errorText({ code: 'UNIT_NOT_EMPTY', message: '正在向该单位导入成员，请导入完成后再删除' })).toBe('正在向该单位导入成员，请导入完成后再删除');
-    expect(errorText({ code: 'UNIT_NOT_EMPTY', message: '' })).toBe('该单位下还有下级单位或成员，无法删除');
-  });
-
-  it("uses the server's message for unreadable or too large files", () => {
-    expect(errorText({ code: 'IMPORT_FILE_INVALID', message: '缺少“姓名”列' })).toBe('缺少“姓名”列');
-    expect(errorText({ code: 'IMPORT_TOO_LARGE', message: '' })).toBe('文件过大或行数过多');
   });
 });

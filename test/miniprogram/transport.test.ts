@@ -1,5 +1,5 @@
 import type { Result } from '../../typings';
-import type { RuntimeConfig } from '../../miniprogram/config/runtime';
+import type { LaunchQuery, LocalRuntime, RuntimeConfig } from '../../miniprogram/config/runtime';
 import { requireBuilt, wx, type RequestOptions, type RequestSuccess } from '../helpers/simulate';
 
 type Call = (name: string, action: string, request: Record<string, unknown>) => Promise<Result<unknown>>;
@@ -8,12 +8,16 @@ interface TransportModule {
   callFunction: Call;
 }
 interface RuntimeModule {
-  runtimeConfig: RuntimeConfig;
+  chooseRuntime(envVersion: string | undefined, query: LaunchQuery): RuntimeConfig;
+}
+interface LaunchModule {
+  runtimeConfig(): RuntimeConfig;
+  isDevelopBuild(): boolean;
 }
 
 const NETWORK_ERROR = { ok: false, error: { code: 'NETWORK_ERROR', message: '网络异常，请稍后重试' } };
 
-const local: RuntimeConfig = {
+const local: LocalRuntime = {
   transport: 'local',
   cloudEnv: 'test-env',
   localBaseUrl: 'http://127.0.0.1:3900',
@@ -36,16 +40,78 @@ const reply = (res: RequestSuccess) => (options: RequestOptions) => options.succ
 
 afterEach(() => jest.restoreAllMocks());
 
-describe('runtime config', () => {
-  it('defaults to the local transport with the demo admin identity', () => {
-    const { runtimeConfig } = requireBuilt<RuntimeModule>('config/runtime');
-    expect(runtimeConfig.transport).toBe('local');
-    expect(runtimeConfig.localBaseUrl).toBe('http://127.0.0.1:3900');
-    expect(runtimeConfig.devIdentity).toEqual({
-      openid: 'demo-admin-openid',
-      appid: 'wx-demo-appid',
-      unionid: 'demo-admin-unionid',
+describe('which backend a version uses', () => {
+  const runtime = () => requireBuilt<RuntimeModule>('config/runtime');
+  const CLOUD = { transport: 'cloud', cloudEnv: expect.any(String) };
+  const DEMO_ADMIN = { openid: 'demo-admin-openid', appid: 'wx-demo-appid', unionid: 'demo-admin-unionid' };
+
+  it.each(['release', 'trial'])('%s always uses the cloud, whatever it was launched with, and carries no identity', (version) => {
+    const { chooseRuntime } = runtime();
+    for (const query of [{}, { backend: 'local' }, { backend: 'local', user: 'demo-member-1', host: '10.0.0.2:3900' }]) {
+      const chosen = chooseRuntime(version, query);
+      expect(chosen).toEqual(CLOUD);
+      expect(chosen).not.toHaveProperty('devIdentity');
+    }
+  });
+
+  it('an unknown or missing version counts as a release', () => {
+    const { chooseRuntime } = runtime();
+    expect(chooseRuntime(undefined, { backend: 'local' })).toEqual(CLOUD);
+    expect(chooseRuntime('gray', { backend: 'local' })).toEqual(CLOUD);
+  });
+
+  it('develop uses the cloud unless the launch asks for the local cloud', () => {
+    const { chooseRuntime } = runtime();
+    expect(chooseRuntime('develop', {})).toEqual(CLOUD);
+    expect(chooseRuntime('develop', { backend: 'cloud' })).toEqual(CLOUD);
+    expect(chooseRuntime('develop', { backend: 'local' })).toEqual({
+      transport: 'local',
+      cloudEnv: expect.any(String),
+      localBaseUrl: 'http://127.0.0.1:3900',
+      devIdentity: DEMO_ADMIN,
     });
+  });
+
+  it('develop with the local cloud may act as another demo person and reach the local cloud on the network', () => {
+    const { chooseRuntime } = runtime();
+    expect(chooseRuntime('develop', { backend: 'local', user: 'demo-member-1', host: '192.168.1.20:3900' })).toMatchObject({
+      localBaseUrl: 'http://192.168.1.20:3900',
+      devIdentity: { openid: 'demo-member-1-openid', appid: 'wx-demo-appid', unionid: 'demo-member-1-unionid' },
+    });
+    // Anything that is not a plain name or host is ignored rather than sent along.
+    expect(chooseRuntime('develop', { backend: 'local', user: 'a b/../c', host: 'evil.example/x?' })).toMatchObject({
+      localBaseUrl: 'http://127.0.0.1:3900',
+      devIdentity: DEMO_ADMIN,
+    });
+  });
+
+  it('reads the version from wx.getAccountInfoSync and the request from the launch query, once per launch', () => {
+    const account = jest.spyOn(wx, 'getAccountInfoSync').mockReturnValue({ miniProgram: { appId: 'wx1', envVersion: 'release', version: '1.0.0' } });
+    jest.spyOn(wx, 'getLaunchOptionsSync').mockReturnValue({ path: 'pages/notices/index', scene: 1001, query: { backend: 'local' } });
+    const launch = () => requireBuilt<LaunchModule>('config/launch');
+    const released = launch();
+    expect(released.runtimeConfig()).toEqual(CLOUD);
+    expect(released.isDevelopBuild()).toBe(false);
+
+    account.mockReturnValue({ miniProgram: { appId: 'wx1', envVersion: 'develop', version: '' } });
+    const developing = launch();
+    expect(developing.runtimeConfig()).toMatchObject({ transport: 'local', devIdentity: DEMO_ADMIN });
+    expect(developing.isDevelopBuild()).toBe(true);
+    account.mockReturnValue({ miniProgram: { appId: 'wx1', envVersion: 'release', version: '1.0.0' } });
+    expect(developing.runtimeConfig()).toMatchObject({ transport: 'local' });
+  });
+
+  it('a release calls wx.cloud and never the local cloud', async () => {
+    jest.spyOn(wx, 'getAccountInfoSync').mockReturnValue({ miniProgram: { appId: 'wx1', envVersion: 'release', version: '1.0.0' } });
+    jest.spyOn(wx, 'getLaunchOptionsSync').mockReturnValue({ path: 'pages/notices/index', scene: 1001, query: { backend: 'local' } });
+    jest.spyOn(wx.cloud, 'init').mockImplementation(() => undefined);
+    const cloudCall = jest.spyOn(wx.cloud, 'callFunction').mockResolvedValue({ result: { ok: true, data: null } });
+    const request = jest.spyOn(wx, 'request');
+
+    await load().callFunction('login', 'whoami', {});
+
+    expect(cloudCall).toHaveBeenCalledWith({ name: 'login', data: { action: 'whoami' } });
+    expect(request).not.toHaveBeenCalled();
   });
 });
 
