@@ -9,7 +9,8 @@ import { formatBusiness } from '../core/time';
 import { COLLECTIONS } from '../db/collections';
 import { findById } from '../db/db';
 import { GRANTABLE_ROLES, type UserDoc, accountSummary, displayName } from './model';
-import { ADMINS_DOC_ID, type AdminsDoc, type RoleChangeDoc, getInTransaction, runRefusable } from './roles';
+import { getInTransaction, runRefusable } from '../db/transactions';
+import { ADMINS_DOC_ID, type AdminsDoc, type RoleChangeDoc } from './roles';
 import { type AccountDeps, finishMerge, loadUser, loadUsers } from './store';
 
 export interface ConflictDoc {

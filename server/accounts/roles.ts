@@ -1,7 +1,7 @@
 /** Granting and revoking roles, recorded; the admin set never becomes empty. */
 import type { GrantableRole, RoleChangeSource } from '../../typings';
 import { AppFailure } from '../core/result';
-import type { Db, Transaction } from '../db/db';
+import { getInTransaction, runRefusable } from '../db/transactions';
 import { displayName, type UserDoc } from './model';
 import type { AccountDeps } from './store';
 
@@ -32,54 +32,6 @@ export interface RoleChange {
   change: 'grant' | 'revoke';
   actor: UserDoc | null;
   source: RoleChangeSource;
-}
-
-export async function getInTransaction<T>(t: Transaction, collection: string, id: string): Promise<T | null> {
-  try {
-    const { data } = await t.collection(collection).doc(id).get();
-    return (data as T | null) ?? null;
-  } catch (error) {
-    // CloudBase answers a missing document inside a transaction with an error, not null.
-    if (/not exist|does not exist|cannot find/i.test(String((error as { message?: unknown; errMsg?: unknown })?.message ?? (error as { errMsg?: unknown })?.errMsg ?? ''))) return null;
-    throw error;
-  }
-}
-
-const TRANSACTION_ATTEMPTS = 4;
-
-/**
- * A write conflict with a concurrent transaction. `runTransaction` retries only errors whose
- * `code` says so, but wx-server-sdk rewraps errors thrown by reads and writes inside the body
- * (keeping the text), so conflicts reported there are recognised by their message too.
- */
-export function isTransactionConflict(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown; errMsg?: unknown } | null;
-  const text = `${String(e?.code ?? '')} ${String(e?.message ?? '')} ${String(e?.errMsg ?? '')}`;
-  return /TRANSACTION_CONFLICT|TransactionConflict|WriteConflict/i.test(text);
-}
-
-/**
- * Runs a transaction whose body may refuse with an AppFailure, retrying on conflicts. The
- * SDK rolls back on any throw but may rewrap what it rethrows, so the refusal is carried
- * out beside it.
- */
-export async function runRefusable<T>(db: Db, body: (t: Transaction) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    let refusal: AppFailure | null = null;
-    try {
-      return await db.runTransaction(async (t) => {
-        try {
-          return await body(t);
-        } catch (error) {
-          if (error instanceof AppFailure) refusal = error;
-          throw error;
-        }
-      });
-    } catch (error) {
-      if (refusal) throw refusal;
-      if (attempt >= TRANSACTION_ATTEMPTS || !isTransactionConflict(error)) throw error;
-    }
-  }
 }
 
 /** Applies one role change atomically with its record; a change that is already true is a no-op. */

@@ -5,7 +5,7 @@
  */
 import type { MemberSummary } from '../../typings';
 import type { UserDoc } from '../accounts/model';
-import { getInTransaction, runRefusable } from '../accounts/roles';
+import { getInTransaction, runRefusable } from '../db/transactions';
 import { AppFailure } from '../core/result';
 import { type MemberDoc, wecomKeyOf } from './model';
 import { memberNotFound } from './members';

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MemberCard, MemberInput, MemberKind } from '../../typings';
-import { getInTransaction, runRefusable } from '../accounts/roles';
 import { AppFailure } from '../core/result';
 import { type Filter, findById, isDuplicateKey, type Transaction } from '../db/db';
+import { getInTransaction, runRefusable } from '../db/transactions';
 import { type MemberDoc, memberCard, type UnitDoc, wecomKeyOf } from './model';
 import { type CounterChanges, counterChanges, moveCounters } from './counters';
 import { normalizePhone } from './phone';

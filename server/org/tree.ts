@@ -3,6 +3,8 @@
  * delete) writes a new `rev` to `settings/unit-tree` in its transaction, so a warm function
  * instance reloads the units only when the tree changed: ancestry, paths and sub-trees then
  * cost one read. Counters are not part of the snapshot; views that show them read fresh.
+ * Moves and deletes also write a new `shapeRev`: the part of the tree a create plans against
+ * (which units exist, at which level), see `changeTree` in units.ts.
  */
 import { randomBytes } from 'node:crypto';
 import type { Db, Query } from '../db/db';
@@ -11,7 +13,10 @@ import { MAX_UNIT_LEVELS, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc } from '.
 
 export interface TreeDoc {
   _id: string;
+  /** New on every structural change. */
   rev: string;
+  /** New on every move and delete; absent until the first one. */
+  shapeRev?: string;
   updatedAt: Date;
 }
 
@@ -49,6 +54,7 @@ export class UnitTree {
   constructor(
     readonly rev: string,
     units: readonly UnitDoc[],
+    readonly shapeRev = '',
   ) {
     this.byId = new Map(units.map((unit) => [unit._id, unit]));
     for (const unit of units) {
@@ -170,7 +176,7 @@ export async function loadTree(db: Db, organisationName: string, now: Date): Pro
     await insertIfAbsent(db, 'settings', { _id: UNIT_TREE_DOC_ID, rev: newRev(), updatedAt: now });
     return loadTree(db, organisationName, now);
   }
-  cached = new UnitTree(rev, units);
+  cached = new UnitTree(rev, units, doc?.shapeRev ?? '');
   return cached;
 }
 

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { UnitKind, UnitView } from '../../typings';
-import { getInTransaction, runRefusable } from '../accounts/roles';
 import { AppFailure } from '../core/result';
 import { type Db, findById, isDuplicateKey, type Transaction } from '../db/db';
+import { getInTransaction, runRefusable } from '../db/transactions';
 import { isHeld, MAX_UNIT_LEVELS, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc, type UnitHold, unitView } from './model';
 import { loadTree, newRev, type TreeDoc, type UnitTree } from './tree';
 import { refreshMemberSummaries } from './summaries';
@@ -37,36 +37,66 @@ function unitNotFound(): AppFailure {
   return new AppFailure('UNIT_NOT_FOUND', '单位不存在或已被删除');
 }
 
-/** The tree changed since the plan was made: reload and plan again. */
+/** The tree changed since the plan was made: reload and plan again (an AppFailure, so runRefusable carries it out intact). */
 class TreeMoved extends AppFailure {
   constructor() {
-    super('INTERNAL', 'the unit tree changed during the change');
+    super('BUSY_RETRY');
   }
 }
 
 /**
- * Plans against a tree snapshot, then runs the writes in a transaction that first confirms
- * the snapshot is still the tree's revision and then writes a new revision.
+ * What a change plans against, and so what it must find unchanged when it commits:
+ * - `create` needs its parent to exist at its level: only moves and deletes change that, and
+ *   they write `shapeRev`. Creates do not check `rev`, so siblings created at once (other
+ *   creates, renames) do not make each other plan again. Sibling names are decided by the
+ *   unique index on `parentId, name`.
+ * - `rename` plans nothing structural (the unit is read in the transaction; the index decides names).
+ * - `move` and `delete` plan against the whole tree (a move's depth counts the height of the
+ *   sub-tree it moves, which any create below changes): they check `rev`.
+ * Every change writes a new `rev` in its transaction, so warm instances' snapshots, keyed on
+ * `rev`, are reloaded after any of them. On the platform transactions run side by side and
+ * conflict only on documents both write: every change writes the tree document, so a create
+ * and a move (or any two changes) that overlap conflict and one is retried; the local cloud
+ * runs transactions one at a time, so the checks below order them the same way.
  */
-async function changeTree<T>(deps: OrgDeps, body: (t: Transaction, snapshot: UnitTree, rev: string) => Promise<T>): Promise<T> {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
+type TreeChange = 'create' | 'rename' | 'move' | 'delete';
+
+const TREE_ATTEMPTS = 6;
+
+/** A short random pause before planning again, so retries of one burst spread out. */
+function pause(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+}
+
+/**
+ * Plans against a tree snapshot, then runs the writes in a transaction that first confirms
+ * what the plan relied on is unchanged (see TreeChange) and then writes a new revision.
+ * Contention that outlasts the attempts answers BUSY_RETRY.
+ */
+async function changeTree<T>(deps: OrgDeps, change: TreeChange, body: (t: Transaction, snapshot: UnitTree) => Promise<T>): Promise<T> {
+  for (let attempt = 1; attempt <= TREE_ATTEMPTS; attempt += 1) {
     const snapshot = await tree(deps);
-    const rev = newRev();
+    const reshapes = change === 'move' || change === 'delete';
     try {
       return await runRefusable(deps.db, async (t) => {
-        const current = await getInTransaction<TreeDoc>(t, 'settings', UNIT_TREE_DOC_ID);
-        if ((current?.rev ?? '') !== snapshot.rev) throw new TreeMoved();
-        const result = await body(t, snapshot, rev);
-        await t.collection('settings').doc(UNIT_TREE_DOC_ID).set({ data: { rev, updatedAt: deps.now() } });
+        if (change !== 'rename') {
+          const current = await getInTransaction<TreeDoc>(t, 'settings', UNIT_TREE_DOC_ID);
+          const moved = reshapes ? (current?.rev ?? '') !== snapshot.rev : (current?.shapeRev ?? '') !== snapshot.shapeRev;
+          if (moved) throw new TreeMoved();
+        }
+        const result = await body(t, snapshot);
+        const revisions = reshapes ? { rev: newRev(), shapeRev: newRev() } : { rev: newRev() };
+        // An update, not a set: a create keeps the `shapeRev` it did not read.
+        await t.collection('settings').doc(UNIT_TREE_DOC_ID).update({ data: { ...revisions, updatedAt: deps.now() } });
         return result;
       });
     } catch (error) {
-      if (error instanceof TreeMoved) continue;
       if (isDuplicateKey(error)) throw new AppFailure('UNIT_NAME_TAKEN', '同一上级下已有同名单位', 'name');
-      throw error;
+      if (!(error instanceof TreeMoved)) throw error;
+      await pause(attempt);
     }
   }
-  throw new AppFailure('INTERNAL', '组织架构正在被频繁修改，请稍后重试');
+  throw new AppFailure('BUSY_RETRY');
 }
 
 function viewOf(snapshot: UnitTree, unit: UnitDoc, ancestorsNames?: string[]): UnitView {
@@ -105,7 +135,7 @@ export async function createUnit(deps: OrgDeps, parentId: string, rawName: strin
   const name = cleanUnitName(rawName);
   const id = `u_${randomBytes(8).toString('hex')}`;
   const now = deps.now();
-  const created = await changeTree(deps, async (t, snapshot) => {
+  const created = await changeTree(deps, 'create', async (t, snapshot) => {
     if (!snapshot.get(parentId)) throw unitNotFound();
     if (snapshot.level(parentId) + 1 > MAX_UNIT_LEVELS) throw new AppFailure('UNIT_TOO_DEEP', `组织架构最多 ${MAX_UNIT_LEVELS} 级`);
     if (snapshot.children(parentId).some((child) => child.name === name)) throw new AppFailure('UNIT_NAME_TAKEN', '同一上级下已有同名单位', 'name');
@@ -120,7 +150,7 @@ export async function createUnit(deps: OrgDeps, parentId: string, rawName: strin
 export async function renameUnit(deps: OrgDeps, unitId: string, rawName: string): Promise<UnitView> {
   const name = cleanUnitName(rawName);
   const now = deps.now();
-  const renamed = await changeTree(deps, async (t, snapshot) => {
+  const renamed = await changeTree(deps, 'rename', async (t, snapshot) => {
     const unit = await getInTransaction<UnitDoc>(t, 'units', unitId);
     if (!unit) throw unitNotFound();
     if (unit.parentId !== null && snapshot.children(unit.parentId).some((s) => s._id !== unitId && s.name === name)) {
@@ -139,7 +169,7 @@ export async function renameUnit(deps: OrgDeps, unitId: string, rawName: string)
 export async function moveUnit(deps: OrgDeps, unitId: string, parentId: string): Promise<UnitView> {
   if (unitId === ROOT_UNIT_ID) throw new AppFailure('UNIT_ROOT_LOCKED', '组织本身不能移动或删除');
   const now = deps.now();
-  return changeTree(deps, async (t, snapshot) => {
+  return changeTree(deps, 'move', async (t, snapshot) => {
     const planned = snapshot.get(unitId);
     if (!planned || !snapshot.get(parentId)) throw unitNotFound();
     if (snapshot.isWithin(parentId, unitId)) throw new AppFailure('UNIT_CYCLE', '不能移动到自身或其下级单位之下', 'parentId');
@@ -167,7 +197,7 @@ export async function deleteUnit(deps: OrgDeps, unitId: string): Promise<void> {
   const { data: placed } = await deps.db.collection('members').where({ unitIds: unitId }).limit(1).field({ _id: true }).get();
   if (placed.length > 0) throw notEmpty;
   const now = deps.now();
-  await changeTree(deps, async (t, snapshot) => {
+  await changeTree(deps, 'delete', async (t, snapshot) => {
     if (snapshot.children(unitId).length > 0) throw notEmpty;
     const unit = await getInTransaction<UnitDoc>(t, 'units', unitId);
     if (!unit) throw unitNotFound();

@@ -8,7 +8,9 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import type { CollectionDecl } from '../../server/db/collections';
+import { COLLECTIONS, type CollectionDecl } from '../../server/db/collections';
+import { asDb, type Db } from '../../server/db/db';
+import { forgetTree } from '../../server/org/tree';
 import { DbEngine, type DbEngineOptions } from '../../local-cloud/src/db/engine';
 import { handleDatabaseRequest } from '../../local-cloud/src/db/protocol';
 
@@ -171,4 +173,42 @@ export async function failure(p: Promise<unknown>): Promise<Error & { errCode?: 
     return e as Error & { errCode?: number; code?: string };
   }
   throw new Error('expected the call to fail');
+}
+
+export interface AppDatabase {
+  /** The engine and SDK of the running test cloud. */
+  readonly cloud: TestCloud;
+  /** The app's view of the database, as domain modules take it. */
+  readonly db: Db;
+}
+
+/**
+ * The app's collections and indexes behind the real SDK for one test file: started before
+ * its tests, emptied before each (with any cached unit tree forgotten), closed after.
+ */
+export function useAppDatabase(): AppDatabase {
+  let cloud: TestCloud | null = null;
+  let db: Db | null = null;
+  beforeAll(async () => {
+    cloud = await startTestCloud(await openEngine({ collections: COLLECTIONS }));
+    db = asDb(cloud.db as never);
+  });
+  afterAll(async () => {
+    await cloud?.engine.close();
+    await cloud?.close();
+  });
+  beforeEach(async () => {
+    await cloud?.engine.reset();
+    forgetTree();
+  });
+  return {
+    get cloud() {
+      if (!cloud) throw new Error('the test database starts in beforeAll');
+      return cloud;
+    },
+    get db() {
+      if (!db) throw new Error('the test database starts in beforeAll');
+      return db;
+    },
+  };
 }

@@ -4,19 +4,16 @@
  * once its lease has run out, and concurrent applies of one import, and the roster ends exactly
  * as the preview said either way.
  */
-import { COLLECTIONS } from '../../server/db/collections';
-import { asDb, type Db } from '../../server/db/db';
+import type { Db } from '../../server/db/db';
 import { AppFailure } from '../../server/core/result';
 import { applyImport, type ImportDeps, previewImport } from '../../server/org/import/imports';
 import type { MemberDoc } from '../../server/org/model';
-import { forgetTree } from '../../server/org/tree';
 import { createUnit, deleteUnit } from '../../server/org/units';
 import type { FileStoragePort } from '../../server/ports/storage.port';
 import type { ImportView, UnitView } from '../../typings';
-import { openEngine, startTestCloud, type TestCloud } from './helpers';
+import { useAppDatabase } from './helpers';
 
-let t: TestCloud;
-let base: Db;
+const app = useAppDatabase();
 let clock: Date;
 let files: Map<string, Uint8Array>;
 
@@ -32,23 +29,11 @@ const storage: FileStoragePort = {
   },
 };
 
-function deps(db: Db = base, extra: Partial<ImportDeps> = {}): ImportDeps {
+function deps(db: Db = app.db, extra: Partial<ImportDeps> = {}): ImportDeps {
   return { db, now: () => clock, organisationName: '测试大学', storage, ...extra };
 }
 
-beforeAll(async () => {
-  t = await startTestCloud(await openEngine({ collections: COLLECTIONS }));
-  base = asDb(t.db as never);
-});
-
-afterAll(async () => {
-  await t.engine.close();
-  await t.close();
-});
-
-beforeEach(async () => {
-  await t.engine.reset();
-  forgetTree();
+beforeEach(() => {
   clock = new Date('2026-03-02T08:00:00Z');
   files = new Map();
 });
@@ -56,7 +41,7 @@ beforeEach(async () => {
 type Doc = Record<string, unknown>;
 
 function dump(collection: string): Doc[] {
-  return t.engine.dump(collection) as Doc[];
+  return app.cloud.engine.dump(collection) as Doc[];
 }
 
 const pad = (n: number, width = 4) => String(n).padStart(width, '0');
@@ -100,8 +85,8 @@ async function scenario(): Promise<Scenario> {
     ...Array.from({ length: 250 }, (_, i) => member(`U${pad(i)}`, `老成员${pad(i)}`, `+861390000${pad(i)}`)),
     ...Array.from({ length: 30 }, (_, i) => member(`X${pad(i, 2)}`, `离开${pad(i, 2)}`, `+861370000${pad(i)}`)),
   ];
-  t.engine.insertDocuments('members', existing as unknown as Doc[]);
-  await base.collection('units').doc(classA.id).update({ data: { memberCount: 280, rosterCount: 280 } });
+  app.cloud.engine.insertDocuments('members', existing as unknown as Doc[]);
+  await app.db.collection('units').doc(classA.id).update({ data: { memberCount: 280, rosterCount: 280 } });
 
   const lines = ['姓名,学号,手机号,单位,职务'];
   for (let i = 0; i < 250; i++) lines.push(`老成员${pad(i)},U${pad(i)},1390000${pad(i)},计算机学院/${i % 2 ? '软件2302班' : '软件2301班'},组长`);
@@ -244,7 +229,7 @@ const CRASHES: [string, CrashPlan][] = [
 describe('an apply that crashes is resumed by the next call after its lease', () => {
   test.each(CRASHES)('%s', async (_label, plan) => {
     const s = await scenario();
-    const crashing = crashingDb(base, plan);
+    const crashing = crashingDb(app.db, plan);
     const error = await rejection(applyImport(deps(crashing.db), s.importView.id));
     expect(crashing.fired()).toBe(true);
     expect(String((error as Error).message)).toContain('simulated crash');
@@ -296,7 +281,7 @@ describe('concurrent applies of one import', () => {
     const loop = async (): Promise<void> => {
       for (let i = 0; i < 200; i++) {
         try {
-          const view = await applyImport(deps(base, { applyBudgetMs: 30 }), s.importView.id);
+          const view = await applyImport(deps(app.db, { applyBudgetMs: 30 }), s.importView.id);
           progress.push(view.progress.done);
           if (view.status === 'applied') return;
         } catch (error) {
@@ -336,7 +321,7 @@ describe('what the apply step checks against the roster of now', () => {
 
     // An admin deletes the (still empty) class just before the apply step inserts the batch.
     let deleted: unknown = 'not attempted';
-    const racing = interceptDb(base, 'members', 'add', async (n, run) => {
+    const racing = interceptDb(app.db, 'members', 'add', async (n, run) => {
       if (n === 1) deleted = await deleteUnit(deps(), classB.id).then(() => 'deleted', (error: unknown) => (error as AppFailure).code);
       return run();
     });
@@ -361,9 +346,9 @@ describe('what the apply step checks against the roster of now', () => {
       createdBy: 'admin-user', createdAt: old, expiresAt: new Date(old.getTime() + 24 * 3600_000), appliedAt: null, updatedAt: old,
     });
     // Thirty old previews purged earlier, then one old preview nobody applied, with its items.
-    t.engine.insertDocuments('imports', Array.from({ length: 30 }, (_, i) => importDoc(`imp_20260210000000_a${pad(i)}`, 'expired')));
-    t.engine.insertDocuments('imports', [importDoc('imp_20260210000000_zzzz', 'previewed')]);
-    t.engine.insertDocuments('import_items', [{ _id: 'imp_20260210000000_zzzz:000000', importId: 'imp_20260210000000_zzzz', category: 'invalid', line: 2, name: 'x', number: 'x', reasons: [] }]);
+    app.cloud.engine.insertDocuments('imports', Array.from({ length: 30 }, (_, i) => importDoc(`imp_20260210000000_a${pad(i)}`, 'expired')));
+    app.cloud.engine.insertDocuments('imports', [importDoc('imp_20260210000000_zzzz', 'previewed')]);
+    app.cloud.engine.insertDocuments('import_items', [{ _id: 'imp_20260210000000_zzzz:000000', importId: 'imp_20260210000000_zzzz', category: 'invalid', line: 2, name: 'x', number: 'x', reasons: [] }]);
 
     const d = deps();
     await createUnit(d, 'root', '计算机学院', 'college');
@@ -395,11 +380,11 @@ describe('unit holds are per import', () => {
     const first = await emptyClassAndFile(d, 'A01');
     const second = await emptyClassAndFile(d, 'B01');
     // B01 is taken after the second preview: that import holds the class, then places nobody.
-    t.engine.insertDocuments('members', [{ _id: 'm_b01', name: '别人', number: 'B01', phone: null, kind: 'student', unitIds: [elsewhere.id], title: null, wecomUserId: null, observes: [], active: true, userId: null, rev: 'r', fieldsRev: 'f', wecomKey: 'none:m_b01', createdAt: clock, updatedAt: clock, deactivatedAt: null }]);
+    app.cloud.engine.insertDocuments('members', [{ _id: 'm_b01', name: '别人', number: 'B01', phone: null, kind: 'student', unitIds: [elsewhere.id], title: null, wecomUserId: null, observes: [], active: true, userId: null, rev: 'r', fieldsRev: 'f', wecomKey: 'none:m_b01', createdAt: clock, updatedAt: clock, deactivatedAt: null }]);
 
     // The first import has held the class and is about to insert; meanwhile the second runs to the end and an admin deletes the (still empty) class.
     const seen: { holdsDuring?: string[]; secondStatus?: string; deleted?: string } = {};
-    const racing = interceptDb(base, 'members', 'add', async (n, run) => {
+    const racing = interceptDb(app.db, 'members', 'add', async (n, run) => {
       if (n === 1) {
         seen.secondStatus = (await applyImport(deps(), second.id)).status;
         seen.holdsDuring = holdsOf(target.id);
@@ -421,7 +406,7 @@ describe('unit holds are per import', () => {
     const college = await createUnit(d, 'root', '计算机学院', 'college');
     const target = await createUnit(d, college.id, '软件2303班', 'class');
     const view = await emptyClassAndFile(d, 'A01');
-    const crashing = crashingDb(base, { collection: 'members', op: 'add', nth: 1, when: 'before' });
+    const crashing = crashingDb(app.db, { collection: 'members', op: 'add', nth: 1, when: 'before' });
     await rejection(applyImport(deps(crashing.db), view.id));
     expect(holdsOf(target.id)).toEqual([view.id]);
 

@@ -159,6 +159,21 @@ describe('unit tree', () => {
     }
   });
 
+  test('16 creates under one parent at once all succeed; the tree stays consistent', async () => {
+    const college = await unit('root', next('Burst'));
+    const names = Array.from({ length: 16 }, (_, i) => `班${String(i).padStart(2, '0')}`);
+    const results = await Promise.all(names.map((name) => org<UnitView>('units.create', { parentId: college.id, name, kind: 'class' })));
+    expect(results.map(code)).toEqual(names.map(() => 'OK'));
+    const children = docs('units').filter((d) => d.parentId === college.id);
+    expect(children.map((d) => d.name).sort()).toEqual(names);
+    expect(doc('units', college.id)).toMatchObject({ childCount: 16 });
+    // A warm instance's snapshot sees every one of them (the revision moved with each create).
+    const listed = await must<Page<UnitView>>('units.children', { parentId: college.id });
+    expect(listed.items.map((u) => u.path)).toEqual(names.map((name) => [college.name, name]));
+    const view = await must<MemberDetail>('members.create', { member: input({ unitIds: [children[15]._id as string] }) });
+    expect(view.units[0].path).toBe(`${college.name}/${children[15].name as string}`);
+  }, 60_000);
+
   test('a unit with sub-units or members (even deactivated) cannot be deleted', async () => {
     const college = await unit('root', next('D'));
     const cls = await unit(college.id, 'K', 'class');

@@ -13,8 +13,8 @@ import type { ImportItemCategory, ImportItemView, ImportView, InvalidRowReason }
 import { formatBusiness } from '../../core/time';
 import { inParallel } from '../../core/parallel';
 import { AppFailure } from '../../core/result';
-import { getInTransaction, runRefusable } from '../../accounts/roles';
 import { findById, isDuplicateKey } from '../../db/db';
+import { getInTransaction, runRefusable } from '../../db/transactions';
 import type { FileStoragePort } from '../../ports/storage.port';
 import { type CounterChanges, counterChanges, moveCounters, type Placement } from '../counters';
 import { type MemberDoc, ROOT_UNIT_ID, wecomKeyOf } from '../model';
