@@ -17,13 +17,17 @@ import type {
   UnitKind,
   UnitView,
 } from '../../typings';
+import { FIELD_LIMITS } from '../../typings/limits';
 import { callWithSession, currentAccount, updateCachedAccount } from './session';
 
 export type ChildKind = Exclude<UnitKind, 'org'>;
 export type MemberStatusFilter = 'active' | 'inactive' | 'all';
 
-/** The longest name or number prefix the backend accepts (UTF-16 units, as it counts them). */
-export const QUERY_MAX_LENGTH = 32;
+/**
+ * The longest name or number prefix the backend accepts. Counted here in UTF-16 units, which are
+ * never fewer than characters, so the text sent fits whether the backend counts either.
+ */
+export const QUERY_MAX_LENGTH = FIELD_LIMITS.searchQuery;
 
 /**
  * A search box's text as sent: trimmed and cut to QUERY_MAX_LENGTH, never inside a character

@@ -3,6 +3,7 @@
  * line. Plain functions so the 我的 page stays a thin holder of view state.
  */
 import type { AccountView, GrantableRole, MemberSummary, Role, WecomLink } from '../../typings';
+import { FIELD_LIMITS } from '../../typings/limits';
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
   admin: '管理员',
@@ -23,7 +24,6 @@ const ROLE_TAG_TYPES: Readonly<Record<Role, 'danger' | 'primary' | 'success' | '
 };
 
 export const DEFAULT_NICKNAME = '微信用户';
-export const NICKNAME_MAX = 32;
 
 export interface RoleTag {
   role: Role;
@@ -99,13 +99,13 @@ export function profileView(account: AccountView): ProfileView {
 export type NicknameCheck = { ok: true; nickname: string } | { ok: false; message: string };
 
 /**
- * The client-side check before saving, matching the server's rule (trimmed, 1-32 code points,
+ * The client-side check before saving, matching the server's rule (trimmed, 1 to FIELD_LIMITS.nickname code points,
  * so an emoji counts once). The server stays the authority: it also runs the content check.
  */
 export function checkNickname(raw: string): NicknameCheck {
   const nickname = raw.trim();
   const length = Array.from(nickname).length;
   if (length === 0) return { ok: false, message: '昵称不能为空' };
-  if (length > NICKNAME_MAX) return { ok: false, message: `昵称最多 ${NICKNAME_MAX} 个字` };
+  if (length > FIELD_LIMITS.nickname) return { ok: false, message: `昵称最多 ${FIELD_LIMITS.nickname} 个字` };
   return { ok: true, nickname };
 }

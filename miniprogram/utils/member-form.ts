@@ -4,6 +4,7 @@
  * belongs to. Plain functions, tested without a page.
  */
 import type { AppError, MemberDetail, MemberInput, MemberKind, UnitRef } from '../../typings';
+import { FIELD_LIMITS } from '../../typings/limits';
 import { unitPathText } from './org-view';
 
 export interface MemberForm {
@@ -70,12 +71,29 @@ export function memberInputOf(form: MemberForm, units: readonly UnitChip[]): Mem
   };
 }
 
+/** The limit of each text field and what it is called in a message. */
+const TEXT_LIMITS: Readonly<Record<Exclude<FormField, 'kind'>, { limit: number; label: string }>> = {
+  name: { limit: FIELD_LIMITS.memberName, label: '姓名' },
+  number: { limit: FIELD_LIMITS.memberNumber, label: '学号/工号' },
+  phone: { limit: FIELD_LIMITS.phoneInput, label: '手机号' },
+  title: { limit: FIELD_LIMITS.memberTitle, label: '职务' },
+  wecomUserId: { limit: FIELD_LIMITS.wecomUserId, label: '企业微信账号' },
+};
+
+function tooLong(form: MemberForm, field: Exclude<FormField, 'kind'>): string {
+  const { limit, label } = TEXT_LIMITS[field];
+  return Array.from(form[field].trim()).length > limit ? `${label}不超过 ${limit} 个字` : '';
+}
+
 /** What must be fixed before saving; every message empty when the form can be sent. */
 export function checkForm(form: MemberForm): FormErrors {
   return {
     ...NO_ERRORS,
-    name: form.name.trim() ? '' : '请输入姓名',
-    number: form.number.trim() ? '' : form.kind === 'staff' ? '请输入工号' : '请输入学号',
+    name: form.name.trim() ? tooLong(form, 'name') : '请输入姓名',
+    number: form.number.trim() ? tooLong(form, 'number') : form.kind === 'staff' ? '请输入工号' : '请输入学号',
+    phone: tooLong(form, 'phone'),
+    title: tooLong(form, 'title'),
+    wecomUserId: tooLong(form, 'wecomUserId'),
   };
 }
 

@@ -3,6 +3,7 @@
  * member card, phone numbers, page addresses. Plain functions, tested without a page.
  */
 import type { MemberCard, MemberDetail, MemberKind, UnitKind, UnitRef, UnitView } from '../../typings';
+import { FIELD_LIMITS } from '../../typings/limits';
 
 /** The kinds a sub-unit can have: everything but the organisation itself. */
 export type ChildKind = Exclude<UnitKind, 'org'>;
@@ -33,7 +34,6 @@ export const MEMBER_KINDS: readonly { kind: MemberKind; label: string }[] = [
   { kind: 'staff', label: MEMBER_KIND_LABELS.staff },
 ];
 
-export const UNIT_NAME_MAX = 40;
 export const PHONE_HIDDEN_TEXT = '仅管理员、发布者和本单位关注人可见';
 
 export function unitKindLabel(kind: UnitKind): string {
@@ -206,11 +206,11 @@ export function memberProfileView(detail: MemberDetail): MemberProfileView {
 
 export type NameCheck = { ok: true; name: string } | { ok: false; message: string };
 
-/** Unit names: 1-40 characters once trimmed, counted as people count them (code points). */
+/** Unit names: 1 to FIELD_LIMITS.unitName characters once trimmed, counted as people count them (code points). */
 export function checkUnitName(raw: string): NameCheck {
   const name = raw.trim();
   if (!name) return { ok: false, message: '请输入单位名称' };
-  if (Array.from(name).length > UNIT_NAME_MAX) return { ok: false, message: `单位名称不超过 ${UNIT_NAME_MAX} 个字` };
+  if (Array.from(name).length > FIELD_LIMITS.unitName) return { ok: false, message: `单位名称不超过 ${FIELD_LIMITS.unitName} 个字` };
   return { ok: true, name };
 }
 

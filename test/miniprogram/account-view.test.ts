@@ -1,3 +1,4 @@
+import { FIELD_LIMITS } from '../../typings/limits';
 import type { AccountConflictView, RoleChangeView } from '../../typings';
 import { checkNickname, displayName, memberLine, profileView, roleTags } from '../../miniprogram/utils/account-view';
 import {
@@ -58,14 +59,16 @@ describe('profileView', () => {
 });
 
 describe('checkNickname', () => {
-  it('trims and accepts 1 to 32 characters, counting an emoji once', () => {
+  const MAX = FIELD_LIMITS.nickname;
+
+  it('trims and accepts 1 to FIELD_LIMITS.nickname characters, counting an emoji once', () => {
     expect(checkNickname('  小林 ')).toEqual({ ok: true, nickname: '小林' });
-    expect(checkNickname('😀'.repeat(32))).toEqual({ ok: true, nickname: '😀'.repeat(32) });
+    expect(checkNickname('😀'.repeat(MAX))).toEqual({ ok: true, nickname: '😀'.repeat(MAX) });
   });
 
   it('refuses empty and too long nicknames with a Chinese reason', () => {
     expect(checkNickname('   ')).toEqual({ ok: false, message: '昵称不能为空' });
-    expect(checkNickname('a'.repeat(33))).toEqual({ ok: false, message: '昵称最多 32 个字' });
+    expect(checkNickname('a'.repeat(MAX + 1))).toEqual({ ok: false, message: `昵称最多 ${MAX} 个字` });
   });
 });
 

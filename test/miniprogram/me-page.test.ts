@@ -1,6 +1,7 @@
 /**
  * @jest-environment jsdom
  */
+import { FIELD_LIMITS } from '../../typings/limits';
 import type { AccountView } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { account, cloudMore, fail, installBackend, installStorage, ok, wxMore, type UploadOptions } from './fake-backend';
@@ -205,8 +206,8 @@ describe('changing the nickname', () => {
     await trigger(page, '.nickname', 'blur', { value: '   ' });
     await waitFor(() => page.queryByText('昵称不能为空'), 'the empty message');
 
-    await trigger(page, '.nickname', 'blur', { value: '好'.repeat(33) });
-    await waitFor(() => page.queryByText('昵称最多 32 个字'), 'the length message');
+    await trigger(page, '.nickname', 'blur', { value: '好'.repeat(FIELD_LIMITS.nickname + 1) });
+    await waitFor(() => page.queryByText(`昵称最多 ${FIELD_LIMITS.nickname} 个字`), 'the length message');
 
     expect(backend.callsOf('profile.update')).toHaveLength(0);
     page.unmount();

@@ -1,6 +1,7 @@
 /**
  * @jest-environment jsdom
  */
+import { FIELD_LIMITS } from '../../typings/limits';
 import type { MemberDetail } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { fail, installBackend, installStorage, ok, wxMore, type FakeBackend, type Handler } from './fake-backend';
@@ -81,7 +82,7 @@ describe('editing a member', () => {
 
     expect(
       ['.field-name', '.field-number', '.field-phone', '.field-title', '.field-wecom'].map((selector) => String(attributeOf(page, selector, 'maxlength'))),
-    ).toEqual(['40', '32', '32', '40', '64']);
+    ).toEqual([FIELD_LIMITS.memberName, FIELD_LIMITS.memberNumber, FIELD_LIMITS.phoneInput, FIELD_LIMITS.memberTitle, FIELD_LIMITS.wecomUserId].map(String));
     for (const selector of ['.unit-remove', '.observed-remove']) {
       // The template's aria-role and aria-label, as the simulator keeps them.
       expect([attributeOf(page, selector, 'ariaRole'), attributeOf(page, selector, 'ariaLabel')]).toEqual(['button', '移除']);

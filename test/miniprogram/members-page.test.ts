@@ -1,6 +1,7 @@
 /**
  * @jest-environment jsdom
  */
+import { FIELD_LIMITS } from '../../typings/limits';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { fail, installBackend, installStorage, wxMore, type FakeBackend, type Handler } from './fake-backend';
 import { card, pageOf, rowTexts, runHook, settled } from './org-fixtures';
@@ -102,19 +103,20 @@ describe('member management', () => {
     page.unmount();
   });
 
-  it('limits the search box to 32 characters and sends at most 32', async () => {
+  it('limits the search box to FIELD_LIMITS.searchQuery characters and sends at most that many', async () => {
+    const MAX = FIELD_LIMITS.searchQuery;
     const { page, backend } = await open({ 'members.search': () => pageOf([lin]) }, {}, '林一');
-    expect(String(attributeOf(page, '.search', 'maxlength'))).toBe('32');
+    expect(String(attributeOf(page, '.search', 'maxlength'))).toBe(String(MAX));
 
-    await trigger(page, '.search', 'search', `  ${'林'.repeat(40)}  `);
+    await trigger(page, '.search', 'search', `  ${'林'.repeat(MAX + 8)}  `);
 
     await waitFor(() => backend.callsOf('members.search').length === 2, 'the search');
-    expect(backend.callsOf('members.search')[1].request).toEqual({ query: '林'.repeat(32), status: 'active' });
+    expect(backend.callsOf('members.search')[1].request).toEqual({ query: '林'.repeat(MAX), status: 'active' });
 
     // An emoji counts two toward the limit and is never cut in half.
-    await trigger(page, '.search', 'search', `${'林'.repeat(31)}😀`);
+    await trigger(page, '.search', 'search', `${'林'.repeat(MAX - 1)}😀`);
     await waitFor(() => backend.callsOf('members.search').length === 3, 'the second search');
-    expect(backend.callsOf('members.search')[2].request).toEqual({ query: '林'.repeat(31), status: 'active' });
+    expect(backend.callsOf('members.search')[2].request).toEqual({ query: '林'.repeat(MAX - 1), status: 'active' });
     page.unmount();
   });
 });

@@ -1,3 +1,4 @@
+import { FIELD_LIMITS } from '../../typings/limits';
 import type { AppError, ImportView } from '../../typings';
 import {
   applyQuestion,
@@ -139,12 +140,14 @@ describe('units and members as rows', () => {
 });
 
 describe('checkUnitName', () => {
-  it('trims and accepts 1-40 characters, counting characters as people do', () => {
+  const MAX = FIELD_LIMITS.unitName;
+
+  it('trims and accepts 1 to FIELD_LIMITS.unitName characters, counting characters as people do', () => {
     expect(checkUnitName('  软件工程 2301 班 ')).toEqual({ ok: true, name: '软件工程 2301 班' });
-    expect(checkUnitName('名'.repeat(40))).toEqual({ ok: true, name: '名'.repeat(40) });
-    expect(checkUnitName('😀'.repeat(40)).ok).toBe(true);
+    expect(checkUnitName('名'.repeat(MAX))).toEqual({ ok: true, name: '名'.repeat(MAX) });
+    expect(checkUnitName('😀'.repeat(MAX)).ok).toBe(true);
     expect(checkUnitName('   ')).toEqual({ ok: false, message: '请输入单位名称' });
-    expect(checkUnitName('名'.repeat(41))).toEqual({ ok: false, message: '单位名称不超过 40 个字' });
+    expect(checkUnitName('名'.repeat(MAX + 1))).toEqual({ ok: false, message: `单位名称不超过 ${MAX} 个字` });
   });
 });
 
@@ -261,6 +264,33 @@ describe('member form', () => {
     expect(hasErrors(checkForm(emptyForm()))).toBe(true);
     expect(checkForm({ ...emptyForm(), kind: 'staff', name: '王老师' }).number).toBe('请输入工号');
     expect(hasErrors(checkForm({ ...emptyForm(), name: '王', number: '1' }))).toBe(false);
+  });
+
+  it('refuses each text field longer than its FIELD_LIMITS entry, counting an emoji once', () => {
+    const full = {
+      ...emptyForm(),
+      name: '😀'.repeat(FIELD_LIMITS.memberName),
+      number: '1'.repeat(FIELD_LIMITS.memberNumber),
+      phone: '1'.repeat(FIELD_LIMITS.phoneInput),
+      title: '长'.repeat(FIELD_LIMITS.memberTitle),
+      wecomUserId: 'w'.repeat(FIELD_LIMITS.wecomUserId),
+    };
+    expect(hasErrors(checkForm(full))).toBe(false);
+    const over = checkForm({
+      ...full,
+      name: `${full.name}王`,
+      number: `${full.number}1`,
+      phone: `${full.phone}1`,
+      title: `${full.title}长`,
+      wecomUserId: `${full.wecomUserId}w`,
+    });
+    expect(over).toMatchObject({
+      name: `姓名不超过 ${FIELD_LIMITS.memberName} 个字`,
+      number: `学号/工号不超过 ${FIELD_LIMITS.memberNumber} 个字`,
+      phone: `手机号不超过 ${FIELD_LIMITS.phoneInput} 个字`,
+      title: `职务不超过 ${FIELD_LIMITS.memberTitle} 个字`,
+      wecomUserId: `企业微信账号不超过 ${FIELD_LIMITS.wecomUserId} 个字`,
+    });
   });
 
   it.each([

@@ -1,6 +1,7 @@
 /**
  * @jest-environment jsdom
  */
+import { FIELD_LIMITS } from '../../typings/limits';
 import type { MemberCard, UnitView } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { fail, installBackend, installStorage, type FakeBackend, type Handler } from './fake-backend';
@@ -163,14 +164,15 @@ describe('unit page', () => {
     page.unmount();
   });
 
-  it('limits the search box to 32 characters and sends at most 32', async () => {
+  it('limits the search box to FIELD_LIMITS.searchQuery characters and sends at most that many', async () => {
+    const MAX = FIELD_LIMITS.searchQuery;
     const { page, backend } = await open({ 'directory.unitMembers': () => pageOf([lin]) }, '林一');
-    expect(String(attributeOf(page, '.search', 'maxlength'))).toBe('32');
+    expect(String(attributeOf(page, '.search', 'maxlength'))).toBe(String(MAX));
 
-    await trigger(page, '.search', 'search', '2'.repeat(50));
+    await trigger(page, '.search', 'search', '2'.repeat(MAX + 18));
 
     await waitFor(() => backend.callsOf('directory.unitMembers').length === 2, 'the search');
-    expect(backend.callsOf('directory.unitMembers')[1].request).toEqual({ unitId: 'unit-1', query: '2'.repeat(32) });
+    expect(backend.callsOf('directory.unitMembers')[1].request).toEqual({ unitId: 'unit-1', query: '2'.repeat(MAX) });
     page.unmount();
   });
 

@@ -1,6 +1,7 @@
 /**
  * @jest-environment jsdom
  */
+import { FIELD_LIMITS } from '../../typings/limits';
 import type { UnitView } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { fail, installBackend, installStorage, ok, type FakeBackend, type Handler } from './fake-backend';
@@ -165,9 +166,9 @@ describe('editing the tree', () => {
     await page.tap(textIn(page, '.create-dialog', '新建'));
     await waitFor(() => page.queryByText('请输入单位名称'), 'the empty-name message');
 
-    await trigger(page, '.create-name', 'change', '名'.repeat(41));
+    await trigger(page, '.create-name', 'change', '名'.repeat(FIELD_LIMITS.unitName + 1));
     await page.tap(textIn(page, '.create-dialog', '新建'));
-    await waitFor(() => page.queryByText('单位名称不超过 40 个字'), 'the long-name message');
+    await waitFor(() => page.queryByText(`单位名称不超过 ${FIELD_LIMITS.unitName} 个字`), 'the long-name message');
 
     expect(backend.callsOf('units.create')).toHaveLength(0);
     page.unmount();

@@ -1,4 +1,5 @@
 import type { AccountView } from '../../../typings';
+import { FIELD_LIMITS } from '../../../typings/limits';
 import { definePage } from '../../common/page';
 import { bootstrapAdmin, updateProfile } from '../../services/account';
 import { displayUrl, uploadAvatar } from '../../services/files';
@@ -25,6 +26,7 @@ interface MeData {
   bootstrapCode: string;
   bootstrapError: string;
   bootstrapping: boolean;
+  limits: typeof FIELD_LIMITS;
 }
 
 /** Each page instance's account subscription, dropped on unload. */
@@ -45,6 +47,7 @@ definePage({
     bootstrapCode: '',
     bootstrapError: '',
     bootstrapping: false,
+    limits: FIELD_LIMITS,
   } as MeData,
 
   onLoad() {

@@ -1,3 +1,4 @@
+import { FIELD_LIMITS } from '../../../typings/limits';
 import { definePage } from '../../common/page';
 import { LatestOnly, perInstance, searchBoxMethods, SearchLoads } from '../../common/latest';
 import { childUnits, unitMembers } from '../../services/org';
@@ -13,8 +14,6 @@ import {
   type MemberRow,
 } from '../../utils/org-view';
 import { appendRows } from '../../utils/role-admin-view';
-
-/** Typing pauses this long before the search is sent. */
 
 type Status = 'loading' | 'ready' | 'forbidden' | 'error';
 
@@ -33,6 +32,7 @@ interface UnitData {
   subUnits: ChildRow[];
   subUnitsNext: string | null;
   loadingSubUnits: boolean;
+  limits: typeof FIELD_LIMITS;
 }
 
 const loads = perInstance(() => new SearchLoads());
@@ -53,6 +53,7 @@ definePage({
     subUnits: [],
     subUnitsNext: null,
     loadingSubUnits: false,
+    limits: FIELD_LIMITS,
   } as UnitData,
 
   onLoad(query) {

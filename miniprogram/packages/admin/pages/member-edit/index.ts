@@ -1,4 +1,5 @@
 import type { AppError, MemberDetail, UnitView } from '../../../../../typings';
+import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { definePage } from '../../../../common/page';
 import {
   createMember,
@@ -63,6 +64,7 @@ interface EditData {
   confirmTitle: string;
   confirmMessage: string;
   confirmAction: ConfirmAction;
+  limits: typeof FIELD_LIMITS;
 }
 
 interface FieldEvent {
@@ -102,6 +104,7 @@ definePage({
     confirmTitle: '',
     confirmMessage: '',
     confirmAction: 'deactivate',
+    limits: FIELD_LIMITS,
   } as EditData,
 
   onLoad(query) {

@@ -1,4 +1,5 @@
 import type { AppError } from '../../../../../typings';
+import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { definePage } from '../../../../common/page';
 import { perInstance, searchBoxMethods, SearchLoads } from '../../../../common/latest';
 import { searchMembers, type MemberStatusFilter } from '../../../../services/org';
@@ -30,6 +31,7 @@ interface MembersData {
   next: string | null;
   loading: boolean;
   loaded: boolean;
+  limits: typeof FIELD_LIMITS;
 }
 
 const loads = perInstance(() => new SearchLoads());
@@ -48,6 +50,7 @@ definePage({
     next: null,
     loading: false,
     loaded: false,
+    limits: FIELD_LIMITS,
   } as MembersData,
 
   onLoad(query) {

@@ -1,4 +1,5 @@
 import type { AppError, GrantableRole } from '../../../../../typings';
+import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { definePage } from '../../../../common/page';
 import {
   type ConflictAction,
@@ -77,6 +78,7 @@ interface RolesData {
   resolveTitle: string;
   resolveMessage: string;
   resolveNote: string;
+  limits: typeof FIELD_LIMITS;
 }
 
 interface TabChange {
@@ -124,6 +126,7 @@ definePage({
     resolveTitle: '',
     resolveMessage: '',
     resolveNote: '',
+    limits: FIELD_LIMITS,
   } as RolesData,
 
   onLoad() {

@@ -1,4 +1,5 @@
 import type { AppError, UnitView } from '../../../../../typings';
+import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { definePage } from '../../../../common/page';
 import { LatestOnly, perInstance } from '../../../../common/latest';
 import { childUnits, createUnit, deleteUnit, getUnit, moveUnit, renameUnit, rootUnit } from '../../../../services/org';
@@ -47,6 +48,7 @@ interface UnitsData {
   deleteMessage: string;
   moveShow: boolean;
   currentId: string;
+  limits: typeof FIELD_LIMITS;
 }
 
 const loads = perInstance(() => new LatestOnly());
@@ -76,6 +78,7 @@ definePage({
     deleteMessage: '',
     moveShow: false,
     currentId: '',
+    limits: FIELD_LIMITS,
   } as UnitsData,
 
   onLoad() {
