@@ -2,8 +2,11 @@
  * A stand-in for the backend at the `wx` level, for session and page tests: `wx.request` to
  * the local cloud answers from per-action handlers and records every call, and wx storage is
  * a Map. Tests assert on `backend.calls` (which action, with which request).
+ *
+ * Handlers are typed by the contract: each receives its action's request type and must answer
+ * its response type, so a page cannot pass against a reply the server never sends.
  */
-import type { AccountSummary, AccountView, AppError, Result } from '../../typings';
+import type { AccountSummary, AccountView, ActionName, AppError, FunctionName, RequestOf, ResponseOf, Result } from '../../typings';
 import { wx, type RequestOptions } from '../helpers/simulate';
 
 /** The `wx` methods these tests stub beyond what the harness types. */
@@ -65,14 +68,24 @@ export interface Call {
   request: Record<string, unknown>;
 }
 
-export type Handler = (request: Record<string, unknown>, call: Call) => Result<unknown> | undefined;
+/** Every action of every function (action names are unique across functions). */
+export type AnyAction = { [F in FunctionName]: ActionName<F> }[FunctionName];
+type FunctionOf<A extends AnyAction> = { [F in FunctionName]: A extends ActionName<F> ? F : never }[FunctionName];
+export type RequestFor<A extends AnyAction> = RequestOf<FunctionOf<A>, A & ActionName<FunctionOf<A>>>;
+export type ResponseFor<A extends AnyAction> = ResponseOf<FunctionOf<A>, A & ActionName<FunctionOf<A>>>;
+
+/** Answers one action: with its response type, or a failure. */
+export type Handler<A extends AnyAction> = (request: RequestFor<A>, call: Call) => Result<ResponseFor<A>>;
+export type Handlers = { [A in AnyAction]?: Handler<A> };
+
+type AnyHandler = (request: unknown, call: Call) => Result<unknown>;
 
 export interface FakeBackend {
   calls: Call[];
   /** Calls of one action, in order. */
-  callsOf(action: string): Call[];
+  callsOf(action: AnyAction): Call[];
   /** Replaces the handler of an action from now on. */
-  on(action: string, handler: Handler): void;
+  on<A extends AnyAction>(action: A, handler: Handler<A>): void;
   /** Holds replies until `release()` is called, to observe in-flight states. */
   hold(): void;
   release(): void;
@@ -84,8 +97,8 @@ export interface FakeBackend {
  * Answers `wx.request` to `/functions/<name>` with the handler for the event's action
  * (asynchronously, as the network does). An action without a handler fails the test loudly.
  */
-export function installBackend(handlers: Record<string, Handler> = {}): FakeBackend {
-  const table: Record<string, Handler> = { ...handlers };
+export function installBackend(handlers: Handlers = {}): FakeBackend {
+  const table = { ...handlers } as Partial<Record<string, AnyHandler>>;
   const calls: Call[] = [];
   let held: (() => void)[] | null = null;
   let latency: (call: Call) => number = () => 0;
@@ -110,7 +123,7 @@ export function installBackend(handlers: Record<string, Handler> = {}): FakeBack
     calls,
     callsOf: (action) => calls.filter((c) => c.action === action),
     on(action, handler) {
-      table[action] = handler;
+      table[action] = handler as unknown as AnyHandler;
     },
     hold() {
       held = [];

@@ -3,7 +3,7 @@
  */
 import type { ImportView } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
-import { account, fail, installBackend, installStorage, ok, storedSession, wxMore, type FakeBackend, type Handler, type UploadOptions } from './fake-backend';
+import { account, fail, installBackend, installStorage, ok, storedSession, wxMore, type FakeBackend, type Handler, type Handlers, type UploadOptions } from './fake-backend';
 import { classesOf, importView, item, pageOf, rowTexts, settled } from './org-fixtures';
 import { textIn, trigger } from './page-helpers';
 import './simulate-polyfills';
@@ -54,12 +54,12 @@ function callPage(page: RenderedPage, method: string, event: unknown): void {
 }
 
 /** The backend of these tests: the page also lists recent imports when it opens, empty unless a test says otherwise. */
-function importBackend(handlers: Record<string, Handler>): FakeBackend {
+function importBackend(handlers: Handlers): FakeBackend {
   return installBackend({ 'imports.list': () => pageOf([]), ...handlers });
 }
 
 /** Items of a preview by category. */
-const items: Handler = (request) => {
+const items: Handler<'imports.items'> = (request) => {
   switch (request.category) {
     case 'add':
       return pageOf([item({ line: 2, name: '王五', number: '2023005' })]);
@@ -94,7 +94,7 @@ const items: Handler = (request) => {
   }
 };
 
-async function previewed(handlers: Record<string, Handler>, view: ImportView = importView()): Promise<{ page: RenderedPage; backend: FakeBackend }> {
+async function previewed(handlers: Handlers, view: ImportView = importView()): Promise<{ page: RenderedPage; backend: FakeBackend }> {
   const backend = importBackend({ 'imports.preview': () => ok(view), 'imports.items': items, ...handlers });
   chooses('花名册 2024.xlsx');
   uploads();

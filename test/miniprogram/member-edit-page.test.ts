@@ -4,7 +4,7 @@
 import { FIELD_LIMITS } from '../../typings/limits';
 import type { MemberDetail } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
-import { fail, installBackend, installStorage, ok, wxMore, type FakeBackend, type Handler } from './fake-backend';
+import { fail, installBackend, installStorage, ok, wxMore, type FakeBackend, type Handlers } from './fake-backend';
 import { college, detail, pageOf, root, rowTexts, shown, unit, unitPickerComponents } from './org-fixtures';
 import { attributeOf, textIn, trigger } from './page-helpers';
 
@@ -12,7 +12,7 @@ const EDIT = 'packages/admin/pages/member-edit/index';
 
 const lin = detail({ bound: true, userId: 'u-lin', wecomUserId: 'linyi', rev: 'r1' });
 
-async function open(handlers: Record<string, Handler>, query: Record<string, string>, first: string): Promise<{ page: RenderedPage; backend: FakeBackend }> {
+async function open(handlers: Handlers, query: Record<string, string>, first: string): Promise<{ page: RenderedPage; backend: FakeBackend }> {
   const backend = installBackend(handlers);
   const page = renderPage(EDIT, { query, usingComponents: unitPickerComponents() });
   await waitFor(() => page.queryByText(first), first);

@@ -14,7 +14,7 @@ interface WxPhone {
 }
 const wxPhone = wx as unknown as WxPhone;
 
-async function open(handler: Handler, first: string): Promise<RenderedPage> {
+async function open(handler: Handler<'directory.member'>, first: string): Promise<RenderedPage> {
   installBackend({ 'directory.member': handler });
   const page = renderPage(MEMBER, { query: { id: 'm1' } });
   await waitFor(() => page.queryByText(first), first);

@@ -3,7 +3,7 @@
  */
 import { FIELD_LIMITS } from '../../typings/limits';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
-import { fail, installBackend, installStorage, wxMore, type FakeBackend, type Handler } from './fake-backend';
+import { fail, installBackend, installStorage, wxMore, type FakeBackend, type Handlers } from './fake-backend';
 import { card, pageOf, rowTexts, runHook, settled } from './org-fixtures';
 import { attributeOf, textIn, trigger } from './page-helpers';
 import './simulate-polyfills';
@@ -13,7 +13,7 @@ const MEMBERS = 'packages/admin/pages/members/index';
 const lin = card({ id: 'm1', name: '林一', number: '2023001' });
 const gone = card({ id: 'm2', name: '钱八', number: '2023008', active: false, bound: false });
 
-async function open(handlers: Record<string, Handler>, query: Record<string, string>, first: string): Promise<{ page: RenderedPage; backend: FakeBackend }> {
+async function open(handlers: Handlers, query: Record<string, string>, first: string): Promise<{ page: RenderedPage; backend: FakeBackend }> {
   const backend = installBackend(handlers);
   const page = renderPage(MEMBERS, { query });
   await waitFor(() => page.queryByText(first), first);

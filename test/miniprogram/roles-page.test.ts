@@ -3,7 +3,7 @@
  */
 import type { AccountConflictView, AccountSummary, RoleChangeView } from '../../typings';
 import { renderPage, waitFor, type RenderedPage } from '../helpers/simulate';
-import { fail, installBackend, installStorage, ok, summary, type FakeBackend, type Handler } from './fake-backend';
+import { fail, installBackend, installStorage, ok, summary, type FakeBackend, type Handlers } from './fake-backend';
 import { textIn, trigger } from './page-helpers';
 import './simulate-polyfills';
 
@@ -15,7 +15,7 @@ const wang = summary({ id: 'u-wang', memberName: '王五', roles: ['member'] });
 
 const page1 = (items: AccountSummary[], next: string | null = null) => ok({ items, next });
 
-async function open(handlers: Record<string, Handler>, firstName = '张三'): Promise<{ page: RenderedPage; backend: FakeBackend }> {
+async function open(handlers: Handlers, firstName = '张三'): Promise<{ page: RenderedPage; backend: FakeBackend }> {
   const backend = installBackend(handlers);
   const page = renderPage(ROLES);
   await waitFor(() => page.queryByText(firstName), firstName);
@@ -133,7 +133,7 @@ describe('granting a role', () => {
 });
 
 describe('revoking a role', () => {
-  async function revokeAdminOfZhang(handlers: Record<string, Handler>) {
+  async function revokeAdminOfZhang(handlers: Handlers) {
     const opened = await open({ 'roles.list': () => page1([zhang]), ...handlers });
     const { page } = opened;
     await page.tap('张三');

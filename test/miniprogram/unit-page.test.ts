@@ -4,7 +4,7 @@
 import { FIELD_LIMITS } from '../../typings/limits';
 import type { MemberCard, UnitView } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
-import { fail, installBackend, installStorage, type FakeBackend, type Handler } from './fake-backend';
+import { fail, installBackend, installStorage, type FakeBackend, type Handler, type Handlers } from './fake-backend';
 import { card, pageOf, rowTexts, runHook, settled, unit } from './org-fixtures';
 import { attributeOf, trigger } from './page-helpers';
 
@@ -17,14 +17,14 @@ const zhao = card({ id: 'm3', name: '赵三', number: '2023003' });
 const linEr = card({ id: 'm4', name: '林二', number: '2023004' });
 
 /** Opens the unit page; a class has no sub-units unless the test says otherwise. */
-async function open(handlers: Record<string, Handler>, first: string, pageQuery = query): Promise<{ page: RenderedPage; backend: FakeBackend }> {
+async function open(handlers: Handlers, first: string, pageQuery = query): Promise<{ page: RenderedPage; backend: FakeBackend }> {
   const backend = installBackend({ 'units.children': () => pageOf([]), ...handlers });
   const page = renderPage(UNIT, { query: pageQuery });
   await waitFor(() => page.queryByText(first), first);
   return { page, backend };
 }
 
-function byQuery(lists: Record<string, MemberCard[]>): Handler {
+function byQuery(lists: Record<string, MemberCard[]>): Handler<'directory.unitMembers'> {
   return (request) => pageOf(lists[(request.query as string | undefined) ?? ''] ?? []);
 }
 
@@ -195,7 +195,7 @@ describe('unit page, sub-units', () => {
   const classB = unit({ id: 'class-b', name: '软件工程 2302 班', parentId: 'college-1', memberCount: 30, childCount: 2 });
   const classC = unit({ id: 'class-c', name: '网络工程 2301 班', parentId: 'college-1', memberCount: 28 });
 
-  function children(pages: Record<string, { items: UnitView[]; next: string | null }>): Handler {
+  function children(pages: Record<string, { items: UnitView[]; next: string | null }>): Handler<'units.children'> {
     return (request) => {
       const found = pages[(request.after as string | undefined) ?? ''];
       return pageOf(found.items, found.next);

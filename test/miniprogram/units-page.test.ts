@@ -4,7 +4,7 @@
 import { FIELD_LIMITS } from '../../typings/limits';
 import type { UnitView } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
-import { fail, installBackend, installStorage, ok, type FakeBackend, type Handler } from './fake-backend';
+import { fail, installBackend, installStorage, ok, type FakeBackend, type Handler, type Handlers } from './fake-backend';
 import { classesOf, college, pageOf, root, rowTexts, runHook, settled, shown, unit, unitPickerComponents } from './org-fixtures';
 import { attributesOf, textIn, trigger } from './page-helpers';
 import './simulate-polyfills';
@@ -17,11 +17,11 @@ const office = unit({ id: 'dept-1', name: '教务处', kind: 'department', paren
 
 const tree: Record<string, UnitView[]> = { root: [college, office], 'college-1': [software], 'class-1': [], 'dept-1': [] };
 
-function children(extra: Record<string, UnitView[]> = {}): Handler {
+function children(extra: Record<string, UnitView[]> = {}): Handler<'units.children'> {
   return (request) => pageOf({ ...tree, ...extra }[request.parentId as string] ?? []);
 }
 
-async function open(handlers: Record<string, Handler>): Promise<{ page: RenderedPage; backend: FakeBackend }> {
+async function open(handlers: Handlers): Promise<{ page: RenderedPage; backend: FakeBackend }> {
   const backend = installBackend({ 'units.root': () => ok(root), 'units.children': children(), ...handlers });
   const page = renderPage(UNITS, { usingComponents: unitPickerComponents() });
   await waitFor(() => page.queryByText('计算机学院'), 'the colleges');
