@@ -1,0 +1,196 @@
+'use strict';
+/**
+ * Every page of the mini-program and the states worth a picture, in the order they are
+ * rendered (later states may rely on data earlier ones created, e.g. a previewed import).
+ *
+ * Each state names the page, who is calling (a demo identity of the local cloud), the query,
+ * calls that fail (for error states), a text that must appear before the picture is taken,
+ * and steps that bring the page into the state the way a person would (taps, typing).
+ * A new page adds its states here; `coverage()` fails the run when app.json has a page
+ * with no state.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const APPID = 'wx-demo-appid';
+
+function demo(name) {
+  return { openid: `${name}-openid`, appid: APPID, unionid: `${name}-unionid` };
+}
+
+/** The local cloud's demo people (README, "The local cloud"), and someone it has never seen. */
+const PEOPLE = {
+  admin: demo('demo-admin'),
+  zhangsan: demo('demo-member-1'),
+  lisi: demo('demo-member-2'),
+  newcomer: demo('screenshots-newcomer'),
+};
+
+/** A roster file with a new member, a changed one and two rows the import refuses. */
+function rosterFile() {
+  const file = path.join(os.tmpdir(), `xintong-screenshots-${process.pid}`, '花名册-2025秋.csv');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    [
+      '姓名,学号/工号,手机号,类型,单位,职务',
+      '周小雨,2023010121,13912345678,学生,计算机学院/软件工程2301班,',
+      '吴思远,2023010122,13912345679,学生,计算机学院/软件工程2301班,学习委员',
+      '张三,2023010101,13900000001,学生,计算机学院/软件工程2301班,团支书',
+      '王强,2023019999,12345,学生,计算机学院/人工智能2301班,',
+      ',2023019998,13912345670,学生,计算机学院/软件工程2301班,',
+    ].join('\r\n'),
+  );
+  return { path: file, name: path.basename(file) };
+}
+
+/** The import page after choosing the roster file above and asking for its preview. */
+const IMPORT_PREVIEW = {
+  path: 'packages/admin/pages/import/index',
+  who: 'admin',
+  waitText: '选择文件',
+  chooseFile: rosterFile,
+  async steps(page) {
+    await page.tap('选择文件');
+    await page.waitForText('花名册-2025秋.csv');
+    await page.tap('上传并预览');
+    await page.waitForText('第 2 步');
+  },
+};
+
+/**
+ * Page states. `page` is the folder name (`me` for pages/me/index) and, with `state`, the
+ * picture's file name.
+ */
+const STATES = [
+  { page: 'notices', state: 'default', path: 'pages/notices/index', who: 'admin' },
+  { page: 'proposals', state: 'default', path: 'pages/proposals/index', who: 'zhangsan' },
+  { page: 'rooms', state: 'default', path: 'pages/rooms/index', who: 'zhangsan' },
+
+  { page: 'classes', state: 'bound', path: 'pages/classes/index', who: 'zhangsan', waitText: '我的单位' },
+  { page: 'classes', state: 'unbound', path: 'pages/classes/index', who: 'newcomer', waitText: '用手机号绑定' },
+  { page: 'classes', state: 'error', path: 'pages/classes/index', who: 'zhangsan', failing: ['org.directory.mine'], waitText: '重试' },
+
+  { page: 'unit', state: 'class', path: 'pages/unit/index', who: 'zhangsan', query: { id: 'u_demo_se2301', name: '软件工程2301班' }, waitText: '张三' },
+  { page: 'unit', state: 'college', path: 'pages/unit/index', who: 'admin', query: { id: 'u_demo_cs', name: '计算机学院' }, waitText: '下级单位' },
+  {
+    page: 'unit',
+    state: 'search-empty',
+    path: 'pages/unit/index',
+    who: 'zhangsan',
+    query: { id: 'u_demo_se2301', name: '软件工程2301班' },
+    waitText: '张三',
+    async steps(page) {
+      await page.search('.search', '不存在的人');
+    },
+  },
+
+  { page: 'member', state: 'as-admin', path: 'pages/member/index', who: 'admin', query: { id: 'm_demo_1' }, waitText: '张三' },
+  { page: 'member', state: 'as-classmate', path: 'pages/member/index', who: 'lisi', query: { id: 'm_demo_1' }, waitText: '张三' },
+
+  { page: 'me', state: 'admin', path: 'pages/me/index', who: 'admin', waitText: '角色管理' },
+  { page: 'me', state: 'member', path: 'pages/me/index', who: 'zhangsan', waitText: '花名册' },
+
+  { page: 'roles', state: 'holders', path: 'packages/admin/pages/roles/index', who: 'admin', waitText: '演示管理员' },
+  {
+    page: 'roles',
+    state: 'search',
+    path: 'packages/admin/pages/roles/index',
+    who: 'admin',
+    waitText: '演示管理员',
+    async steps(page) {
+      await page.search('.search', '张');
+      await page.waitForText('搜索结果');
+    },
+  },
+  {
+    page: 'roles',
+    state: 'history',
+    path: 'packages/admin/pages/roles/index',
+    who: 'admin',
+    waitText: '演示管理员',
+    async steps(page) {
+      await page.trigger('.sections', 'change', { name: 'history', title: '变更记录', index: 1 });
+    },
+  },
+
+  { page: 'units', state: 'root', path: 'packages/admin/pages/units/index', who: 'admin', waitText: '下级单位' },
+  {
+    page: 'units',
+    state: 'rename',
+    path: 'packages/admin/pages/units/index',
+    who: 'admin',
+    waitText: '计算机学院',
+    async steps(page) {
+      await page.tap('计算机学院');
+      await page.waitForText('软件工程2301班');
+      await page.tap('重命名');
+    },
+  },
+
+  { page: 'members', state: 'list', path: 'packages/admin/pages/members/index', who: 'admin', waitText: '张三' },
+  {
+    page: 'members',
+    state: 'empty',
+    path: 'packages/admin/pages/members/index',
+    who: 'admin',
+    waitText: '张三',
+    async steps(page) {
+      await page.search('.search', '不存在的人');
+    },
+  },
+
+  { page: 'member-edit', state: 'new', path: 'packages/admin/pages/member-edit/index', who: 'admin', query: { unitId: 'u_demo_se2301', unitName: '软件工程2301班' }, waitText: '保存' },
+  {
+    page: 'member-edit',
+    state: 'error',
+    path: 'packages/admin/pages/member-edit/index',
+    who: 'admin',
+    query: { id: 'm_demo_1' },
+    waitText: '保存',
+    async steps(page) {
+      // 李四's number: the roster refuses a second member with it.
+      await page.trigger('.field-number', 'change', '2023010102');
+      await page.tap('保存');
+    },
+  },
+  {
+    page: 'member-edit',
+    state: 'unit-picker',
+    path: 'packages/admin/pages/member-edit/index',
+    who: 'admin',
+    query: { id: 'm_demo_1' },
+    waitText: '保存',
+    async steps(page) {
+      await page.tap('添加单位');
+    },
+  },
+
+  { page: 'import', state: 'choose', path: 'packages/admin/pages/import/index', who: 'admin', waitText: '选择文件' },
+  { page: 'import', state: 'preview', ...IMPORT_PREVIEW },
+  {
+    page: 'import',
+    state: 'invalid-rows',
+    ...IMPORT_PREVIEW,
+    async steps(page) {
+      await IMPORT_PREVIEW.steps(page);
+      await page.trigger('.item-tabs', 'change', { name: 'invalid', title: '无效', index: 3 });
+    },
+  },
+];
+
+/** Pages of app.json (tabs, pages and subpackages) as paths from the mini-program root. */
+function appPages(app) {
+  const pages = [...(app.pages || [])];
+  for (const sub of app.subpackages || app.subPackages || []) for (const page of sub.pages || []) pages.push(`${sub.root.replace(/\/$/, '')}/${page}`);
+  return pages;
+}
+
+/** Pages of app.json that have no state here: a new page must add its pictures. */
+function uncovered(app) {
+  const covered = new Set(STATES.map((s) => s.path));
+  return appPages(app).filter((page) => !covered.has(page));
+}
+
+module.exports = { STATES, PEOPLE, appPages, uncovered };
