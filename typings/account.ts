@@ -48,6 +48,10 @@ export interface AccountSummary {
   nickname: string | null;
   avatarFileId: string | null;
   memberName: string | null;
+  /** The bound roster member's 学号/工号, so two people of one name can be told apart. */
+  memberNumber?: string | null;
+  /** `accounts.search` only: the bound member's units as paths, e.g. `计算机学院/软件2301班；学生会`. */
+  unitPath?: string | null;
   roles: Role[];
 }
 

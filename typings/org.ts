@@ -115,6 +115,8 @@ export type InvalidRowReason =
   | 'NAME_MISSING'
   | 'NUMBER_MISSING'
   | 'NUMBER_DUPLICATE'
+  /** The number has characters other than letters, digits and `_ . -` (spaces are removed first). */
+  | 'NUMBER_INVALID'
   | 'PHONE_INVALID'
   | 'KIND_INVALID'
   | 'UNIT_MISSING'

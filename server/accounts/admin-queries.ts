@@ -2,6 +2,9 @@
 import type { AccountSummary, GrantableRole, Page, RoleChangeView } from '../../typings';
 import { AppFailure } from '../core/result';
 import { formatBusiness } from '../core/time';
+import { escapeRegExp, prefixFilter } from '../org/members';
+import type { MemberDoc } from '../org/model';
+import { loadTree } from '../org/tree';
 import { GRANTABLE_ROLES, type UserDoc, accountSummary } from './model';
 import type { RoleChangeDoc } from './roles';
 import type { AccountDeps } from './store';
@@ -61,22 +64,58 @@ export async function roleHistory(deps: AccountDeps, userId: string | undefined,
   };
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Accounts whose nickname or roster name starts with the query (anchored, so an index serves it). */
+/**
+ * Accounts an admin looks for, e.g. to grant a role: by the bound roster member's name or
+ * 学号/工号 prefix (spaces and full-width digits read as numbers are stored), or by nickname
+ * prefix. Each result carries its member's number and unit paths, so two people named 王伟
+ * can be told apart. Prefixes are anchored and literal, so indexes serve them. Database
+ * requests per search: the tree revision and bound members at once, then the accounts, then
+ * (only when some were found by nickname) their members: 3 or 4, plus the units when this
+ * instance's tree snapshot is out of date.
+ */
 export async function searchAccounts(deps: AccountDeps, rawQuery: string): Promise<AccountSummary[]> {
   const query = rawQuery.trim();
   if (query.length === 0) throw new AppFailure('INVALID_INPUT', '请输入搜索内容', 'query');
   const { db } = deps;
   const _ = db.command;
-  const prefix = db.RegExp({ regexp: `^${escapeRegExp(query)}`, options: '' });
+  const [snapshot, { data: memberHits }] = await Promise.all([
+    loadTree(db, deps.config.organisationName, deps.now()),
+    db
+      .collection('members')
+      .where(_.and([prefixFilter(deps, query), { userId: _.neq(null) }]))
+      .orderBy('number', 'asc')
+      .limit(SEARCH_LIMIT)
+      .field(SEARCHED_MEMBER_FIELDS)
+      .get(),
+  ]);
+  const members = new Map((memberHits as SearchedMember[]).map((member) => [member._id, member]));
+  const boundIds = [...new Set((memberHits as SearchedMember[]).map((member) => member.userId))];
+  const nickname = db.RegExp({ regexp: `^${escapeRegExp(query)}`, options: '' });
+  const byAccount: Record<string, unknown>[] = [{ nickname }, { 'member.name': nickname }];
+  if (boundIds.length > 0) byAccount.push({ _id: _.in(boundIds) });
   const { data } = await db
     .collection('users')
-    .where(_.or([{ nickname: prefix }, { 'member.name': prefix }]))
-    .orderBy('_id', 'asc')
-    .limit(SEARCH_LIMIT)
+    .where(_.or(byAccount))
+    .limit(SEARCH_LIMIT + boundIds.length)
     .get();
-  return (data as UserDoc[]).filter((user) => !user.mergedInto).map(accountSummary);
+  const found = new Map((data as UserDoc[]).filter((user) => !user.mergedInto).map((user) => [user._id, user]));
+  // Members' matches first, in number order; then the others by id.
+  const ordered = [...boundIds.map((id) => found.get(id)).filter((user): user is UserDoc => Boolean(user))];
+  for (const user of [...found.values()].sort((a, b) => (a._id < b._id ? -1 : 1))) if (!boundIds.includes(user._id)) ordered.push(user);
+  const results = ordered.slice(0, SEARCH_LIMIT);
+  const unread = results.map((user) => user.member?.id).filter((id): id is string => Boolean(id) && !members.has(id as string));
+  if (unread.length > 0) {
+    const { data: more } = await db.collection('members').where({ _id: _.in(unread) }).limit(unread.length).field(SEARCHED_MEMBER_FIELDS).get();
+    for (const member of more as SearchedMember[]) members.set(member._id, member);
+  }
+  return results.map((user) => {
+    const member = user.member ? members.get(user.member.id) : undefined;
+    const summary = accountSummary(user);
+    if (!member || member.userId !== user._id) return { ...summary, unitPath: null };
+    const paths = member.unitIds.map((id) => snapshot.pathNames(id).join('/')).filter(Boolean);
+    return { ...summary, memberNumber: member.number, unitPath: paths.join('；') || null };
+  });
 }
+
+type SearchedMember = Pick<MemberDoc, '_id' | 'number' | 'unitIds'> & { userId: string };
+const SEARCHED_MEMBER_FIELDS = { _id: true, number: true, unitIds: true, userId: true };

@@ -56,6 +56,7 @@ export function accountSummary(user: UserDoc): AccountSummary {
     nickname: user.nickname ?? null,
     avatarFileId: user.avatarFileId ?? null,
     memberName: user.member?.name ?? null,
+    memberNumber: user.member?.number ?? null,
     roles: rolesOf(user),
   };
 }

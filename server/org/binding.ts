@@ -80,7 +80,13 @@ function pickCandidate(candidates: MemberDoc[], userId: string): MemberDoc {
 }
 
 async function bindByKey(deps: OrgDeps, account: UserDoc, key: { phone: string } | { wecomKey: string }): Promise<MemberSummary> {
-  const { data } = await deps.db.collection('members').where({ ...key, active: true }).limit(20).get();
+  const members = deps.db.collection('members');
+  const { data } = await members.where({ ...key, active: true }).limit(20).get();
+  if (data.length === 0) {
+    // Only on the way to a refusal: a person whose members are all deactivated is told so, not that nobody matches.
+    const { data: inactive } = await members.where({ ...key, active: false }).limit(1).field({ _id: true }).get();
+    if (inactive.length > 0) throw new AppFailure('MEMBER_INACTIVE', '花名册中与你匹配的成员已停用，请联系管理员');
+  }
   const member = pickCandidate(data as MemberDoc[], account._id);
   return (await bindMember(deps, member._id, account._id, { byAdmin: false })).summary;
 }

@@ -10,6 +10,7 @@ import { type Filter, findById, isDuplicateKey, type Transaction } from '../db/d
 import { getInTransaction, runRefusable } from '../db/transactions';
 import { type MemberDoc, memberCard, type UnitDoc, wecomKeyOf } from './model';
 import { type CounterChanges, counterChanges, moveCounters } from './counters';
+import { normaliseNumber, numberProblem } from './member-number';
 import { normalizePhone } from './phone';
 import { memberSummary } from './summaries';
 import { newRev, type UnitTree } from './tree';
@@ -18,7 +19,6 @@ import { type OrgDeps, tree } from './units';
 export type MemberFields = Pick<MemberDoc, 'name' | 'number' | 'phone' | 'kind' | 'unitIds' | 'title' | 'wecomUserId'>;
 
 export const MEMBER_LIMITS = { name: 40, number: 32, title: 40, wecomUserId: 64, units: 20, observes: 50 } as const;
-const NUMBER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const WECOM_USERID_PATTERN = /^[A-Za-z0-9_.@-]+$/;
 
 function invalid(field: string, message: string): AppFailure {
@@ -36,10 +36,9 @@ function optionalText(value: string | null | undefined, limit: number, field: st
 export function cleanMemberInput(input: MemberInput, snapshot: UnitTree): MemberFields {
   const name = input.name.trim().replace(/\s+/g, ' ');
   if (!name || [...name].length > MEMBER_LIMITS.name) throw invalid('name', `姓名需为 1-${MEMBER_LIMITS.name} 个字`);
-  const number = input.number.trim();
-  if (!number || number.length > MEMBER_LIMITS.number || !NUMBER_PATTERN.test(number)) {
-    throw invalid('number', `学号/工号需为 1-${MEMBER_LIMITS.number} 位字母、数字或 _ . -`);
-  }
+  const number = normaliseNumber(input.number);
+  const numberInvalid = numberProblem(number);
+  if (numberInvalid) throw invalid('number', numberInvalid);
   let phone: string | null = null;
   if (input.phone && input.phone.trim()) {
     phone = normalizePhone(input.phone);
@@ -219,15 +218,17 @@ export async function listObservers(deps: OrgDeps, unitId: string): Promise<Memb
 
 export const MEMBER_PAGE = 50;
 
-function escapeRegExp(text: string): string {
+/** Text matched literally inside a regular expression. */
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Name or number prefix, for the directory and the admin's search. */
-export function prefixFilter(deps: OrgDeps, query: string): Filter {
+/** Name or number prefix, for the directory and the admin's search; the number part is read as numbers are stored. */
+export function prefixFilter(deps: Pick<OrgDeps, 'db'>, query: string): Filter {
   const _ = deps.db.command;
-  const pattern = deps.db.RegExp({ regexp: `^${escapeRegExp(query.trim())}`, options: 'i' });
-  return _.or([{ name: pattern }, { number: pattern }]);
+  const prefix = (text: string) => deps.db.RegExp({ regexp: `^${escapeRegExp(text)}`, options: 'i' });
+  const number = normaliseNumber(query);
+  return number ? _.or([{ name: prefix(query.trim()) }, { number: prefix(number) }]) : { name: prefix(query.trim()) };
 }
 
 /** A page of members by number; `after` is the last number of the previous page. */

@@ -3,8 +3,8 @@
  * merges and conflicts, profile, roles and the shared guard.
  */
 import type { RunningLocalCloud } from '../../local-cloud/src/server';
-import type { AccountConflictView, AccountSummary, AccountView, LoginResponse, Page, Result, RoleChangeView } from '../../typings';
-import { type Caller, call, startTestCloud } from '../helpers/local-cloud';
+import type { AccountConflictView, AccountSummary, AccountView, LoginResponse, Page, Result, RoleChangeView, UnitView } from '../../typings';
+import { type Caller, call, issuePhoneCode, startTestCloud } from '../helpers/local-cloud';
 
 let cloud: RunningLocalCloud;
 let seq = 0;
@@ -418,6 +418,44 @@ describe('roles', () => {
     }
     // Restore the demo admin for later tests.
     if (survivor !== ADMIN) expect(await act(survivor, 'roles.grant', { userId: 'demo-admin', role: 'admin' })).toMatchObject({ ok: true });
+  });
+
+  test('accounts.search finds bound people by 学号/工号 or name prefix, with number and units to tell two 王伟 apart', async () => {
+    const org = async <T>(action: string, request: Record<string, unknown>, caller: Caller = ADMIN) => {
+      const reply = (await call<Result<T>>(cloud, 'org', { action, ...request }, caller)).body;
+      if (!reply.ok) throw new Error(`${action} failed: ${JSON.stringify(reply.error)}`);
+      return reply.data;
+    };
+    const college = await org<UnitView>('units.create', { parentId: 'root', name: `搜索学院${seq}`, kind: 'college' });
+    const classes = [await org<UnitView>('units.create', { parentId: college.id, name: '一班', kind: 'class' }), await org<UnitView>('units.create', { parentId: college.id, name: '二班', kind: 'class' })];
+    const stem = `S${Date.now() % 100000}`;
+    const people: string[] = [];
+    for (const [i, cls] of classes.entries()) {
+      const phone = `+86137${String(Date.now() % 100000).padStart(5, '0')}${String(i).padStart(3, '0')}`;
+      await org('members.create', { member: { name: '王伟', number: `${stem}0${i + 1}`, phone, kind: 'student', unitIds: [cls.id], title: null, wecomUserId: null } });
+      const caller = { ...person('wangwei'), appid: 'wx-demo-appid' };
+      const { account } = await login(caller);
+      await org('bind.phone', { code: await issuePhoneCode(cloud, phone) }, caller);
+      people.push(account.id);
+    }
+    const search = async (query: string) => {
+      const reply = await call<Result<{ items: AccountSummary[] }>>(cloud, 'login', { action: 'accounts.search', query }, ADMIN);
+      if (!reply.body.ok) throw new Error(JSON.stringify(reply.body.error));
+      return { items: reply.body.data.items, dbRequests: reply.dbRequests };
+    };
+    const byNumber = await search(stem);
+    expect(byNumber.items.map((item) => [item.id, item.memberName, item.memberNumber, item.unitPath])).toEqual([
+      [people[0], '王伟', `${stem}01`, `${college.name}/一班`],
+      [people[1], '王伟', `${stem}02`, `${college.name}/二班`],
+    ]);
+    // The guard's 2, the tree revision (and the units when this instance's snapshot is stale), the members, the accounts.
+    expect(byNumber.dbRequests).toBeLessThanOrEqual(6);
+    const byName = await search('王伟');
+    expect(byName.items.filter((item) => people.includes(item.id)).map((item) => item.unitPath)).toEqual([`${college.name}/一班`, `${college.name}/二班`]);
+    // Typed with a space, or in full-width digits, a number is read as the roster stores it.
+    expect((await search(`${stem.slice(0, 3)} ${stem.slice(3)}02`)).items.map((item) => item.id)).toEqual([people[1]]);
+    const wide = [...`${stem}01`].map((c) => (/\d/.test(c) ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
+    expect((await search(wide)).items.map((item) => item.id)).toEqual([people[0]]);
   });
 
   test('accounts.search finds by nickname prefix, literally', async () => {

@@ -226,6 +226,20 @@ describe('roster', () => {
     expect(code(await org('members.create', { member: { ...input({ unitIds: [cls.id] }), extra: 1 } }))).toBe('INVALID_INPUT');
   });
 
+  test('a number typed with spaces or full-width digits is stored as one number; searches read it the same way', async () => {
+    const cls = await unit('root', next('NUM'));
+    const stem = String(70000 + seq);
+    const spaced = await member({ unitIds: [cls.id], number: ` ${stem} 01 ` });
+    expect(spaced.number).toBe(`${stem}01`);
+    const wide = await member({ unitIds: [cls.id], number: [...`${stem}02`].map((d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)).join('') });
+    expect(wide.number).toBe(`${stem}02`);
+    expect(code(await org('members.create', { member: input({ unitIds: [cls.id], number: `${stem} 01` }) }))).toBe('MEMBER_NUMBER_TAKEN');
+    const slash = await org('members.create', { member: input({ unitIds: [cls.id], number: `${stem}/03` }) });
+    expect(slash).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'member.number', message: expect.stringContaining('只能包含字母、数字和 _ . -') } });
+    const found = await must<Page<MemberCard>>('members.search', { query: `${stem} 0`, unitId: cls.id });
+    expect(found.items.map((item) => item.number)).toEqual([`${stem}01`, `${stem}02`]);
+  });
+
   test('concurrent creates of one number leave one member', async () => {
     const cls = await unit('root', next('CC'));
     const number = next('DUP');
@@ -334,7 +348,11 @@ describe('binding', () => {
     const gonePhone = phone();
     const gone = await member({ unitIds: [cls.id], phone: gonePhone });
     await must('members.deactivate', { memberId: gone.id });
-    expect(code(await bind(nobody, gonePhone))).toBe('ROSTER_NO_MATCH');
+    // Only a deactivated member has the phone: the person is told so, not that nobody matches.
+    expect(await bind(nobody, gonePhone)).toMatchObject({ ok: false, error: { code: 'MEMBER_INACTIVE' } });
+    // An active member with the phone as well: that one is bound.
+    const back = await member({ unitIds: [cls.id], phone: gonePhone });
+    expect(await bind(nobody, gonePhone)).toMatchObject({ ok: true, data: { member: { id: back.id } } });
     const shared = phone();
     await member({ unitIds: [cls.id], phone: shared });
     await member({ unitIds: [cls.id], phone: shared });

@@ -9,9 +9,11 @@
  *   deactivated; without it nobody is.
  */
 import type { ImportCounts, InvalidRowReason, MemberInput, MemberKind } from '../../../typings';
+import { FIELD_LIMITS } from '../../../typings/limits';
 import type { Placement } from '../counters';
 import type { MemberDoc } from '../model';
 import { MEMBER_KIND_LABEL, MEMBER_LIMITS } from '../members';
+import { normaliseNumber, numberProblem } from '../member-number';
 import { normalizePhone } from '../phone';
 import type { UnitTree } from '../tree';
 import type { RosterColumn, RosterSheet } from '../roster-file';
@@ -74,14 +76,15 @@ interface CleanRow {
 function cleanRow(cells: Partial<Record<RosterColumn, string>>, line: number, snapshot: UnitTree): CleanRow {
   const reasons: CleanRow['reasons'] = [];
   const name = (cells.name ?? '').replace(/\s+/g, ' ').trim();
-  const number = (cells.number ?? '').trim();
+  const number = normaliseNumber(cells.number ?? '');
   const fields: Settable = {};
   if (!name) reasons.push({ code: 'NAME_MISSING', message: '缺少姓名' });
   else if ([...name].length > MEMBER_LIMITS.name) reasons.push({ code: 'FIELD_TOO_LONG', message: `姓名超过 ${MEMBER_LIMITS.name} 个字` });
   else fields.name = name;
   if (!number) reasons.push({ code: 'NUMBER_MISSING', message: '缺少学号/工号' });
-  else if (number.length > MEMBER_LIMITS.number || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(number)) {
-    reasons.push({ code: 'FIELD_TOO_LONG', message: `学号/工号需为 1-${MEMBER_LIMITS.number} 位字母、数字或 _ . -` });
+  else {
+    const problem = numberProblem(number);
+    if (problem) reasons.push({ code: [...number].length > FIELD_LIMITS.memberNumber ? 'FIELD_TOO_LONG' : 'NUMBER_INVALID', message: `学号/工号“${number}”：${problem}` });
   }
   if (cells.phone !== undefined) {
     const raw = cells.phone.trim();

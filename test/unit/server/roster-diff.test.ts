@@ -63,3 +63,19 @@ test('an update keeps what the file leaves out and shows kinds in Chinese', () =
     expect.objectContaining({ category: 'update', set: { kind: 'staff' }, changes: [{ field: 'kind', before: '学生', after: '教职工' }], before: { unitIds: ['b'], active: true } }),
   ]);
 });
+
+test('numbers typed with spaces or full-width digits are the stored number; still-invalid ones say why in Chinese', () => {
+  const diff = diffRoster(
+    sheet([['一', ' 2023 0101 ', '甲班'], ['二', '２０２３０１０２', '甲班'], ['三', '2023/0103', '甲班'], ['四', '1'.repeat(40), '甲班']]),
+    [existing('20230101', { name: '一' })],
+    tree,
+    { deactivateMissing: false, newId },
+  );
+  expect(diff.counts).toMatchObject({ rows: 4, unchanged: 1, add: 1, invalid: 2 });
+  expect(diff.items.find((item) => item.category === 'add')).toMatchObject({ number: '20230102' });
+  const reasons = diff.items.flatMap((item) => (item.category === 'invalid' ? item.reasons.map((r) => [item.line, r.code, r.message]) : []));
+  expect(reasons).toEqual([
+    [4, 'NUMBER_INVALID', expect.stringContaining('只能包含字母、数字和 _ . -')],
+    [5, 'FIELD_TOO_LONG', expect.stringContaining('最多 32 位')],
+  ]);
+});
