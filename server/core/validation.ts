@@ -102,8 +102,15 @@ function issuePath(issue: z.core.$ZodIssue): PropertyKey[] {
   return [...issue.path];
 }
 
-/** A sentence naming the field as a person knows it and what is wrong with it. */
+/** Zod's own messages are English; a Chinese one was written by the schema for people. */
+const WRITTEN_FOR_PEOPLE = /[\u3400-\u9fff]/;
+
+/**
+ * A sentence naming the field as a person knows it and what is wrong with it; a schema's own
+ * Chinese message (`z.maxLength(40, '...')`, a refine's message) is used as written.
+ */
 export function issueMessage(issue: z.core.$ZodIssue): string {
+  if (WRITTEN_FOR_PEOPLE.test(issue.message)) return issue.message;
   const label = fieldLabel(issue.path);
   switch (issue.code) {
     case 'invalid_type':

@@ -102,6 +102,12 @@ describe('INVALID_INPUT says in words which field and what is wrong', () => {
     expect(refusal(input)).toEqual({ code: 'INVALID_INPUT', field, message });
   });
 
+  test('a schema’s own Chinese message is used as written', () => {
+    const schema = z.strictObject({ number: z.string().check(z.regex(/^[A-Za-z0-9]*$/, '学号/工号只能包含字母和数字')) });
+    expect(parseRequest(schema, { number: 'a/b' })).toEqual({ ok: false, error: { code: 'INVALID_INPUT', field: 'number', message: '学号/工号只能包含字母和数字' } });
+    expect(parseRequest(z.strictObject({ n: z.string().check(z.refine((v) => v !== 'x')) }), { n: 'x' })).toMatchObject({ error: { message: `${FIELD_LABEL_FALLBACK}的内容不正确` } });
+  });
+
   test('fields without a label, and names that are Object.prototype keys, read as the generic wording', () => {
     expect(fieldLabel(['mystery'])).toBe(FIELD_LABEL_FALLBACK);
     expect(fieldLabel(['constructor'])).toBe(FIELD_LABEL_FALLBACK);
