@@ -40,6 +40,21 @@ export const REQUEST_SHAPE_LIMITS = { depth: 16, nodes: 10_000 } as const;
 /** Field names are echoed in `error.field`: a hostile key must not come back long or unsafe. */
 const FIELD_SEGMENT_MAX = 64;
 
+/**
+ * Text a person types, at most `max` characters as FIELD_LIMITS counts them: code points after
+ * trimming, so an emoji is one character and surrounding spaces are free. Too long is the same
+ * `too_big` issue as `z.maxLength`, so the message names the limit.
+ */
+export function chars(max: number): z.ZodMiniString<string> {
+  return z.string().check(
+    z.check<string>((ctx) => {
+      if ([...ctx.value.trim()].length > max) {
+        ctx.issues.push({ code: 'too_big', origin: 'string', maximum: max, inclusive: true, input: ctx.value });
+      }
+    }),
+  );
+}
+
 function fieldSegment(key: PropertyKey): string {
   const text = String(key);
   const safe = text.replace(new RegExp(UNSAFE_TEXT.source, 'g'), '?');

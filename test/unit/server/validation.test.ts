@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import type { FunctionMain } from '../../../server/core/router';
-import { fieldLabel, hasUnsafeText, parseRequest, REQUEST_SHAPE_LIMITS } from '../../../server/core/validation';
+import { chars, fieldLabel, hasUnsafeText, parseRequest, REQUEST_SHAPE_LIMITS } from '../../../server/core/validation';
 import { FIELD_LABEL_FALLBACK, FIELD_LABELS } from '../../../typings/error-texts';
 import { fieldPaths, shapeOf } from '../../helpers/schema-shape';
 
@@ -100,6 +100,14 @@ describe('INVALID_INPUT says in words which field and what is wrong', () => {
     ['unexpected nested field', { member: { ...valid.member, surprise: 1 } }, 'member.surprise', '成员信息中包含无法识别的内容'],
   ])('%s', (_name, input, field, message) => {
     expect(refusal(input)).toEqual({ code: 'INVALID_INPUT', field, message });
+  });
+
+  test('chars(max) counts what a person counts: code points, surrounding spaces free', () => {
+    const schema = z.strictObject({ name: chars(3) });
+    expect(parseRequest(schema, { name: '😀😀😀' }).ok).toBe(true);
+    expect(parseRequest(schema, { name: '  王伟 ' }).ok).toBe(true);
+    expect(parseRequest(schema, { name: '王伟王伟' })).toEqual({ ok: false, error: { code: 'INVALID_INPUT', field: 'name', message: '名称过长，最多 3 个字' } });
+    expect(parseRequest(schema, { name: 3 })).toMatchObject({ error: { field: 'name', message: '名称的格式不正确' } });
   });
 
   test('a schema’s own Chinese message is used as written', () => {
