@@ -74,6 +74,7 @@ body { width: ${SCREEN.width}px; font-family: 'Noto Sans CJK SC', sans-serif; -w
 .phone { position: relative; width: ${SCREEN.width}px; min-height: ${SCREEN.height}px; display: flex; flex-direction: column; overflow: hidden; }
 .phone--fixed { height: ${SCREEN.height}px; }
 .chrome { flex: none; position: relative; z-index: 2; }
+.chrome--custom { position: absolute; left: 0; right: 0; top: 0; }
 .status { height: ${SCREEN.statusBar}px; display: flex; align-items: center; justify-content: space-between; padding: 0 16px 0 30px; box-sizing: border-box; font-size: 15px; font-weight: 600; letter-spacing: -0.2px; }
 .status__icons { display: flex; align-items: center; gap: 5px; }
 .nav { height: ${SCREEN.navBar}px; position: relative; display: flex; align-items: center; justify-content: center; }
@@ -98,8 +99,7 @@ body { width: ${SCREEN.width}px; font-family: 'Noto Sans CJK SC', sans-serif; -w
  * The whole document Chromium renders. `full` lets the page grow to its length; otherwise the
  * screen is 812 px tall and the page is cut where the screen ends.
  */
-function frameHtml({ pagePath, markup, css, title, full }) {
-  const app = appConfig();
+function frameHtml({ pagePath, markup, css, title, full, app = appConfig() }) {
   const win = windowOf(app, pagePath);
   const tab = app.tabBar ? tabIndexOf(app, pagePath) : -1;
   const dark = win.navigationBarTextStyle !== 'white';
@@ -107,15 +107,17 @@ function frameHtml({ pagePath, markup, css, title, full }) {
   const navBackground = win.navigationBarBackgroundColor || '#000';
   const pageTitle = title != null ? title : win.navigationBarTitleText || '';
   const background = win.backgroundColor || '#fff';
+  // A page with its own navigation bar draws under the status bar; WeChat keeps only the capsule.
+  const custom = win.navigationStyle === 'custom';
   return `<!doctype html>
 <html><head><meta charset="utf-8"><meta name="viewport" content="width=${SCREEN.width}">
 <style>${FRAME_CSS}</style>
 <style>${css}</style>
 </head><body>
 <div class="phone${full ? '' : ' phone--fixed'}" style="background:${background}">
-  <div class="chrome" style="background:${navBackground};color:${ink}">
+  ${custom ? `<div class="chrome chrome--custom" style="color:${ink}">` : `<div class="chrome" style="background:${navBackground};color:${ink}">`}
     <div class="status"><span>9:41</span><span class="status__icons">${STATUS_ICONS(ink)}</span></div>
-    <div class="nav">${tab === -1 ? BACK(ink) : ''}<span class="nav__title">${escapeHtml(pageTitle)}</span>${CAPSULE(dark)}</div>
+    <div class="nav">${tab === -1 && !custom ? BACK(ink) : ''}${custom ? '' : `<span class="nav__title">${escapeHtml(pageTitle)}</span>`}${CAPSULE(dark)}</div>
   </div>
   <div class="viewport"${tab === -1 ? ` style="--wx-safe-bottom:${SCREEN.safeBottom}px"` : ''}><wx-page>${markup}</wx-page></div>
   ${tab === -1 ? '' : tabBarHtml(app, tab)}

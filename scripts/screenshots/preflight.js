@@ -43,7 +43,7 @@ function report(found) {
   return [
     'npm run screenshots cannot run on this machine:',
     ...found.map((line) => `  - ${line}`),
-    `Install them with:\n  ${INSTALL}`,
+    `Install what is missing with:\n  ${INSTALL}`,
     '(Debian/Ubuntu package names; about 500 MB. Or point CHROMIUM_PATH at an installed Chromium or Chrome.)',
   ].join('\n');
 }
