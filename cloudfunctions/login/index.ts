@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import type { GrantableRole } from '../../typings';
+import { FIELD_LIMITS } from '../../typings/limits';
 import { listRoleHolders, roleHistory, searchAccounts } from '../../server/accounts/admin-queries';
 import { listConflicts, resolveConflict } from '../../server/accounts/conflicts';
 import { accountConfigFromEnv } from '../../server/accounts/config';
@@ -30,6 +31,8 @@ function deps(): AccountDeps {
   return { db: db(), now: () => systemClock.now(), config: accountConfigFromEnv() };
 }
 
+/** Text a person types, at most `max` characters (code points, after trimming), as FIELD_LIMITS counts them. */
+const chars = (max: number) => z.string().check(z.refine((text) => [...text.trim()].length <= max, { params: { maximum: max } }));
 const grantableRole = z.enum(['admin', 'publisher', 'observer'] satisfies GrantableRole[]);
 const accountId = z.string().check(z.minLength(1), z.maxLength(64));
 const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(128)));
@@ -75,7 +78,7 @@ export const main = createMain({
     },
     'profile.update': {
       input: z.strictObject({
-        nickname: z.optional(z.string().check(z.maxLength(256))),
+        nickname: z.optional(chars(FIELD_LIMITS.nickname)),
         avatarFileId: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
       }),
       async handle(request, { identity, account }) {
@@ -126,7 +129,7 @@ export const main = createMain({
       },
     },
     'accounts.search': {
-      input: z.strictObject({ query: z.string().check(z.minLength(1), z.maxLength(32)) }),
+      input: z.strictObject({ query: chars(FIELD_LIMITS.searchQuery).check(z.minLength(1)) }),
       roles: ['admin'],
       async handle({ query }) {
         return ok({ items: await searchAccounts(deps(), query) });
@@ -143,7 +146,7 @@ export const main = createMain({
       input: z.strictObject({
         id: z.string().check(z.minLength(1), z.maxLength(200)),
         decision: z.enum(['merge', 'dismiss']),
-        note: z.optional(z.string().check(z.maxLength(200))),
+        note: z.optional(chars(FIELD_LIMITS.conflictNote)),
       }),
       roles: ['admin'],
       async handle({ id, decision, note }, { account }) {

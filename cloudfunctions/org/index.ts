@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import type { MemberKind, UnitKind } from '../../typings';
+import { FIELD_LIMITS } from '../../typings/limits';
 import { accountConfigFromEnv } from '../../server/accounts/config';
 import { hasAnyRole, loadCallerAccount } from '../../server/accounts/guard';
 import type { UserDoc } from '../../server/accounts/model';
@@ -30,18 +31,19 @@ function deps(): OrgDeps {
 
 const id = z.string().check(z.minLength(1), z.maxLength(64));
 const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(200)));
-const query = z.optional(z.string().check(z.maxLength(32)));
+/** Text a person types, at most `max` characters (code points, after trimming), as FIELD_LIMITS counts them. */
+const chars = (max: number) => z.string().check(z.refine((text) => [...text.trim()].length <= max, { params: { maximum: max } }));
+const query = z.optional(chars(FIELD_LIMITS.searchQuery));
 const unitKind = z.enum(['college', 'department', 'class', 'group'] satisfies Exclude<UnitKind, 'org'>[]);
 const memberKind = z.enum(['student', 'staff'] satisfies MemberKind[]);
-const text = (max: number) => z.string().check(z.maxLength(max));
 const memberFields = {
-  name: text(100),
-  number: text(64),
-  phone: z.nullable(text(32)),
+  name: chars(FIELD_LIMITS.memberName),
+  number: chars(FIELD_LIMITS.memberNumber),
+  phone: z.nullable(chars(FIELD_LIMITS.phoneInput)),
   kind: memberKind,
-  unitIds: z.array(id).check(z.maxLength(50)),
-  title: z.nullable(text(100)),
-  wecomUserId: z.nullable(text(128)),
+  unitIds: z.array(id).check(z.maxLength(FIELD_LIMITS.memberUnits)),
+  title: z.nullable(chars(FIELD_LIMITS.memberTitle)),
+  wecomUserId: z.nullable(chars(FIELD_LIMITS.wecomUserId)),
 };
 const memberInput = z.strictObject(memberFields);
 const memberPatch = z.partial(z.strictObject(memberFields));
@@ -93,14 +95,14 @@ export const main = createMain({
       },
     },
     'units.create': {
-      input: z.strictObject({ parentId: id, name: text(100), kind: unitKind }),
+      input: z.strictObject({ parentId: id, name: chars(FIELD_LIMITS.unitName), kind: unitKind }),
       roles: ['admin'],
       async handle({ parentId, name, kind }) {
         return ok(await createUnit(deps(), parentId, name, kind));
       },
     },
     'units.rename': {
-      input: z.strictObject({ unitId: id, name: text(100) }),
+      input: z.strictObject({ unitId: id, name: chars(FIELD_LIMITS.unitName) }),
       roles: ['admin'],
       async handle({ unitId, name }) {
         return ok(await renameUnit(deps(), unitId, name));
@@ -131,7 +133,7 @@ export const main = createMain({
       },
     },
     'members.update': {
-      input: z.strictObject({ memberId: id, rev: text(64), member: memberPatch }),
+      input: z.strictObject({ memberId: id, rev: id, member: memberPatch }),
       roles: ['admin'],
       async handle({ memberId, rev, member }) {
         const d = deps();
@@ -179,7 +181,7 @@ export const main = createMain({
     },
 
     'observers.set': {
-      input: z.strictObject({ memberId: id, unitIds: z.array(id).check(z.maxLength(200)) }),
+      input: z.strictObject({ memberId: id, unitIds: z.array(id).check(z.maxLength(FIELD_LIMITS.memberObserves)) }),
       roles: ['admin'],
       async handle({ memberId, unitIds }) {
         const d = deps();

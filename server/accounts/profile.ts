@@ -1,4 +1,5 @@
 /** The caller's own profile: a nickname that passes the content check, and an avatar file id. */
+import { FIELD_LIMITS } from '../../typings/limits';
 import { AppFailure } from '../core/result';
 import type { FileStoragePort } from '../ports/storage.port';
 import type { WechatOpenApiPort } from '../ports/wechat-openapi.port';
@@ -15,15 +16,14 @@ export interface ProfileChange {
   avatarFileId?: string;
 }
 
-export const NICKNAME_MAX = 32;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** A trimmed nickname of 1-32 characters (code points, so an emoji counts once). */
 export function normaliseNickname(raw: string): string {
   const nickname = raw.trim();
   const length = Array.from(nickname).length;
-  if (length < 1 || length > NICKNAME_MAX || CONTROL_CHARACTERS.test(nickname)) {
-    throw new AppFailure('INVALID_INPUT', `昵称需为 1-${NICKNAME_MAX} 个字符`, 'nickname');
+  if (length < 1 || length > FIELD_LIMITS.nickname || CONTROL_CHARACTERS.test(nickname)) {
+    throw new AppFailure('INVALID_INPUT', `昵称需为 1-${FIELD_LIMITS.nickname} 个字符`, 'nickname');
   }
   return nickname;
 }

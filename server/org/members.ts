@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MemberCard, MemberInput, MemberKind } from '../../typings';
+import { FIELD_LIMITS } from '../../typings/limits';
 import { AppFailure } from '../core/result';
 import { type Filter, findById, isDuplicateKey, type Transaction } from '../db/db';
 import { getInTransaction, runRefusable } from '../db/transactions';
@@ -18,8 +19,7 @@ import { type OrgDeps, tree } from './units';
 
 export type MemberFields = Pick<MemberDoc, 'name' | 'number' | 'phone' | 'kind' | 'unitIds' | 'title' | 'wecomUserId'>;
 
-export const MEMBER_LIMITS = { name: 40, number: 32, title: 40, wecomUserId: 64, units: 20, observes: 50 } as const;
-const WECOM_USERID_PATTERN = /^[A-Za-z0-9_.@-]+$/;
+export const WECOM_USERID_PATTERN = /^[A-Za-z0-9_.@-]+$/;
 
 function invalid(field: string, message: string): AppFailure {
   return new AppFailure('INVALID_INPUT', message, `member.${field}`);
@@ -35,7 +35,7 @@ function optionalText(value: string | null | undefined, limit: number, field: st
 /** Validates and normalises an admin's member input against the tree. */
 export function cleanMemberInput(input: MemberInput, snapshot: UnitTree): MemberFields {
   const name = input.name.trim().replace(/\s+/g, ' ');
-  if (!name || [...name].length > MEMBER_LIMITS.name) throw invalid('name', `姓名需为 1-${MEMBER_LIMITS.name} 个字`);
+  if (!name || [...name].length > FIELD_LIMITS.memberName) throw invalid('name', `姓名需为 1-${FIELD_LIMITS.memberName} 个字`);
   const number = normaliseNumber(input.number);
   const numberInvalid = numberProblem(number);
   if (numberInvalid) throw invalid('number', numberInvalid);
@@ -45,11 +45,11 @@ export function cleanMemberInput(input: MemberInput, snapshot: UnitTree): Member
     if (!phone) throw new AppFailure('PHONE_INVALID', '手机号格式不正确', 'member.phone');
   }
   const unitIds = [...new Set(input.unitIds)];
-  if (unitIds.length === 0 || unitIds.length > MEMBER_LIMITS.units) throw invalid('unitIds', `请选择 1-${MEMBER_LIMITS.units} 个所属单位`);
+  if (unitIds.length === 0 || unitIds.length > FIELD_LIMITS.memberUnits) throw invalid('unitIds', `请选择 1-${FIELD_LIMITS.memberUnits} 个所属单位`);
   for (const id of unitIds) {
     if (!snapshot.get(id)) throw new AppFailure('UNIT_NOT_FOUND', '所选单位不存在或已被删除', 'member.unitIds');
   }
-  const wecomUserId = optionalText(input.wecomUserId, MEMBER_LIMITS.wecomUserId, 'wecomUserId', '企业微信账号');
+  const wecomUserId = optionalText(input.wecomUserId, FIELD_LIMITS.wecomUserId, 'wecomUserId', '企业微信账号');
   if (wecomUserId && !WECOM_USERID_PATTERN.test(wecomUserId)) throw invalid('wecomUserId', '企业微信账号只能包含字母、数字和 _ . @ -');
   return {
     name,
@@ -57,7 +57,7 @@ export function cleanMemberInput(input: MemberInput, snapshot: UnitTree): Member
     phone,
     kind: input.kind,
     unitIds,
-    title: optionalText(input.title, MEMBER_LIMITS.title, 'title', '职务'),
+    title: optionalText(input.title, FIELD_LIMITS.memberTitle, 'title', '职务'),
     wecomUserId,
   };
 }
@@ -204,7 +204,7 @@ export async function setMemberActive(deps: OrgDeps, memberId: string, active: b
 
 export async function setObserves(deps: OrgDeps, memberId: string, unitIds: string[]): Promise<MemberDoc> {
   const observes = [...new Set(unitIds)];
-  if (observes.length > MEMBER_LIMITS.observes) throw new AppFailure('INVALID_INPUT', `最多关注 ${MEMBER_LIMITS.observes} 个单位`, 'unitIds');
+  if (observes.length > FIELD_LIMITS.memberObserves) throw new AppFailure('INVALID_INPUT', `最多关注 ${FIELD_LIMITS.memberObserves} 个单位`, 'unitIds');
   const snapshot = await tree(deps);
   for (const id of observes) if (!snapshot.get(id)) throw new AppFailure('UNIT_NOT_FOUND', '所选单位不存在或已被删除', 'unitIds');
   const now = deps.now();

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { UnitKind, UnitView } from '../../typings';
+import { FIELD_LIMITS } from '../../typings/limits';
 import { AppFailure } from '../core/result';
 import { type Db, findById, isDuplicateKey, type Transaction } from '../db/db';
 import { getInTransaction, runRefusable } from '../db/transactions';
@@ -18,13 +19,12 @@ export interface OrgDeps {
   organisationName: string;
 }
 
-export const UNIT_NAME_MAX = 40;
 /** Roster files write paths as `学院/班级` and list several units with `;`. */
 const RESERVED_IN_NAMES = /[/／\\;；|\n\r\t]/;
 
 export function cleanUnitName(raw: string): string {
   const name = raw.trim().replace(/\s+/g, ' ');
-  if (!name || [...name].length > UNIT_NAME_MAX) throw new AppFailure('INVALID_INPUT', `单位名称需为 1-${UNIT_NAME_MAX} 个字`, 'name');
+  if (!name || [...name].length > FIELD_LIMITS.unitName) throw new AppFailure('INVALID_INPUT', `单位名称需为 1-${FIELD_LIMITS.unitName} 个字`, 'name');
   if (RESERVED_IN_NAMES.test(name)) throw new AppFailure('INVALID_INPUT', '单位名称不能包含 / ; | 等分隔符', 'name');
   return name;
 }

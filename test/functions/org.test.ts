@@ -5,6 +5,7 @@
  */
 import type { RunningLocalCloud } from '../../local-cloud/src/server';
 import type { AccountView, AudienceMember, LoginResponse, MemberCard, MemberDetail, MemberInput, MyDirectory, Page, Result, UnitView } from '../../typings';
+import { FIELD_LIMITS } from '../../typings/limits';
 import { type Caller, call, issuePhoneCode, startTestCloud } from '../helpers/local-cloud';
 
 let cloud: RunningLocalCloud;
@@ -238,6 +239,30 @@ describe('roster', () => {
     expect(slash).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'member.number', message: expect.stringContaining('只能包含字母、数字和 _ . -') } });
     const found = await must<Page<MemberCard>>('members.search', { query: `${stem} 0`, unitId: cls.id });
     expect(found.items.map((item) => item.number)).toEqual([`${stem}01`, `${stem}02`]);
+  });
+
+  test('every member field takes exactly its declared limit (FIELD_LIMITS), counting characters; one more is refused naming the field', async () => {
+    const cls = await unit('root', next('LIM'));
+    const stem = String(80000 + seq);
+    const fields: [keyof MemberInput, number, string][] = [
+      ['name', FIELD_LIMITS.memberName, '名'],
+      ['number', FIELD_LIMITS.memberNumber, '9'],
+      ['title', FIELD_LIMITS.memberTitle, '😀'],
+      ['wecomUserId', FIELD_LIMITS.wecomUserId, 'w'],
+    ];
+    for (const [field, limit, unitText] of fields) {
+      const at = field === 'number' ? `${stem}${'9'.repeat(limit - stem.length)}` : unitText.repeat(limit);
+      const atLimit = await org<MemberDetail>('members.create', { member: input({ unitIds: [cls.id], [field]: at }) });
+      expect({ field, code: code(atLimit) }).toEqual({ field, code: 'OK' });
+      const over = await org('members.create', { member: input({ unitIds: [cls.id], [field]: `${at}${unitText}` }) });
+      expect({ field, over }).toEqual({ field, over: { ok: false, error: expect.objectContaining({ code: 'INVALID_INPUT', field: `member.${field}`, message: expect.stringContaining(String(limit)) }) } });
+    }
+    const units = Array.from({ length: FIELD_LIMITS.memberUnits + 1 }, () => cls.id);
+    expect(code(await org('members.create', { member: input({ unitIds: units }) }))).toBe('INVALID_INPUT');
+    const unitName = '院'.repeat(FIELD_LIMITS.unitName);
+    expect(code(await org('units.create', { parentId: cls.id, name: unitName, kind: 'group' }))).toBe('OK');
+    expect(await org('units.create', { parentId: cls.id, name: `${unitName}院`, kind: 'group' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'name' } });
+    expect(code(await org('members.search', { query: 'q'.repeat(FIELD_LIMITS.searchQuery + 1) }))).toBe('INVALID_INPUT');
   });
 
   test('concurrent creates of one number leave one member', async () => {

@@ -12,7 +12,7 @@ import type { ImportCounts, InvalidRowReason, MemberInput, MemberKind } from '..
 import { FIELD_LIMITS } from '../../../typings/limits';
 import type { Placement } from '../counters';
 import type { MemberDoc } from '../model';
-import { MEMBER_KIND_LABEL, MEMBER_LIMITS } from '../members';
+import { MEMBER_KIND_LABEL, WECOM_USERID_PATTERN } from '../members';
 import { normaliseNumber, numberProblem } from '../member-number';
 import { normalizePhone } from '../phone';
 import type { UnitTree } from '../tree';
@@ -79,7 +79,7 @@ function cleanRow(cells: Partial<Record<RosterColumn, string>>, line: number, sn
   const number = normaliseNumber(cells.number ?? '');
   const fields: Settable = {};
   if (!name) reasons.push({ code: 'NAME_MISSING', message: '缺少姓名' });
-  else if ([...name].length > MEMBER_LIMITS.name) reasons.push({ code: 'FIELD_TOO_LONG', message: `姓名超过 ${MEMBER_LIMITS.name} 个字` });
+  else if ([...name].length > FIELD_LIMITS.memberName) reasons.push({ code: 'FIELD_TOO_LONG', message: `姓名超过 ${FIELD_LIMITS.memberName} 个字` });
   else fields.name = name;
   if (!number) reasons.push({ code: 'NUMBER_MISSING', message: '缺少学号/工号' });
   else {
@@ -103,7 +103,7 @@ function cleanRow(cells: Partial<Record<RosterColumn, string>>, line: number, sn
   if (cells.units !== undefined) {
     const paths = cells.units.split(UNIT_LIST_SEPARATOR).map((p) => p.trim()).filter(Boolean);
     if (paths.length === 0) reasons.push({ code: 'UNIT_MISSING', message: '缺少所属单位' });
-    else if (paths.length > MEMBER_LIMITS.units) reasons.push({ code: 'FIELD_TOO_LONG', message: `所属单位不能超过 ${MEMBER_LIMITS.units} 个` });
+    else if (paths.length > FIELD_LIMITS.memberUnits) reasons.push({ code: 'FIELD_TOO_LONG', message: `所属单位不能超过 ${FIELD_LIMITS.memberUnits} 个` });
     else {
       const unitIds: string[] = [];
       let allKnown = true;
@@ -119,12 +119,12 @@ function cleanRow(cells: Partial<Record<RosterColumn, string>>, line: number, sn
   }
   if (cells.title !== undefined) {
     const title = cells.title.trim();
-    if ([...title].length > MEMBER_LIMITS.title) reasons.push({ code: 'FIELD_TOO_LONG', message: `职务超过 ${MEMBER_LIMITS.title} 个字` });
+    if ([...title].length > FIELD_LIMITS.memberTitle) reasons.push({ code: 'FIELD_TOO_LONG', message: `职务超过 ${FIELD_LIMITS.memberTitle} 个字` });
     else fields.title = title || null;
   }
   if (cells.wecomUserId !== undefined) {
     const userid = cells.wecomUserId.trim();
-    if (userid.length > MEMBER_LIMITS.wecomUserId || (userid && !/^[A-Za-z0-9_.@-]+$/.test(userid))) {
+    if (userid.length > FIELD_LIMITS.wecomUserId || (userid && !WECOM_USERID_PATTERN.test(userid))) {
       reasons.push({ code: 'FIELD_TOO_LONG', message: '企业微信账号格式不正确' });
     } else fields.wecomUserId = userid || null;
   }

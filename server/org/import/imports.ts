@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ImportItemCategory, ImportItemView, ImportView, InvalidRowReason } from '../../../typings';
+import { FIELD_LIMITS } from '../../../typings/limits';
 import { formatBusiness } from '../../core/time';
 import { inParallel } from '../../core/parallel';
 import { AppFailure } from '../../core/result';
@@ -157,7 +158,8 @@ export async function previewImport(deps: ImportDeps, actorId: string, request: 
   const doc: ImportDoc = {
     _id: importId,
     fileId: request.fileId,
-    fileName: request.fileName.slice(0, 120),
+    // The name is only shown in the import list: a long one is cut there, never refused.
+    fileName: [...request.fileName].slice(0, FIELD_LIMITS.importFileName).join(''),
     status: 'previewed',
     deactivateMissing: request.deactivateMissing,
     counts,

@@ -3,6 +3,7 @@ import { type DiffMember, diffRoster } from '../../../server/org/import/diff';
 import type { UnitDoc } from '../../../server/org/model';
 import type { RosterSheet } from '../../../server/org/roster-file';
 import { UnitTree } from '../../../server/org/tree';
+import { FIELD_LIMITS } from '../../../typings/limits';
 
 const at = new Date(0);
 const unit = (id: string, name: string, parentId: string | null): UnitDoc => ({
@@ -66,7 +67,7 @@ test('an update keeps what the file leaves out and shows kinds in Chinese', () =
 
 test('numbers typed with spaces or full-width digits are the stored number; still-invalid ones say why in Chinese', () => {
   const diff = diffRoster(
-    sheet([['一', ' 2023 0101 ', '甲班'], ['二', '２０２３０１０２', '甲班'], ['三', '2023/0103', '甲班'], ['四', '1'.repeat(40), '甲班']]),
+    sheet([['一', ' 2023 0101 ', '甲班'], ['二', '２０２３０１０２', '甲班'], ['三', '2023/0103', '甲班'], ['四', '1'.repeat(FIELD_LIMITS.memberNumber + 1), '甲班']]),
     [existing('20230101', { name: '一' })],
     tree,
     { deactivateMissing: false, newId },
@@ -76,6 +77,6 @@ test('numbers typed with spaces or full-width digits are the stored number; stil
   const reasons = diff.items.flatMap((item) => (item.category === 'invalid' ? item.reasons.map((r) => [item.line, r.code, r.message]) : []));
   expect(reasons).toEqual([
     [4, 'NUMBER_INVALID', expect.stringContaining('只能包含字母、数字和 _ . -')],
-    [5, 'FIELD_TOO_LONG', expect.stringContaining('最多 32 位')],
+    [5, 'FIELD_TOO_LONG', expect.stringContaining(`最多 ${FIELD_LIMITS.memberNumber} 位`)],
   ]);
 });
