@@ -61,7 +61,10 @@ function selectStates(states, only) {
   if (!only) return states;
   const unknown = only.filter((name) => !states.some((s) => s.page === name || `${s.page}-${s.state}` === name));
   if (unknown.length) throw new Error(`--only: no page or state named ${unknown.join(', ')}; see --list`);
-  return states.filter((s) => only.includes(s.page) || only.includes(`${s.page}-${s.state}`));
+  const wanted = new Set(states.filter((s) => only.includes(s.page) || only.includes(`${s.page}-${s.state}`)).map((s) => `${s.page}-${s.state}`));
+  // A state showing data an earlier state made brings that one along.
+  for (const s of states.slice().reverse()) if (wanted.has(`${s.page}-${s.state}`)) for (const before of s.after || []) wanted.add(before);
+  return states.filter((s) => wanted.has(`${s.page}-${s.state}`));
 }
 
 /** `YYYY-MM-DD HH:mm` of an instant in business time (Asia/Shanghai, this process's zone). */

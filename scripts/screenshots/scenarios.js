@@ -5,7 +5,8 @@
  *
  * Each state names the page, who is calling (a demo identity of the local cloud), the query,
  * calls that fail (for error states), a text that must appear before the picture is taken,
- * and steps that bring the page into the state the way a person would (taps, typing).
+ * and steps that bring the page into the state the way a person would (taps, typing);
+ * `after` names states whose data it shows (rendered first even when `--only` leaves them out).
  * A new page adds its states here; `coverage()` fails the run when app.json has a page
  * with no state.
  */
@@ -178,6 +179,8 @@ const STATES = [
       await page.trigger('.item-tabs', 'change', { name: 'invalid', title: '无效', index: 3 });
     },
   },
+  // The recent imports listed under the file chooser: the previews above made them.
+  { page: 'import', state: 'recent', path: 'packages/admin/pages/import/index', who: 'admin', waitText: '最近导入', after: ['import-preview'] },
 ];
 
 /** Pages of app.json (tabs, pages and subpackages) as paths from the mini-program root. */
