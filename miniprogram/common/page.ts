@@ -5,7 +5,7 @@
  * key is a compile error instead of a silently unused field.
  */
 
-type PathKey = `${string}.${string}` | `${string}[${number}]${string}`;
+export type PathKey = `${string}.${string}` | `${string}[${number}]${string}`;
 
 export type DataPatch<TData> = Partial<TData> & { [key: PathKey]: unknown };
 

@@ -123,7 +123,8 @@ export function recentImportRow(view: ImportView): RecentImportRow {
 }
 
 export interface ImportItemRow {
-  key: string;
+  /** Unique across the pages of one category. */
+  id: string;
   title: string;
   label: string;
   lines: string[];
@@ -139,20 +140,20 @@ function who(item: ImportItemView): string {
 
 /** One row of an import's item list; `index` keeps keys unique across pages. */
 export function importItemRow(item: ImportItemView, index: number): ImportItemRow {
-  const key = `${item.category}-${index}`;
+  const id = `${item.category}-${index}`;
   switch (item.category) {
     // A skipped change, like an invalid row, is worth nothing without its reasons.
     case 'invalid':
     case 'skipped':
       return {
-        key,
+        id,
         title: lineText(item.line) || who(item),
         label: who(item),
         lines: item.reasons.map((reason) => reason.message),
       };
     case 'update':
       return {
-        key,
+        id,
         title: who(item),
         label: lineText(item.line),
         lines: item.changes.map(
@@ -161,9 +162,9 @@ export function importItemRow(item: ImportItemView, index: number): ImportItemRo
         ),
       };
     case 'deactivate':
-      return { key, title: who(item), label: '不在名单中', lines: [] };
+      return { id, title: who(item), label: '不在名单中', lines: [] };
     default:
-      return { key, title: who(item), label: lineText(item.line), lines: [] };
+      return { id, title: who(item), label: lineText(item.line), lines: [] };
   }
 }
 

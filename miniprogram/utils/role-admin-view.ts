@@ -133,12 +133,6 @@ export function conflictRow(conflict: AccountConflictView): ConflictRow {
   };
 }
 
-/** The rows of a next page appended, skipping ids already shown (a row can shift between pages). */
-export function appendRows<R extends { id: string }>(existing: readonly R[], incoming: readonly R[]): R[] {
-  const seen = new Set(existing.map((row) => row.id));
-  return [...existing, ...incoming.filter((row) => !seen.has(row.id))];
-}
-
 /** The list with the row of the same id replaced; unchanged when there is none. */
 export function replaceRow<R extends { id: string }>(rows: readonly R[], row: R): R[] {
   return rows.map((existing) => (existing.id === row.id ? row : existing));

@@ -115,6 +115,21 @@ const globals = globalThis as unknown as Record<string, unknown>;
 /** The query the next rendered page receives in onLoad. */
 let pendingQuery: Record<string, string> = {};
 
+export type SetDataListener = (patch: Record<string, unknown>) => void;
+const setDataListeners = new Set<SetDataListener>();
+
+/**
+ * Calls `listener` with every `setData` patch a page makes (the page's own, not its
+ * components'), from now until the returned function is called: to measure what crosses to
+ * the view layer.
+ */
+export function watchSetData(listener: SetDataListener): () => void {
+  setDataListeners.add(listener);
+  return () => setDataListeners.delete(listener);
+}
+
+type SetData = (patch: Record<string, unknown>, callback?: () => void) => void;
+
 function callHook(instance: PageInstance, hook: string, ...args: unknown[]): void {
   const fn = instance[hook];
   if (typeof fn === 'function') fn.apply(instance, args);
@@ -135,6 +150,11 @@ function pageToComponent(options: PageOptions): Record<string, unknown> {
     lifetimes: {
       created(this: PageInstance) {
         Object.assign(this, fields);
+        const setData = this.setData as SetData;
+        this.setData = function watched(this: PageInstance, patch: Record<string, unknown>, callback?: () => void) {
+          setDataListeners.forEach((listener) => listener(patch));
+          return setData.call(this, patch, callback);
+        };
       },
       attached(this: PageInstance) {
         const query = pendingQuery;

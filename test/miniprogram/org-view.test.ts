@@ -200,7 +200,7 @@ describe('import view', () => {
       }),
       1,
     );
-    expect(row).toEqual({ key: 'skipped-1', title: '第 3 行', label: '林一 · 2023001', lines: ['预览后该成员已被修改或学号已被占用，未执行'] });
+    expect(row).toEqual({ id: 'skipped-1', title: '第 3 行', label: '林一 · 2023001', lines: ['预览后该成员已被修改或学号已被占用，未执行'] });
   });
 
   it('shows an invalid row by its line with the reasons', () => {
@@ -208,7 +208,7 @@ describe('import view', () => {
       item({ category: 'invalid', line: 7, name: '赵六', number: '', reasons: [{ code: 'NAME_MISSING', message: '缺少姓名' }] }),
       0,
     );
-    expect(row).toEqual({ key: 'invalid-0', title: '第 7 行', label: '赵六', lines: ['缺少姓名'] });
+    expect(row).toEqual({ id: 'invalid-0', title: '第 7 行', label: '赵六', lines: ['缺少姓名'] });
   });
 
   it('shows an update as before → after, with kinds, states and blanks in Chinese', () => {

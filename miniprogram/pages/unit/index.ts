@@ -13,7 +13,7 @@ import {
   type ChildRow,
   type MemberRow,
 } from '../../utils/org-view';
-import { appendRows } from '../../utils/role-admin-view';
+import { LIST_CAP, listPage } from '../../common/paged-list';
 
 type Status = 'loading' | 'ready' | 'forbidden' | 'error';
 
@@ -32,6 +32,10 @@ interface UnitData {
   subUnits: ChildRow[];
   subUnitsNext: string | null;
   loadingSubUnits: boolean;
+  /** A list is full (LIST_CAP rows) while more exist. */
+  capped: boolean;
+  subUnitsCapped: boolean;
+  cap: number;
   limits: typeof FIELD_LIMITS;
 }
 
@@ -53,6 +57,9 @@ definePage({
     subUnits: [],
     subUnitsNext: null,
     loadingSubUnits: false,
+    capped: false,
+    subUnitsCapped: false,
+    cap: LIST_CAP,
     limits: FIELD_LIMITS,
   } as UnitData,
 
@@ -101,10 +108,11 @@ definePage({
           else this.setData({ loadingSubUnits: false });
           return;
         }
-        const rows = result.data.items.map(childRow);
+        const page = listPage('subUnits', reset ? null : this.data.subUnits, result.data.items.map(childRow), result.data.next);
         this.setData({
-          subUnits: reset ? rows : appendRows(this.data.subUnits, rows),
-          subUnitsNext: result.data.next,
+          ...(page.rows ? { subUnits: page.rows } : page.patch),
+          subUnitsNext: page.next,
+          subUnitsCapped: page.capped,
           loadingSubUnits: false,
         });
       });
@@ -139,11 +147,12 @@ definePage({
           }
           return;
         }
-        const rows = result.data.items.map(memberRow);
+        const page = listPage('members', reset ? null : this.data.members, result.data.items.map(memberRow), result.data.next);
         this.setData({
           status: 'ready',
-          members: reset ? rows : appendRows(this.data.members, rows),
-          next: result.data.next,
+          ...(page.rows ? { members: page.rows } : page.patch),
+          next: page.next,
+          capped: page.capped,
           searching: false,
           loadingMore: false,
           emptyText: emptyMembersText(query),

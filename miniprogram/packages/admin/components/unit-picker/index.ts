@@ -6,10 +6,10 @@
 import type { UnitView } from '../../../../../typings';
 import { defineComponent } from '../../../../common/component';
 import { LatestOnly, perInstance } from '../../../../common/latest';
+import { LIST_CAP, listPage } from '../../../../common/paged-list';
 import { childUnits, rootUnit } from '../../../../services/org';
 import { errorText } from '../../../../utils/error-text';
 import { childRow, crumbsOf, type ChildRow, type Crumb } from '../../../../utils/org-view';
-import { appendRows } from '../../../../utils/role-admin-view';
 
 interface PickerData {
   trail: UnitView[];
@@ -17,6 +17,9 @@ interface PickerData {
   children: UnitView[];
   rows: ChildRow[];
   next: string | null;
+  /** The list is full (LIST_CAP sub-units) while more exist. */
+  capped: boolean;
+  cap: number;
   loading: boolean;
   errorText: string;
   /** Whether the unit shown can be picked. */
@@ -42,6 +45,8 @@ defineComponent({
     children: [],
     rows: [],
     next: null,
+    capped: false,
+    cap: LIST_CAP,
     loading: false,
     errorText: '',
     canPick: false,
@@ -89,7 +94,7 @@ defineComponent({
     },
 
     enter(trail: UnitView[]): Promise<void> {
-      this.setData({ trail, crumbs: crumbsOf(trail), canPick: this.pickable(trail), children: [], rows: [], next: null });
+      this.setData({ trail, crumbs: crumbsOf(trail), canPick: this.pickable(trail), children: [], rows: [], next: null, capped: false });
       return this.loadChildren(true);
     },
 
@@ -106,8 +111,15 @@ defineComponent({
           return;
         }
         const incoming = result.data.items.filter((unit) => unit.id !== this.data.excludeId);
-        const children = reset ? incoming : appendRows(this.data.children, incoming);
-        this.setData({ loading: false, children, rows: children.map(childRow), next: result.data.next });
+        const units = listPage('children', reset ? null : this.data.children, incoming, result.data.next);
+        const rows = listPage('rows', reset ? null : this.data.rows, incoming.map(childRow), result.data.next);
+        this.setData({
+          loading: false,
+          ...(units.rows ? { children: units.rows } : units.patch),
+          ...(rows.rows ? { rows: rows.rows } : rows.patch),
+          next: units.next,
+          capped: units.capped,
+        });
       });
     },
 

@@ -1,6 +1,7 @@
 import type { AppError, ImportCounts, ImportItemCategory, ImportView } from '../../../../../typings';
 import { definePage } from '../../../../common/page';
 import { perInstance } from '../../../../common/latest';
+import { LIST_CAP, listPage } from '../../../../common/paged-list';
 import { uploadImportFile } from '../../../../services/files';
 import { applyImport, getImport, importItems, listImports, previewImport } from '../../../../services/org';
 import { errorText } from '../../../../utils/error-text';
@@ -34,6 +35,8 @@ type Step = 'loading' | 'choose' | 'preview' | 'applying' | 'applied' | 'error';
 interface ItemList {
   rows: ImportItemRow[];
   next: string | null;
+  /** LIST_CAP rows shown while the category holds more: the counts above give the totals. */
+  capped: boolean;
   loaded: boolean;
   loading: boolean;
   emptyText: string;
@@ -77,6 +80,7 @@ interface ImportData {
   confirmMessage: string;
   /** Earlier imports, to resume one left applying or review one. */
   recent: RecentImportRow[];
+  cap: number;
   /** The newest import when it was left applying, shown first so it is resumed rather than forgotten. */
   pending: RecentImportRow | null;
 }
@@ -93,7 +97,7 @@ interface State {
 const state = perInstance<State>(() => ({ alive: true, applying: null, generation: 0, itemLoads: {} }));
 
 function emptyList(category: ImportItemCategory): ItemList {
-  return { rows: [], next: null, loaded: false, loading: false, emptyText: emptyItemsText(category) };
+  return { rows: [], next: null, capped: false, loaded: false, loading: false, emptyText: emptyItemsText(category) };
 }
 
 function emptyLists(): Record<ImportItemCategory, ItemList> {
@@ -166,6 +170,7 @@ definePage({
     confirmShow: false,
     confirmMessage: '',
     recent: [],
+    cap: LIST_CAP,
     pending: null,
   } as ImportData,
 
@@ -336,16 +341,16 @@ definePage({
           this.setData({ [`lists.${category}.loading`]: false, message: errorText(result.error) });
           return;
         }
-        const offset = reset ? 0 : this.data.lists[category].rows.length;
+        const shown = reset ? null : this.data.lists[category].rows;
+        const offset = shown ? shown.length : 0;
         const rows = result.data.items.map((item, index) => importItemRow(item, offset + index));
+        const page = listPage(`lists.${category}.rows`, shown, rows, result.data.next);
         this.setData({
-          [`lists.${category}`]: {
-            ...this.data.lists[category],
-            rows: reset ? rows : [...this.data.lists[category].rows, ...rows],
-            next: result.data.next,
-            loaded: true,
-            loading: false,
-          },
+          ...(page.rows ? { [`lists.${category}.rows`]: page.rows } : page.patch),
+          [`lists.${category}.next`]: page.next,
+          [`lists.${category}.capped`]: page.capped,
+          [`lists.${category}.loaded`]: true,
+          [`lists.${category}.loading`]: false,
         });
       });
     },

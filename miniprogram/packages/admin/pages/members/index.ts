@@ -5,8 +5,7 @@ import { perInstance, searchBoxMethods, SearchLoads } from '../../../../common/l
 import { searchMembers, type MemberStatusFilter } from '../../../../services/org';
 import { errorText } from '../../../../utils/error-text';
 import { memberRow, queryText, type MemberRow } from '../../../../utils/org-view';
-import { appendRows } from '../../../../utils/role-admin-view';
-
+import { LIST_CAP, listPage } from '../../../../common/paged-list';
 
 const STATUS_FILTERS: readonly { name: MemberStatusFilter; title: string }[] = [
   { name: 'active', title: '在册' },
@@ -31,6 +30,9 @@ interface MembersData {
   next: string | null;
   loading: boolean;
   loaded: boolean;
+  /** The list is full (LIST_CAP rows) while more members match: a search narrows it. */
+  capped: boolean;
+  cap: number;
   limits: typeof FIELD_LIMITS;
 }
 
@@ -50,6 +52,8 @@ definePage({
     next: null,
     loading: false,
     loaded: false,
+    capped: false,
+    cap: LIST_CAP,
     limits: FIELD_LIMITS,
   } as MembersData,
 
@@ -96,13 +100,14 @@ definePage({
           this.showFailure(result.error);
           return undefined;
         }
-        const rows = result.data.items.map(memberRow);
+        const page = listPage('members', reset ? null : this.data.members, result.data.items.map(memberRow), result.data.next);
         this.setData({
           status: 'ready',
           loading: false,
           loaded: true,
-          members: reset ? rows : appendRows(this.data.members, rows),
-          next: result.data.next,
+          ...(page.rows ? { members: page.rows } : page.patch),
+          next: page.next,
+          capped: page.capped,
         });
         return undefined;
       });
@@ -124,12 +129,12 @@ definePage({
     onFilterChange(event: { detail: { name: string } }) {
       const filter = STATUS_FILTERS.find((option) => option.name === event.detail.name);
       if (!filter || filter.name === this.data.filter) return;
-      this.setData({ filter: filter.name, members: [], next: null });
+      this.setData({ filter: filter.name, members: [], next: null, capped: false });
       this.load(true);
     },
 
     clearUnit() {
-      this.setData({ unitId: '', unitName: '', unitLabel: '', members: [], next: null });
+      this.setData({ unitId: '', unitName: '', unitLabel: '', members: [], next: null, capped: false });
     },
 
     onClearUnit() {

@@ -1,6 +1,7 @@
 import type { AppError, GrantableRole } from '../../../../../typings';
 import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { definePage } from '../../../../common/page';
+import { LIST_CAP, listPage } from '../../../../common/paged-list';
 import {
   type ConflictAction,
   grantRole,
@@ -15,7 +16,6 @@ import { errorText } from '../../../../utils/error-text';
 import { eventText } from '../../../../utils/events';
 import {
   accountRow,
-  appendRows,
   changeDoneText,
   conflictRow,
   historyRow,
@@ -51,6 +51,11 @@ interface RolesData {
   holders: AccountRow[];
   holdersNext: string | null;
   holdersLoading: boolean;
+  /** A list is full (LIST_CAP rows) while more exist. */
+  holdersCapped: boolean;
+  historyCapped: boolean;
+  conflictsCapped: boolean;
+  cap: number;
   query: string;
   searching: boolean;
   searched: boolean;
@@ -99,6 +104,10 @@ definePage({
     holders: [],
     holdersNext: null,
     holdersLoading: false,
+    holdersCapped: false,
+    historyCapped: false,
+    conflictsCapped: false,
+    cap: LIST_CAP,
     query: '',
     searching: false,
     searched: false,
@@ -151,11 +160,12 @@ definePage({
       return listRoleHolders(roleOfFilter(filter), after).then((result) => {
         if (this.data.filter !== filter) return;
         if (result.ok) {
-          const rows = result.data.items.map(accountRow);
+          const page = listPage('holders', reset ? null : this.data.holders, result.data.items.map(accountRow), result.data.next);
           this.setData({
             status: 'ready',
-            holders: reset ? rows : appendRows(this.data.holders, rows),
-            holdersNext: result.data.next,
+            ...(page.rows ? { holders: page.rows } : page.patch),
+            holdersNext: page.next,
+            holdersCapped: page.capped,
             holdersLoading: false,
           });
         } else if (this.data.status === 'loading' && result.error.code !== 'FORBIDDEN') {
@@ -172,10 +182,11 @@ definePage({
       this.setData({ historyLoading: true });
       return roleHistory(after).then((result) => {
         if (result.ok) {
-          const rows = result.data.items.map(historyRow);
+          const page = listPage('history', reset ? null : this.data.history, result.data.items.map(historyRow), result.data.next);
           this.setData({
-            history: reset ? rows : appendRows(this.data.history, rows),
-            historyNext: result.data.next,
+            ...(page.rows ? { history: page.rows } : page.patch),
+            historyNext: page.next,
+            historyCapped: page.capped,
             historyLoaded: true,
             historyLoading: false,
           });
@@ -191,10 +202,11 @@ definePage({
       this.setData({ conflictsLoading: true });
       return listConflicts(after).then((result) => {
         if (result.ok) {
-          const rows = result.data.items.map(conflictRow);
+          const page = listPage('conflicts', reset ? null : this.data.conflicts, result.data.items.map(conflictRow), result.data.next);
           this.setData({
-            conflicts: reset ? rows : appendRows(this.data.conflicts, rows),
-            conflictsNext: result.data.next,
+            ...(page.rows ? { conflicts: page.rows } : page.patch),
+            conflictsNext: page.next,
+            conflictsCapped: page.capped,
             conflictsLoaded: true,
             conflictsLoading: false,
           });

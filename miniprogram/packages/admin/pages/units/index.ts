@@ -2,6 +2,7 @@ import type { AppError, UnitView } from '../../../../../typings';
 import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { definePage } from '../../../../common/page';
 import { LatestOnly, perInstance } from '../../../../common/latest';
+import { LIST_CAP, listPage } from '../../../../common/paged-list';
 import { childUnits, createUnit, deleteUnit, getUnit, moveUnit, renameUnit, rootUnit } from '../../../../services/org';
 import { errorText } from '../../../../utils/error-text';
 import { eventText } from '../../../../utils/events';
@@ -19,7 +20,6 @@ import {
   type Crumb,
   type UnitHeader,
 } from '../../../../utils/org-view';
-import { appendRows } from '../../../../utils/role-admin-view';
 
 type Status = 'loading' | 'ready' | 'forbidden' | 'error';
 
@@ -34,6 +34,9 @@ interface UnitsData {
   rows: ChildRow[];
   next: string | null;
   loadingChildren: boolean;
+  /** The list is full (LIST_CAP sub-units) while more exist. */
+  capped: boolean;
+  cap: number;
   message: string;
   messageType: 'error' | 'success';
   kinds: typeof CHILD_KINDS;
@@ -64,6 +67,8 @@ definePage({
     rows: [],
     next: null,
     loadingChildren: false,
+    capped: false,
+    cap: LIST_CAP,
     message: '',
     messageType: 'error',
     kinds: CHILD_KINDS,
@@ -132,6 +137,7 @@ definePage({
         children: [],
         rows: [],
         next: null,
+        capped: false,
       });
       return this.loadChildren(true);
     },
@@ -160,8 +166,16 @@ definePage({
           else this.showMessage(errorText(result.error));
           return;
         }
-        const children = reset ? result.data.items : appendRows(this.data.children, result.data.items);
-        this.setData({ status: 'ready', loadingChildren: false, children, rows: children.map(childRow), next: result.data.next });
+        const units = listPage('children', reset ? null : this.data.children, result.data.items, result.data.next);
+        const rows = listPage('rows', reset ? null : this.data.rows, result.data.items.map(childRow), result.data.next);
+        this.setData({
+          status: 'ready',
+          loadingChildren: false,
+          ...(units.rows ? { children: units.rows } : units.patch),
+          ...(rows.rows ? { rows: rows.rows } : rows.patch),
+          next: units.next,
+          capped: units.capped,
+        });
       });
     },
 
