@@ -1,10 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { COLLECTIONS, type CollectionDecl } from '../../server/db/collections';
 import { DbEngine } from './db/engine';
 import { handleDatabaseRequest, isDatabaseAction } from './db/protocol';
+import { eventProblem } from './functions/event-limits';
 import { FunctionPool, type InvokeOutcome } from './functions/pool';
+import { StartGate } from './functions/start-gate';
 import { discoverFunctions, type FunctionSpec } from './functions/registry';
 import { type ActiveInvocation, type CallerIdentity, type InvocationRecord, InvocationLog, actionOf, formatInvocation, outcomeOf } from './invocations';
 import { OpenApiStandIn } from './stand-ins/openapi';
@@ -38,6 +41,13 @@ export interface LocalCloudOptions {
   timers?: boolean;
   /** Warm instances per function at most (default 16). */
   maxInstances?: number;
+  /**
+   * Instances loading at the same time, across all functions (default: the number of cores,
+   * at most 2). Loading is CPU work: more at once only makes each later.
+   */
+  maxConcurrentStarts?: number;
+  /** How long a call may wait for a free instance before it is refused (default 30 s). */
+  queueLimitMs?: number;
   /** Text containing this word fails the content check. */
   riskyWord?: string;
   /** fsync every database write (default true). */
@@ -51,7 +61,11 @@ export interface LocalCloudOptions {
 }
 
 export interface InvokeResult {
-  /** HTTP-like status: 200 when the function returned, 404 unknown, 504 timeout, 500 crash, 503 closing. */
+  /**
+   * HTTP-like status: 200 when the function returned, 400 an event refused before any function
+   * saw it, 404 unknown, 429 no instance free in time, 500 crash or undelivered, 503 closing,
+   * 504 timeout.
+   */
   status: number;
   body: unknown;
   record: InvocationRecord;
@@ -64,7 +78,7 @@ interface Reply {
 }
 
 /** What the platform answers for each way an invocation can end. */
-function replyFor(result: InvokeOutcome): Reply {
+function replyFor(functionName: string, result: InvokeOutcome): Reply {
   switch (result.kind) {
     case 'ok':
       return { status: 200, body: result.value, outcome: outcomeOf(result.value) };
@@ -74,6 +88,16 @@ function replyFor(result: InvokeOutcome): Reply {
       return { status: 504, body: { errCode: -504003, errMsg: `Invoking task timed out after ${result.seconds} seconds` }, outcome: 'TIMEOUT' };
     case 'error':
       return { status: 500, body: { errCode: -504002, errMsg: 'functions execute fail' }, outcome: 'CRASH' };
+    case 'undelivered':
+      return { status: 500, body: { errCode: -504001, errMsg: 'functions invoke fail: the event could not be handed to the function' }, outcome: 'UNDELIVERED' };
+    case 'busy':
+      // The platform's code for a request over the environment's concurrency (-501004), with
+      // SCF's "ResourceLimitReached" status: the caller may retry shortly.
+      return {
+        status: 429,
+        body: { errCode: -501004, errMsg: `ResourceLimitReached: no instance of ${functionName} became free within ${Math.round(result.waitedMs / 1000)} s` },
+        outcome: 'BUSY',
+      };
   }
 }
 
@@ -110,6 +134,9 @@ function storageParamError(message: string): { code: string; message: string; re
 
 export const DEFAULT_RISKY_WORD = '违禁测试词';
 
+/** The platform's code for a parameter it refuses (CloudBase INVALID_PARAM). */
+const INVALID_PARAM = -501007;
+
 /** The WeCom organisation the local WeCom stand-in plays; its app secret is random per start. */
 export const LOCAL_WECOM_CORP_ID = 'ww-local-corp';
 
@@ -136,6 +163,7 @@ export class LocalCloud {
    */
   readonly bootstrapCode: string;
   private readonly pools = new Map<string, FunctionPool>();
+  private readonly startGate: StartGate;
   private readonly active = new Map<string, ActiveInvocation>();
   private readonly scheduler: TriggerScheduler;
   private baseUrl = '';
@@ -153,6 +181,7 @@ export class LocalCloud {
     this.storage = storage;
     this.bootstrapCode = options.functionEnv?.XINTONG_BOOTSTRAP_CODE ?? randomBytes(12).toString('base64url');
     this.openapi = new OpenApiStandIn({ riskyWord: options.riskyWord ?? DEFAULT_RISKY_WORD });
+    this.startGate = new StartGate(options.maxConcurrentStarts ?? Math.min(2, availableParallelism()));
     this.scheduler = new TriggerScheduler(async ({ functionName, triggerName, time }) => {
       const event = { Type: 'Timer', TriggerName: triggerName, Time: time.toISOString(), Message: '' };
       await this.invoke(functionName, event, { source: 'wx_trigger' });
@@ -215,8 +244,11 @@ export class LocalCloud {
     const pool = this.pool(functionName);
     const active: ActiveInvocation = { id, identity, dbRequests: 0, openTransactions: new Set() };
     let reply: Reply;
+    const problem = pool ? eventProblem(event) : null;
     if (!pool) {
       reply = { status: 404, body: { errCode: -501000, errMsg: `FunctionName parameter could not be found: ${functionName}` }, outcome: 'NOT_FOUND' };
+    } else if (problem !== null) {
+      reply = { status: 400, body: { errCode: INVALID_PARAM, errMsg: problem }, outcome: 'INVALID_EVENT' };
     } else {
       this.active.set(id, active);
       try {
@@ -224,8 +256,12 @@ export class LocalCloud {
           { id, event, context: { request_id: id, function_name: functionName }, env: this.invocationEnv(id, identity) },
           { nested: parentId !== null },
         );
-        if (result.kind === 'error') this.log(`[${functionName}] ${result.message}`);
-        reply = replyFor(result);
+        if (result.kind === 'error' || result.kind === 'undelivered') this.log(`[${functionName}] ${result.message}`);
+        reply = replyFor(functionName, result);
+      } catch (error) {
+        // Whatever goes wrong on the way to an instance fails this call, never the others.
+        this.log(`[${functionName}] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        reply = replyFor(functionName, { kind: 'undelivered', message: String(error) });
       } finally {
         this.active.delete(id);
         // A function that timed out, crashed or returned mid-transaction must not hold the
@@ -269,9 +305,15 @@ export class LocalCloud {
     if (action === 'functions.invokeFunction') {
       const name = typeof body.function_name === 'string' ? body.function_name : '';
       const raw = typeof body.request_data === 'string' && body.request_data ? body.request_data : '{}';
+      let event: unknown;
+      try {
+        event = JSON.parse(raw);
+      } catch {
+        return { code: 'INVALID_PARAM', message: 'request_data is not JSON', requestId: randomUUID() };
+      }
       // The callee sees the caller's user; SOURCE records the chain ("wx_client,scf"), as documented.
       const identity = active ? { ...active.identity, source: `${active.identity.source},scf` } : { source: 'scf' };
-      const result = await this.invoke(name, JSON.parse(raw), identity, active ? invocationId : null);
+      const result = await this.invoke(name, event, identity, active ? invocationId : null);
       if (result.status !== 200) {
         const error = result.body as { errCode: number; errMsg: string };
         return { code: String(error.errCode), message: error.errMsg, requestId: result.record.id };
@@ -369,8 +411,12 @@ export class LocalCloud {
       entry: spec.entry,
       workerScript: join(this.options.rootDir, 'local-cloud', 'dist', 'worker.js'),
       env: this.functionEnv(),
+      // Stack traces of the minified bundles point into the TypeScript sources (index.js.map).
+      execArgv: ['--enable-source-maps'],
       timeoutSeconds: spec.config.timeout,
       maxWorkers: this.options.maxInstances ?? 16,
+      gate: this.startGate,
+      queueLimitMs: this.options.queueLimitMs,
       onOutput: (name, line) => this.log(`[${name}] ${line}`),
     });
     this.pools.set(functionName, pool);

@@ -4,7 +4,7 @@
  * database request counting, timer triggers and the loopback rule for identity headers.
  */
 import type { RunningLocalCloud } from '../../local-cloud/src/server';
-import { buildFixtureFunctions, call, startTestCloud } from '../helpers/local-cloud';
+import { buildFixtureFunctions, call, probeMarked, startTestCloud, waitFor } from '../helpers/local-cloud';
 
 type ContextReply = { ok: true; data: { before: Record<string, unknown>; after: Record<string, unknown> } };
 
@@ -67,6 +67,23 @@ test('an event over the payload limit is refused with 413, and the cloud goes on
   expect(next.body.data.before.OPENID).toBe('small');
 });
 
+test('a call that no instance takes within the wait limit is refused as the platform refuses a burst', async () => {
+  const tight = await startTestCloud({ functionsDir: buildFixtureFunctions(), extraCollections: [{ name: 'probe', indexes: [] }], maxInstances: 1, queueLimitMs: 300 });
+  try {
+    // A cold start may outlast 300 ms: that call is refused, but the instance it started is kept.
+    await waitFor(async () => (await call(tight, 'probe', { action: 'context' }, { openid: 'warm' })).status === 200, 'a warm instance');
+    const long = call(tight, 'probe', { action: 'sleep', ms: 1500, mark: 'holds-the-instance' }, { openid: 'long' });
+    await waitFor(() => probeMarked(tight, 'holds-the-instance'), 'the long call to hold the only instance');
+    const refused = await call<{ errCode: number; errMsg: string }>(tight, 'probe', { action: 'context' }, { openid: 'late' });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ errCode: -501004, errMsg: expect.stringContaining('ResourceLimitReached') });
+    expect(tight.cloud.invocations.find(refused.invocationId)?.outcome).toBe('BUSY');
+    expect((await long).status).toBe(200);
+  } finally {
+    await tight.close();
+  }
+});
+
 test('nested callFunction cannot starve when every instance is a waiting caller', async () => {
   const tight = await startTestCloud({ functionsDir: buildFixtureFunctions(), extraCollections: [{ name: 'probe', indexes: [] }], maxInstances: 2 });
   try {
@@ -79,8 +96,8 @@ test('nested callFunction cannot starve when every instance is a waiting caller'
 
 test('closing with calls running and queued settles every call and starts nothing new', async () => {
   const closing = await startTestCloud({ functionsDir: buildFixtureFunctions(), extraCollections: [{ name: 'probe', indexes: [] }], maxInstances: 1 });
-  const calls = [0, 1, 2].map((i) => closing.cloud.invoke('probe', { action: 'sleep', ms: 800 }, { openid: `c-${i}`, source: 'wx_client' }));
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  const calls = [0, 1, 2].map((i) => closing.cloud.invoke('probe', { action: 'sleep', ms: 2500, mark: `closing-${i}` }, { openid: `c-${i}`, source: 'wx_client' }));
+  await waitFor(() => probeMarked(closing, 'closing-0'), 'the first call to run');
   await closing.close();
   const results = await Promise.all(calls);
   // The running call loses its instance; the two queued ones never reach one.
@@ -146,9 +163,9 @@ test('every invocation is logged on one line with function, action, outcome, ms 
 test('timer triggers declared in config.json fire on schedule as the trigger source', async () => {
   const timed = await startTestCloud({ functionsDir: buildFixtureFunctions(), extraCollections: [{ name: 'probe', indexes: [] }], timers: true });
   try {
-    await new Promise((resolve) => setTimeout(resolve, 2600));
-    const fired = timed.cloud.invocations.recent(100).filter((r) => r.functionName === 'ticker');
-    expect(fired.length).toBeGreaterThanOrEqual(2);
+    const firings = () => timed.cloud.invocations.recent(100).filter((r) => r.functionName === 'ticker');
+    await waitFor(() => firings().length >= 2, 'two firings of the timer');
+    const fired = firings();
     expect(fired.every((r) => r.action === 'timer:everySecond' && r.outcome === 'OK')).toBe(true);
     // What the function itself saw: the platform's timer event, the trigger source, no user.
     const rows = timed.cloud.engine.dump('probe').filter((d) => d.trigger === 'everySecond');

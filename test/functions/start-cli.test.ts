@@ -6,7 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, requireBuilt } from '../helpers/local-cloud';
+import { ROOT, requireBuilt, waitFor } from '../helpers/local-cloud';
 
 interface Started {
   child: ChildProcessWithoutNullStreams;
@@ -139,7 +139,8 @@ test('a kill in the middle of writing loses no committed batch and corrupts noth
         }
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Kill while the writer is busy: once a batch is acknowledged the next one is on its way.
+    await waitFor(() => acknowledged > 0, 'the first acknowledged batch');
     first.child.removeAllListeners('exit');
     const exited = new Promise((resolve) => first.child.on('exit', resolve));
     first.child.kill('SIGKILL');

@@ -56,6 +56,23 @@ export async function call<T = unknown>(cloud: RunningLocalCloud, name: string, 
   };
 }
 
+/**
+ * Resolves once `condition` holds, checking it again every `intervalMs`; fails with `what` after
+ * `timeoutMs`. Tests wait for what they need to see instead of sleeping a fixed time.
+ */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, { timeoutMs = 20_000, intervalMs = 20 } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Whether the probe fixture has recorded `mark` (its sleep action writes it before sleeping). */
+export function probeMarked(cloud: RunningLocalCloud, mark: string): boolean {
+  return cloud.cloud.engine.dump('probe').some((doc) => doc.mark === mark);
+}
+
 /** The code `<button open-type="getPhoneNumber">` would give a user whose bound phone is `phone` (E.164). */
 export async function issuePhoneCode(cloud: RunningLocalCloud, phone: string): Promise<string> {
   const response = await fetch(`${cloud.url}/_local/openapi/phone-code`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ phone }) });
