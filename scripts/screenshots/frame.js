@@ -119,7 +119,7 @@ function frameHtml({ pagePath, markup, css, title, full, app = appConfig() }) {
     <div class="status"><span>9:41</span><span class="status__icons">${STATUS_ICONS(ink)}</span></div>
     <div class="nav">${tab === -1 && !custom ? BACK(ink) : ''}${custom ? '' : `<span class="nav__title">${escapeHtml(pageTitle)}</span>`}${CAPSULE(dark)}</div>
   </div>
-  <div class="viewport"${tab === -1 ? ` style="--wx-safe-bottom:${SCREEN.safeBottom}px"` : ''}><wx-page>${markup}</wx-page></div>
+  <div class="viewport"${tab === -1 ? ` style="--wx-safe-bottom:${SCREEN.safeBottom}px"` : ''}><wx-page${app.style === 'v2' ? ' data-wx-style="v2"' : ''}>${markup}</wx-page></div>
   ${tab === -1 ? '' : tabBarHtml(app, tab)}
   <div class="home"></div>
 </div>
