@@ -70,6 +70,29 @@ export function unitPathText(path: readonly string[] | string): string {
     .join(' / ');
 }
 
+/** How paths are separated where several are given in one text (`accounts.search`'s unitPath). */
+const PATHS_SEPARATOR = /[；;]/;
+
+/**
+ * A path (or several) cut into the pieces a line may wrap between: each unit name whole, the
+ * separator kept at the end of the piece before it (`计算机学院 /`, `软件工程 2301 班`). The
+ * template shows each piece as an inline block, so a line never breaks inside a name.
+ */
+export function unitPathPieces(path: readonly string[] | string): string[] {
+  const paths = typeof path === 'string' ? path.split(PATHS_SEPARATOR).map((one) => one.split('/')) : [path];
+  const pieces: string[] = [];
+  paths
+    .map((parts) => parts.map((part) => part.trim()).filter(Boolean))
+    .filter((parts) => parts.length)
+    .forEach((parts, pathIndex, all) => {
+      parts.forEach((part, index) => {
+        const last = index === parts.length - 1;
+        pieces.push(last ? (pathIndex < all.length - 1 ? `${part}；` : part) : `${part} /`);
+      });
+    });
+  return pieces;
+}
+
 /** A UnitView as a member's placement holds it. */
 export function unitRefOf(unit: UnitView): UnitRef {
   return { id: unit.id, name: unit.name, kind: unit.kind, path: unit.path.join('/') };
@@ -80,12 +103,14 @@ export interface UnitRow {
   name: string;
   /** The path below the organisation. */
   label: string;
+  /** The same path in pieces that wrap between names (see unitPathPieces). */
+  pathPieces: string[];
   /** `32 人`. */
   value: string;
 }
 
 export function unitRow(unit: UnitView): UnitRow {
-  return { id: unit.id, name: unit.name, label: unitPathText(unit.path), value: `${unit.memberCount} 人` };
+  return { id: unit.id, name: unit.name, label: unitPathText(unit.path), pathPieces: unitPathPieces(unit.path), value: `${unit.memberCount} 人` };
 }
 
 export interface ChildRow extends UnitRow {
@@ -96,7 +121,7 @@ export interface ChildRow extends UnitRow {
 export function childRow(unit: UnitView): ChildRow {
   const parts = [`${unit.memberCount} 人`];
   if (unit.childCount > 0) parts.push(`${unit.childCount} 个下级`);
-  return { id: unit.id, name: unit.name, label: unitKindLabel(unit.kind), value: parts.join(' · '), kindLabel: unitKindLabel(unit.kind) };
+  return { id: unit.id, name: unit.name, label: unitKindLabel(unit.kind), pathPieces: [], value: parts.join(' · '), kindLabel: unitKindLabel(unit.kind) };
 }
 
 export interface Crumb {
@@ -178,6 +203,8 @@ export interface MemberProfileView {
   unbound: boolean;
   inactive: boolean;
   units: string[];
+  /** Each unit's path in pieces that wrap between names. */
+  unitPieces: string[][];
   phoneState: PhoneState;
   /** What the phone row reads: the number, 未登记, or who may see it. */
   phoneText: string;
@@ -199,6 +226,7 @@ export function memberProfileView(detail: MemberDetail): MemberProfileView {
     unbound: !detail.bound,
     inactive: !detail.active,
     units: detail.units.map((unit) => unitPathText(unit.path) || unit.name),
+    unitPieces: detail.units.map((unit) => (unitPathPieces(unit.path).length ? unitPathPieces(unit.path) : [unit.name])),
     phoneState,
     phoneText,
   };

@@ -5,6 +5,7 @@
  */
 import type { AccountConflictView, AccountSummary, GrantableRole, Role, RoleChangeView } from '../../typings';
 import { DEFAULT_NICKNAME, GRANTABLE_ROLES, roleLabel, roleTags, type RoleTag } from './account-view';
+import { unitPathPieces } from './org-view';
 
 export type RoleFilter = 'all' | GrantableRole;
 
@@ -31,7 +32,10 @@ export function summaryName(summary: Pick<AccountSummary, 'nickname' | 'memberNa
 export interface AccountRow {
   id: string;
   title: string;
+  /** The roster name, its 学号/工号 and the nickname when it differs: enough to tell two 王伟 apart. */
   label: string;
+  /** The bound member's units, in pieces that wrap between names; empty when not known. */
+  unitPieces: string[];
   roles: Role[];
   /** Granted roles only: every account is a member, so that tag says nothing in a list. */
   tags: RoleTag[];
@@ -40,11 +44,14 @@ export interface AccountRow {
 export function accountRow(summary: AccountSummary): AccountRow {
   const nickname = summary.nickname?.trim();
   const parts = [summary.memberName ? `花名册：${summary.memberName}` : '未绑定花名册'];
+  const number = summary.memberNumber?.trim();
+  if (summary.memberName && number) parts.push(number);
   if (nickname && summary.memberName && nickname !== summary.memberName) parts.push(`昵称：${nickname}`);
   return {
     id: summary.id,
     title: summaryName(summary),
     label: parts.join(' · '),
+    unitPieces: summary.unitPath ? unitPathPieces(summary.unitPath) : [],
     roles: summary.roles,
     tags: roleTags(summary.roles.filter((role) => role !== 'member')),
   };

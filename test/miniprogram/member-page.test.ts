@@ -4,6 +4,7 @@
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { fail, installBackend, installStorage, ok, type Handler } from './fake-backend';
 import { detail } from './org-fixtures';
+import { pathPieces } from './page-helpers';
 
 const MEMBER = 'pages/member/index';
 
@@ -40,7 +41,7 @@ describe('member page', () => {
     expect(page.getByText('2023001')).toBeTruthy();
     expect(text).toContain('类型学生');
     expect(text).toContain('职务');
-    expect(text).toContain('计算机学院 / 软件工程 2301 班');
+    expect(pathPieces(page)).toEqual(['计算机学院 /', '软件工程 2301 班']);
     expect(text).not.toContain('仅管理员、发布者和本单位关注人可见');
 
     await page.tap('拨打');

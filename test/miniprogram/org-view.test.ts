@@ -40,6 +40,7 @@ import {
   unitPageUrl,
   unitPathText,
   unitRefOf,
+  unitPathPieces,
   unitRow,
 } from '../../miniprogram/utils/org-view';
 import { card, detail, importView, item, unit } from './org-fixtures';
@@ -103,9 +104,22 @@ describe('units and members as rows', () => {
   });
 
   it('shows a unit with its path and member count', () => {
-    expect(unitRow(unit())).toEqual({ id: 'unit-1', name: '软件工程 2301 班', label: '计算机学院 / 软件工程 2301 班', value: '32 人' });
+    expect(unitRow(unit())).toEqual({
+      id: 'unit-1',
+      name: '软件工程 2301 班',
+      label: '计算机学院 / 软件工程 2301 班',
+      pathPieces: ['计算机学院 /', '软件工程 2301 班'],
+      value: '32 人',
+    });
     expect(childRow(unit({ kind: 'college', childCount: 3, memberCount: 0 })).value).toBe('0 人 · 3 个下级');
     expect(unitRefOf(unit())).toEqual({ id: 'unit-1', name: '软件工程 2301 班', kind: 'class', path: '计算机学院/软件工程 2301 班' });
+  });
+
+  it('cuts paths into pieces that wrap between names, several paths too', () => {
+    expect(unitPathPieces(['计算机学院', '软件工程 2301 班'])).toEqual(['计算机学院 /', '软件工程 2301 班']);
+    expect(unitPathPieces('计算机学院/软件2301班；学生会')).toEqual(['计算机学院 /', '软件2301班；', '学生会']);
+    expect(unitPathPieces(' 校团委 / 羽毛球社 ;')).toEqual(['校团委 /', '羽毛球社']);
+    expect(unitPathPieces([])).toEqual([]);
   });
 
   it('marks the last crumb of a walk as the unit shown', () => {

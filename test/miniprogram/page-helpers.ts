@@ -75,3 +75,11 @@ export function textIn(page: RenderedPage, selector: string, label: string): Par
   if (!found) throw new Error(`no "${label}" inside ${selector}: ${collapse(host.dom.textContent)}`);
   return found as Parameters<RenderedPage['tap']>[0];
 }
+
+/**
+ * The unit-path pieces shown, in order: each is an inline block the line may wrap after, so a
+ * name is never split (`['计算机学院 /', '软件工程 2301 班']`).
+ */
+export function pathPieces(page: RenderedPage): string[] {
+  return page.root.querySelectorAll('.unit-path__piece').map((piece) => collapse(piece.dom.textContent));
+}

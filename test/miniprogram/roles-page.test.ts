@@ -4,7 +4,7 @@
 import type { AccountConflictView, AccountSummary, RoleChangeView } from '../../typings';
 import { renderPage, waitFor, type RenderedPage } from '../helpers/simulate';
 import { fail, installBackend, installStorage, ok, summary, type FakeBackend, type Handlers } from './fake-backend';
-import { textIn, trigger } from './page-helpers';
+import { pathPieces, textIn, trigger } from './page-helpers';
 import './simulate-polyfills';
 
 const ROLES = 'packages/admin/pages/roles/index';
@@ -119,6 +119,19 @@ describe('granting a role', () => {
     await waitFor(() => page.queryByText('已授予「王五」发布者角色'), 'the confirmation');
     expect(backend.callsOf('roles.grant').map((c) => c.request)).toEqual([{ userId: 'u-wang', role: 'publisher' }]);
     await waitFor(() => backend.callsOf('roles.list').length === 2, 'the list reloading');
+    page.unmount();
+  });
+
+  it('tells two people of one name apart by their 学号/工号 and units, each unit name kept whole', async () => {
+    const wangA = summary({ id: 'u-wa', memberName: '王伟', memberNumber: '2023001', unitPath: '计算机学院/软件工程2301班；学生会', roles: ['member'] });
+    const wangB = summary({ id: 'u-wb', memberName: '王伟', memberNumber: 'T0042', unitPath: '外国语学院', roles: ['member'] });
+    const { page } = await open({ 'roles.list': () => page1([zhang]), 'accounts.search': () => ok({ items: [wangA, wangB] }) });
+
+    await trigger(page, '.search', 'search', '王伟');
+
+    await waitFor(() => page.queryByText('花名册：王伟 · T0042'), 'the second 王伟');
+    expect(page.getByText('花名册：王伟 · 2023001')).toBeTruthy();
+    expect(pathPieces(page)).toEqual(['计算机学院 /', '软件工程2301班；', '学生会', '外国语学院']);
     page.unmount();
   });
 
