@@ -17,13 +17,11 @@ import { signIn } from '../../server/accounts/sign-in';
 import type { AccountDeps } from '../../server/accounts/store';
 import { wecomSignIn } from '../../server/accounts/wecom-link';
 import { bindWecomMemberQuietly } from '../../server/org/binding';
-import { dbTokenStore } from '../../server/adapters/db-token-store';
-import { WecomClient, wecomConfigFromEnv } from '../../server/adapters/wecom.adapter';
+import { wecomFromEnv } from '../../server/adapters/wecom.adapter';
 import { wechatOpenApi } from '../../server/adapters/wechat-openapi.adapter';
 import { db, readWxIdentity } from '../../server/adapters/wx-cloud.adapter';
 import { wxFileStorage } from '../../server/adapters/wx-storage.adapter';
-import { constantTimeEqual } from '../../server/core/secrets';
-import { fail, ok } from '../../server/core/result';
+import { ok } from '../../server/core/result';
 import { createMain } from '../../server/core/router';
 import { systemClock } from '../../server/ports/clock.port';
 
@@ -63,9 +61,7 @@ export const main = createMain({
       access: 'user',
       async handle({ code }, { identity }) {
         const d = deps();
-        const config = wecomConfigFromEnv();
-        const wecom = config ? { client: new WecomClient({ ...config, store: dbTokenStore(d.db) }), corpId: config.corpId } : null;
-        const { user, created } = await wecomSignIn({ ...d, wecom }, identity, code);
+        const { user, created } = await wecomSignIn({ ...d, wecom: wecomFromEnv(d.db) }, identity, code);
         const member = user.member ?? (await bindWecomMemberQuietly({ ...d, organisationName: d.config.organisationName }, user));
         return ok({ account: accountView({ ...user, member }, d.config.organisationName), created });
       },
@@ -121,11 +117,7 @@ export const main = createMain({
       input: z.strictObject({ code: z.string().check(z.minLength(1), z.maxLength(128)) }),
       async handle({ code }, { account }) {
         const d = deps();
-        const expected = d.config.bootstrapCode;
-        if (!expected || !constantTimeEqual(code.trim(), expected)) {
-          return fail('BOOTSTRAP_CODE_INVALID', '初始化口令不正确', 'code');
-        }
-        return ok(accountView(await bootstrapAdmin(d, account), d.config.organisationName));
+        return ok(accountView(await bootstrapAdmin(d, account, code), d.config.organisationName));
       },
     },
     'accounts.search': {

@@ -1,3 +1,5 @@
+import { constantTimeEqual } from '../core/secrets';
+
 /**
  * Account settings an operator gives each deployment through the function's environment
  * variables (never the repository): the organisation's name and who the first admins are.
@@ -12,6 +14,16 @@ export interface AccountConfig {
 
 export const DEFAULT_ORGANISATION_NAME = '信通';
 
+/** `XINTONG_ORG_NAME`, the name the organisation (the root unit) gets when first created. */
+export function organisationNameFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return (env.XINTONG_ORG_NAME ?? '').trim() || DEFAULT_ORGANISATION_NAME;
+}
+
+/** Whether `code` is the configured bootstrap code; with none configured nothing is. Compared in constant time. */
+export function isBootstrapCode(config: Pick<AccountConfig, 'bootstrapCode'>, code: string): boolean {
+  return config.bootstrapCode !== null && constantTimeEqual(code.trim(), config.bootstrapCode);
+}
+
 export function accountConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AccountConfig {
   const admins = (env.XINTONG_ADMIN_OPENIDS ?? '')
     .split(/[\s,]+/)
@@ -19,7 +31,7 @@ export function accountConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Acco
     .filter(Boolean);
   const code = (env.XINTONG_BOOTSTRAP_CODE ?? '').trim();
   return {
-    organisationName: (env.XINTONG_ORG_NAME ?? '').trim() || DEFAULT_ORGANISATION_NAME,
+    organisationName: organisationNameFromEnv(env),
     adminOpenids: new Set(admins),
     // Short codes could be guessed by trying; refuse them rather than accept a weak setting.
     bootstrapCode: code.length >= 12 ? code : null,

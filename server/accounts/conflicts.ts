@@ -86,7 +86,7 @@ async function foldAccount(deps: AccountDeps, admin: UserDoc, fromId: string, in
     if (from.mergedInto === intoId) return;
     if (from.mergedInto) throw new AppFailure('USER_NOT_FOUND', '冲突涉及的账号已合并到其他账号');
     if (from.member && into.member && from.member.id !== into.member.id) {
-      throw new AppFailure('ACCOUNT_MERGE_BLOCKED', '两个账号绑定了不同的花名册成员，请先解除其中一个绑定');
+      throw new AppFailure('ACCOUNT_MERGE_BLOCKED');
     }
     const gained = GRANTABLE_ROLES.filter((role) => (from.roles ?? []).includes(role) && !(into.roles ?? []).includes(role));
     const roles: GrantableRole[] = GRANTABLE_ROLES.filter((role) => (into.roles ?? []).includes(role) || gained.includes(role));
@@ -138,7 +138,7 @@ export async function resolveConflict(
 ): Promise<AccountConflictView> {
   const { db } = deps;
   const doc = await findById<ConflictDoc>(db, 'account_conflicts', id);
-  if (!doc) throw new AppFailure('CONFLICT_NOT_FOUND', '冲突记录不存在', 'id');
+  if (!doc) throw new AppFailure('CONFLICT_NOT_FOUND', undefined, 'id');
   if (doc.status === 'open') {
     if (decision === 'merge') {
       await foldAccount(deps, admin, doc.openidUserId, doc.unionidUserId);

@@ -12,7 +12,7 @@ export async function loadCallerAccount(deps: Pick<AccountDeps, 'db'>, caller: W
   const found = await findIdentities(deps.db, callerKeys(caller));
   const userId = accountIdOf(found);
   const user = userId ? await loadUser(deps.db, userId) : null;
-  if (!user) throw new AppFailure('ACCOUNT_NOT_FOUND', '请先登录');
+  if (!user) throw new AppFailure('ACCOUNT_NOT_FOUND');
   return user;
 }
 

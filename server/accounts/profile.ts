@@ -54,7 +54,7 @@ export async function updateProfile(deps: ProfileDeps, caller: WxCaller, user: U
   }
   if (change.avatarFileId !== undefined && change.avatarFileId !== user.avatarFileId) {
     if (!isOwnAvatarPath(change.avatarFileId, user._id) || !(await deps.storage.exists(change.avatarFileId))) {
-      throw new AppFailure('AVATAR_INVALID', '头像文件无效，请重新上传', 'avatarFileId');
+      throw new AppFailure('AVATAR_INVALID', undefined, 'avatarFileId');
     }
     patch.avatarFileId = change.avatarFileId;
   }

@@ -2,6 +2,7 @@
 import type { GrantableRole, RoleChangeSource } from '../../typings';
 import { AppFailure } from '../core/result';
 import { getInTransaction, runRefusable } from '../db/transactions';
+import { isBootstrapCode } from './config';
 import { displayName, type UserDoc } from './model';
 import type { AccountDeps } from './store';
 
@@ -42,10 +43,10 @@ export async function changeRole(deps: AccountDeps, request: RoleChange): Promis
       // The guard checked the actor before the transaction; a concurrent revoke may have
       // taken their admin role since, so check again where it cannot change underneath.
       const actor = request.actor ? await getInTransaction<UserDoc>(t, 'users', request.actor._id) : null;
-      if (!actor?.roles?.includes('admin')) throw new AppFailure('FORBIDDEN', '没有权限执行此操作');
+      if (!actor?.roles?.includes('admin')) throw new AppFailure('FORBIDDEN');
     }
     const target = await getInTransaction<UserDoc>(t, 'users', request.targetId);
-    if (!target || target.mergedInto) throw new AppFailure('USER_NOT_FOUND', '用户不存在', 'userId');
+    if (!target || target.mergedInto) throw new AppFailure('USER_NOT_FOUND', undefined, 'userId');
     const roles = target.roles ?? [];
     const holds = roles.includes(request.role);
     if (holds === (request.change === 'grant')) return target;
@@ -53,7 +54,7 @@ export async function changeRole(deps: AccountDeps, request: RoleChange): Promis
     if (request.role === 'admin') {
       const admins = (await getInTransaction<AdminsDoc>(t, 'settings', ADMINS_DOC_ID))?.userIds ?? [];
       const next = request.change === 'grant' ? [...new Set([...admins, target._id])] : admins.filter((id) => id !== target._id);
-      if (next.length === 0) throw new AppFailure('LAST_ADMIN', '至少需要保留一位管理员');
+      if (next.length === 0) throw new AppFailure('LAST_ADMIN');
       await t.collection('settings').doc(ADMINS_DOC_ID).set({ data: { userIds: next, updatedAt: now } });
     }
 
@@ -74,14 +75,15 @@ export async function changeRole(deps: AccountDeps, request: RoleChange): Promis
   });
 }
 
-/** Makes the caller the first admin, once, while no admin exists. */
-export async function bootstrapAdmin(deps: AccountDeps, caller: UserDoc): Promise<UserDoc> {
+/** Makes the caller the first admin, once, while no admin exists, given the configured bootstrap code. */
+export async function bootstrapAdmin(deps: AccountDeps, caller: UserDoc, code: string): Promise<UserDoc> {
+  if (!isBootstrapCode(deps.config, code)) throw new AppFailure('BOOTSTRAP_CODE_INVALID', undefined, 'code');
   const now = deps.now();
   return runRefusable(deps.db, async (t) => {
     const admins = (await getInTransaction<AdminsDoc>(t, 'settings', ADMINS_DOC_ID))?.userIds ?? [];
-    if (admins.length > 0) throw new AppFailure('BOOTSTRAP_CLOSED', '已有管理员，请联系管理员授予权限');
+    if (admins.length > 0) throw new AppFailure('BOOTSTRAP_CLOSED');
     const target = await getInTransaction<UserDoc>(t, 'users', caller._id);
-    if (!target) throw new AppFailure('ACCOUNT_NOT_FOUND', '请先登录');
+    if (!target) throw new AppFailure('ACCOUNT_NOT_FOUND');
     const roles = [...(target.roles ?? []).filter((role) => role !== 'admin'), 'admin' as const];
     await t.collection('settings').doc(ADMINS_DOC_ID).set({ data: { userIds: [target._id], updatedAt: now } });
     await t.collection('users').doc(target._id).update({ data: { roles, updatedAt: now } });

@@ -19,21 +19,21 @@ async function exchange(client: WecomPort, code: string): Promise<{ corpId: stri
     return await client.code2Session(code);
   } catch (error) {
     if (error instanceof WecomApiError && error.errcode === WecomErrcode.INVALID_CODE) {
-      throw new AppFailure('WECOM_CODE_INVALID', '企业微信登录凭证无效或已过期，请重试', 'code');
+      throw new AppFailure('WECOM_CODE_INVALID', undefined, 'code');
     }
     if (error instanceof WecomApiError) {
       console.warn(`[accounts] ${error.message}`);
-      throw new AppFailure('WECOM_UNAVAILABLE', '企业微信服务暂时不可用，请稍后重试');
+      throw new AppFailure('WECOM_UNAVAILABLE');
     }
     throw error;
   }
 }
 
 export async function wecomSignIn(deps: WecomLinkDeps, caller: WxCaller, code: string): Promise<SignInResult> {
-  if (!deps.wecom) throw new AppFailure('WECOM_NOT_CONFIGURED', '本单位尚未开通企业微信登录');
+  if (!deps.wecom) throw new AppFailure('WECOM_NOT_CONFIGURED');
   const session = await exchange(deps.wecom.client, code);
   if (session.corpId !== deps.wecom.corpId) {
-    throw new AppFailure('WECOM_CORP_MISMATCH', '该企业微信账号不属于本单位', 'code');
+    throw new AppFailure('WECOM_CORP_MISMATCH', undefined, 'code');
   }
   const signedIn = await signIn(deps, caller);
   const linked = signedIn.user.wecom;
@@ -67,5 +67,5 @@ async function settleWecomHolder(deps: WecomLinkDeps, caller: UserDoc, holderId:
     const merged = await mergeEmptyAccount(deps, holder, caller);
     if (merged) return merged;
   }
-  throw new AppFailure('WECOM_ALREADY_LINKED', '该企业微信账号已绑定其他用户，请联系管理员');
+  throw new AppFailure('WECOM_ALREADY_LINKED');
 }

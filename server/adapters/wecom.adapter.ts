@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { Db } from '../db/db';
+import { dbTokenStore } from './db-token-store';
 import { nodeFetch, timeoutSignal } from './node-http.adapter';
 import { type CachedToken, type TokenStore, WecomApiError, WecomErrcode, type WecomPort, type WecomSession } from '../ports/wecom.port';
 
@@ -343,4 +345,13 @@ export function wecomConfigFromEnv(env: NodeJS.ProcessEnv = process.env): WecomC
   if (!corpId || !secret) return null;
   const baseUrl = env.XINTONG_WECOM_BASE_URL?.trim() || WECOM_DEFAULT_BASE_URL;
   return { baseUrl, corpId, secret };
+}
+
+/**
+ * The WeCom client of this deployment, its tokens shared through the database; null when
+ * WeCom is not configured (the sign-in then answers WECOM_NOT_CONFIGURED).
+ */
+export function wecomFromEnv(db: Db, env: NodeJS.ProcessEnv = process.env): { client: WecomPort; corpId: string } | null {
+  const config = wecomConfigFromEnv(env);
+  return config ? { client: new WecomClient({ ...config, store: dbTokenStore(db) }), corpId: config.corpId } : null;
 }

@@ -33,7 +33,7 @@ interface Plan {
 }
 
 function plan(snapshot: UnitTree, spec: AudienceSpecInput, chunkSize: number): Plan {
-  for (const id of spec.unitIds) if (!snapshot.get(id)) throw new AppFailure('UNIT_NOT_FOUND', '所选单位不存在或已被删除', 'unitIds');
+  for (const id of spec.unitIds) if (!snapshot.get(id)) throw new AppFailure('UNIT_NOT_FOUND', undefined, 'unitIds');
   const memberIds = [...new Set(spec.memberIds)].sort();
   if (spec.unitIds.includes(ROOT_UNIT_ID)) return { chunks: null, unitSet: new Set(), memberIds: [] };
   const unitSet = new Set<string>();

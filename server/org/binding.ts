@@ -8,7 +8,9 @@ import type { UserDoc } from '../accounts/model';
 import { getInTransaction, runRefusable } from '../db/transactions';
 import { AppFailure } from '../core/result';
 import { type MemberDoc, wecomKeyOf } from './model';
+import { OpenApiError, type PhoneNumberInfo, type WechatOpenApiPort } from '../ports/wechat-openapi.port';
 import { memberNotFound } from './members';
+import { normalizePhone } from './phone';
 import { memberSummary } from './summaries';
 import { newRev } from './tree';
 import { type OrgDeps, tree } from './units';
@@ -25,13 +27,13 @@ export async function bindMember(deps: OrgDeps, memberId: string, userId: string
   return runRefusable(deps.db, async (t) => {
     const member = await getInTransaction<MemberDoc>(t, 'members', memberId);
     if (!member) throw memberNotFound();
-    if (!member.active) throw new AppFailure('MEMBER_INACTIVE', '该成员已停用，请联系管理员');
+    if (!member.active) throw new AppFailure('MEMBER_INACTIVE');
     const user = await getInTransaction<UserDoc>(t, 'users', userId);
-    if (!user || user.mergedInto) throw new AppFailure('USER_NOT_FOUND', '账号不存在');
+    if (!user || user.mergedInto) throw new AppFailure('USER_NOT_FOUND');
     const summary = memberSummary(member, snapshot);
     if (member.userId === userId && user.member?.id === memberId) return { member, summary };
     if (member.userId && member.userId !== userId) {
-      if (!options.byAdmin) throw new AppFailure('MEMBER_ALREADY_BOUND', '该成员已绑定其他账号，如需更换请联系管理员');
+      if (!options.byAdmin) throw new AppFailure('MEMBER_ALREADY_BOUND');
       const previous = await getInTransaction<UserDoc>(t, 'users', member.userId);
       if (previous?.member?.id === memberId) await t.collection('users').doc(member.userId).update({ data: { member: null, updatedAt: now } });
     }
@@ -40,7 +42,7 @@ export async function bindMember(deps: OrgDeps, memberId: string, userId: string
       // A person may move on from a deactivated member (a graduate now on the staff roster);
       // leaving an active one needs an admin.
       if (!options.byAdmin && other?.active && other.userId === userId) {
-        throw new AppFailure('ACCOUNT_ALREADY_BOUND', '你的账号已绑定其他成员，如需更换请联系管理员');
+        throw new AppFailure('ACCOUNT_ALREADY_BOUND');
       }
       if (other?.userId === userId) await t.collection('members').doc(other._id).update({ data: { userId: null, rev: newRev(), updatedAt: now } });
     }
@@ -70,12 +72,12 @@ export async function unbindMember(deps: OrgDeps, memberId: string): Promise<Mem
  * to the caller, else the only unbound one.
  */
 function pickCandidate(candidates: MemberDoc[], userId: string): MemberDoc {
-  if (candidates.length === 0) throw new AppFailure('ROSTER_NO_MATCH', '花名册中没有找到与你匹配的成员，请联系管理员');
+  if (candidates.length === 0) throw new AppFailure('ROSTER_NO_MATCH');
   const mine = candidates.find((member) => member.userId === userId);
   if (mine) return mine;
   const free = candidates.filter((member) => !member.userId);
-  if (free.length === 0) throw new AppFailure('MEMBER_ALREADY_BOUND', '匹配的成员已绑定其他账号，如需更换请联系管理员');
-  if (free.length > 1) throw new AppFailure('ROSTER_AMBIGUOUS', '花名册中有多位成员与你匹配，请联系管理员绑定');
+  if (free.length === 0) throw new AppFailure('MEMBER_ALREADY_BOUND');
+  if (free.length > 1) throw new AppFailure('ROSTER_AMBIGUOUS');
   return free[0];
 }
 
@@ -85,7 +87,7 @@ async function bindByKey(deps: OrgDeps, account: UserDoc, key: { phone: string }
   if (data.length === 0) {
     // Only on the way to a refusal: a person whose members are all deactivated is told so, not that nobody matches.
     const { data: inactive } = await members.where({ ...key, active: false }).limit(1).field({ _id: true }).get();
-    if (inactive.length > 0) throw new AppFailure('MEMBER_INACTIVE', '花名册中与你匹配的成员已停用，请联系管理员');
+    if (inactive.length > 0) throw new AppFailure('MEMBER_INACTIVE');
   }
   const member = pickCandidate(data as MemberDoc[], account._id);
   return (await bindMember(deps, member._id, account._id, { byAdmin: false })).summary;
@@ -95,8 +97,29 @@ export function bindByPhone(deps: OrgDeps, account: UserDoc, phone: string): Pro
   return bindByKey(deps, account, { phone });
 }
 
+/** Codes of `<button open-type="getPhoneNumber">` that are unknown, used or expired (40029), or already exchanged (40163). */
+const SPENT_PHONE_CODES = new Set([40029, 40163]);
+
+/**
+ * Binds the caller to the active member with the phone WeChat vouches for: the code of
+ * `<button open-type="getPhoneNumber">` is exchanged with `phonenumber.getPhoneNumber`, and
+ * the number read as the roster stores numbers (E.164).
+ */
+export async function bindByPhoneCode(deps: OrgDeps & { openapi: WechatOpenApiPort }, account: UserDoc, code: string): Promise<MemberSummary> {
+  let info: PhoneNumberInfo;
+  try {
+    info = await deps.openapi.getPhoneNumber(code);
+  } catch (error) {
+    if (error instanceof OpenApiError && SPENT_PHONE_CODES.has(error.errCode)) throw new AppFailure('PHONE_CODE_INVALID', undefined, 'code');
+    throw error;
+  }
+  const phone = normalizePhone(`+${info.countryCode}${info.purePhoneNumber}`);
+  if (!phone) throw new AppFailure('ROSTER_NO_MATCH', '该手机号无法用于绑定，请联系管理员');
+  return bindByPhone(deps, account, phone);
+}
+
 export function bindByWecom(deps: OrgDeps, account: UserDoc): Promise<MemberSummary> {
-  if (!account.wecom) throw new AppFailure('WECOM_NOT_LINKED', '请先在企业微信中打开信通完成登录');
+  if (!account.wecom) throw new AppFailure('WECOM_NOT_LINKED');
   return bindByKey(deps, account, { wecomKey: wecomKeyOf('', account.wecom.userId) });
 }
 

@@ -36,6 +36,21 @@ export async function loadViewer(deps: OrgDeps, account: UserDoc): Promise<Viewe
   };
 }
 
+/**
+ * Refuses a unit the account may not browse. Publishers and observers pick audiences
+ * anywhere; others browse their own and observed units and those below. A missing unit is
+ * left to the action (UNIT_NOT_FOUND), so this answers nothing about units that do not exist.
+ */
+export async function assertBrowsable(deps: OrgDeps, account: UserDoc, unitId: string): Promise<void> {
+  if (hasAnyRole(account, ['publisher', 'observer'])) return;
+  const snapshot = await tree(deps);
+  if (snapshot.get(unitId) && !canBrowseUnit(await loadViewer(deps, account), unitId, snapshot)) throw notBrowsable();
+}
+
+function notBrowsable(): AppFailure {
+  return new AppFailure('FORBIDDEN', '只能查看自己所在或关注的单位');
+}
+
 export function canBrowseUnit(viewer: Visibility, unitId: string, snapshot: UnitTree): boolean {
   if (viewer.privileged) return true;
   const own = viewer.member;
@@ -76,6 +91,11 @@ export function memberDetail(target: MemberDoc, snapshot: UnitTree, viewer: Visi
   };
 }
 
+/** An admin's view of a member just written: everything, phone and binding included. */
+export async function adminMemberDetail(deps: OrgDeps, member: MemberDoc): Promise<MemberDetail> {
+  return memberDetail(member, await tree(deps), { member: null, admin: true, privileged: true });
+}
+
 export async function myDirectory(deps: OrgDeps, viewer: Viewer): Promise<MyDirectory> {
   const own = viewer.member;
   if (!own) return { member: null, units: [], observed: [] };
@@ -92,8 +112,8 @@ export async function myDirectory(deps: OrgDeps, viewer: Viewer): Promise<MyDire
 
 export async function unitMembers(deps: OrgDeps, viewer: Viewer, unitId: string, query: string | undefined, after: string | undefined): Promise<{ items: MemberCard[]; next: string | null }> {
   const snapshot = await tree(deps);
-  if (!snapshot.get(unitId)) throw new AppFailure('UNIT_NOT_FOUND', '单位不存在或已被删除');
-  if (!canBrowseUnit(viewer, unitId, snapshot)) throw new AppFailure('FORBIDDEN', '只能查看自己所在或关注的单位');
+  if (!snapshot.get(unitId)) throw new AppFailure('UNIT_NOT_FOUND');
+  if (!canBrowseUnit(viewer, unitId, snapshot)) throw notBrowsable();
   const page = await pageMembers(deps, { unitIds: unitId, active: true }, query, after);
   return { items: page.items.map(memberCard), next: page.next };
 }

@@ -42,12 +42,12 @@ export function cleanMemberInput(input: MemberInput, snapshot: UnitTree): Member
   let phone: string | null = null;
   if (input.phone && input.phone.trim()) {
     phone = normalizePhone(input.phone);
-    if (!phone) throw new AppFailure('PHONE_INVALID', '手机号格式不正确', 'member.phone');
+    if (!phone) throw new AppFailure('PHONE_INVALID', undefined, 'member.phone');
   }
   const unitIds = [...new Set(input.unitIds)];
   if (unitIds.length === 0 || unitIds.length > FIELD_LIMITS.memberUnits) throw invalid('unitIds', `请选择 1-${FIELD_LIMITS.memberUnits} 个所属单位`);
   for (const id of unitIds) {
-    if (!snapshot.get(id)) throw new AppFailure('UNIT_NOT_FOUND', '所选单位不存在或已被删除', 'member.unitIds');
+    if (!snapshot.get(id)) throw new AppFailure('UNIT_NOT_FOUND', undefined, 'member.unitIds');
   }
   const wecomUserId = optionalText(input.wecomUserId, FIELD_LIMITS.wecomUserId, 'wecomUserId', '企业微信账号');
   if (wecomUserId && !WECOM_USERID_PATTERN.test(wecomUserId)) throw invalid('wecomUserId', '企业微信账号只能包含字母、数字和 _ . @ -');
@@ -71,15 +71,15 @@ async function applyCounters(deps: OrgDeps, t: Transaction, changes: CounterChan
   const names = new Map<string, string>();
   for (const id of unitIds) {
     const unit = await getInTransaction<UnitDoc>(t, 'units', id);
-    if (!unit) throw new AppFailure('UNIT_NOT_FOUND', '所选单位不存在或已被删除', 'member.unitIds');
+    if (!unit) throw new AppFailure('UNIT_NOT_FOUND', undefined, 'member.unitIds');
     names.set(id, unit.name);
   }
   await moveCounters(deps, t, changes);
   return names;
 }
 
-const NUMBER_TAKEN = () => new AppFailure('MEMBER_NUMBER_TAKEN', '该学号/工号已被其他成员使用', 'member.number');
-const WECOM_TAKEN = () => new AppFailure('MEMBER_WECOM_TAKEN', '该企业微信账号已属于其他成员', 'member.wecomUserId');
+const NUMBER_TAKEN = () => new AppFailure('MEMBER_NUMBER_TAKEN', undefined, 'member.number');
+const WECOM_TAKEN = () => new AppFailure('MEMBER_WECOM_TAKEN', undefined, 'member.wecomUserId');
 
 /**
  * Which unique key another member holds. Checked before writing for a clear answer; the
@@ -111,7 +111,7 @@ async function uniqueKeyTaken(deps: OrgDeps, error: unknown, fields: { number: s
 }
 
 export function memberNotFound(): AppFailure {
-  return new AppFailure('MEMBER_NOT_FOUND', '成员不存在');
+  return new AppFailure('MEMBER_NOT_FOUND');
 }
 
 export function newMemberId(): string {
@@ -189,7 +189,7 @@ export async function updateMember(deps: OrgDeps, memberId: string, rev: string,
   await assertUnique(deps, { number: fields.number !== existing.number ? fields.number : undefined, wecomUserId: fields.wecomUserId !== existing.wecomUserId ? fields.wecomUserId : undefined }, memberId);
   const now = deps.now();
   return rewriteMember(deps, memberId, (current) => {
-    if (current.rev !== rev) throw new AppFailure('MEMBER_STALE', '该成员已被他人修改，请刷新后重试');
+    if (current.rev !== rev) throw new AppFailure('MEMBER_STALE');
     return { ...current, ...fields, rev: newRev(), fieldsRev: newRev(), updatedAt: now };
   });
 }
@@ -206,7 +206,7 @@ export async function setObserves(deps: OrgDeps, memberId: string, unitIds: stri
   const observes = [...new Set(unitIds)];
   if (observes.length > FIELD_LIMITS.memberObserves) throw new AppFailure('INVALID_INPUT', `最多关注 ${FIELD_LIMITS.memberObserves} 个单位`, 'unitIds');
   const snapshot = await tree(deps);
-  for (const id of observes) if (!snapshot.get(id)) throw new AppFailure('UNIT_NOT_FOUND', '所选单位不存在或已被删除', 'unitIds');
+  for (const id of observes) if (!snapshot.get(id)) throw new AppFailure('UNIT_NOT_FOUND', undefined, 'unitIds');
   const now = deps.now();
   return rewriteMember(deps, memberId, (current) => ({ ...current, observes, rev: newRev(), updatedAt: now }));
 }
@@ -249,7 +249,7 @@ export async function searchMembers(
 ): Promise<{ items: MemberCard[]; next: string | null }> {
   const base: Record<string, unknown> = {};
   if (request.unitId) {
-    if (!(await tree(deps)).get(request.unitId)) throw new AppFailure('UNIT_NOT_FOUND', '单位不存在或已被删除', 'unitId');
+    if (!(await tree(deps)).get(request.unitId)) throw new AppFailure('UNIT_NOT_FOUND', undefined, 'unitId');
     base.unitIds = request.unitId;
   }
   const status = request.status ?? 'active';

@@ -34,7 +34,7 @@ export function tree(deps: OrgDeps): Promise<UnitTree> {
 }
 
 function unitNotFound(): AppFailure {
-  return new AppFailure('UNIT_NOT_FOUND', '单位不存在或已被删除');
+  return new AppFailure('UNIT_NOT_FOUND');
 }
 
 /** The tree changed since the plan was made: reload and plan again (an AppFailure, so runRefusable carries it out intact). */
@@ -91,7 +91,7 @@ async function changeTree<T>(deps: OrgDeps, change: TreeChange, body: (t: Transa
         return result;
       });
     } catch (error) {
-      if (isDuplicateKey(error)) throw new AppFailure('UNIT_NAME_TAKEN', '同一上级下已有同名单位', 'name');
+      if (isDuplicateKey(error)) throw new AppFailure('UNIT_NAME_TAKEN', undefined, 'name');
       if (!(error instanceof TreeMoved)) throw error;
       await pause(attempt);
     }
@@ -137,8 +137,8 @@ export async function createUnit(deps: OrgDeps, parentId: string, rawName: strin
   const now = deps.now();
   const created = await changeTree(deps, 'create', async (t, snapshot) => {
     if (!snapshot.get(parentId)) throw unitNotFound();
-    if (snapshot.level(parentId) + 1 > MAX_UNIT_LEVELS) throw new AppFailure('UNIT_TOO_DEEP', `组织架构最多 ${MAX_UNIT_LEVELS} 级`);
-    if (snapshot.children(parentId).some((child) => child.name === name)) throw new AppFailure('UNIT_NAME_TAKEN', '同一上级下已有同名单位', 'name');
+    if (snapshot.level(parentId) + 1 > MAX_UNIT_LEVELS) throw new AppFailure('UNIT_TOO_DEEP');
+    if (snapshot.children(parentId).some((child) => child.name === name)) throw new AppFailure('UNIT_NAME_TAKEN', undefined, 'name');
     const unit: UnitDoc = { _id: id, name, kind, parentId, childCount: 0, memberCount: 0, rosterCount: 0, createdAt: now, updatedAt: now };
     await t.collection('units').add({ data: unit });
     await t.collection('units').doc(parentId).update({ data: { childCount: deps.db.command.inc(1), updatedAt: now } });
@@ -154,7 +154,7 @@ export async function renameUnit(deps: OrgDeps, unitId: string, rawName: string)
     const unit = await getInTransaction<UnitDoc>(t, 'units', unitId);
     if (!unit) throw unitNotFound();
     if (unit.parentId !== null && snapshot.children(unit.parentId).some((s) => s._id !== unitId && s.name === name)) {
-      throw new AppFailure('UNIT_NAME_TAKEN', '同一上级下已有同名单位', 'name');
+      throw new AppFailure('UNIT_NAME_TAKEN', undefined, 'name');
     }
     await t.collection('units').doc(unitId).update({ data: { name, updatedAt: now } });
     const path = snapshot.pathNames(unitId);
@@ -167,12 +167,12 @@ export async function renameUnit(deps: OrgDeps, unitId: string, rawName: string)
 }
 
 export async function moveUnit(deps: OrgDeps, unitId: string, parentId: string): Promise<UnitView> {
-  if (unitId === ROOT_UNIT_ID) throw new AppFailure('UNIT_ROOT_LOCKED', '组织本身不能移动或删除');
+  if (unitId === ROOT_UNIT_ID) throw new AppFailure('UNIT_ROOT_LOCKED');
   const now = deps.now();
   return changeTree(deps, 'move', async (t, snapshot) => {
     const planned = snapshot.get(unitId);
     if (!planned || !snapshot.get(parentId)) throw unitNotFound();
-    if (snapshot.isWithin(parentId, unitId)) throw new AppFailure('UNIT_CYCLE', '不能移动到自身或其下级单位之下', 'parentId');
+    if (snapshot.isWithin(parentId, unitId)) throw new AppFailure('UNIT_CYCLE', undefined, 'parentId');
     const unit = await getInTransaction<UnitDoc>(t, 'units', unitId);
     if (!unit) throw unitNotFound();
     if (unit.parentId === parentId) return viewOf(snapshot, unit);
@@ -191,8 +191,8 @@ export async function moveUnit(deps: OrgDeps, unitId: string, parentId: string):
 }
 
 export async function deleteUnit(deps: OrgDeps, unitId: string): Promise<void> {
-  if (unitId === ROOT_UNIT_ID) throw new AppFailure('UNIT_ROOT_LOCKED', '组织本身不能移动或删除');
-  const notEmpty = new AppFailure('UNIT_NOT_EMPTY', '该单位下还有下级单位或成员，无法删除');
+  if (unitId === ROOT_UNIT_ID) throw new AppFailure('UNIT_ROOT_LOCKED');
+  const notEmpty = new AppFailure('UNIT_NOT_EMPTY');
   // Members reference units directly; any of them, deactivated ones too, keeps the unit.
   const { data: placed } = await deps.db.collection('members').where({ unitIds: unitId }).limit(1).field({ _id: true }).get();
   if (placed.length > 0) throw notEmpty;

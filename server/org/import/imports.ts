@@ -181,7 +181,7 @@ export async function previewImport(deps: ImportDeps, actorId: string, request: 
 
 export async function getImport(deps: OrgDeps, importId: string): Promise<ImportDoc> {
   const doc = await findById<ImportDoc>(deps.db, 'imports', importId);
-  if (!doc) throw new AppFailure('IMPORT_NOT_FOUND', '导入记录不存在');
+  if (!doc) throw new AppFailure('IMPORT_NOT_FOUND');
   return doc;
 }
 
@@ -385,7 +385,7 @@ async function releaseUnits(deps: ImportDeps, importId: string): Promise<void> {
 /** The lease was lost between batches: another call carries on. */
 class LeaseLost extends AppFailure {
   constructor() {
-    super('IMPORT_BUSY', '该导入正在由另一次调用执行');
+    super('IMPORT_BUSY');
   }
 }
 
@@ -412,7 +412,7 @@ export async function applyImport(deps: ImportDeps, importId: string): Promise<I
   if (doc.status === 'applied') return importView(doc);
   if (doc.status === 'expired' || (doc.status === 'previewed' && deps.now() > doc.expiresAt)) {
     if (doc.status !== 'expired') await expire(deps, importId);
-    throw new AppFailure('IMPORT_EXPIRED', '预览已过期，请重新上传并预览');
+    throw new AppFailure('IMPORT_EXPIRED');
   }
   const token = randomBytes(8).toString('hex');
   const now = deps.now();
@@ -424,8 +424,8 @@ export async function applyImport(deps: ImportDeps, importId: string): Promise<I
   if (leased.stats.updated === 0) {
     doc = await getImport(deps, importId);
     if (doc.status === 'applied') return importView(doc);
-    if (doc.status === 'expired' || doc.status === 'previewed') throw new AppFailure('IMPORT_EXPIRED', '预览已过期，请重新上传并预览');
-    throw new AppFailure('IMPORT_BUSY', '该导入正在执行中，请稍候');
+    if (doc.status === 'expired' || doc.status === 'previewed') throw new AppFailure('IMPORT_EXPIRED');
+    throw new AppFailure('IMPORT_BUSY');
   }
   doc = await getImport(deps, importId);
   const items = deps.db.collection('import_items');
