@@ -8,7 +8,7 @@ const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 interface AppJson {
   pages: string[];
   subpackages?: { root: string; pages: string[] }[];
-  tabBar: { list: { pagePath: string; text: string; iconPath?: string }[] };
+  tabBar: { list: { pagePath: string; text: string; iconPath?: string; selectedIconPath?: string }[] };
   usingComponents?: Record<string, string>;
   style?: string;
   lazyCodeLoading?: string;
@@ -49,8 +49,24 @@ describe('app.json', () => {
     expect(app.pages).toEqual(expect.arrayContaining(['pages/unit/index', 'pages/member/index']));
   });
 
-  it('uses style v2, on-demand component injection and no global components', () => {
-    expect(app.style).toBe('v2');
+  it('gives every tab a normal and a selected icon: local 81x81 PNG files under 40 KB, as drawn by scripts/draw-tab-icons.js', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { drawIcons } = require('../../scripts/draw-tab-icons') as { drawIcons(): Record<string, Buffer> };
+    const drawn = drawIcons();
+    for (const tab of app.tabBar.list) {
+      for (const icon of [tab.iconPath, tab.selectedIconPath]) {
+        expect(icon).toMatch(/^assets\/tabbar\/[\w-]+\.png$/);
+        const png = fs.readFileSync(path.join(mp, icon as string));
+        expect(png.length).toBeLessThanOrEqual(40 * 1024);
+        expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+        expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([81, 81]);
+        expect(png.equals(drawn[path.basename(icon as string)])).toBe(true);
+      }
+    }
+  });
+
+  it('leaves native components their classic style (Vant is restyled by "style": "v2"), injects components on demand, has no global components', () => {
+    expect(app.style).toBeUndefined();
     expect(app.lazyCodeLoading).toBe('requiredComponents');
     expect(app.usingComponents).toBeUndefined();
   });
