@@ -23,6 +23,7 @@ import { db, readWxIdentity } from '../../server/adapters/wx-cloud.adapter';
 import { wxFileStorage } from '../../server/adapters/wx-storage.adapter';
 import { ok } from '../../server/core/result';
 import { createMain } from '../../server/core/router';
+import { chars } from '../../server/core/validation';
 import { systemClock } from '../../server/ports/clock.port';
 
 function deps(): AccountDeps {
@@ -30,7 +31,6 @@ function deps(): AccountDeps {
 }
 
 /** Text a person types, at most `max` characters (code points, after trimming), as FIELD_LIMITS counts them. */
-const chars = (max: number) => z.string().check(z.refine((text) => [...text.trim()].length <= max, { params: { maximum: max } }));
 const grantableRole = z.enum(['admin', 'publisher', 'observer'] satisfies GrantableRole[]);
 const accountId = z.string().check(z.minLength(1), z.maxLength(64));
 const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(128)));

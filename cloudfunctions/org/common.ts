@@ -8,6 +8,7 @@ import { FIELD_LIMITS } from '../../typings/limits';
 import type { UserDoc } from '../../server/accounts/model';
 import { db } from '../../server/adapters/wx-cloud.adapter';
 import type { ActionTable } from '../../server/core/router';
+import { chars } from '../../server/core/validation';
 import { orgConfigFromEnv } from '../../server/org/config';
 import type { OrgDeps } from '../../server/org/units';
 import { systemClock } from '../../server/ports/clock.port';
@@ -29,7 +30,6 @@ export function orgDeps(): OrgDeps {
 export const id = z.string().check(z.minLength(1), z.maxLength(64));
 export const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(200)));
 
-/** Text a person types, at most `max` characters (code points, after trimming), as FIELD_LIMITS counts them. */
-export const chars = (max: number) => z.string().check(z.refine((text) => [...text.trim()].length <= max, { params: { maximum: max } }));
+export { chars };
 
 export const query = z.optional(chars(FIELD_LIMITS.searchQuery));

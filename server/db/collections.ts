@@ -60,8 +60,6 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
     name: 'units',
     indexes: [
       { name: 'parent_name', keys: { parentId: 1, name: 1 }, unique: true },
-      // Units an import holds while it places members in them.
-      { name: 'importHold', keys: { importHold: 1 } },
     ],
   },
   {

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import type { FunctionMain } from '../../../server/core/router';
 import { chars, fieldLabel, hasUnsafeText, parseRequest, REQUEST_SHAPE_LIMITS } from '../../../server/core/validation';
 import { FIELD_LABEL_FALLBACK, FIELD_LABELS } from '../../../typings/error-texts';
+import { FIELD_LIMITS } from '../../../typings/limits';
 import { fieldPaths, shapeOf } from '../../helpers/schema-shape';
 
 const memberSchema = z.strictObject({
@@ -88,7 +89,7 @@ describe('control characters are refused in every string of every request', () =
 
 describe('INVALID_INPUT says in words which field and what is wrong', () => {
   test.each([
-    ['too long, with the limit', { member: { ...valid.member, name: '王'.repeat(41) } }, 'member.name', '姓名过长，最多 40 个字'],
+    ['too long, with the limit', { member: { ...valid.member, name: '王'.repeat(FIELD_LIMITS.memberName + 1) } }, 'member.name', `姓名过长，最多 ${FIELD_LIMITS.memberName} 个字`],
     ['missing', { member: { kind: 'student', unitIds: [], title: null } }, 'member.name', '缺少姓名'],
     ['missing object', {}, 'member', '缺少成员信息'],
     ['wrong type', { ...valid, deactivateMissing: 'yes' }, 'deactivateMissing', '停用缺失成员选项的格式不正确'],
