@@ -9,13 +9,13 @@ import { fieldPaths, shapeOf } from '../../helpers/schema-shape';
 
 const memberSchema = z.strictObject({
   member: z.strictObject({
-    name: z.string().check(z.maxLength(40)),
+    name: chars(FIELD_LIMITS.memberName),
     kind: z.enum(['student', 'staff']),
     unitIds: z.array(z.string().check(z.minLength(1))).check(z.maxLength(3)),
     title: z.nullable(z.string()),
   }),
   deactivateMissing: z.optional(z.boolean()),
-  query: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
+  query: z.optional(chars(FIELD_LIMITS.searchQuery).check(z.minLength(1))),
 });
 
 const valid = { member: { name: '王伟', kind: 'student', unitIds: ['u-1'], title: null } };
