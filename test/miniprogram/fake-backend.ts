@@ -94,8 +94,10 @@ export interface FakeBackend {
 }
 
 /**
- * Answers `wx.request` to `/functions/<name>` with the handler for the event's action
- * (asynchronously, as the network does). An action without a handler fails the test loudly.
+ * Answers the function calls of either transport with the handler for the event's action
+ * (asynchronously, as the network does): `wx.request` to the local cloud's `/functions/<name>`
+ * (a development build launched with backend=local, the harness's default) and
+ * `wx.cloud.callFunction` (any other build). An action without a handler fails the test loudly.
  */
 export function installBackend(handlers: Handlers = {}): FakeBackend {
   const table = { ...handlers } as Partial<Record<string, AnyHandler>>;
@@ -103,21 +105,30 @@ export function installBackend(handlers: Handlers = {}): FakeBackend {
   let held: (() => void)[] | null = null;
   let latency: (call: Call) => number = () => 0;
 
-  jest.spyOn(wx, 'request').mockImplementation((options: RequestOptions) => {
-    const name = /\/functions\/([^/?]+)$/.exec(options.url)?.[1] ?? '?';
-    const { action, ...request } = (options.data ?? {}) as { action: string } & Record<string, unknown>;
+  /** Records the call and hands the handler's reply to `deliver`, when the network would. */
+  function receive(name: string, event: unknown, deliver: (reply: Result<unknown>) => void): void {
+    const { action, ...request } = (event ?? {}) as { action: string } & Record<string, unknown>;
     const call: Call = { name, action, request };
     calls.push(call);
     const answer = () => {
       const handler = table[action];
       if (!handler) throw new Error(`the fake backend has no handler for ${name}.${action}`);
-      options.success?.({ statusCode: 200, data: handler(request, call) });
+      deliver(handler(request, call));
     };
     const send = () => setTimeout(answer, latency(call));
     if (held) held.push(send);
     else send();
+  }
+
+  jest.spyOn(wx, 'request').mockImplementation((options: RequestOptions) => {
+    const name = /\/functions\/([^/?]+)$/.exec(options.url)?.[1] ?? '?';
+    receive(name, options.data, (reply) => options.success?.({ statusCode: 200, data: reply }));
     return {};
   });
+  jest.spyOn(wx.cloud, 'init').mockImplementation(() => undefined);
+  jest.spyOn(wx.cloud, 'callFunction').mockImplementation(
+    (params) => new Promise((resolve) => receive(params.name, params.data, (reply) => resolve({ result: reply }))),
+  );
 
   return {
     calls,

@@ -1,77 +1,99 @@
 /**
  * @jest-environment jsdom
  */
-import { renderPage, waitFor, wx, type RequestOptions } from '../helpers/simulate';
+import type { AccountView } from '../../typings';
+import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
+import { account, fail, installBackend, installStorage, ok, type FakeBackend } from './fake-backend';
+import { textIn } from './page-helpers';
 
 const HOME = 'pages/notices/index';
 
-function replyWith(respond: (options: RequestOptions) => void) {
-  return (options: RequestOptions) => {
-    setTimeout(() => respond(options), 0);
-    return {};
-  };
+const bound = account({
+  nickname: 'lin',
+  member: { id: 'm1', name: '林一', number: '2023001', kind: 'student', unitNames: ['计算机学院', '软件工程 2301 班'], active: true },
+});
+const identity = { openid: 'demo-admin-openid', appid: 'wx-demo-appid', unionid: null };
+
+async function open(who: AccountView, first: string): Promise<{ page: RenderedPage; backend: FakeBackend }> {
+  const backend = installBackend({ login: () => ok({ account: who, created: false }), whoami: () => ok(identity) });
+  const page = renderPage(HOME);
+  await waitFor(() => page.queryByText(first), first);
+  return { page, backend };
 }
 
-const identity = { openid: 'demo-member-1-openid', appid: 'wx-demo-appid', unionid: null };
+function asVersion(envVersion: 'develop' | 'trial' | 'release') {
+  jest.spyOn(wx, 'getAccountInfoSync').mockReturnValue({ miniProgram: { appId: 'wx1', envVersion, version: '' } });
+}
 
-describe('home page (通知)', () => {
-  afterEach(() => jest.restoreAllMocks());
+beforeEach(() => {
+  installStorage();
+});
 
-  it('shows a loading state, then the identity the backend returned', async () => {
-    const request = jest
-      .spyOn(wx, 'request')
-      .mockImplementation(replyWith((options) => options.success?.({ statusCode: 200, data: { ok: true, data: identity } })));
+afterEach(() => jest.restoreAllMocks());
 
-    const page = renderPage(HOME);
-    expect(page.text()).toContain('加载中');
+describe('通知 tab until notices land', () => {
+  it('welcomes a bound person by roster name with their units, says what is coming and offers 班级 and 我的', async () => {
+    asVersion('release');
+    const switchTab = jest.spyOn(wx, 'switchTab').mockImplementation(() => undefined);
+    const { page } = await open(bound, '你好，林一');
 
-    await waitFor(() => page.queryByText('demo-member-1-openid'), 'the openid');
-    expect(page.text()).not.toContain('加载中');
-    expect(page.getByText('当前身份')).toBeTruthy();
-    expect(page.getByText('未绑定开放平台')).toBeTruthy();
+    const text = page.text();
+    expect(text).toContain('信通大学');
+    expect(page.getByText('计算机学院')).toBeTruthy();
+    expect(page.getByText('软件工程 2301 班')).toBeTruthy();
+    expect(text).toContain('通知功能即将上线');
+    expect(page.queryByText('去绑定花名册')).toBeNull();
 
-    expect(request).toHaveBeenCalledTimes(1);
-    const sent = request.mock.calls[0][0];
-    expect(sent.url).toBe('http://127.0.0.1:3900/functions/login');
-    expect(sent.method).toBe('POST');
-    expect(sent.data).toEqual({ action: 'whoami' });
-    expect(sent.header).toMatchObject({
-      'X-WX-OPENID': 'demo-admin-openid',
-      'X-WX-APPID': 'wx-demo-appid',
-      'X-WX-UNIONID': 'demo-admin-unionid',
-    });
+    await page.tap(textIn(page, '.shortcut--classes', '我的班级、单位和同学同事'));
+    expect(switchTab).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/pages/classes/index' }));
+    await page.tap(textIn(page, '.shortcut--me', '昵称、头像和花名册身份'));
+    expect(switchTab).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/pages/me/index' }));
     page.unmount();
   });
 
-  it('shows the error and a retry button when the call fails, and retrying shows the identity', async () => {
-    const request = jest
-      .spyOn(wx, 'request')
-      .mockImplementationOnce(replyWith((options) => options.fail?.({ errMsg: 'request:fail timeout' })))
-      .mockImplementationOnce(replyWith((options) => options.success?.({ statusCode: 200, data: { ok: true, data: identity } })));
+  it('asks an unbound person to bind, and the button opens 班级', async () => {
+    asVersion('release');
+    const switchTab = jest.spyOn(wx, 'switchTab').mockImplementation(() => undefined);
+    const { page } = await open(account({ nickname: '小林' }), '你好，小林');
 
+    expect(page.text()).toContain('绑定花名册后，这里会显示你所在的班级和单位。');
+    await page.tap('去绑定花名册');
+    expect(switchTab).toHaveBeenCalledWith({ url: '/pages/classes/index' });
+    page.unmount();
+  });
+
+  it.each(['release', 'trial'] as const)('shows no openid, AppID or UnionID in a %s build, and never asks for them', async (version) => {
+    asVersion(version);
+    const { page, backend } = await open(bound, '你好，林一');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    expect(page.text()).not.toMatch(/openid|AppID|UnionID|调试/i);
+    expect(backend.callsOf('whoami')).toHaveLength(0);
+    page.unmount();
+  });
+
+  it('shows the identity WeChat gave as debugging details in a development build', async () => {
+    asVersion('develop');
+    const { page } = await open(bound, '你好，林一');
+
+    await waitFor(() => page.queryByText('demo-admin-openid'), 'the debugging details');
+    expect(page.text()).toContain('调试信息（仅开发版可见）');
+    expect(page.getByText('未绑定开放平台')).toBeTruthy();
+    page.unmount();
+  });
+
+  it('shows the error and a retry button when signing in fails, and retrying shows the welcome', async () => {
+    asVersion('release');
+    let failing = true;
+    const backend = installBackend({ login: () => (failing ? fail('NETWORK_ERROR') : ok({ account: bound, created: false })) });
     const page = renderPage(HOME);
-    await waitFor(() => page.queryByText('网络异常，请稍后重试'), 'the error text');
-    expect(page.text()).not.toContain('demo-member-1-openid');
+    await waitFor(() => page.queryByText('网络异常，请稍后重试'), 'the error');
 
+    failing = false;
     await page.tap('重试');
 
-    await waitFor(() => page.queryByText('demo-member-1-openid'), 'the openid after retrying');
-    expect(request).toHaveBeenCalledTimes(2);
-    expect(page.text()).not.toContain('网络异常');
-    expect(page.queryByText('重试')).toBeNull();
-    page.unmount();
-  });
-
-  it('shows the reason the backend gave when it refuses', async () => {
-    jest.spyOn(wx, 'request').mockImplementation(
-      replyWith((options) =>
-        options.success?.({ statusCode: 200, data: { ok: false, error: { code: 'UNAUTHENTICATED', message: 'no openid' } } }),
-      ),
-    );
-
-    const page = renderPage(HOME);
-    await waitFor(() => page.queryByText('无法确认你的身份，请重新进入小程序'), 'the error text');
-    expect(page.getByText('重试')).toBeTruthy();
+    await waitFor(() => page.queryByText('你好，林一'), 'the welcome');
+    expect(backend.callsOf('login')).toHaveLength(2);
     page.unmount();
   });
 });

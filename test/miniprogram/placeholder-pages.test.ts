@@ -2,14 +2,19 @@
  * @jest-environment jsdom
  */
 import { renderPage } from '../helpers/simulate';
+import { attributeOf } from './page-helpers';
 
 describe.each([
-  ['pages/proposals/index'],
-  ['pages/rooms/index'],
-])('placeholder page %s', (pagePath) => {
-  it('renders the Vant empty state saying 即将上线', () => {
+  ['pages/proposals/index', 'bulb-o', '提案功能即将上线', '在这里向学校提交意见和建议，随时查看办理进度和答复。'],
+  ['pages/rooms/index', 'calendar-o', '会议室预约即将上线', '在这里查看会议室的空闲时段并在线预约，同一时段不会被重复预订。'],
+])('placeholder tab %s', (pagePath, icon, title, text) => {
+  it('says honestly what will be there, with an icon, and no bare 即将上线', () => {
     const page = renderPage(pagePath);
-    expect(page.getByText('即将上线')).toBeTruthy();
+    expect(page.getByText(title)).toBeTruthy();
+    expect(page.getByText(text)).toBeTruthy();
+    expect(page.getByText('正在开发中，上线后可直接在这里使用')).toBeTruthy();
+    expect(attributeOf(page, '.coming-soon__glyph', 'name')).toBe(icon);
+    expect(page.text()).not.toBe('即将上线');
     page.unmount();
   });
 });

@@ -1,41 +1,84 @@
-import { whoami } from '../../services/login';
+import type { AccountView } from '../../../typings';
+import { isDevelopBuild } from '../../config/launch';
 import { definePage } from '../../common/page';
+import { whoami } from '../../services/login';
+import { ensureSession, onAccountChange } from '../../services/session';
 import { errorText } from '../../utils/error-text';
+import { homeView, NOTICES_COMING, type HomeView } from '../../utils/home-view';
 import { identityRows, type IdentityRow } from '../../utils/identity-view';
 
 type Status = 'loading' | 'ready' | 'error';
 
 interface NoticesData {
   status: Status;
-  rows: IdentityRow[];
   errorText: string;
+  home: HomeView | null;
+  coming: typeof NOTICES_COMING;
+  /** Development builds only: the identity WeChat gave this launch, to debug sign-in. */
+  debug: boolean;
+  debugRows: IdentityRow[];
 }
+
+/** Each page instance's account subscription, dropped on unload. */
+const subscriptions = new WeakMap<object, () => void>();
 
 definePage({
   data: {
     status: 'loading',
-    rows: [],
     errorText: '',
+    home: null,
+    coming: NOTICES_COMING,
+    debug: false,
+    debugRows: [],
   } as NoticesData,
 
   onLoad() {
-    this.loadIdentity();
+    subscriptions.set(
+      this,
+      onAccountChange((account) => {
+        if (account) this.showAccount(account);
+      }),
+    );
+    this.load();
+  },
+
+  onShow() {
+    // Back on the tab after binding elsewhere: a stale session refreshes and lands through the listener.
+    if (this.data.status === 'ready') void ensureSession();
+  },
+
+  onUnload() {
+    subscriptions.get(this)?.();
+    subscriptions.delete(this);
   },
 
   methods: {
-    loadIdentity() {
+    load() {
       this.setData({ status: 'loading', errorText: '' });
+      if (isDevelopBuild()) this.loadDebug();
+      return ensureSession().then((result) => {
+        if (result.ok) this.showAccount(result.data);
+        else this.setData({ status: 'error', errorText: errorText(result.error) });
+      });
+    },
+
+    showAccount(account: AccountView) {
+      this.setData({ status: 'ready', home: homeView(account) });
+    },
+
+    /** Debugging details never block the page: a failure just leaves them out. */
+    loadDebug() {
       return whoami().then((result) => {
-        if (result.ok) {
-          this.setData({ status: 'ready', rows: identityRows(result.data) });
-        } else {
-          this.setData({ status: 'error', errorText: errorText(result.error) });
-        }
+        if (result.ok) this.setData({ debug: true, debugRows: identityRows(result.data) });
       });
     },
 
     onRetry() {
-      this.loadIdentity();
+      this.load();
+    },
+
+    onBind() {
+      wx.switchTab({ url: '/pages/classes/index' });
     },
   },
 });
