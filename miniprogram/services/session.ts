@@ -158,6 +158,27 @@ export function clearSession(): void {
   notify(null);
 }
 
+const watching = new WeakMap<object, () => void>();
+
+/**
+ * Shows account changes on a page: `listener` runs with each new account (not on sign-out)
+ * until `unwatchAccount(page)`, which the page calls when it unloads.
+ */
+export function watchAccount(page: object, listener: (account: AccountView) => void): void {
+  unwatchAccount(page);
+  watching.set(
+    page,
+    onAccountChange((account) => {
+      if (account) listener(account);
+    }),
+  );
+}
+
+export function unwatchAccount(page: object): void {
+  watching.get(page)?.();
+  watching.delete(page);
+}
+
 /** Calls `listener` whenever the account changes; returns the unsubscribe function. */
 export function onAccountChange(listener: AccountListener): () => void {
   listeners.push(listener);

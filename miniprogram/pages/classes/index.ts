@@ -1,7 +1,7 @@
 import { LatestOnly, perInstance } from '../../common/latest';
 import { definePage } from '../../common/page';
 import { bindByPhone, bindByWecom, myDirectory } from '../../services/org';
-import { currentAccount, ensureSession, insideWecom, onAccountChange } from '../../services/session';
+import { currentAccount, ensureSession, insideWecom, unwatchAccount, watchAccount } from '../../services/session';
 import { errorText } from '../../utils/error-text';
 import { bindView, memberCardView, unitPageUrl, unitRow, type BindView, type MemberCardView, type UnitRow } from '../../utils/org-view';
 
@@ -37,8 +37,6 @@ const PHONE_REFUSED = /deny|cancel/i;
 
 /** Directory loads: a newer one supersedes one still in flight (per page instance). */
 const loads = perInstance(() => new LatestOnly());
-/** Each page instance's account subscription, dropped on unload. */
-const subscriptions = new WeakMap<object, () => void>();
 
 definePage({
   data: {
@@ -56,14 +54,11 @@ definePage({
 
   onLoad() {
     this.setData({ wecom: insideWecom() });
-    subscriptions.set(
-      this,
-      onAccountChange((account) => {
-        // Bound, unbound, deactivated or restored elsewhere (or a refreshed session): read the directory again.
-        // A bind in progress reloads by itself; a first load in flight will see the new account.
-        if (account && this.data.status !== 'loading' && !this.data.binding) this.load();
-      }),
-    );
+    watchAccount(this, () => {
+      // Bound, unbound, deactivated or restored elsewhere (or a refreshed session): read the directory again.
+      // A bind in progress reloads by itself; a first load in flight will see the new account.
+      if (this.data.status !== 'loading' && !this.data.binding) this.load();
+    });
     this.load();
   },
 
@@ -75,8 +70,7 @@ definePage({
   },
 
   onUnload() {
-    subscriptions.get(this)?.();
-    subscriptions.delete(this);
+    unwatchAccount(this);
     loads(this).cancel();
   },
 

@@ -3,7 +3,7 @@ import { FIELD_LIMITS } from '../../../typings/limits';
 import { definePage } from '../../common/page';
 import { bootstrapAdmin, updateProfile } from '../../services/account';
 import { displayUrl, uploadAvatar } from '../../services/files';
-import { ensureSession, onAccountChange } from '../../services/session';
+import { ensureSession, unwatchAccount, watchAccount } from '../../services/session';
 import { checkNickname, DEFAULT_NICKNAME, profileView, type ProfileView } from '../../utils/account-view';
 import { errorText } from '../../utils/error-text';
 import { eventText } from '../../utils/events';
@@ -29,9 +29,6 @@ interface MeData {
   limits: typeof FIELD_LIMITS;
 }
 
-/** Each page instance's account subscription, dropped on unload. */
-const subscriptions = new WeakMap<object, () => void>();
-
 definePage({
   data: {
     status: 'loading',
@@ -51,12 +48,7 @@ definePage({
   } as MeData,
 
   onLoad() {
-    subscriptions.set(
-      this,
-      onAccountChange((account) => {
-        if (account) this.showAccount(account);
-      }),
-    );
+    watchAccount(this, (account) => this.showAccount(account));
     this.load();
   },
 
@@ -66,8 +58,7 @@ definePage({
   },
 
   onUnload() {
-    subscriptions.get(this)?.();
-    subscriptions.delete(this);
+    unwatchAccount(this);
   },
 
   methods: {

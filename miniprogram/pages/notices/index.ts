@@ -2,7 +2,7 @@ import type { AccountView } from '../../../typings';
 import { isDevelopBuild } from '../../config/launch';
 import { definePage } from '../../common/page';
 import { whoami } from '../../services/login';
-import { ensureSession, onAccountChange } from '../../services/session';
+import { ensureSession, unwatchAccount, watchAccount } from '../../services/session';
 import { errorText } from '../../utils/error-text';
 import { homeView, NOTICES_COMING, type HomeView } from '../../utils/home-view';
 import { identityRows, type IdentityRow } from '../../utils/identity-view';
@@ -19,9 +19,6 @@ interface NoticesData {
   debugRows: IdentityRow[];
 }
 
-/** Each page instance's account subscription, dropped on unload. */
-const subscriptions = new WeakMap<object, () => void>();
-
 definePage({
   data: {
     status: 'loading',
@@ -33,12 +30,7 @@ definePage({
   } as NoticesData,
 
   onLoad() {
-    subscriptions.set(
-      this,
-      onAccountChange((account) => {
-        if (account) this.showAccount(account);
-      }),
-    );
+    watchAccount(this, (account) => this.showAccount(account));
     this.load();
   },
 
@@ -48,8 +40,7 @@ definePage({
   },
 
   onUnload() {
-    subscriptions.get(this)?.();
-    subscriptions.delete(this);
+    unwatchAccount(this);
   },
 
   methods: {
