@@ -11,6 +11,8 @@ import { BENCH_COLLECTION, databaseScenario } from './scenarios/database';
 import { functionScenario } from './scenarios/functions';
 import { accountsScenario } from './scenarios/accounts';
 import { orgScenario } from './scenarios/org';
+import { burstScenario } from './scenarios/burst';
+import { bundleScenario, formatBundles } from './scenarios/bundles';
 
 async function main(): Promise<void> {
   // Like the platform and `npm start`, whatever this machine's zone.
@@ -35,10 +37,14 @@ async function main(): Promise<void> {
   } finally {
     await cloud.close();
   }
+  // Alone on the machine, after the big cloud is gone: these measure starting instances.
+  rows.push(...(await burstScenario(root)));
+  const bundles = await bundleScenario(root);
   console.log(formatTable(rows));
+  console.log(`\n${formatBundles(bundles)}`);
   const out = join(root, 'bench', 'results.json');
   const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' };
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, results: rows }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, results: rows, bundles }, null, 2)}\n`);
   console.log(`\nwritten to ${out}`);
 }
 

@@ -58,6 +58,12 @@ export interface LocalCloudOptions {
   log?: (line: string) => void;
   /** Log one line per invocation (default true). */
   logInvocations?: boolean;
+  /**
+   * Freezes the time that functions (their `Date`) and the cloud's own records (server dates,
+   * demo data, the stand-ins' outboxes and codes) see, so two runs give identical pages.
+   * Timers, timeouts and waits still run on the real clock.
+   */
+  clock?: Date;
 }
 
 export interface InvokeResult {
@@ -134,6 +140,12 @@ function storageParamError(message: string): { code: string; message: string; re
 
 export const DEFAULT_RISKY_WORD = '违禁测试词';
 
+/** The cloud's clock: the frozen instant of `clock`, or the real time. */
+function nowOf(options: Pick<LocalCloudOptions, 'clock'>): () => Date {
+  const frozen = options.clock?.getTime();
+  return frozen === undefined ? () => new Date() : () => new Date(frozen);
+}
+
 /** The platform's code for a parameter it refuses (CloudBase INVALID_PARAM). */
 const INVALID_PARAM = -501007;
 
@@ -152,11 +164,11 @@ const WX_CONTEXT_KEYS = 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP';
  */
 export class LocalCloud {
   readonly invocations = new InvocationLog();
-  readonly sms = new SmsStandIn();
+  readonly sms: SmsStandIn;
   readonly openapi: OpenApiStandIn;
   readonly storage: StorageStandIn;
   private readonly wecomSecret = randomBytes(16).toString('hex');
-  readonly wecom = new WecomStandIn({ corpId: LOCAL_WECOM_CORP_ID, secret: this.wecomSecret });
+  readonly wecom: WecomStandIn;
   /**
    * The one-time code that makes its first user admin while the database has no admin, as
    * `XINTONG_BOOTSTRAP_CODE` does in a deployment; random per start unless configured.
@@ -180,7 +192,10 @@ export class LocalCloud {
   ) {
     this.storage = storage;
     this.bootstrapCode = options.functionEnv?.XINTONG_BOOTSTRAP_CODE ?? randomBytes(12).toString('base64url');
-    this.openapi = new OpenApiStandIn({ riskyWord: options.riskyWord ?? DEFAULT_RISKY_WORD });
+    const now = nowOf(options);
+    this.sms = new SmsStandIn({ now });
+    this.wecom = new WecomStandIn({ corpId: LOCAL_WECOM_CORP_ID, secret: this.wecomSecret, now: () => now().getTime() });
+    this.openapi = new OpenApiStandIn({ riskyWord: options.riskyWord ?? DEFAULT_RISKY_WORD, now });
     this.startGate = new StartGate(options.maxConcurrentStarts ?? Math.min(2, availableParallelism()));
     this.scheduler = new TriggerScheduler(async ({ functionName, triggerName, time }) => {
       const event = { Type: 'Timer', TriggerName: triggerName, Time: time.toISOString(), Message: '' };
@@ -194,12 +209,13 @@ export class LocalCloud {
     }
     const declared = (options.declareCollections ?? true) ? COLLECTIONS : [];
     const collections = [...declared, ...(options.extraCollections ?? [])];
-    const engine = await DbEngine.open({ dataDir: options.dataDir, collections, fsync: options.fsync ?? true });
+    const now = nowOf(options);
+    const engine = await DbEngine.open({ dataDir: options.dataDir, collections, fsync: options.fsync ?? true, now });
     // After the engine, whose lock on the data folder keeps a second process from also
     // opening (and cleaning up temp files in) the same storage folder.
     let storage: StorageStandIn;
     try {
-      storage = new StorageStandIn({ dir: options.dataDir ? join(options.dataDir, 'storage') : null, fsync: options.fsync ?? true });
+      storage = new StorageStandIn({ dir: options.dataDir ? join(options.dataDir, 'storage') : null, fsync: options.fsync ?? true, now });
     } catch (error) {
       await engine.close();
       throw error;
@@ -207,7 +223,7 @@ export class LocalCloud {
     const cloud = new LocalCloud(options, engine, storage);
     if (options.seed ?? true) {
       const organisationName = (options.functionEnv?.XINTONG_ORG_NAME ?? process.env.XINTONG_ORG_NAME ?? '').trim();
-      cloud.seeded = await seedDemoData(engine, new Date(), { organisationName });
+      cloud.seeded = await seedDemoData(engine, now(), { organisationName });
     }
     return cloud;
   }
@@ -280,7 +296,7 @@ export class LocalCloud {
       ms: Math.round(ms * 10) / 10,
       dbRequests: active.dbRequests,
       parentId,
-      at: new Date().toISOString(),
+      at: nowOf(this.options)().toISOString(),
     };
     this.invocations.add(record);
     if (this.options.logInvocations ?? true) this.log(formatInvocation(record));
@@ -417,6 +433,7 @@ export class LocalCloud {
       maxWorkers: this.options.maxInstances ?? 16,
       gate: this.startGate,
       queueLimitMs: this.options.queueLimitMs,
+      clock: this.options.clock?.getTime(),
       onOutput: (name, line) => this.log(`[${name}] ${line}`),
     });
     this.pools.set(functionName, pool);

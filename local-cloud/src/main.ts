@@ -11,16 +11,19 @@ interface CliOptions {
   reset: boolean;
   timers: boolean;
   demo: boolean;
+  clock: Date | null;
 }
 
-const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir DIR] [--reset] [--no-timers] [--no-demo]
+const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir DIR] [--reset] [--no-timers] [--no-demo] [--clock ISO]
   --port      port to listen on (default 3900, or XINTONG_LOCAL_PORT)
   --host      address to bind (default 127.0.0.1; identity headers are honoured from loopback only)
   --data-dir  where the database lives (default .local-cloud-data, or XINTONG_LOCAL_DATA_DIR)
   --reset     start with an empty database (demo data is seeded again)
   --no-timers do not fire timer triggers
   --no-demo   do not seed demo data into an empty database (then make yourself admin
-              with the bootstrap code printed at start)`;
+              with the bootstrap code printed at start)
+  --clock     freeze the time functions and the cloud see at this ISO instant, for identical
+              screenshots (or XINTONG_LOCAL_CLOCK); timers and timeouts keep real time`;
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, rootDir: string): CliOptions {
   const options: CliOptions = {
@@ -30,7 +33,15 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, rootDir: strin
     reset: false,
     timers: true,
     demo: true,
+    clock: null,
   };
+  const clockOf = (text: string): Date => {
+    // Only a full instant: a date alone or a time without zone would depend on this machine.
+    const instant = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)$/.test(text) ? new Date(text) : null;
+    if (!instant || Number.isNaN(instant.getTime())) throw new Error(`--clock needs an ISO instant such as 2025-03-03T09:30:00+08:00, not ${text}\n${USAGE}`);
+    return instant;
+  };
+  if (env.XINTONG_LOCAL_CLOCK) options.clock = clockOf(env.XINTONG_LOCAL_CLOCK);
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = (): string => {
@@ -45,6 +56,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, rootDir: strin
     else if (arg === '--reset') options.reset = true;
     else if (arg === '--no-timers') options.timers = false;
     else if (arg === '--no-demo') options.demo = false;
+    else if (arg === '--clock') options.clock = clockOf(value());
     else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
     else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
@@ -71,6 +83,7 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     port: options.port,
     riskyWord: process.env.XINTONG_LOCAL_RISKY_WORD ?? DEFAULT_RISKY_WORD,
     prewarm: true,
+    clock: options.clock ?? undefined,
   });
   const { cloud, url } = running;
   const functions = cloud.listFunctions();
@@ -80,6 +93,7 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     `信通 local cloud listening on ${url}`,
     `  data folder: ${options.dataDir}${cloud.seeded?.seeded ? ' (demo data seeded)' : ''}`,
     `  functions:   ${functions.map((f) => f.name).join(', ') || '(none built: run npm run build)'}`,
+    ...(options.clock ? [`  clock:       frozen at ${options.clock.toISOString()}`] : []),
     '',
     'Demo identities (send them as X-WX-OPENID / X-WX-APPID / X-WX-UNIONID headers):',
     ...people.map((p) => `  ${p.nickname.padEnd(6)} openid=${p.openid} unionid=${p.unionid} roles=${['member', ...p.roles].join(',')}`),

@@ -54,6 +54,19 @@ test('an exception thrown out of main is a failed call, not a dead local cloud',
   expect(JSON.stringify(reply.body)).not.toContain('on purpose');
 });
 
+test('the log shows a crash\'s stack in the TypeScript source, through the bundle\'s source map', async () => {
+  const lines: string[] = [];
+  const logged = await startTestCloud({ functionsDir: buildFixtureFunctions(), extraCollections: [{ name: 'probe', indexes: [] }], log: (line) => lines.push(line) });
+  try {
+    expect((await call(logged, 'probe', { action: 'crash' }, { openid: 'x' })).status).toBe(500);
+  } finally {
+    await logged.close();
+  }
+  const stack = lines.join('\n');
+  expect(stack).toContain('probe crashed on purpose');
+  expect(stack).toMatch(/at main \(.*test\/fixtures\/functions\/probe\/index\.ts:\d+:\d+\)/);
+});
+
 test('a return value that is not JSON becomes null, as on the platform', async () => {
   const reply = await call(cloud, 'probe', { action: 'returnsFunction' }, { openid: 'x' });
   expect(reply.status).toBe(200);

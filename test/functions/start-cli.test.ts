@@ -194,3 +194,20 @@ test('--no-demo starts without an admin and prints a bootstrap code that works o
     rmSync(emptyDir, { recursive: true, force: true });
   }
 });
+
+test('--clock freezes the time the functions and the cloud see', async () => {
+  const clockDir = mkdtempSync(join(tmpdir(), 'xintong-clock-'));
+  const started = await start(clockDir, ['--clock', '2025-03-03T09:30:00+08:00']);
+  try {
+    const instant = '2025-03-03T01:30:00.000Z';
+    expect(started.output()).toContain(`clock:       frozen at ${instant}`);
+    // Written by the cloud (demo data) and by a function (a first sign-in's new account).
+    expect(await callLogin(started.url, 'o-clock', { action: 'login' })).toMatchObject({ ok: true });
+    const documents = (await users(started.url)) as Array<{ _id: string; createdAt?: unknown }>;
+    expect(documents.length).toBe(5);
+    for (const doc of documents) expect(doc.createdAt).toBe(instant);
+  } finally {
+    await stop(started);
+    rmSync(clockDir, { recursive: true, force: true });
+  }
+});

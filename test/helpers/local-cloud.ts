@@ -98,6 +98,10 @@ export function buildFixtureFunctions(): string {
       target: 'node16',
       external: ['wx-server-sdk'],
       logLevel: 'error',
+      // As scripts/build.js bundles the real functions.
+      minify: true,
+      keepNames: true,
+      sourcemap: 'linked',
     });
     copyFileSync(join(source, name, 'config.json'), join(dir, 'config.json'));
   }

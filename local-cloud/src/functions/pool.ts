@@ -33,6 +33,8 @@ export interface PoolOptions {
   maxStarts?: number;
   /** How long a call may wait for a free instance before it is refused; default 30 s. */
   queueLimitMs?: number;
+  /** An instant (ms) every instance's `Date` is frozen at (the local cloud's --clock). */
+  clock?: number;
   /** Receives each line a function prints, and the pool's notes about slow or failed starts. */
   onOutput(name: string, line: string): void;
 }
@@ -247,10 +249,10 @@ export class FunctionPool {
   }
 
   private spawn(release: () => void): void {
-    const { entry, workerScript, env, execArgv, name, onOutput } = this.options;
+    const { entry, workerScript, env, execArgv, clock, name, onOutput } = this.options;
     let worker: Worker;
     try {
-      worker = new Worker(workerScript, { workerData: { entry }, env, execArgv, stdout: true, stderr: true });
+      worker = new Worker(workerScript, { workerData: { entry, clock }, env, execArgv, stdout: true, stderr: true });
     } catch (error) {
       release();
       return this.startFailed(describe(error));

@@ -6,9 +6,25 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { InvokeMessage, WorkerReply } from './protocol';
 
-const { entry } = workerData as { entry: string };
+const { entry, clock } = workerData as { entry: string; clock?: number };
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run as a worker thread');
+
+/**
+ * Makes `new Date()`, `Date()` and `Date.now()` read one instant in this thread (its globals
+ * are its own), so functions see the frozen clock; dates built from a value are untouched.
+ */
+function freezeDate(at: number): void {
+  const RealDate = Date;
+  const now = (): number => at;
+  globalThis.Date = new Proxy(RealDate, {
+    construct: (target, args: unknown[], newTarget) => Reflect.construct(target, args.length === 0 ? [at] : args, newTarget) as object,
+    apply: () => new RealDate(at).toString(),
+    get: (target, key, receiver) => (key === 'now' ? now : Reflect.get(target, key, receiver) as unknown),
+  });
+}
+
+if (typeof clock === 'number') freezeDate(clock);
 
 let main: (event: unknown, context: unknown) => unknown;
 try {
