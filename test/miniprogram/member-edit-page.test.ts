@@ -83,10 +83,9 @@ describe('editing a member', () => {
     expect(
       ['.field-name', '.field-number', '.field-phone', '.field-title', '.field-wecom'].map((selector) => String(attributeOf(page, selector, 'maxlength'))),
     ).toEqual([FIELD_LIMITS.memberName, FIELD_LIMITS.memberNumber, FIELD_LIMITS.phoneInput, FIELD_LIMITS.memberTitle, FIELD_LIMITS.wecomUserId].map(String));
-    for (const selector of ['.unit-remove', '.observed-remove']) {
-      // The template's aria-role and aria-label, as the simulator keeps them.
-      expect([attributeOf(page, selector, 'ariaRole'), attributeOf(page, selector, 'ariaLabel')]).toEqual(['button', '移除']);
-    }
+    // The template's aria-role and aria-label, as the simulator keeps them: what each cross removes.
+    expect([attributeOf(page, '.unit-remove', 'ariaRole'), attributeOf(page, '.unit-remove', 'ariaLabel')]).toEqual(['button', '移除所在单位软件工程 2301 班']);
+    expect([attributeOf(page, '.observed-remove', 'ariaRole'), attributeOf(page, '.observed-remove', 'ariaLabel')]).toEqual(['button', '取消关注计算机学院']);
     page.unmount();
   });
 

@@ -26,4 +26,9 @@ describe('WXML templates', () => {
     const literal = [...text.matchAll(/maxlength="([^"]*)"/g)].map((m) => m[1]).filter((value) => !/^\{\{limits\.\w+\}\}$/.test(value));
     expect(literal).toEqual([]);
   });
+
+  it.each(all.map(({ file, text }) => [file, text]))('%s names every plain tappable element for screen readers (aria-role and aria-label)', (_file, text) => {
+    const tappable = [...text.matchAll(/<([\w-]+)\b[^>]*\b(?:bindtap|catchtap|bind:tap)=[^>]*>/g)].map((m) => m[0]);
+    expect(tappable.filter((tag) => !/\baria-role="[^"]+"/.test(tag) || !/\baria-label="[^"]+"/.test(tag))).toEqual([]);
+  });
 });
