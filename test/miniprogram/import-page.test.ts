@@ -387,7 +387,7 @@ describe('applying', () => {
     page.unmount();
   });
 
-  it('waits 2 s and asks again when the import is busy', async () => {
+  it.each(['IMPORT_BUSY', 'BUSY_RETRY'] as const)('waits 2 s and asks again when the import answers %s', async (code) => {
     const realSetTimeout = global.setTimeout;
     const delays: number[] = [];
     jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
@@ -399,7 +399,7 @@ describe('applying', () => {
     }) as typeof setTimeout);
     let calls = 0;
     const { page, backend } = await previewed({
-      'imports.apply': () => (++calls === 1 ? fail('IMPORT_BUSY') : ok(importView({ status: 'applied', progress: { done: 4, total: 4 } }))),
+      'imports.apply': () => (++calls === 1 ? fail(code) : ok(importView({ status: 'applied', progress: { done: 4, total: 4 } }))),
     });
 
     await page.tap(textIn(page, '.apply', '应用'));

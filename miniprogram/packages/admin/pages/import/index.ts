@@ -26,7 +26,7 @@ import {
 } from '../../../../utils/import-view';
 import { queryText } from '../../../../utils/org-view';
 
-/** How long to wait before asking again while another call applies the same import. */
+/** How long to wait before asking again while another call applies the same import, or the roster is busy. */
 const BUSY_RETRY_MS = 2000;
 const FILE_EXTENSIONS = ['xlsx', 'csv'];
 
@@ -408,7 +408,9 @@ definePage({
         applyImport(importId).then((result) => {
           if (!wanted()) return undefined;
           if (!result.ok) {
-            if (result.error.code === 'IMPORT_BUSY') return wait(BUSY_RETRY_MS).then(() => (wanted() ? next() : undefined));
+            // Both are contention that passes: another apply call holds the import, or many changes meet at once.
+            const busy = result.error.code === 'IMPORT_BUSY' || result.error.code === 'BUSY_RETRY';
+            if (busy) return wait(BUSY_RETRY_MS).then(() => (wanted() ? next() : undefined));
             finish();
             this.showApplyFailure(result.error);
             return undefined;
