@@ -3,7 +3,7 @@
  * someone to be. Feature issues extend it (units, notices, rooms).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { ADMINS_DOC_ID } from '../../server/accounts/roles';
+import { ADMINS_DOC_ID, type RoleChangeDoc } from '../../server/accounts/roles';
 import { DEFAULT_ORGANISATION_NAME } from '../../server/accounts/config';
 import { type MemberDoc, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc, wecomKeyOf } from '../../server/org/model';
 import { identityId } from '../../server/db/collections';
@@ -178,6 +178,26 @@ export async function seedDemoData(engine: DbEngine, now: Date = new Date(), opt
   engine.insertDocuments('settings', [
     { _id: ADMINS_DOC_ID, userIds: DEMO_PEOPLE.filter((p) => p.roles.includes('admin')).map((p) => p.userId), updatedAt: now },
   ]);
+  // Demo roles are configuration, recorded as the configured admins of XINTONG_ADMIN_OPENIDS
+  // are, so 角色管理 → 变更记录 tells where the demo admin came from.
+  engine.insertDocuments(
+    'role_changes',
+    DEMO_PEOPLE.flatMap((p) =>
+      p.roles.map(
+        (role): RoleChangeDoc & Record<string, unknown> => ({
+          _id: `demo-grant-${p.userId}-${role}`,
+          change: 'grant',
+          role,
+          targetUserId: p.userId,
+          targetName: p.nickname,
+          actorUserId: null,
+          actorName: null,
+          source: 'config',
+          at: now,
+        }),
+      ),
+    ),
+  );
   engine.insertDocuments(
     'identities',
     DEMO_PEOPLE.flatMap((p) => [

@@ -4,7 +4,7 @@
  * and audiences. (Roster import has its own file.)
  */
 import type { RunningLocalCloud } from '../../local-cloud/src/server';
-import type { AccountView, AudienceMember, LoginResponse, MemberCard, MemberDetail, MemberInput, MyDirectory, Page, Result, UnitView } from '../../typings';
+import type { AccountView, AudienceMember, LoginResponse, MemberCard, MemberDetail, MemberInput, MyDirectory, Page, Result, RoleChangeView, UnitView } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { type Caller, call, issuePhoneCode, startTestCloud } from '../helpers/local-cloud';
 
@@ -94,6 +94,11 @@ describe('demo data', () => {
     }
     const adminView = await must<MemberDetail>('directory.member', { memberId: classmates.items[1].id });
     expect(adminView.phone).toMatch(/^\+86139\d{8}$/);
+  });
+
+  test('the demo admin role has its record, so 变更记录 tells where it came from', async () => {
+    const history = await call<Result<Page<RoleChangeView>>>(cloud, 'login', { action: 'roles.history', userId: 'demo-admin' }, ADMIN);
+    expect(history.body).toMatchObject({ ok: true, data: { items: [{ change: 'grant', role: 'admin', source: 'config', target: { id: 'demo-admin' }, actor: null }] } });
   });
 });
 
