@@ -121,8 +121,9 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     `  ${url}/_local/db/<name>     documents of a collection`,
     `  ${url}/_local/storage       uploaded files (avatars, imports)`,
     '',
-    'WeChat DevTools: keep transport "local" in miniprogram/config/runtime.ts, tick',
-    '"不校验合法域名…" in 详情 > 本地设置, and compile; calls go to this server.',
+    'WeChat DevTools: pick the compile mode "本地云（npm start）" (launch query backend=local, add',
+    'user=demo-member-1 to be another demo person), tick "不校验合法域名…" in 详情 > 本地设置, and',
+    'compile; calls go to this server. Uploaded trial and release versions always use the cloud.',
     '',
   ];
   console.log(lines.join('\n'));
