@@ -33,6 +33,8 @@ export interface PoolOptions {
   maxStarts?: number;
   /** How long a call may wait for a free instance before it is refused; default 30 s. */
   queueLimitMs?: number;
+  /** When a load still running counts as slow (see SLOW_START_MS); default 10 s. */
+  slowStartMs?: number;
   /** An instant (ms) every instance's `Date` is frozen at (the local cloud's --clock). */
   clock?: number;
   /** Receives each line a function prints, and the pool's notes about slow or failed starts. */
@@ -78,7 +80,11 @@ function pipeLines(stream: Readable, sink: (line: string) => void): void {
 
 /** The platform answers a burst beyond its concurrency with an error rather than waiting forever. */
 export const DEFAULT_QUEUE_LIMIT_MS = 30_000;
-/** A load still running after this no longer holds its gate slot, so one slow load paces nothing. */
+/**
+ * A load still running after this no longer holds its gate slot nor this function's start
+ * turn, and no longer counts as serving a waiting call: one slow load paces nothing, and the
+ * next start goes ahead (whichever finishes first serves the longest waiter).
+ */
 const SLOW_START_MS = 10_000;
 /** A load that has not finished after this is taken for hung and its instance terminated. */
 const STARTUP_LIMIT_MS = 60_000;
@@ -110,6 +116,8 @@ export class FunctionPool {
   private readonly waiting: Waiter[] = [];
   private readonly requests = new Set<StartRequest>();
   private starting = 0;
+  /** Loads among `starting` past SLOW_START_MS. */
+  private slowStarts = 0;
   private closed = false;
 
   constructor(private readonly options: PoolOptions) {}
@@ -225,14 +233,19 @@ export class FunctionPool {
       const instance = this.idle.pop();
       if (instance) this.offer(instance);
     }
-    while (this.waiting.length > this.starting + this.requests.size && this.mayStart(this.requests.size)) this.requestStart(false);
+    while (this.waiting.length > this.timelyStarts + this.requests.size && this.mayStart(this.requests.size)) this.requestStart(false);
+  }
+
+  /** Loads in progress that are not yet slow: the ones expected to serve a waiting call soon. */
+  private get timelyStarts(): number {
+    return this.starting - this.slowStarts;
   }
 
   /** Whether one more instance may start, with `pending` starts already asked for. */
   private mayStart(pending: number): boolean {
     const nested = this.waiting.filter((waiter) => waiter.nested).length;
-    if (nested > this.starting + pending) return true;
-    return this.starting + pending < (this.options.maxStarts ?? 1) && this.alive.size + pending < this.options.maxWorkers;
+    if (nested > this.timelyStarts + pending) return true;
+    return this.timelyStarts + pending < (this.options.maxStarts ?? 1) && this.alive.size + pending < this.options.maxWorkers;
   }
 
   private requestStart(warming: boolean): void {
@@ -242,7 +255,7 @@ export class FunctionPool {
       this.requests.delete(request);
       // Calls may have been served meanwhile by instances that became free: start only for
       // calls that no load in progress will serve.
-      const needed = warming || (this.waiting.length > this.starting && this.mayStart(this.requests.size));
+      const needed = warming || (this.waiting.length > this.timelyStarts && this.mayStart(this.requests.size));
       if (this.closed || !needed) return release();
       this.spawn(release);
     });
@@ -262,10 +275,14 @@ export class FunctionPool {
     const instance: Instance = { worker, state: 'starting', current: null };
     this.alive.add(instance);
     this.starting += 1;
+    let isSlow = false;
     const slow = setTimeout(() => {
-      onOutput(name, `an instance is still loading after ${SLOW_START_MS} ms; the next start goes ahead`);
+      onOutput(name, `an instance is still loading after ${this.options.slowStartMs ?? SLOW_START_MS} ms; the next start goes ahead`);
+      isSlow = true;
+      this.slowStarts += 1;
       release();
-    }, SLOW_START_MS);
+      this.pump();
+    }, this.options.slowStartMs ?? SLOW_START_MS);
     const hung = setTimeout(() => started(`instance start-up exceeded ${STARTUP_LIMIT_MS} ms`), STARTUP_LIMIT_MS);
     const started = (error: string | null): void => {
       if (instance.state !== 'starting') return;
@@ -273,6 +290,7 @@ export class FunctionPool {
       clearTimeout(hung);
       release();
       this.starting -= 1;
+      if (isSlow) this.slowStarts -= 1;
       if (error === null) {
         this.offer(instance);
         // This function may start its next instance now, if calls still wait.
