@@ -25,8 +25,13 @@ function invalid(field: string, message: string): AppFailure {
   return new AppFailure('INVALID_INPUT', message, `member.${field}`);
 }
 
+/** Roster fields are one line: a pasted newline or tab becomes a space, runs of spaces one. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 function optionalText(value: string | null | undefined, limit: number, field: string, label: string): string | null {
-  const text = (value ?? '').trim();
+  const text = oneLine(value ?? '');
   if (!text) return null;
   if ([...text].length > limit) throw invalid(field, `${label}不能超过 ${limit} 个字`);
   return text;
@@ -34,7 +39,7 @@ function optionalText(value: string | null | undefined, limit: number, field: st
 
 /** Validates and normalises an admin's member input against the tree. */
 export function cleanMemberInput(input: MemberInput, snapshot: UnitTree): MemberFields {
-  const name = input.name.trim().replace(/\s+/g, ' ');
+  const name = oneLine(input.name);
   if (!name || [...name].length > FIELD_LIMITS.memberName) throw invalid('name', `姓名需为 1-${FIELD_LIMITS.memberName} 个字`);
   const number = normaliseNumber(input.number);
   const numberInvalid = numberProblem(number);

@@ -484,6 +484,31 @@ test('a WeCom userid is never given to two members: not by two rows, not when an
   expect(holders(`own${label}`)).toEqual([`${p}04`]);
 });
 
+describe('a frozen clock (screenshots) does not stop the time budget', () => {
+  let c: RunningLocalCloud;
+
+  beforeAll(async () => {
+    c = await startTestCloud({ clock: new Date('2025-09-01T01:41:00Z'), functionEnv: { XINTONG_ORG_NAME: ORG_NAME, XINTONG_IMPORT_BUDGET_MS: '1' } });
+  });
+
+  afterAll(async () => {
+    await c.close();
+  });
+
+  test('under --clock an apply still returns after its budget, so its lease is released', async () => {
+    const label = unique();
+    const units = await makeUnits(c, label);
+    const lines = ['姓名,学号,手机号,单位'];
+    for (let i = 0; i < 400; i++) lines.push(`成员${i},F${label}${String(i).padStart(3, '0')},,${units.pathA}`);
+    const view = await previewCsv(c, lines);
+    const first = await ok<ImportView>(c, 'imports.apply', { importId: view.id });
+    expect(first.status).toBe('applying');
+    expect(first.progress.done).toBeLessThan(400);
+    // The next call is not refused as IMPORT_BUSY, though the frozen clock never passes the lease.
+    expect((await ok<ImportView>(c, 'imports.apply', { importId: view.id })).progress.done).toBeGreaterThan(first.progress.done);
+  }, 60_000);
+});
+
 describe('apply in chunks under a tiny time budget', () => {
   let c: RunningLocalCloud;
 

@@ -308,9 +308,9 @@ describe('roster', () => {
     const a = await unit('root', next('MA'));
     const b = await unit('root', next('MB'));
     const m = await member({ unitIds: [a.id] });
-    const moved = await must<MemberDetail>('members.update', { memberId: m.id, rev: m.rev, member: { unitIds: [b.id], title: '班长' } });
+    const moved = await must<MemberDetail>('members.update', { memberId: m.id, rev: m.rev, member: { unitIds: [b.id], title: '班长\n 副' } });
     expect(moved.units.map((u) => u.id)).toEqual([b.id]);
-    expect(moved.title).toBe('班长');
+    expect(moved.title).toBe('班长 副');
     expect((await must<UnitView>('units.get', { unitId: a.id })).memberCount).toBe(0);
     expect((await must<UnitView>('units.get', { unitId: b.id })).memberCount).toBe(1);
     const stale = await org('members.update', { memberId: m.id, rev: m.rev, member: { name: '改名' } });

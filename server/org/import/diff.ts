@@ -12,7 +12,7 @@ import type { ImportCounts, InvalidRowReason, MemberInput, MemberKind } from '..
 import { FIELD_LIMITS } from '../../../typings/limits';
 import type { Placement } from '../counters';
 import type { MemberDoc } from '../model';
-import { MEMBER_KIND_LABEL, WECOM_USERID_PATTERN } from '../members';
+import { MEMBER_KIND_LABEL, oneLine, WECOM_USERID_PATTERN } from '../members';
 import { normaliseNumber, numberProblem } from '../member-number';
 import { normalizePhone } from '../phone';
 import type { UnitTree } from '../tree';
@@ -75,7 +75,7 @@ interface CleanRow {
 
 function cleanRow(cells: Partial<Record<RosterColumn, string>>, line: number, snapshot: UnitTree): CleanRow {
   const reasons: CleanRow['reasons'] = [];
-  const name = (cells.name ?? '').replace(/\s+/g, ' ').trim();
+  const name = oneLine(cells.name ?? '');
   const number = normaliseNumber(cells.number ?? '');
   const fields: Settable = {};
   if (!name) reasons.push({ code: 'NAME_MISSING', message: '缺少姓名' });
@@ -118,7 +118,7 @@ function cleanRow(cells: Partial<Record<RosterColumn, string>>, line: number, sn
     }
   }
   if (cells.title !== undefined) {
-    const title = cells.title.trim();
+    const title = oneLine(cells.title);
     if ([...title].length > FIELD_LIMITS.memberTitle) reasons.push({ code: 'FIELD_TOO_LONG', message: `职务超过 ${FIELD_LIMITS.memberTitle} 个字` });
     else fields.title = title || null;
   }

@@ -65,6 +65,16 @@ test('an update keeps what the file leaves out and shows kinds in Chinese', () =
   ]);
 });
 
+test('names and titles are one line: a pasted newline or tab is a space', () => {
+  const diff = diffRoster(
+    { columns: ['name', 'number', 'title'], rows: [{ line: 2, cells: { name: '王\n伟', number: '1', title: '组长\t\n副组长' } }] },
+    [existing('1', { name: '一', unitIds: ['b'] })],
+    tree,
+    { deactivateMissing: false, newId },
+  );
+  expect(diff.items).toEqual([expect.objectContaining({ category: 'update', set: { name: '王 伟', title: '组长 副组长' } })]);
+});
+
 test('numbers typed with spaces or full-width digits are the stored number; still-invalid ones say why in Chinese', () => {
   const diff = diffRoster(
     sheet([['一', ' 2023 0101 ', '甲班'], ['二', '２０２３０１０２', '甲班'], ['三', '2023/0103', '甲班'], ['四', '1'.repeat(FIELD_LIMITS.memberNumber + 1), '甲班']]),
