@@ -145,9 +145,12 @@ const session = {
   storage: new Map(),
   navigationTitle: null,
   chosenFile: null,
+  pagePath: '',
   inFlight: 0,
   lastActivity: 0,
   calls: [],
+  /** Function calls made with wx.request instead of wx.cloud: a release build makes none. */
+  directCalls: [],
 };
 
 function touch() {
@@ -214,6 +217,7 @@ function request(options) {
   const urlPath = localPath(options.url);
   const name = callName(urlPath, options.data);
   session.calls.push(name);
+  if (urlPath.startsWith('/functions/')) session.directCalls.push(name);
   const done = (res) => {
     if (options.success) options.success(res);
     if (options.complete) options.complete(res);
@@ -264,7 +268,10 @@ function uploadFile(options) {
   return { abort() {}, onProgressUpdate() {} };
 }
 
-/** `wx.cloud` as on a phone, but answered by the local cloud, in case the runtime picks the cloud transport. */
+/**
+ * `wx.cloud` as on a phone, answered by the local cloud as the scenario's person: a release
+ * build (see `getAccountInfoSync`) calls its functions this way.
+ */
 const cloud = {
   init() {},
   callFunction({ name, data }) {
@@ -312,7 +319,11 @@ function installWx() {
     clearStorageSync: () => session.storage.clear(),
     getSystemInfoSync: () => ({ ...windowInfo, platform: 'ios', system: 'iOS 17.0', brand: 'iPhone', model: 'iPhone X', SDKVersion: '3.4.0', version: '8.0.50', language: 'zh_CN', theme: 'light' }),
     getWindowInfo: () => ({ ...windowInfo }),
-    getAccountInfoSync: () => ({ miniProgram: { appId: session.identity ? session.identity.appid : 'wx-demo-appid', envVersion: 'develop', version: '' } }),
+    // A release build, as people run it: the cloud transport (wx.cloud, answered above by the
+    // local cloud as the scenario's person) and no development-only details on the pages.
+    getAccountInfoSync: () => ({ miniProgram: { appId: session.identity ? session.identity.appid : 'wx-demo-appid', envVersion: 'release', version: '1.0.0' } }),
+    getLaunchOptionsSync: () => ({ path: session.pagePath || '', scene: 1001, query: {}, referrerInfo: {} }),
+    getEnterOptionsSync: () => ({ path: session.pagePath || '', scene: 1001, query: {}, referrerInfo: {} }),
     setNavigationBarTitle: (options = {}) => {
       session.navigationTitle = options.title;
       return asyncOk('setNavigationBarTitle')(options);
@@ -422,13 +433,35 @@ function prepare({ identity, failing = [], chosenFile = null }) {
   session.navigationTitle = null;
   session.chosenFile = chosenFile;
   session.calls = [];
+  session.directCalls = [];
   touch();
+}
+
+/**
+ * Starts the app as WeChat does before its first page: app.js's `onLaunch` (which signs in
+ * silently), so a page finds the session a launched app has. Wait with `settle()` after it.
+ */
+function launchApp(pagePath, query = {}) {
+  forgetMiniprogramModules();
+  const appFile = path.join(miniprogramRoot, 'app.js');
+  if (!fs.existsSync(appFile)) throw new Error('app.js is not built: run `node scripts/build.js --no-typecheck`');
+  let options = null;
+  global.App = (given) => {
+    options = given;
+  };
+  try {
+    require(appFile);
+  } finally {
+    global.App = () => undefined;
+  }
+  if (options && typeof options.onLaunch === 'function') options.onLaunch({ path: pagePath, query, scene: 1001, referrerInfo: {} });
 }
 
 /** Renders a built page into the document; its root component is returned. */
 function renderPage(pagePath, query = {}) {
   const { simulate } = installed;
   forgetMiniprogramModules();
+  session.pagePath = pagePath;
   const fullPath = path.join(miniprogramRoot, pagePath);
   if (!fs.existsSync(`${fullPath}.js`)) throw new Error(`${pagePath}.js is not built: run \`node scripts/build.js --no-typecheck\``);
   const id = simulate.load(fullPath, { rootPath: miniprogramRoot, compiler: 'official', compilerOptions: { maxBuffer: 8 * 1024 * 1024 } });
@@ -470,6 +503,7 @@ module.exports = {
   rpxToPx,
   install,
   prepare,
+  launchApp,
   renderPage,
   unmount,
   appCss,

@@ -3,8 +3,10 @@
 /**
  * `npm run screenshots`: pictures of every page of the mini-program, as a phone shows them.
  *
- * Each page is rendered by miniprogram-simulate in jsdom with the real Vant components, with
- * data from a fresh local cloud (demo data) called over HTTP as a demo person; the DOM and its
+ * Each page is rendered by miniprogram-simulate in jsdom with the real Vant components, as a
+ * release build runs it (envVersion 'release': no development details, calls through
+ * wx.cloud), after app.js's onLaunch; wx.cloud is answered by a fresh local cloud (demo data,
+ * started with --clock when it has that option) over HTTP as a demo person; the DOM and its
  * styles then go to headless Chromium inside a drawn phone (status, navigation and tab bars),
  * 375 px wide at device scale 2. The clock is frozen, so two runs give identical files.
  *
@@ -123,6 +125,17 @@ function driver(env, rendered) {
       await page.trigger(selector, 'change', text);
       await page.trigger(selector, 'search', text);
     },
+    /** Scrolls to the end again and again (the page's onReachBottom) until `text` shows. */
+    async reachBottomUntil(text, most = 20) {
+      const instance = root.instance;
+      if (typeof instance.onReachBottom !== 'function') throw new Error('the page has no onReachBottom');
+      for (let i = 0; i < most; i += 1) {
+        if (collapse(root.dom.textContent).includes(text)) return;
+        instance.onReachBottom();
+        await env.settle();
+      }
+      await page.waitForText(text);
+    },
   };
   return page;
 }
@@ -165,13 +178,20 @@ async function launchBrowser(executablePath) {
   return { browser, tab };
 }
 
-async function shoot(tab, html, file, full) {
+/** Runs in the browser: the page scrolled to its end, as a person who scrolled down sees it. */
+function scrollToEnd() {
+  const viewport = document.querySelector('.viewport');
+  if (viewport) viewport.scrollTop = viewport.scrollHeight;
+}
+
+async function shoot(tab, html, file, { full, scroll }) {
   await tab.setContent(html, { waitUntil: 'load' });
   await tab.evaluate(async () => {
     document.body.getBoundingClientRect();
     await document.fonts.ready;
   });
   await tab.evaluate(fixLayout);
+  if (scroll === 'end' && !full) await tab.evaluate(scrollToEnd);
   const png = await tab.screenshot({ type: 'png', fullPage: full, captureBeyondViewport: full });
   fs.writeFileSync(file, png);
   return png.length;
@@ -234,6 +254,8 @@ async function main(argv) {
       let html;
       try {
         env.prepare({ identity: PEOPLE[s.who], failing: s.failing, chosenFile: s.chooseFile ? s.chooseFile() : null });
+        env.launchApp(s.path, s.query || {});
+        await env.settle();
         const rendered = env.renderPage(s.path, s.query || {});
         try {
           const page = driver(env, rendered);
@@ -241,6 +263,8 @@ async function main(argv) {
           if (s.waitText) await page.waitForText(s.waitText);
           if (s.steps) await s.steps(page);
           await env.settle();
+          // The pictures show a release build: its calls go through wx.cloud, never straight to a server.
+          if (env.session.directCalls.length) throw new Error(`the page called the local cloud directly (${env.session.directCalls.join(', ')}), not through wx.cloud as a release build does`);
           const markup = snapshot.pageMarkup(rendered.host, { pagePath: s.path, shownTime });
           const css = `${snapshot.webviewCss()}\n${snapshot.pageCss(document, env.appCss())}`;
           html = frame.frameHtml({ pagePath: s.path, markup, css, title: env.session.navigationTitle, full: options.full });
@@ -256,7 +280,7 @@ async function main(argv) {
       }
       // Chromium draws this picture while jsdom renders the next page.
       shot = shot.then(() =>
-        shoot(launched.tab, html, file, options.full).then(
+        shoot(launched.tab, html, file, { full: options.full, scroll: s.scroll }).then(
           (bytes) => {
             total += bytes;
             console.log(`✓ ${path.relative(process.cwd(), file)} (${Math.round(bytes / 1024)} KB)`);

@@ -5,8 +5,9 @@
  *
  * Each state names the page, who is calling (a demo identity of the local cloud), the query,
  * calls that fail (for error states), a text that must appear before the picture is taken,
- * and steps that bring the page into the state the way a person would (taps, typing);
- * `after` names states whose data it shows (rendered first even when `--only` leaves them out).
+ * and steps that bring the page into the state the way a person would (taps, typing, scrolling);
+ * `after` names states whose data it shows (rendered first even when `--only` leaves them out);
+ * `scroll: 'end'` shows the end of the page instead of its top.
  * A new page adds its states here; `coverage()` fails the run when app.json has a page
  * with no state.
  */
@@ -46,6 +47,20 @@ function rosterFile() {
   return { path: file, name: path.basename(file) };
 }
 
+/** A roster file of `count` new students of one class: more rows than a list keeps on screen. */
+function longRosterFile(count) {
+  const file = path.join(os.tmpdir(), `xintong-screenshots-${process.pid}`, '花名册-2025级新生.csv');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const given = ['子涵', '雨桐', '浩然', '思远', '欣怡', '宇轩', '梓萱', '一鸣', '佳琪', '俊杰', '诗雨', '明轩'];
+  const surnames = '赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜';
+  const rows = Array.from({ length: count }, (_, i) => {
+    const name = `${surnames[i % surnames.length]}${given[Math.floor(i / surnames.length) % given.length]}`;
+    return `${name},2025${String(i + 1).padStart(6, '0')},,学生,计算机学院/软件工程2301班,`;
+  });
+  fs.writeFileSync(file, ['姓名,学号/工号,手机号,类型,单位,职务', ...rows].join('\r\n'));
+  return { path: file, name: path.basename(file) };
+}
+
 /** The import page after choosing the roster file above and asking for its preview. */
 const IMPORT_PREVIEW = {
   path: 'packages/admin/pages/import/index',
@@ -65,9 +80,12 @@ const IMPORT_PREVIEW = {
  * picture's file name.
  */
 const STATES = [
-  { page: 'notices', state: 'default', path: 'pages/notices/index', who: 'admin' },
-  { page: 'proposals', state: 'default', path: 'pages/proposals/index', who: 'zhangsan' },
-  { page: 'rooms', state: 'default', path: 'pages/rooms/index', who: 'zhangsan' },
+  // The first tab welcomes the person by name with their units; a newcomer is asked to bind.
+  { page: 'notices', state: 'bound', path: 'pages/notices/index', who: 'zhangsan', waitText: '你好' },
+  { page: 'notices', state: 'unbound', path: 'pages/notices/index', who: 'newcomer', waitText: '去绑定花名册' },
+  // Tabs whose features are being built say what they will hold.
+  { page: 'proposals', state: 'coming-soon', path: 'pages/proposals/index', who: 'zhangsan' },
+  { page: 'rooms', state: 'coming-soon', path: 'pages/rooms/index', who: 'zhangsan' },
 
   { page: 'classes', state: 'bound', path: 'pages/classes/index', who: 'zhangsan', waitText: '我的单位' },
   { page: 'classes', state: 'unbound', path: 'pages/classes/index', who: 'newcomer', waitText: '用手机号绑定' },
@@ -181,6 +199,23 @@ const STATES = [
   },
   // The recent imports listed under the file chooser: the previews above made them.
   { page: 'import', state: 'recent', path: 'packages/admin/pages/import/index', who: 'admin', waitText: '最近导入', after: ['import-preview'] },
+  {
+    // A preview longer than a list keeps on screen: scrolled to its end, where the page says so.
+    page: 'import',
+    state: 'long-list',
+    path: 'packages/admin/pages/import/index',
+    who: 'admin',
+    waitText: '选择文件',
+    chooseFile: () => longRosterFile(240),
+    scroll: 'end',
+    async steps(page) {
+      await page.tap('选择文件');
+      await page.waitForText('花名册-2025级新生.csv');
+      await page.tap('上传并预览');
+      await page.waitForText('第 2 步');
+      await page.reachBottomUntil('仅显示前');
+    },
+  },
 ];
 
 /** Pages of app.json (tabs, pages and subpackages) as paths from the mini-program root. */
