@@ -37,6 +37,8 @@ export interface LoginActions {
   'roles.history': { request: { userId?: string; after?: string }; response: Page<RoleChangeView> };
   /** Makes the caller the first admin with the one-time bootstrap code, while there is no admin. */
   'roles.bootstrap': { request: { code: string }; response: AccountView };
+  /** Whether `roles.bootstrap` can succeed now (a code is configured and there is no admin), so the form is offered only then. */
+  'roles.bootstrapOpen': { request: Empty; response: { bootstrapOpen: boolean } };
   /** Admins only: accounts whose nickname or bound member's name starts with the query. */
   'accounts.search': { request: { query: string }; response: { items: AccountSummary[] } };
   /** Admins only: ACCOUNT_CONFLICT records, open ones first. */

@@ -12,7 +12,7 @@ import { accountConfigFromEnv } from '../../server/accounts/config';
 import { hasAnyRole, loadCallerAccount } from '../../server/accounts/guard';
 import { accountSummary, accountView } from '../../server/accounts/model';
 import { updateProfile } from '../../server/accounts/profile';
-import { bootstrapAdmin, changeRole } from '../../server/accounts/roles';
+import { bootstrapAdmin, changeRole, isBootstrapOpen } from '../../server/accounts/roles';
 import { signIn } from '../../server/accounts/sign-in';
 import type { AccountDeps } from '../../server/accounts/store';
 import { wecomSignIn } from '../../server/accounts/wecom-link';
@@ -118,6 +118,12 @@ export const main = createMain({
       async handle({ code }, { account }) {
         const d = deps();
         return ok(accountView(await bootstrapAdmin(d, account, code), d.config.organisationName));
+      },
+    },
+    'roles.bootstrapOpen': {
+      input: z.strictObject({}),
+      async handle() {
+        return ok({ bootstrapOpen: await isBootstrapOpen(deps()) });
       },
     },
     'accounts.search': {

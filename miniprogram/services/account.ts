@@ -35,6 +35,14 @@ export function updateProfile(change: ProfileChange): Promise<Result<AccountView
   return callWithSession('login', 'profile.update', request).then(keepAccount);
 }
 
+/**
+ * Whether 首位管理员初始化 can work now (a code is configured and no admin exists); false
+ * when the backend cannot say, so the form is never offered where it would only fail.
+ */
+export function bootstrapOpen(): Promise<boolean> {
+  return callWithSession('login', 'roles.bootstrapOpen', {}).then((result) => result.ok && result.data.bootstrapOpen === true);
+}
+
 /** Makes the caller the first admin with the one-time code. */
 export function bootstrapAdmin(code: string): Promise<Result<AccountView>> {
   return callWithSession('login', 'roles.bootstrap', { code }).then(keepAccount);

@@ -1,6 +1,7 @@
 /** Granting and revoking roles, recorded; the admin set never becomes empty. */
 import type { GrantableRole, RoleChangeSource } from '../../typings';
 import { AppFailure } from '../core/result';
+import { findById } from '../db/db';
 import { getInTransaction, runRefusable } from '../db/transactions';
 import { isBootstrapCode } from './config';
 import { displayName, type UserDoc } from './model';
@@ -100,4 +101,14 @@ export async function bootstrapAdmin(deps: AccountDeps, caller: UserDoc, code: s
     await t.collection('role_changes').add({ data: record });
     return { ...target, roles, updatedAt: now };
   });
+}
+
+/**
+ * Whether 首位管理员初始化 can succeed now: a bootstrap code is configured and no admin exists.
+ * One read of `settings/admins`, so the mini-program offers the form only while it can work.
+ */
+export async function isBootstrapOpen(deps: AccountDeps): Promise<boolean> {
+  if (deps.config.bootstrapCode === null) return false;
+  const admins = await findById<AdminsDoc>(deps.db, 'settings', ADMINS_DOC_ID);
+  return (admins?.userIds ?? []).length === 0;
 }

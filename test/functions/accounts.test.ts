@@ -350,6 +350,48 @@ describe('profile avatar', () => {
   });
 });
 
+describe('roles.bootstrapOpen', () => {
+  test('answers whether 首位管理员初始化 can work: a code configured and no admin yet; one read, changing nothing', async () => {
+    const code = 'first-admin-code-2025';
+    const empty = await startTestCloud({ seed: false, functionEnv: { XINTONG_BOOTSTRAP_CODE: code } });
+    try {
+      const first = { ...person('boot-first'), appid: 'wx-app-a' };
+      await call(empty, 'login', { action: 'login' }, first);
+      const before = JSON.stringify(empty.cloud.engine.dump('settings'));
+      const open = await call<Result<{ bootstrapOpen: boolean }>>(empty, 'login', { action: 'roles.bootstrapOpen' }, first);
+      expect(open.body).toEqual({ ok: true, data: { bootstrapOpen: true } });
+      // The guard's two reads of the caller's account, then settings/admins.
+      expect(open.dbRequests).toBeLessThanOrEqual(3);
+      expect(JSON.stringify(empty.cloud.engine.dump('settings'))).toBe(before);
+
+      expect((await call<Result<AccountView>>(empty, 'login', { action: 'roles.bootstrap', code }, first)).body).toMatchObject({ ok: true });
+      const closed = await call<Result<{ bootstrapOpen: boolean }>>(empty, 'login', { action: 'roles.bootstrapOpen' }, first);
+      expect(closed.body).toEqual({ ok: true, data: { bootstrapOpen: false } });
+    } finally {
+      await empty.close();
+    }
+  });
+
+  test('is closed where no bootstrap code is configured, even without an admin', async () => {
+    // An empty setting is no code, as in a deployment that sets none.
+    const noCode = await startTestCloud({ seed: false, functionEnv: { XINTONG_BOOTSTRAP_CODE: '' } });
+    try {
+      const caller = { ...person('boot-nocode'), appid: 'wx-app-a' };
+      await call(noCode, 'login', { action: 'login' }, caller);
+      expect((await call(noCode, 'login', { action: 'roles.bootstrapOpen' }, caller)).body).toEqual({ ok: true, data: { bootstrapOpen: false } });
+    } finally {
+      await noCode.close();
+    }
+  });
+
+  test('is closed once an admin exists, and needs a caller', async () => {
+    const member = { ...person('boot-member'), appid: 'wx-app-a' };
+    await login(member);
+    expect(await act(member, 'roles.bootstrapOpen')).toEqual({ ok: true, data: { bootstrapOpen: false } });
+    expect((await call(cloud, 'login', { action: 'roles.bootstrapOpen' })).body).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  });
+});
+
 describe('roles', () => {
   async function fresh(label: string, nickname?: string): Promise<{ caller: Caller; id: string }> {
     const p = person(label);

@@ -4,7 +4,7 @@
 import { FIELD_LIMITS } from '../../typings/limits';
 import type { AccountView } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
-import { account, cloudMore, fail, installBackend, installStorage, ok, wxMore, type UploadOptions } from './fake-backend';
+import { account, cloudMore, fail, installBackend, installStorage, ok, wxMore, type Handlers, type UploadOptions } from './fake-backend';
 import { attributeOf, exists, trigger } from './page-helpers';
 
 const ME = 'pages/me/index';
@@ -18,6 +18,11 @@ const me = account({
   organisation: { name: '信通大学' },
 });
 const admin = account({ id: 'u-admin', nickname: '王老师', roles: ['member', 'admin'] });
+
+/** The fake backend of these tests: an admin exists (no first-admin setup open) unless a test says otherwise. */
+function backendWith(handlers: Handlers) {
+  return installBackend({ 'roles.bootstrapOpen': () => ok({ bootstrapOpen: false }), ...handlers });
+}
 
 function signedInAs(value: AccountView) {
   return () => ok({ account: value, created: false });
@@ -37,7 +42,7 @@ afterEach(() => jest.restoreAllMocks());
 
 describe('我的 page', () => {
   it('signs in, then shows the nickname, roles, roster member, WeCom link and organisation', async () => {
-    const backend = installBackend({ login: signedInAs(me) });
+    const backend = backendWith({ login: signedInAs(me) });
 
     const page = renderPage(ME);
     expect(page.text()).toContain('加载中');
@@ -46,8 +51,8 @@ describe('我的 page', () => {
     const text = page.text();
     expect(page.getByText('发布者')).toBeTruthy();
     expect(page.getByText('成员')).toBeTruthy();
-    expect(text).toContain('林一 · 学号 2023001');
-    expect(text).toContain('计算机学院 / 软件工程 2301 班');
+    expect(text).toContain('林一');
+    expect(text).toContain('学号 2023001 · 计算机学院 / 软件工程 2301 班');
     expect(page.getByText('企业微信')).toBeTruthy();
     expect(text).toContain('已关联（linyi）');
     expect(page.getByText('信通大学')).toBeTruthy();
@@ -55,12 +60,12 @@ describe('我的 page', () => {
     expect(text).not.toContain('角色管理');
     expect(text).not.toContain('加载中');
     expect(exists(page, '.avatar__image')).toBe(false);
-    expect(backend.calls.map((c) => c.action)).toEqual(['login']);
+    expect(backend.calls.map((c) => c.action)).toEqual(['login', 'roles.bootstrapOpen']);
     page.unmount();
   });
 
   it('names a new account 微信用户 and says it is not bound to the roster', async () => {
-    installBackend({ login: signedInAs(account({ nickname: null, member: null, wecom: null })) });
+    backendWith({ login: signedInAs(account({ nickname: null, member: null, wecom: null })) });
 
     const page = await open(account({ nickname: null }));
 
@@ -71,7 +76,7 @@ describe('我的 page', () => {
   });
 
   it('shows 角色管理 only to admins, and tapping it opens the roles page', async () => {
-    installBackend({ login: signedInAs(admin) });
+    backendWith({ login: signedInAs(admin) });
     const navigateTo = jest.spyOn(wx, 'navigateTo').mockImplementation(() => undefined);
 
     const page = await open(admin);
@@ -87,7 +92,7 @@ describe('我的 page', () => {
 
   it('shows the error with a retry button when signing in fails, and retrying shows the profile', async () => {
     let attempts = 0;
-    installBackend({ login: () => (++attempts === 1 ? fail('NETWORK_ERROR', 'x') : ok({ account: me, created: false })) });
+    backendWith({ login: () => (++attempts === 1 ? fail('NETWORK_ERROR', 'x') : ok({ account: me, created: false })) });
 
     const page = renderPage(ME);
     await waitFor(() => page.queryByText('网络异常，请稍后重试'), 'the error');
@@ -105,7 +110,7 @@ describe('我的 page', () => {
 describe('changing the avatar', () => {
   it('uploads the chosen file under avatars/<id>/, saves its file id with profile.update and shows it', async () => {
     const fileID = 'cloud://local.bucket/avatars/u-me/1700000000000.png';
-    const backend = installBackend({
+    const backend = backendWith({
       login: signedInAs(me),
       'profile.update': (request) => ok({ ...me, avatarFileId: request.avatarFileId as string }),
     });
@@ -130,7 +135,7 @@ describe('changing the avatar', () => {
   });
 
   it('says the upload failed and saves nothing when the upload fails', async () => {
-    const backend = installBackend({ login: signedInAs(me) });
+    const backend = backendWith({ login: signedInAs(me) });
     jest.spyOn(wxMore, 'uploadFile').mockImplementation((options: UploadOptions) => {
       setTimeout(() => options.fail?.({ errMsg: 'uploadFile:fail' }), 0);
       return {};
@@ -146,7 +151,7 @@ describe('changing the avatar', () => {
   });
 
   it('shows the reason when the backend refuses the avatar', async () => {
-    installBackend({ login: signedInAs(me), 'profile.update': () => fail('AVATAR_INVALID') });
+    backendWith({ login: signedInAs(me), 'profile.update': () => fail('AVATAR_INVALID') });
     jest.spyOn(wxMore, 'uploadFile').mockImplementation((options: UploadOptions) => {
       setTimeout(() => options.success?.({ statusCode: 200, data: JSON.stringify({ fileID: 'cloud://x/avatars/other/1.png' }) }), 0);
       return {};
@@ -162,7 +167,7 @@ describe('changing the avatar', () => {
 
 describe('changing the nickname', () => {
   it('saves a changed nickname when the field loses focus, and shows it', async () => {
-    const backend = installBackend({
+    const backend = backendWith({
       login: signedInAs(me),
       'profile.update': (request) => ok({ ...me, nickname: request.nickname as string }),
     });
@@ -179,7 +184,7 @@ describe('changing the nickname', () => {
   });
 
   it('saves on confirm too, but not again for the blur that follows', async () => {
-    const backend = installBackend({
+    const backend = backendWith({
       login: signedInAs(me),
       'profile.update': (request) => ok({ ...me, nickname: request.nickname as string }),
     });
@@ -196,12 +201,12 @@ describe('changing the nickname', () => {
   });
 
   it('does not call the backend for an unchanged, empty or too long nickname, and says why', async () => {
-    const backend = installBackend({ login: signedInAs(me) });
+    const backend = backendWith({ login: signedInAs(me) });
     const page = await open(me);
 
     await trigger(page, '.nickname', 'blur', { value: '小林' });
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(backend.calls.map((c) => c.action)).toEqual(['login']);
+    expect(backend.calls.map((c) => c.action)).toEqual(['login', 'roles.bootstrapOpen']);
 
     await trigger(page, '.nickname', 'blur', { value: '   ' });
     await waitFor(() => page.queryByText('昵称不能为空'), 'the empty message');
@@ -214,7 +219,7 @@ describe('changing the nickname', () => {
   });
 
   it('shows 内容不合规 when the content check rejects the nickname, keeping the old one', async () => {
-    installBackend({
+    backendWith({
       login: signedInAs(me),
       'profile.update': () => fail('CONTENT_RISKY', '昵称包含不合规内容，请修改后重试'),
     });
@@ -228,7 +233,7 @@ describe('changing the nickname', () => {
   });
 
   it("shows the server's message for other input errors", async () => {
-    installBackend({ login: signedInAs(me), 'profile.update': () => fail('INVALID_INPUT', '昵称需为 1-32 个字符') });
+    backendWith({ login: signedInAs(me), 'profile.update': () => fail('INVALID_INPUT', '昵称需为 1-32 个字符') });
     const page = await open(me);
 
     await trigger(page, '.nickname', 'blur', { value: '新名字' });
@@ -239,7 +244,33 @@ describe('changing the nickname', () => {
 });
 
 describe('首位管理员 bootstrap', () => {
+  const open_ = { 'roles.bootstrapOpen': () => ok({ bootstrapOpen: true }) } as const;
+
+  it('is offered to a member only while the backend says it can work (no admin yet)', async () => {
+    const closed = backendWith({ login: signedInAs(me) });
+    const page = await open(me);
+    await waitFor(() => closed.callsOf('roles.bootstrapOpen').length === 1, 'the bootstrap check');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(page.queryByText('首位管理员初始化')).toBeNull();
+    page.unmount();
+
+    backendWith({ ...open_, login: signedInAs(me) });
+    const offered = await open(me);
+    await waitFor(() => offered.queryByText('首位管理员初始化'), 'the bootstrap link');
+    offered.unmount();
+  });
+
+  it('is never offered to an admin, who is not asked about it', async () => {
+    const backend = backendWith({ ...open_, login: signedInAs(admin) });
+    const page = await open(admin);
+    await waitFor(() => page.queryByText('角色管理'), 'the admin entry');
+    expect(page.queryByText('首位管理员初始化')).toBeNull();
+    expect(backend.callsOf('roles.bootstrapOpen')).toHaveLength(0);
+    page.unmount();
+  });
+
   async function submitCode(page: RenderedPage, code: string) {
+    await waitFor(() => page.queryByText('首位管理员初始化'), 'the bootstrap link');
     await page.tap('首位管理员初始化');
     await waitFor(() => exists(page, '.bootstrap__code'), 'the code field');
     await trigger(page, '.bootstrap__code', 'change', code);
@@ -250,7 +281,7 @@ describe('首位管理员 bootstrap', () => {
     ['BOOTSTRAP_CODE_INVALID', '初始化码不正确'],
     ['BOOTSTRAP_CLOSED', '已有管理员，请联系管理员授予角色'],
   ] as const)('sends the code with roles.bootstrap and explains %s', async (code, message) => {
-    const backend = installBackend({ login: signedInAs(me), 'roles.bootstrap': () => fail(code) });
+    const backend = backendWith({ ...open_, login: signedInAs(me), 'roles.bootstrap': () => fail(code) });
     const page = await open(me);
 
     await submitCode(page, ' BOOT-1 ');
@@ -262,7 +293,7 @@ describe('首位管理员 bootstrap', () => {
   });
 
   it('makes the caller an admin: the link goes and 角色管理 appears', async () => {
-    installBackend({ login: signedInAs(me), 'roles.bootstrap': () => ok({ ...me, roles: ['member', 'admin', 'publisher'] }) });
+    backendWith({ ...open_, login: signedInAs(me), 'roles.bootstrap': () => ok({ ...me, roles: ['member', 'admin', 'publisher'] }) });
     jest.spyOn(wxMore, 'showToast').mockImplementation(() => undefined);
     const page = await open(me);
 
@@ -275,9 +306,10 @@ describe('首位管理员 bootstrap', () => {
   });
 
   it('asks for a code instead of sending an empty one', async () => {
-    const backend = installBackend({ login: signedInAs(me) });
+    const backend = backendWith({ ...open_, login: signedInAs(me) });
     const page = await open(me);
 
+    await waitFor(() => page.queryByText('首位管理员初始化'), 'the bootstrap link');
     await page.tap('首位管理员初始化');
     await waitFor(() => exists(page, '.bootstrap__code'), 'the code field');
     await page.tap('确认');

@@ -1,7 +1,7 @@
 import type { AccountView } from '../../../typings';
 import { FIELD_LIMITS } from '../../../typings/limits';
 import { definePage } from '../../common/page';
-import { bootstrapAdmin, updateProfile } from '../../services/account';
+import { bootstrapAdmin, bootstrapOpen, updateProfile } from '../../services/account';
 import { displayUrl, uploadAvatar } from '../../services/files';
 import { ensureSession, unwatchAccount, watchAccount } from '../../services/session';
 import { checkNickname, DEFAULT_NICKNAME, profileView, type ProfileView } from '../../utils/account-view';
@@ -22,7 +22,12 @@ interface MeData {
   savingNickname: boolean;
   /** The outcome of the last edit that failed, shown under the profile. */
   message: string;
-  bootstrapOpen: boolean;
+  /** 首位管理员初始化 is offered only while it can work: no admin yet and a code configured. */
+  bootstrapOffered: boolean;
+  /** The code form is open. */
+  bootstrapFormOpen: boolean;
+  /** The account the backend was last asked about bootstrap for: once per account, not per refresh. */
+  bootstrapAskedFor: string;
   bootstrapCode: string;
   bootstrapError: string;
   bootstrapping: boolean;
@@ -40,7 +45,9 @@ definePage({
     uploading: false,
     savingNickname: false,
     message: '',
-    bootstrapOpen: false,
+    bootstrapOffered: false,
+    bootstrapFormOpen: false,
+    bootstrapAskedFor: '',
     bootstrapCode: '',
     bootstrapError: '',
     bootstrapping: false,
@@ -71,11 +78,23 @@ definePage({
     },
 
     showAccount(account: AccountView) {
+      const profile = profileView(account);
       this.setData({
         status: 'ready',
         account,
-        profile: profileView(account),
+        profile,
         avatarUrl: displayUrl(account.avatarFileId) ?? '',
+        ...(profile.isAdmin ? { bootstrapOffered: false, bootstrapFormOpen: false } : {}),
+      });
+      if (!profile.isAdmin && this.data.bootstrapAskedFor !== account.id) this.checkBootstrap(account.id);
+    },
+
+    checkBootstrap(accountId: string) {
+      this.setData({ bootstrapAskedFor: accountId });
+      return bootstrapOpen().then((open) => {
+        // An admin by now (a refresh landed meanwhile) is never offered the form.
+        if (this.data.profile?.isAdmin) return;
+        this.setData(open ? { bootstrapOffered: true } : { bootstrapOffered: false, bootstrapFormOpen: false });
       });
     },
 
@@ -133,7 +152,7 @@ definePage({
     },
 
     onToggleBootstrap() {
-      this.setData({ bootstrapOpen: !this.data.bootstrapOpen, bootstrapError: '' });
+      this.setData({ bootstrapFormOpen: !this.data.bootstrapFormOpen, bootstrapError: '' });
     },
 
     onBootstrapCodeChange(event: { detail: unknown }) {
@@ -150,7 +169,7 @@ definePage({
       this.setData({ bootstrapping: true, bootstrapError: '' });
       return bootstrapAdmin(code).then((result) => {
         if (result.ok) {
-          this.setData({ bootstrapping: false, bootstrapOpen: false, bootstrapCode: '' });
+          this.setData({ bootstrapping: false, bootstrapFormOpen: false, bootstrapOffered: false, bootstrapCode: '' });
           wx.showToast({ title: '你已成为管理员', icon: 'success' });
         } else {
           this.setData({ bootstrapping: false, bootstrapError: errorText(result.error) });
