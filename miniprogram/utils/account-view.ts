@@ -15,11 +15,14 @@ export const ROLE_LABELS: Readonly<Record<Role, string>> = {
 /** Grantable roles in the order the backend lists them. */
 export const GRANTABLE_ROLES: readonly GrantableRole[] = ['admin', 'publisher', 'observer'];
 
-/** Vant tag types: the rarer and stronger the role, the louder its tag. */
-const ROLE_TAG_TYPES: Readonly<Record<Role, 'danger' | 'primary' | 'success' | 'default'>> = {
-  admin: 'danger',
-  publisher: 'primary',
-  observer: 'success',
+/**
+ * Vant tag types: each granted role its own colour, admin in the theme's blue; red stays for
+ * what is wrong or destructive (已停用, 删除), never for a role.
+ */
+const ROLE_TAG_TYPES: Readonly<Record<Role, 'warning' | 'primary' | 'success' | 'default'>> = {
+  admin: 'primary',
+  publisher: 'success',
+  observer: 'warning',
   member: 'default',
 };
 
@@ -51,16 +54,17 @@ export function displayName(account: { nickname: string | null } | null): string
   return nickname ? nickname : DEFAULT_NICKNAME;
 }
 
-/** `张三 · 2023001`, then the units on a second line; 未绑定花名册 without a member. */
+/**
+ * The name (short enough for the value column), then `学号 2023001 · 软件工程2301班` on the
+ * line below, where it has the row's width; 未绑定花名册 without a member.
+ */
 export function memberLine(member: MemberSummary | null): { title: string; label: string } {
   if (!member) return { title: '未绑定花名册', label: '' };
   const kind = member.kind === 'staff' ? '工号' : '学号';
   const units = member.unitNames.join(' / ');
-  return {
-    title: `${member.name} · ${kind} ${member.number}`,
-    // Summaries stored before `active` existed count as active.
-    label: member.active === false ? `已停用${units ? ` · ${units}` : ''}` : units,
-  };
+  // Summaries stored before `active` existed count as active.
+  const parts = [...(member.active === false ? ['已停用'] : []), `${kind} ${member.number}`, ...(units ? [units] : [])];
+  return { title: member.name, label: parts.join(' · ') };
 }
 
 export function wecomLine(wecom: WecomLink | null): string {

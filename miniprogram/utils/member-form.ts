@@ -5,7 +5,7 @@
  */
 import type { AppError, MemberDetail, MemberInput, MemberKind, UnitRef } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
-import { unitPathText } from './org-view';
+import { phoneDisplay, unitPathPieces, unitPathText } from './org-view';
 
 export interface MemberForm {
   name: string;
@@ -30,7 +30,9 @@ export function formOf(detail: MemberDetail): MemberForm {
   return {
     name: detail.name,
     number: detail.number,
-    phone: detail.phone ?? '',
+    // As the member page shows it and a person types it (139 3493 5893); the server takes
+    // this form and stores its E.164 (+8613934935893).
+    phone: detail.phone ? phoneDisplay(detail.phone) : '',
     kind: detail.kind,
     title: detail.title ?? '',
     wecomUserId: detail.wecomUserId ?? '',
@@ -42,10 +44,13 @@ export interface UnitChip {
   name: string;
   /** `计算机学院 / 软件工程 2301 班`. */
   path: string;
+  /** The path in pieces a line may wrap between, never inside a name. */
+  pieces: string[];
 }
 
 export function unitChip(ref: UnitRef): UnitChip {
-  return { id: ref.id, name: ref.name, path: unitPathText(ref.path) || ref.name };
+  const pieces = unitPathPieces(ref.path);
+  return { id: ref.id, name: ref.name, path: unitPathText(ref.path) || ref.name, pieces: pieces.length ? pieces : [ref.name] };
 }
 
 /** The list with `chip` added at the end, unless it is there already. */
@@ -112,7 +117,9 @@ export function memberChanges(original: MemberDetail, input: MemberInput): Parti
   const changes: Partial<MemberInput> = {};
   if (input.name !== original.name) changes.name = input.name;
   if (input.number !== original.number) changes.number = input.number;
-  if (input.phone !== (original.phone ?? null)) changes.phone = input.phone;
+  // The form shows a stored number in its national form: left as shown, it has not changed.
+  const shownPhone = original.phone ? phoneDisplay(original.phone) : null;
+  if (input.phone !== (original.phone ?? null) && input.phone !== shownPhone) changes.phone = input.phone;
   if (input.kind !== original.kind) changes.kind = input.kind;
   if (input.title !== (original.title ?? null)) changes.title = input.title;
   if (input.wecomUserId !== (original.wecomUserId ?? null)) changes.wecomUserId = input.wecomUserId;

@@ -18,9 +18,11 @@ describe('roleTags', () => {
     expect(roleTags(['member', 'observer', 'admin', 'publisher']).map((tag) => tag.label)).toEqual(['管理员', '发布者', '观察员', '成员']);
   });
 
-  it('gives admins a different tag type than members', () => {
+  it('gives admins a different tag type than members, in the theme colour and never red', () => {
     const [adminTag, memberTag] = roleTags(['member', 'admin']);
     expect(adminTag.type).not.toBe(memberTag.type);
+    expect(adminTag.type).toBe('primary');
+    expect(roleTags(['admin', 'publisher', 'observer', 'member']).map((tag) => tag.type)).not.toContain('danger');
   });
 });
 
@@ -34,13 +36,13 @@ describe('displayName', () => {
 });
 
 describe('memberLine', () => {
-  it('names the roster member with the kind of number, and lists the units', () => {
+  it('names the roster member, with the kind of number and the units on the line below', () => {
     expect(memberLine({ id: 'm', name: '林一', number: '2023001', kind: 'student', unitNames: ['计算机学院', '2301 班'], active: true })).toEqual({
-      title: '林一 · 学号 2023001',
-      label: '计算机学院 / 2301 班',
+      title: '林一',
+      label: '学号 2023001 · 计算机学院 / 2301 班',
     });
-    expect(memberLine({ id: 'm', name: '王老师', number: 'T01', kind: 'staff', unitNames: [], active: true }).title).toBe('王老师 · 工号 T01');
-    expect(memberLine({ id: 'm', name: '王老师', number: 'T01', kind: 'staff', unitNames: ['教务处'], active: false }).label).toBe('已停用 · 教务处');
+    expect(memberLine({ id: 'm', name: '王老师', number: 'T01', kind: 'staff', unitNames: [], active: true }).label).toBe('工号 T01');
+    expect(memberLine({ id: 'm', name: '王老师', number: 'T01', kind: 'staff', unitNames: ['教务处'], active: false }).label).toBe('已停用 · 工号 T01 · 教务处');
   });
 
   it('says 未绑定花名册 without a member', () => {

@@ -6,7 +6,7 @@ import type { MemberDetail } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { fail, installBackend, installStorage, ok, wxMore, type FakeBackend, type Handlers } from './fake-backend';
 import { college, detail, pageOf, root, rowTexts, shown, unit, unitPickerComponents } from './org-fixtures';
-import { attributeOf, textIn, trigger } from './page-helpers';
+import { attributeOf, pathPieces, textIn, trigger } from './page-helpers';
 
 const EDIT = 'packages/admin/pages/member-edit/index';
 
@@ -15,7 +15,8 @@ const lin = detail({ bound: true, userId: 'u-lin', wecomUserId: 'linyi', rev: 'r
 async function open(handlers: Handlers, query: Record<string, string>, first: string): Promise<{ page: RenderedPage; backend: FakeBackend }> {
   const backend = installBackend(handlers);
   const page = renderPage(EDIT, { query, usingComponents: unitPickerComponents() });
-  await waitFor(() => page.queryByText(first), first);
+  // A unit path is shown in pieces (one per name), so it is found by them too.
+  await waitFor(() => page.queryByText(first) || pathPieces(page).join(' ').includes(first), first);
   return { page, backend };
 }
 
@@ -35,6 +36,9 @@ describe('editing a member', () => {
       '计算机学院 / 软件工程 2301 班',
     );
     expect(page.text()).toContain('在册 · 已绑定账号');
+    // The unit wraps between names, never inside one; the phone reads as on the member page.
+    expect(pathPieces(page)).toEqual(['计算机学院 /', '软件工程 2301 班']);
+    expect(attributeOf(page, '.field-phone', 'value')).toBe('138 0000 0000');
 
     await trigger(page, '.field-phone', 'change', '139 0000 0000');
     await page.tap('保存');

@@ -252,11 +252,11 @@ describe('member form', () => {
 
   it('fills the form from a member and builds the input back, blanks as null', () => {
     const form = formOf(original);
-    expect(form).toEqual({ name: '林一', number: '2023001', phone: '+8613800000000', kind: 'student', title: '', wecomUserId: 'linyi' });
+    expect(form).toEqual({ name: '林一', number: '2023001', phone: '138 0000 0000', kind: 'student', title: '', wecomUserId: 'linyi' });
     expect(memberInputOf({ ...form, name: ' 林一 ', wecomUserId: ' ' }, [unitChip(original.units[0])])).toEqual({
       name: '林一',
       number: '2023001',
-      phone: '+8613800000000',
+      phone: '138 0000 0000',
       kind: 'student',
       unitIds: ['unit-1'],
       title: null,
@@ -267,11 +267,24 @@ describe('member form', () => {
   it('sends only what changed', () => {
     const chips = original.units.map(unitChip);
     expect(memberChanges(original, memberInputOf(formOf(original), chips))).toEqual({});
-    const moved = addChip(removeChip(chips, 'unit-1'), { id: 'unit-2', name: 'B', path: 'B' });
+    const moved = addChip(removeChip(chips, 'unit-1'), { id: 'unit-2', name: 'B', path: 'B', pieces: ['B'] });
     expect(memberChanges(original, memberInputOf({ ...formOf(original), title: '班长' }, moved))).toEqual({
       title: '班长',
       unitIds: ['unit-2'],
     });
+  });
+
+  it('shows a stored phone as the member page does and counts it unchanged until edited', () => {
+    const chips = original.units.map(unitChip);
+    expect(formOf(original).phone).toBe(phoneDisplay('+8613800000000'));
+    expect(memberChanges(original, memberInputOf({ ...formOf(original), phone: '138 0000 0001' }, chips))).toEqual({ phone: '138 0000 0001' });
+    expect(memberChanges(original, memberInputOf({ ...formOf(original), phone: '' }, chips))).toEqual({ phone: null });
+    // A number the national form does not fit is shown as stored.
+    expect(formOf(detail({ phone: '+14155550100' })).phone).toBe('+14155550100');
+  });
+
+  it('cuts a unit path into pieces a line wraps between, never inside a name', () => {
+    expect(unitChip({ id: 'u', name: '2301班', kind: 'class', path: '计算机学院/软件工程/2301班' }).pieces).toEqual(['计算机学院 /', '软件工程 /', '2301班']);
   });
 
   it('asks for a name and a number', () => {

@@ -122,7 +122,7 @@ definePage({
       return;
     }
     const unitName = queryText(query.unitName) || unitId;
-    this.setData({ status: 'ready', units: [{ id: unitId, name: unitName, path: unitName }] });
+    this.setData({ status: 'ready', units: [{ id: unitId, name: unitName, path: unitName, pieces: [unitName] }] });
     // The full path reads better than the name alone; the name stays if this fails.
     getUnit(unitId).then((result) => {
       if (result.ok) this.setData({ units: this.data.units.map((chip) => (chip.id === unitId ? unitChip(unitRefOf(result.data)) : chip)) });
