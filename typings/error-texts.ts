@@ -6,6 +6,14 @@ import type { ErrorCode } from './errors';
  * mini-program shows it for codes whose message carries no detail. A pure data module: the
  * mini-program build inlines it, the functions bundle it.
  */
+/**
+ * Codes whose message says more than the code: which field and why (INVALID_INPUT), what the
+ * unit still holds (UNIT_NOT_EMPTY), what is wrong with the file (IMPORT_*). The functions write
+ * their own sentence only for these; for every other code the one in ERROR_TEXTS is sent and
+ * shown (a test keeps the functions' sources to that).
+ */
+export const DETAILED_CODES: readonly ErrorCode[] = ['INVALID_INPUT', 'UNIT_NOT_EMPTY', 'IMPORT_FILE_INVALID', 'IMPORT_TOO_LARGE'];
+
 export const ERROR_TEXTS: Record<ErrorCode, string> = {
   UNKNOWN_ACTION: '小程序版本过旧，请重新进入后再试',
   INVALID_INPUT: '填写的内容有误，请检查后重试',
@@ -27,7 +35,7 @@ export const ERROR_TEXTS: Record<ErrorCode, string> = {
   WECOM_NOT_CONFIGURED: '尚未配置企业微信登录',
   WECOM_CODE_INVALID: '企业微信登录已失效，请重新进入小程序',
   WECOM_CORP_MISMATCH: '该企业微信账号不属于本单位',
-  WECOM_ALREADY_LINKED: '该企业微信账号已关联其他账号，请联系管理员处理',
+  WECOM_ALREADY_LINKED: '微信账号与企业微信账号的关联有冲突，请联系管理员处理',
   WECOM_UNAVAILABLE: '企业微信暂时无法访问，请稍后重试',
   // Binding to the roster
   ROSTER_NO_MATCH: '花名册中没有与你匹配的在册成员，请联系管理员核对信息',
@@ -41,7 +49,7 @@ export const ERROR_TEXTS: Record<ErrorCode, string> = {
   UNIT_NOT_FOUND: '该单位不存在或已被删除',
   UNIT_NOT_EMPTY: '该单位下还有下级单位或成员，无法删除',
   UNIT_CYCLE: '不能移动到该单位自身或其下级单位中',
-  UNIT_TOO_DEEP: '单位层级最多六级，无法再往下添加',
+  UNIT_TOO_DEEP: '组织架构最多六级，这里放不下更多层级',
   UNIT_NAME_TAKEN: '同一上级单位下已有同名单位',
   UNIT_ROOT_LOCKED: '组织本身不能移动或删除',
   // Members

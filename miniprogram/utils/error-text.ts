@@ -1,12 +1,8 @@
 import type { AppError, ErrorCode } from '../../typings';
-import { ERROR_TEXTS } from '../../typings/error-texts';
+import { DETAILED_CODES, ERROR_TEXTS } from '../../typings/error-texts';
 
-/**
- * Codes whose server message says more than the code: which field and why (INVALID_INPUT),
- * what the unit still holds (UNIT_NOT_EMPTY), what is wrong with the file (IMPORT_*). For
- * every other code the one declared sentence is shown, whatever the server wrote.
- */
-const DETAILED: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['INVALID_INPUT', 'UNIT_NOT_EMPTY', 'IMPORT_FILE_INVALID', 'IMPORT_TOO_LARGE']);
+/** For these the server's sentence is shown; for every other code the declared one, whatever the server wrote. */
+const DETAILED: ReadonlySet<ErrorCode> = new Set<ErrorCode>(DETAILED_CODES);
 
 /** A detail a person can read: Chinese, not a field name or a library's English. */
 const READABLE = /[\u4e00-\u9fff]/;

@@ -82,9 +82,9 @@ async function foldAccount(deps: AccountDeps, admin: UserDoc, fromId: string, in
   await runRefusable(deps.db, async (t) => {
     const from = await getInTransaction<UserDoc>(t, 'users', fromId);
     const into = await getInTransaction<UserDoc>(t, 'users', intoId);
-    if (!from || !into || into.mergedInto) throw new AppFailure('USER_NOT_FOUND', '冲突涉及的账号已不存在');
+    if (!from || !into || into.mergedInto) throw new AppFailure('USER_NOT_FOUND');
     if (from.mergedInto === intoId) return;
-    if (from.mergedInto) throw new AppFailure('USER_NOT_FOUND', '冲突涉及的账号已合并到其他账号');
+    if (from.mergedInto) throw new AppFailure('USER_NOT_FOUND');
     if (from.member && into.member && from.member.id !== into.member.id) {
       throw new AppFailure('ACCOUNT_MERGE_BLOCKED');
     }

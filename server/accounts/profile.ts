@@ -22,7 +22,8 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 export function normaliseNickname(raw: string): string {
   const nickname = raw.trim();
   const length = Array.from(nickname).length;
-  if (length < 1 || length > FIELD_LIMITS.nickname || CONTROL_CHARACTERS.test(nickname)) {
+  if (CONTROL_CHARACTERS.test(nickname)) throw new AppFailure('INVALID_INPUT', '昵称只能有一行，不能包含换行或制表符', 'nickname');
+  if (length < 1 || length > FIELD_LIMITS.nickname) {
     throw new AppFailure('INVALID_INPUT', `昵称需为 1-${FIELD_LIMITS.nickname} 个字符`, 'nickname');
   }
   return nickname;
@@ -48,7 +49,7 @@ export async function updateProfile(deps: ProfileDeps, caller: WxCaller, user: U
     const nickname = normaliseNickname(change.nickname);
     if (nickname !== user.nickname) {
       const { verdict } = await deps.openapi.checkText({ openid: caller.openid, scene: 1, content: nickname });
-      if (verdict !== 'pass') throw new AppFailure('CONTENT_RISKY', '昵称包含不合规内容，请修改后重试', 'nickname');
+      if (verdict !== 'pass') throw new AppFailure('CONTENT_RISKY', undefined, 'nickname');
       patch.nickname = nickname;
     }
   }

@@ -39,7 +39,7 @@ export async function wecomSignIn(deps: WecomLinkDeps, caller: WxCaller, code: s
   const linked = signedIn.user.wecom;
   if (linked && linked.corpId === session.corpId && linked.userId !== session.userId) {
     // Replacing the link would leave the other member's identity here: an admin decides.
-    throw new AppFailure('WECOM_ALREADY_LINKED', '当前账号已绑定其他企业微信成员，请联系管理员');
+    throw new AppFailure('WECOM_ALREADY_LINKED');
   }
   const key = identityId('wecom-userid', `${session.corpId}:${session.userId}`);
   const holderId = await claimIdentity(deps.db, key, signedIn.user._id, deps.now());

@@ -164,7 +164,7 @@ async function runTimer<F extends FunctionName, Account>(
   identity: Identity,
 ): Promise<Result<unknown>> {
   // A client can send any event; only the platform's trigger source may run a timer.
-  if (!isTimerTrigger(identity)) return fail('FORBIDDEN', '定时任务只能由触发器调用');
+  if (!isTimerTrigger(identity)) return fail('FORBIDDEN');
   const name = typeof body.TriggerName === 'string' ? body.TriggerName : '';
   const timers = def.timers ?? {};
   const timer = Object.prototype.hasOwnProperty.call(timers, name) ? timers[name] : undefined;

@@ -114,7 +114,7 @@ export async function bindByPhoneCode(deps: OrgDeps & { openapi: WechatOpenApiPo
     throw error;
   }
   const phone = normalizePhone(`+${info.countryCode}${info.purePhoneNumber}`);
-  if (!phone) throw new AppFailure('ROSTER_NO_MATCH', '该手机号无法用于绑定，请联系管理员');
+  if (!phone) throw new AppFailure('ROSTER_NO_MATCH');
   return bindByPhone(deps, account, phone);
 }
 

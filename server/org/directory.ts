@@ -48,7 +48,7 @@ export async function assertBrowsable(deps: OrgDeps, account: UserDoc, unitId: s
 }
 
 function notBrowsable(): AppFailure {
-  return new AppFailure('FORBIDDEN', '只能查看自己所在或关注的单位');
+  return new AppFailure('FORBIDDEN');
 }
 
 export function canBrowseUnit(viewer: Visibility, unitId: string, snapshot: UnitTree): boolean {

@@ -177,10 +177,10 @@ export async function moveUnit(deps: OrgDeps, unitId: string, parentId: string):
     if (!unit) throw unitNotFound();
     if (unit.parentId === parentId) return viewOf(snapshot, unit);
     if (snapshot.level(parentId) + snapshot.height(unitId) > MAX_UNIT_LEVELS) {
-      throw new AppFailure('UNIT_TOO_DEEP', `移动后组织架构将超过 ${MAX_UNIT_LEVELS} 级`, 'parentId');
+      throw new AppFailure('UNIT_TOO_DEEP', undefined, 'parentId');
     }
     if (snapshot.children(parentId).some((child) => child.name === unit.name)) {
-      throw new AppFailure('UNIT_NAME_TAKEN', '目标单位下已有同名单位', 'parentId');
+      throw new AppFailure('UNIT_NAME_TAKEN', undefined, 'parentId');
     }
     const _ = deps.db.command;
     await t.collection('units').doc(unitId).update({ data: { parentId, updatedAt: now } });
