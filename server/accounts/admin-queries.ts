@@ -68,7 +68,8 @@ export async function roleHistory(deps: AccountDeps, userId: string | undefined,
  * Accounts an admin looks for, e.g. to grant a role: by the bound roster member's name or
  * 学号/工号 prefix (spaces and full-width digits read as numbers are stored), or by nickname
  * prefix. Each result carries its member's number and unit paths, so two people named 王伟
- * can be told apart. Prefixes are anchored and literal, so indexes serve them. Database
+ * can be told apart. Prefixes are anchored and literal (escaped); the members' one ignores
+ * case (学号 like T0001), which no index serves, so it scans the bound members. Database
  * requests per search: the tree revision and bound members at once, then the accounts, then
  * (only when some were found by nickname) their members: 3 or 4, plus the units when this
  * instance's tree snapshot is out of date.
