@@ -19,13 +19,13 @@ export interface OperationSpec {
   run(i: number): Promise<void>;
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[Math.max(0, index)];
 }
 
-const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+export const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Measures calls one after another, so latency is per call and not queueing. */
 export async function measure(scenario: string, spec: OperationSpec, dbRequests: () => number): Promise<Measurement> {

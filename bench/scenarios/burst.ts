@@ -4,13 +4,10 @@
  * latency here includes waiting for an instance, which is what a burst is about.
  */
 import { startLocalCloud } from '../../local-cloud/src/server';
-import type { Measurement } from '../harness';
+import { type Measurement, percentile, round } from '../harness';
 
 const SIZES = [16, 40];
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 async function signIn(url: string, openid: string): Promise<number> {
   const started = process.hrtime.bigint();
@@ -39,9 +36,9 @@ export async function burstScenario(root: string): Promise<Measurement[]> {
         operation: `login.login, ${size} new people at the same moment (fresh local cloud)`,
         size: `${size} callers`,
         calls: size,
-        medianMs: Math.round(percentile(durations, 50) * 100) / 100,
-        p95Ms: Math.round(percentile(durations, 95) * 100) / 100,
-        dbRequestsPerCall: Math.round(((cloud.cloud.dbRequestsTotal - before) / size) * 100) / 100,
+        medianMs: round(percentile(durations, 50)),
+        p95Ms: round(percentile(durations, 95)),
+        dbRequestsPerCall: round((cloud.cloud.dbRequestsTotal - before) / size),
       });
     } finally {
       await cloud.close();
