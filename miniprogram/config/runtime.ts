@@ -9,8 +9,9 @@
  *   (启动参数; project.config.json ships one named 本地云):
  *     backend=local            the local cloud at 127.0.0.1:3900, as the demo admin
  *     user=demo-member-1       another seeded demo person (demo-admin, demo-member-1..3)
- *     host=192.168.1.20:3900   the local cloud's address, for a phone on the same network
  *   The query belongs to that one launch, not to the package, so nothing can ship with it.
+ *   The address is fixed: the local cloud accepts identity headers from loopback callers only,
+ *   so a phone on the network could not use it as the demo person anyway.
  *
  * Cloud: set CLOUD_ENV to the environment id shown in DevTools' 云开发 console.
  *
@@ -54,7 +55,6 @@ export type RuntimeConfig = CloudRuntime | LocalRuntime;
 export type LaunchQuery = Record<string, string | undefined>;
 
 const USER_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const HOST_PATTERN = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/;
 
 function demoIdentity(user: string): DevIdentity {
   return { openid: `${user}-openid`, appid: DEMO_APPID, unionid: `${user}-unionid` };
@@ -65,11 +65,10 @@ export function chooseRuntime(envVersion: string | undefined, query: LaunchQuery
   const cloud: CloudRuntime = { transport: 'cloud', cloudEnv: CLOUD_ENV };
   if (envVersion !== 'develop' || query.backend !== 'local') return cloud;
   const user = query.user && USER_PATTERN.test(query.user) ? query.user : DEFAULT_DEMO_USER;
-  const host = query.host && HOST_PATTERN.test(query.host) ? query.host : null;
   return {
     transport: 'local',
     cloudEnv: CLOUD_ENV,
-    localBaseUrl: host ? `http://${host}` : LOCAL_BASE_URL,
+    localBaseUrl: LOCAL_BASE_URL,
     devIdentity: demoIdentity(user),
   };
 }

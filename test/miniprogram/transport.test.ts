@@ -72,17 +72,23 @@ describe('which backend a version uses', () => {
     });
   });
 
-  it('develop with the local cloud may act as another demo person and reach the local cloud on the network', () => {
+  it('develop with the local cloud may act as another demo person, always at the loopback address', () => {
     const { chooseRuntime } = runtime();
-    expect(chooseRuntime('develop', { backend: 'local', user: 'demo-member-1', host: '192.168.1.20:3900' })).toMatchObject({
-      localBaseUrl: 'http://192.168.1.20:3900',
+    expect(chooseRuntime('develop', { backend: 'local', user: 'demo-member-1' })).toEqual({
+      transport: 'local',
+      cloudEnv: expect.any(String),
+      localBaseUrl: 'http://127.0.0.1:3900',
       devIdentity: { openid: 'demo-member-1-openid', appid: 'wx-demo-appid', unionid: 'demo-member-1-unionid' },
     });
-    // Anything that is not a plain name or host is ignored rather than sent along.
-    expect(chooseRuntime('develop', { backend: 'local', user: 'a b/../c', host: 'evil.example/x?' })).toMatchObject({
+    // The local cloud takes identity headers from loopback only, so no launch key moves the
+    // address; an unknown key is ignored and a user that is not a plain name is not sent along.
+    expect(chooseRuntime('develop', { backend: 'local', host: '192.168.1.20:3900', port: '4000', url: 'http://10.0.0.2:3900' })).toEqual({
+      transport: 'local',
+      cloudEnv: expect.any(String),
       localBaseUrl: 'http://127.0.0.1:3900',
       devIdentity: DEMO_ADMIN,
     });
+    expect(chooseRuntime('develop', { backend: 'local', user: 'a b/../c' })).toMatchObject({ devIdentity: DEMO_ADMIN });
   });
 
   it('reads the version from wx.getAccountInfoSync and the request from the launch query, once per launch', () => {
