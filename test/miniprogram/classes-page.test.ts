@@ -107,7 +107,7 @@ describe('班级 page, not bound to the roster', () => {
 
     await trigger(page, '.bind-phone', 'getphonenumber', { errMsg });
 
-    await settled(page);
+    await settled(page, backend);
     expect(backend.callsOf('bind.phone')).toHaveLength(0);
     expect(backend.calls).toHaveLength(1);
     expect(wxMore.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: text, icon: 'none' }));
@@ -164,13 +164,14 @@ describe('班级 page, member deactivated', () => {
       'directory.mine': () => ok(unbound),
       login: () => ok({ account: inactiveAccount, created: false }),
     });
-    backend.delay((call) => (call.action === 'login' ? 80 : 0));
+    backend.hold((call) => call.action === 'login');
     const page = await open('尚未绑定花名册');
 
     await runHook(page, 'onShow');
-    await settled(page, 30);
-    expect(page.text()).toContain('尚未绑定花名册');
+    await waitFor(() => backend.callsOf('login').length === 1, 'the refresh to go out');
+    expect(await settled(page, backend)).toContain('尚未绑定花名册');
 
+    backend.release();
     await waitFor(() => page.queryByText('花名册身份已停用'), 'the deactivated state');
     expect(backend.callsOf('login')).toHaveLength(1);
     expect(page.queryByText('尚未绑定花名册')).toBeNull();
@@ -191,7 +192,7 @@ describe('班级 page, member deactivated', () => {
     page.unmount();
 
     await waitFor(() => backend.callsOf('login').length === 1, 'the login');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await backend.idle();
     expect(backend.callsOf('directory.mine')).toHaveLength(2);
   });
 });
@@ -286,7 +287,7 @@ describe('班级 page, bound', () => {
     await waitFor(() => page.queryByText('合唱团'), 'the newest units');
 
     await waitFor(() => backend.callsOf('directory.mine').length === 3, 'all reads');
-    expect(await settled(page, 150)).toContain('合唱团');
+    expect(await settled(page, backend)).toContain('合唱团');
     page.unmount();
   });
 

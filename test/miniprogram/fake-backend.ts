@@ -7,7 +7,7 @@
  * its response type, so a page cannot pass against a reply the server never sends.
  */
 import type { AccountSummary, AccountView, ActionName, AppError, FunctionName, RequestOf, ResponseOf, Result } from '../../typings';
-import { wx, type RequestOptions } from '../helpers/simulate';
+import { flush, waitFor, wx, type RequestOptions } from '../helpers/simulate';
 
 /** The `wx` methods these tests stub beyond what the harness types. */
 export interface WxMore {
@@ -86,11 +86,22 @@ export interface FakeBackend {
   callsOf(action: AnyAction): Call[];
   /** Replaces the handler of an action from now on. */
   on<A extends AnyAction>(action: A, handler: Handler<A>): void;
-  /** Holds replies until `release()` is called, to observe in-flight states. */
-  hold(): void;
+  /**
+   * Holds the replies to calls made from now on (only those `which` picks, or all) until
+   * `release()` is called, to observe in-flight states.
+   */
+  hold(which?: (call: Call) => boolean): void;
   release(): void;
   /** Delays the replies to some calls by `latency(call)` ms, so a later call can answer first. */
   delay(latency: (call: Call) => number): void;
+  /** Calls sent and not answered yet, held ones excepted (those wait for `release()`). */
+  inFlight(): number;
+  /**
+   * Resolves once every call not held has been answered and the caller has handled the reply,
+   * with no new call started meanwhile: the point after which "nothing more was called" means
+   * something. A page that keeps calling never gets there, and the wait times out.
+   */
+  idle(): Promise<void>;
 }
 
 /**
@@ -102,8 +113,10 @@ export interface FakeBackend {
 export function installBackend(handlers: Handlers = {}): FakeBackend {
   const table = { ...handlers } as Partial<Record<string, AnyHandler>>;
   const calls: Call[] = [];
-  let held: (() => void)[] | null = null;
+  let held: (() => void)[] = [];
+  let holding: ((call: Call) => boolean) | null = null;
   let latency: (call: Call) => number = () => 0;
+  let sent = 0;
 
   /** Records the call and hands the handler's reply to `deliver`, when the network would. */
   function receive(name: string, event: unknown, deliver: (reply: Result<unknown>) => void): void {
@@ -113,10 +126,14 @@ export function installBackend(handlers: Handlers = {}): FakeBackend {
     const answer = () => {
       const handler = table[action];
       if (!handler) throw new Error(`the fake backend has no handler for ${name}.${action}`);
+      sent -= 1;
       deliver(handler(request, call));
     };
-    const send = () => setTimeout(answer, latency(call));
-    if (held) held.push(send);
+    const send = () => {
+      sent += 1;
+      setTimeout(answer, latency(call));
+    };
+    if (holding?.(call)) held.push(send);
     else send();
   }
 
@@ -136,16 +153,27 @@ export function installBackend(handlers: Handlers = {}): FakeBackend {
     on(action, handler) {
       table[action] = handler as unknown as AnyHandler;
     },
-    hold() {
-      held = [];
+    hold(which = () => true) {
+      holding = which;
     },
     release() {
-      const pending = held ?? [];
-      held = null;
+      const pending = held;
+      held = [];
+      holding = null;
       pending.forEach((send) => send());
     },
     delay(fn) {
       latency = fn;
+    },
+    inFlight: () => sent,
+    async idle() {
+      for (;;) {
+        await waitFor(() => sent === 0, 'every call to be answered');
+        // Two turns of the event loop: the reply's handlers, and any zero-delay timer they set.
+        await flush();
+        await flush();
+        if (sent === 0) return;
+      }
     },
   };
 }

@@ -205,7 +205,7 @@ describe('changing the nickname', () => {
     const page = await open(me);
 
     await trigger(page, '.nickname', 'blur', { value: '小林' });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await backend.idle();
     expect(backend.calls.map((c) => c.action)).toEqual(['login', 'roles.bootstrapOpen']);
 
     await trigger(page, '.nickname', 'blur', { value: '   ' });
@@ -250,7 +250,7 @@ describe('首位管理员 bootstrap', () => {
     const closed = backendWith({ login: signedInAs(me) });
     const page = await open(me);
     await waitFor(() => closed.callsOf('roles.bootstrapOpen').length === 1, 'the bootstrap check');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await closed.idle();
     expect(page.queryByText('首位管理员初始化')).toBeNull();
     page.unmount();
 

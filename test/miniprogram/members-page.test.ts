@@ -55,7 +55,7 @@ describe('member management', () => {
 
     await trigger(page, '.search', 'search', '2023');
     await waitFor(() => backend.callsOf('members.search').length === 2, 'the search');
-    await settled(page);
+    await settled(page, backend);
     await runHook(page, 'onReachBottom');
 
     await waitFor(() => page.queryByText('钱八'), 'the next page');

@@ -65,7 +65,7 @@ describe('通知 tab until notices land', () => {
   it.each(['release', 'trial'] as const)('shows no openid, AppID or UnionID in a %s build, and never asks for them', async (version) => {
     asVersion(version);
     const { page, backend } = await open(bound, '你好，林一');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await backend.idle();
 
     expect(page.text()).not.toMatch(/openid|AppID|UnionID|调试/i);
     expect(backend.callsOf('whoami')).toHaveLength(0);

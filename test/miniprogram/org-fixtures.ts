@@ -5,7 +5,7 @@
  */
 import type { ImportItemView, ImportView, MemberCard, MemberDetail, Page, UnitView } from '../../typings';
 import { componentsOf, waitFor, type RenderedPage } from '../helpers/simulate';
-import { ok } from './fake-backend';
+import { ok, type FakeBackend } from './fake-backend';
 
 export function unit(overrides: Partial<UnitView> = {}): UnitView {
   return {
@@ -76,9 +76,9 @@ export function unitPickerComponents(): Record<string, string> {
   return componentsOf('packages/admin/components/unit-picker/index');
 }
 
-/** Text of the page after pending replies and renders settle. */
-export async function settled(page: RenderedPage, ms = 20): Promise<string> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
+/** Text of the page once every call has been answered and handled (see `FakeBackend.idle`). */
+export async function settled(page: RenderedPage, backend: FakeBackend): Promise<string> {
+  await backend.idle();
   return page.text();
 }
 

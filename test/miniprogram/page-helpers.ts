@@ -83,3 +83,36 @@ export function textIn(page: RenderedPage, selector: string, label: string): Par
 export function pathPieces(page: RenderedPage): string[] {
   return page.root.querySelectorAll('.unit-path__piece').map((piece) => collapse(piece.dom.textContent));
 }
+
+/** A pause the page set with `setTimeout`, kept by `holdPauses` instead of running. */
+interface HeldPause {
+  run(): void;
+}
+
+/**
+ * Takes over the page's timers of `ms` (the search box's typing pause): they never run on their
+ * own; `runPending()` runs those not cancelled, as if the person had stopped typing long enough.
+ * A test can so tell a cancelled pause from one that has not fired yet, without waiting for it.
+ */
+export function holdPauses(ms: number): { pending(): number; runPending(): void } {
+  const realSetTimeout = global.setTimeout;
+  const realClearTimeout = global.clearTimeout;
+  const held = new Set<HeldPause>();
+  jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, delay?: number) => {
+    if (delay !== ms) return realSetTimeout(fn, delay);
+    const pause: HeldPause = { run: fn };
+    held.add(pause);
+    return pause;
+  }) as unknown as typeof setTimeout);
+  jest.spyOn(global, 'clearTimeout').mockImplementation(((id: unknown) => {
+    if (!held.delete(id as HeldPause)) realClearTimeout(id as ReturnType<typeof setTimeout>);
+  }) as typeof clearTimeout);
+  return {
+    pending: () => held.size,
+    runPending() {
+      const due = [...held];
+      held.clear();
+      due.forEach((pause) => pause.run());
+    },
+  };
+}

@@ -22,12 +22,6 @@ async function open(handlers: Handlers, firstName = '张三'): Promise<{ page: R
   return { page, backend };
 }
 
-/** Text of the page settled after the last tap or reply. */
-async function settled(page: RenderedPage): Promise<string> {
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  return page.text();
-}
-
 beforeEach(() => {
   installStorage();
 });
@@ -184,7 +178,8 @@ describe('revoking a role', () => {
 
     await page.tap(textIn(page, '.revoke-dialog', '取消'));
 
-    expect(await settled(page)).not.toContain('已撤销');
+    await backend.idle();
+    expect(page.text()).not.toContain('已撤销');
     expect(backend.callsOf('roles.revoke')).toHaveLength(0);
     page.unmount();
   });

@@ -50,7 +50,7 @@ describe('ensureSession', () => {
 
     await expect(session.ensureSession()).resolves.toEqual({ ok: true, data: old });
     expect(session.currentAccount()).toEqual(old);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await backend.idle();
     expect(backend.calls).toHaveLength(0);
   });
 
@@ -80,7 +80,7 @@ describe('ensureSession', () => {
 
     await expect(session.ensureSession()).resolves.toEqual({ ok: true, data: old });
     await waitFor(() => backend.calls.length > 0, 'the refresh');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await backend.idle();
     expect(storage.get(SESSION_KEY)).toMatchObject({ account: old, fetchedAt: NOW - 11 * MINUTE });
   });
 

@@ -3,10 +3,10 @@
  */
 import { FIELD_LIMITS } from '../../typings/limits';
 import type { MemberCard, UnitView } from '../../typings';
-import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
+import { renderPage, requireBuilt, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { fail, installBackend, installStorage, type FakeBackend, type Handler, type Handlers } from './fake-backend';
 import { card, pageOf, rowTexts, runHook, settled, unit } from './org-fixtures';
-import { attributeOf, trigger } from './page-helpers';
+import { attributeOf, holdPauses, trigger } from './page-helpers';
 
 const UNIT = 'pages/unit/index';
 const query = { id: 'unit-1', name: encodeURIComponent('软件工程 2301 班') };
@@ -68,12 +68,17 @@ describe('unit page', () => {
 
   it('sends one search for a burst of typing, and searches at once on confirm', async () => {
     const { page, backend } = await open({ 'directory.unitMembers': byQuery({ '': [lin], 林: [lin], 林一: [lin] }) }, '林一');
+    const pauses = holdPauses(requireBuilt<{ SEARCH_PAUSE_MS: number }>('common/latest').SEARCH_PAUSE_MS);
 
     await trigger(page, '.search', 'change', '林');
     await trigger(page, '.search', 'change', '林一');
+    expect(pauses.pending()).toBe(1);
     await trigger(page, '.search', 'search', '林一');
+    expect(pauses.pending()).toBe(0);
 
-    await settled(page, 400);
+    // Whatever pause the page still kept would run now, as if typing had long stopped.
+    pauses.runPending();
+    await settled(page, backend);
     expect(backend.callsOf('directory.unitMembers').map((c) => c.request.query)).toEqual([undefined, '林一']);
     page.unmount();
   });
@@ -87,7 +92,7 @@ describe('unit page', () => {
     await trigger(page, '.search', 'search', '王');
 
     await waitFor(() => page.queryByText('林一') === null, 'the newer result');
-    expect(await settled(page, 250)).not.toContain('林二');
+    expect(await settled(page, backend)).not.toContain('林二');
     expect(page.getByText('王二')).toBeTruthy();
     expect(page.queryByText('林一')).toBeNull();
     expect(backend.callsOf('directory.unitMembers').map((c) => c.request.query)).toEqual([undefined, '林', '王']);
@@ -111,7 +116,7 @@ describe('unit page', () => {
     expect(page.getByText('没有更多了')).toBeTruthy();
 
     await runHook(page, 'onReachBottom');
-    await settled(page);
+    await settled(page, backend);
     expect(backend.callsOf('directory.unitMembers')).toHaveLength(2);
     page.unmount();
   });
@@ -223,13 +228,13 @@ describe('unit page, sub-units', () => {
   });
 
   it('hides the section when the sub-units are not open to the caller', async () => {
-    const { page } = await open(
+    const { page, backend } = await open(
       { 'directory.unitMembers': () => pageOf([zhao]), 'units.children': () => fail('FORBIDDEN') },
       '赵三',
       collegeQuery,
     );
 
-    expect(await settled(page)).not.toContain('下级单位');
+    expect(await settled(page, backend)).not.toContain('下级单位');
     expect(page.text()).not.toContain('你没有权限');
     expect(page.getByText('赵三')).toBeTruthy();
     page.unmount();

@@ -255,7 +255,7 @@ describe('editing the tree', () => {
 
     await waitFor(() => page.queryByText('已将「软件工程 2301 班」移到「教务处」下'), 'the move');
     expect(page.text()).toContain('信通大学/教务处/软件工程 2301 班');
-    expect(await settled(page)).toContain('直属成员 32 人');
+    expect(await settled(page, backend)).toContain('直属成员 32 人');
     page.unmount();
   });
 
@@ -280,7 +280,7 @@ describe('editing the tree', () => {
 
     expect(classesOf(page, '.move-picker')).toContain('van-button--disabled');
     await page.tap(textIn(page, '.move-picker', '移到此单位下'));
-    await settled(page);
+    await settled(page, backend);
     expect(backend.callsOf('units.move')).toHaveLength(0);
     page.unmount();
   });
