@@ -5,7 +5,7 @@
  */
 import type { DataPatch } from './page';
 
-type PropertyConstructor = StringConstructor | BooleanConstructor | NumberConstructor;
+type PropertyConstructor = StringConstructor | BooleanConstructor | NumberConstructor | ObjectConstructor;
 
 type ValueOf<C> = C extends BooleanConstructor
   ? boolean
@@ -13,7 +13,9 @@ type ValueOf<C> = C extends BooleanConstructor
     ? number
     : C extends StringConstructor
       ? string
-      : never;
+      : C extends ObjectConstructor
+        ? object | null
+        : never;
 
 type PropertySpec = PropertyConstructor | { type: PropertyConstructor; value?: unknown };
 

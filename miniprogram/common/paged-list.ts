@@ -2,49 +2,134 @@
  * Long lists loaded a page at a time. Each next page is appended with path keys
  * (`'members[50]': row`), so one `setData` carries that page and not the whole list (WeChat
  * refuses a setData over 256 KB, and the whole list is re-sent to the view layer otherwise).
- * A list keeps at most LIST_CAP rows on screen: past that the page stops loading and asks for
- * a narrower search, since every row costs a dozen WXML nodes and a phone slows down well
- * before a list of thousands is read.
+ *
+ * A list keeps at most LIST_CAP rows on screen (a window), since every row costs a dozen WXML
+ * nodes and a phone slows down well before a list of thousands is read. Every row stays
+ * reachable: a full window offers the next one (「显示后 200 条」, which replaces the rows on
+ * screen and loads them a page at a time again, from the cursor the server gave) and a later
+ * window offers the way back to the start (「回到开头」). The `list-window` component shows both.
  */
 import type { PathKey } from './page';
 
 export const LIST_CAP = 200;
 
+/**
+ * Where a window starts: the cursor of the server page holding its first row, how many rows of
+ * that page belong to the window before (a page may straddle two windows), and how many rows
+ * of the whole list come before it.
+ */
+export interface WindowStart {
+  after: string | null;
+  skip: number;
+  offset: number;
+}
+
+export const FIRST_WINDOW: WindowStart = { after: null, skip: 0, offset: 0 };
+
+/** What a list's template needs to know about the rows on screen; a few bytes per setData. */
+export interface ListWindow {
+  /** Rows of the whole list before the window: 0 in the first one. */
+  offset: number;
+  /** Place of the first and of the last row on screen in the whole list, from 1 (last 0: none). */
+  first: number;
+  last: number;
+  /** Rows a window holds, as the 「显示后 N 条」 button says. */
+  size: number;
+  /** Where the next window starts, once this one is full while more rows exist. */
+  onward: WindowStart | null;
+}
+
+export function emptyWindow(cap: number = LIST_CAP): ListWindow {
+  return { offset: 0, first: 0, last: 0, size: cap, onward: null };
+}
+
+/** What to ask the server for: a window from its start, or the next page of the window shown. */
+export interface ListRequest {
+  /** The cursor to send (`after`). */
+  after: string | null;
+  start: WindowStart;
+}
+
+/** A new window from `start` (the first window unless the person asked for a later one). */
+export function windowRequest(start: WindowStart = FIRST_WINDOW): ListRequest {
+  return { after: start.after, start };
+}
+
+/** The next page of the window on screen. */
+export function nextRequest(next: string | null, window: ListWindow): ListRequest {
+  return { after: next, start: { after: next, skip: 0, offset: window.offset } };
+}
+
+export interface ListOptions {
+  /** Rows a window holds; LIST_CAP unless a test says otherwise. */
+  cap?: number;
+  /** Ids of rows never to show (the unit being moved, in the unit picker). */
+  leaveOut?: readonly string[];
+}
+
 export interface ListPage<R> {
-  /** The whole list on a first page (a reset), null when a next page is appended. */
+  /** The whole window on a first page (a reset), null when a next page is appended. */
   rows: R[] | null;
   /** The appended rows by path key; empty on a first page. */
   patch: Record<PathKey, R>;
-  /** Where the next page starts: null at the end, and once the list is full. */
+  /** Where the next page of this window starts: null at the end, and once the window is full. */
   next: string | null;
-  /** The list is full while more rows exist: the page says so instead of loading more. */
-  capped: boolean;
+  window: ListWindow;
 }
 
 /**
- * The update for a page of `incoming` rows: the list `key` replaced when `shown` is null
- * (a reset), otherwise the new rows appended after `shown`, skipping ids already shown (a row
- * can shift between pages).
+ * The update for a page of `incoming` rows fetched by `request`: the list `key` replaced when
+ * `shown` is null (a new window, whose first `start.skip` rows belong to the window before),
+ * otherwise the new rows appended after `shown`, skipping ids already shown (a row can shift
+ * between pages).
  */
 export function listPage<R extends { id: string }>(
   key: string,
   shown: readonly R[] | null,
   incoming: readonly R[],
   next: string | null,
-  cap: number = LIST_CAP,
+  request: ListRequest,
+  options: ListOptions = {},
 ): ListPage<R> {
+  const cap = options.cap ?? LIST_CAP;
   const start = shown ? shown.length : 0;
-  const seen = new Set((shown ?? []).map((row) => row.id));
-  const unseen = incoming.filter((row) => !seen.has(row.id));
-  const fresh = unseen.slice(0, Math.max(0, cap - start));
+  // Rows left out are passed over like rows already shown, so a page's positions stay the server's.
+  const seen = new Set([...(shown ?? []).map((row) => row.id), ...(options.leaveOut ?? [])]);
+  const fresh: R[] = [];
+  let used = shown ? 0 : Math.min(request.start.skip, incoming.length);
+  while (used < incoming.length && start + fresh.length < cap) {
+    const row = incoming[used];
+    used += 1;
+    if (!seen.has(row.id)) fresh.push(row);
+  }
   const full = start + fresh.length >= cap;
-  const more = next !== null || fresh.length < unseen.length;
+  const offset = request.start.offset;
+  // The rest of this server page opens the next window; past its end, the server's cursor does.
+  const onward: WindowStart | null = !full
+    ? null
+    : used < incoming.length
+      ? { after: request.after, skip: used, offset: offset + cap }
+      : next !== null
+        ? { after: next, skip: 0, offset: offset + cap }
+        : null;
   const patch = {} as Record<PathKey, R>;
   if (shown) fresh.forEach((row, index) => (patch[`${key}[${start + index}]`] = row));
+  const count = start + fresh.length;
   return {
     rows: shown ? null : fresh,
     patch,
     next: full ? null : next,
-    capped: full && more,
+    window: { offset, first: count ? offset + 1 : 0, last: offset + count, size: cap, onward },
   };
+}
+
+/**
+ * Loads the window from `start` (a bar's 「显示后 N 条」 or 「回到开头」; nothing when null) and
+ * brings its first row into view: the top of the page, or the element `selector` names.
+ */
+export function showWindow(start: WindowStart | null, load: (start: WindowStart) => Promise<void>, selector?: string): Promise<void> {
+  if (!start) return Promise.resolve();
+  return load(start).then(() => {
+    wx.pageScrollTo(selector ? { selector, duration: 0 } : { scrollTop: 0, duration: 0 });
+  });
 }

@@ -13,7 +13,7 @@ import {
   type ChildRow,
   type MemberRow,
 } from '../../utils/org-view';
-import { LIST_CAP, listPage } from '../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../common/paged-list';
 
 type Status = 'loading' | 'ready' | 'forbidden' | 'error';
 
@@ -32,10 +32,9 @@ interface UnitData {
   subUnits: ChildRow[];
   subUnitsNext: string | null;
   loadingSubUnits: boolean;
-  /** A list is full (LIST_CAP rows) while more exist. */
-  capped: boolean;
-  subUnitsCapped: boolean;
-  cap: number;
+  /** Which rows of each list are on screen (at most LIST_CAP). */
+  membersWindow: ListWindow;
+  subUnitsWindow: ListWindow;
   limits: typeof FIELD_LIMITS;
 }
 
@@ -57,9 +56,8 @@ definePage({
     subUnits: [],
     subUnitsNext: null,
     loadingSubUnits: false,
-    capped: false,
-    subUnitsCapped: false,
-    cap: LIST_CAP,
+    membersWindow: emptyWindow(),
+    subUnitsWindow: emptyWindow(),
     limits: FIELD_LIMITS,
   } as UnitData,
 
@@ -94,25 +92,26 @@ definePage({
       return Promise.all([this.load(true), this.loadSubUnits(true)]).then(() => undefined);
     },
 
-    /** The sub-units, a page at a time; `reset` reads the first page again. */
-    loadSubUnits(reset: boolean): Promise<void> {
+    /** The sub-units, a page at a time; `reset` reads a window from `start` (the first by default). */
+    loadSubUnits(reset: boolean, start: WindowStart = FIRST_WINDOW): Promise<void> {
       if (!reset && !this.data.subUnitsNext) return Promise.resolve();
       const ticket = subUnitLoads(this).begin(reset);
       if (ticket === null) return Promise.resolve();
+      const request = reset ? windowRequest(start) : nextRequest(this.data.subUnitsNext, this.data.subUnitsWindow);
       this.setData({ loadingSubUnits: true });
-      return childUnits(this.data.unitId, reset ? null : this.data.subUnitsNext).then((result) => {
+      return childUnits(this.data.unitId, request.after).then((result) => {
         if (!subUnitLoads(this).settle(ticket)) return;
         if (!result.ok) {
           // The section is a way down, not the page's subject: FORBIDDEN hides it, other failures keep what is shown.
-          if (result.error.code === 'FORBIDDEN') this.setData({ subUnits: [], subUnitsNext: null, loadingSubUnits: false });
+          if (result.error.code === 'FORBIDDEN') this.setData({ subUnits: [], subUnitsNext: null, subUnitsWindow: emptyWindow(), loadingSubUnits: false });
           else this.setData({ loadingSubUnits: false });
           return;
         }
-        const page = listPage('subUnits', reset ? null : this.data.subUnits, result.data.items.map(childRow), result.data.next);
+        const page = listPage('subUnits', reset ? null : this.data.subUnits, result.data.items.map(childRow), result.data.next, request);
         this.setData({
           ...(page.rows ? { subUnits: page.rows } : page.patch),
           subUnitsNext: page.next,
-          subUnitsCapped: page.capped,
+          subUnitsWindow: page.window,
           loadingSubUnits: false,
         });
       });
@@ -122,19 +121,38 @@ definePage({
       return this.loadSubUnits(false);
     },
 
+    onSubUnitsOnward() {
+      return showWindow(this.data.subUnitsWindow.onward, (start) => this.loadSubUnits(true, start));
+    },
+
+    onSubUnitsRestart() {
+      return showWindow(FIRST_WINDOW, (start) => this.loadSubUnits(true, start));
+    },
+
+    onMembersOnward() {
+      return showWindow(this.data.membersWindow.onward, (start) => this.load(true, start), '#members');
+    },
+
+    onMembersRestart() {
+      return showWindow(FIRST_WINDOW, (start) => this.load(true, start), '#members');
+    },
+
     onSubUnitTap(event: { currentTarget: { dataset: { id?: string; name?: string } } }) {
       const { id, name } = event.currentTarget.dataset;
       if (id) wx.navigateTo({ url: unitPageUrl({ id, name: name ?? '' }) });
     },
 
-    /** `reset` loads the first page for the current query (superseding any load in flight); otherwise the next page. */
-    load(reset: boolean): Promise<void> {
+    /**
+     * `reset` loads a window from `start` (the first by default) for the current query,
+     * superseding any load in flight; otherwise the next page of the window shown.
+     */
+    load(reset: boolean, start: WindowStart = FIRST_WINDOW): Promise<void> {
       const ticket = loads(this).begin(reset);
       if (ticket === null) return Promise.resolve();
       const query = this.data.query;
-      const after = reset ? null : this.data.next;
+      const request = reset ? windowRequest(start) : nextRequest(this.data.next, this.data.membersWindow);
       this.setData(reset ? { searching: true, loadingMore: false } : { loadingMore: true });
-      return unitMembers(this.data.unitId, query, after).then((result) => {
+      return unitMembers(this.data.unitId, query, request.after).then((result) => {
         // A newer search answered first, or the page left: this reply is no longer wanted.
         if (!loads(this).settle(ticket)) return;
         if (!result.ok) {
@@ -147,12 +165,12 @@ definePage({
           }
           return;
         }
-        const page = listPage('members', reset ? null : this.data.members, result.data.items.map(memberRow), result.data.next);
+        const page = listPage('members', reset ? null : this.data.members, result.data.items.map(memberRow), result.data.next, request);
         this.setData({
           status: 'ready',
           ...(page.rows ? { members: page.rows } : page.patch),
           next: page.next,
-          capped: page.capped,
+          membersWindow: page.window,
           searching: false,
           loadingMore: false,
           emptyText: emptyMembersText(query),

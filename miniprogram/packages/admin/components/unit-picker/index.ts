@@ -6,7 +6,7 @@
 import type { UnitView } from '../../../../../typings';
 import { defineComponent } from '../../../../common/component';
 import { LatestOnly, perInstance } from '../../../../common/latest';
-import { LIST_CAP, listPage } from '../../../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
 import { childUnits, rootUnit } from '../../../../services/org';
 import { errorText } from '../../../../utils/error-text';
 import { childRow, crumbsOf, type ChildRow, type Crumb } from '../../../../utils/org-view';
@@ -17,9 +17,10 @@ interface PickerData {
   children: UnitView[];
   rows: ChildRow[];
   next: string | null;
-  /** The list is full (LIST_CAP sub-units) while more exist. */
-  capped: boolean;
-  cap: number;
+  /** Which sub-units are on screen (at most LIST_CAP). */
+  childrenWindow: ListWindow;
+  /** The id the list scrolls to: set to its top when a new window lands, cleared before each load. */
+  scrollInto: string;
   loading: boolean;
   errorText: string;
   /** Whether the unit shown can be picked. */
@@ -45,8 +46,8 @@ defineComponent({
     children: [],
     rows: [],
     next: null,
-    capped: false,
-    cap: LIST_CAP,
+    childrenWindow: emptyWindow(),
+    scrollInto: '',
     loading: false,
     errorText: '',
     canPick: false,
@@ -94,31 +95,34 @@ defineComponent({
     },
 
     enter(trail: UnitView[]): Promise<void> {
-      this.setData({ trail, crumbs: crumbsOf(trail), canPick: this.pickable(trail), children: [], rows: [], next: null, capped: false });
+      this.setData({ trail, crumbs: crumbsOf(trail), canPick: this.pickable(trail), children: [], rows: [], next: null, childrenWindow: emptyWindow() });
       return this.loadChildren(true);
     },
 
-    loadChildren(reset: boolean): Promise<void> {
+    /** `reset` reads a window of sub-units from `start` (the first by default); otherwise the next page of the window shown. */
+    loadChildren(reset: boolean, start: WindowStart = FIRST_WINDOW): Promise<void> {
       const current = this.data.trail[this.data.trail.length - 1];
       if (!current) return this.start();
       const ticket = loads(this).begin(reset);
       if (ticket === null) return Promise.resolve();
-      this.setData({ loading: true, errorText: '' });
-      return childUnits(current.id, reset ? null : this.data.next).then((result) => {
+      const request = reset ? windowRequest(start) : nextRequest(this.data.next, this.data.childrenWindow);
+      this.setData({ loading: true, errorText: '', scrollInto: '' });
+      return childUnits(current.id, request.after).then((result) => {
         if (!loads(this).settle(ticket)) return;
         if (!result.ok) {
           this.setData({ loading: false, errorText: errorText(result.error) });
           return;
         }
-        const incoming = result.data.items.filter((unit) => unit.id !== this.data.excludeId);
-        const units = listPage('children', reset ? null : this.data.children, incoming, result.data.next);
-        const rows = listPage('rows', reset ? null : this.data.rows, incoming.map(childRow), result.data.next);
+        const leaveOut = this.data.excludeId ? { leaveOut: [this.data.excludeId] } : {};
+        const units = listPage('children', reset ? null : this.data.children, result.data.items, result.data.next, request, leaveOut);
+        const rows = listPage('rows', reset ? null : this.data.rows, result.data.items.map(childRow), result.data.next, request, leaveOut);
         this.setData({
           loading: false,
           ...(units.rows ? { children: units.rows } : units.patch),
           ...(rows.rows ? { rows: rows.rows } : rows.patch),
           next: units.next,
-          capped: units.capped,
+          childrenWindow: units.window,
+          ...(reset ? { scrollInto: 'picker-top' } : {}),
         });
       });
     },
@@ -135,6 +139,15 @@ defineComponent({
 
     onMore() {
       this.loadChildren(false);
+    },
+
+    onChildrenOnward() {
+      const start = this.data.childrenWindow.onward;
+      if (start) this.loadChildren(true, start);
+    },
+
+    onChildrenRestart() {
+      this.loadChildren(true);
     },
 
     onRetry() {

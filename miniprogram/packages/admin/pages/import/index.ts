@@ -1,7 +1,7 @@
 import type { AppError, ImportCounts, ImportItemCategory, ImportView } from '../../../../../typings';
 import { definePage } from '../../../../common/page';
 import { perInstance } from '../../../../common/latest';
-import { LIST_CAP, listPage } from '../../../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
 import { uploadImportFile } from '../../../../services/files';
 import { applyImport, getImport, importItems, listImports, previewImport } from '../../../../services/org';
 import { errorText } from '../../../../utils/error-text';
@@ -35,8 +35,8 @@ type Step = 'loading' | 'choose' | 'preview' | 'applying' | 'applied' | 'error';
 interface ItemList {
   rows: ImportItemRow[];
   next: string | null;
-  /** LIST_CAP rows shown while the category holds more: the counts above give the totals. */
-  capped: boolean;
+  /** Which rows of the category are on screen (at most LIST_CAP); the counts above give the totals. */
+  window: ListWindow;
   loaded: boolean;
   loading: boolean;
   emptyText: string;
@@ -80,7 +80,6 @@ interface ImportData {
   confirmMessage: string;
   /** Earlier imports, to resume one left applying or review one. */
   recent: RecentImportRow[];
-  cap: number;
   /** The newest import when it was left applying, shown first so it is resumed rather than forgotten. */
   pending: RecentImportRow | null;
 }
@@ -97,7 +96,7 @@ interface State {
 const state = perInstance<State>(() => ({ alive: true, applying: null, generation: 0, itemLoads: {} }));
 
 function emptyList(category: ImportItemCategory): ItemList {
-  return { rows: [], next: null, capped: false, loaded: false, loading: false, emptyText: emptyItemsText(category) };
+  return { rows: [], next: null, window: emptyWindow(), loaded: false, loading: false, emptyText: emptyItemsText(category) };
 }
 
 function emptyLists(): Record<ImportItemCategory, ItemList> {
@@ -170,7 +169,6 @@ definePage({
     confirmShow: false,
     confirmMessage: '',
     recent: [],
-    cap: LIST_CAP,
     pending: null,
   } as ImportData,
 
@@ -327,14 +325,16 @@ definePage({
       if (!this.data.lists[tab.name].loaded) this.loadItems(tab.name, true);
     },
 
-    loadItems(category: ImportItemCategory, reset: boolean): Promise<void> {
+    /** `reset` reads a window of the category from `start` (the first by default); otherwise the next page of the window shown. */
+    loadItems(category: ImportItemCategory, reset: boolean, start: WindowStart = FIRST_WINDOW): Promise<void> {
       const own = state(this);
       const list = this.data.lists[category];
       if (own.itemLoads[category] || (!reset && !list.next)) return Promise.resolve();
       own.itemLoads[category] = true;
       const generation = own.generation;
+      const request = reset ? windowRequest(start) : nextRequest(list.next, list.window);
       this.setData({ [`lists.${category}.loading`]: true });
-      return importItems(this.data.importId, category, reset ? null : list.next).then((result) => {
+      return importItems(this.data.importId, category, request.after).then((result) => {
         if (generation !== own.generation) return;
         own.itemLoads[category] = false;
         if (!result.ok) {
@@ -344,11 +344,11 @@ definePage({
         const shown = reset ? null : this.data.lists[category].rows;
         const offset = shown ? shown.length : 0;
         const rows = result.data.items.map((item, index) => importItemRow(item, offset + index));
-        const page = listPage(`lists.${category}.rows`, shown, rows, result.data.next);
+        const page = listPage(`lists.${category}.rows`, shown, rows, result.data.next, request);
         this.setData({
           ...(page.rows ? { [`lists.${category}.rows`]: page.rows } : page.patch),
           [`lists.${category}.next`]: page.next,
-          [`lists.${category}.capped`]: page.capped,
+          [`lists.${category}.window`]: page.window,
           [`lists.${category}.loaded`]: true,
           [`lists.${category}.loading`]: false,
         });
@@ -357,6 +357,24 @@ definePage({
 
     onMoreItems() {
       this.loadItems(this.data.tab, false);
+    },
+
+    onItemsOnward() {
+      const tab = this.data.tab;
+      return showWindow(this.data.lists[tab].window.onward, (start) => this.loadItems(tab, true, start), '#items');
+    },
+
+    onItemsRestart() {
+      const tab = this.data.tab;
+      return showWindow(FIRST_WINDOW, (start) => this.loadItems(tab, true, start), '#items');
+    },
+
+    onSkippedOnward() {
+      return showWindow(this.data.lists.skipped.window.onward, (start) => this.loadItems('skipped', true, start), '#skipped');
+    },
+
+    onSkippedRestart() {
+      return showWindow(FIRST_WINDOW, (start) => this.loadItems('skipped', true, start), '#skipped');
     },
 
     onRestart() {

@@ -5,7 +5,7 @@ import { perInstance, searchBoxMethods, SearchLoads } from '../../../../common/l
 import { searchMembers, type MemberStatusFilter } from '../../../../services/org';
 import { errorText } from '../../../../utils/error-text';
 import { memberRow, queryText, type MemberRow } from '../../../../utils/org-view';
-import { LIST_CAP, listPage } from '../../../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
 
 const STATUS_FILTERS: readonly { name: MemberStatusFilter; title: string }[] = [
   { name: 'active', title: '在册' },
@@ -30,9 +30,8 @@ interface MembersData {
   next: string | null;
   loading: boolean;
   loaded: boolean;
-  /** The list is full (LIST_CAP rows) while more members match: a search narrows it. */
-  capped: boolean;
-  cap: number;
+  /** Which rows of the whole list are on screen (at most LIST_CAP). */
+  membersWindow: ListWindow;
   limits: typeof FIELD_LIMITS;
 }
 
@@ -52,8 +51,7 @@ definePage({
     next: null,
     loading: false,
     loaded: false,
-    capped: false,
-    cap: LIST_CAP,
+    membersWindow: emptyWindow(),
     limits: FIELD_LIMITS,
   } as MembersData,
 
@@ -82,12 +80,14 @@ definePage({
   },
 
   methods: {
-    load(reset: boolean): Promise<void> {
+    /** `reset` loads a window from `start` (the first by default); otherwise the next page of the window shown. */
+    load(reset: boolean, start: WindowStart = FIRST_WINDOW): Promise<void> {
       const ticket = loads(this).begin(reset);
       if (ticket === null) return Promise.resolve();
       const { query, unitId, filter } = this.data;
+      const request = reset ? windowRequest(start) : nextRequest(this.data.next, this.data.membersWindow);
       this.setData({ loading: true });
-      return searchMembers({ query, unitId, status: filter, after: reset ? null : this.data.next }).then((result) => {
+      return searchMembers({ query, unitId, status: filter, after: request.after }).then((result) => {
         if (!loads(this).settle(ticket)) return undefined;
         if (!result.ok) {
           this.setData({ loading: false });
@@ -100,14 +100,14 @@ definePage({
           this.showFailure(result.error);
           return undefined;
         }
-        const page = listPage('members', reset ? null : this.data.members, result.data.items.map(memberRow), result.data.next);
+        const page = listPage('members', reset ? null : this.data.members, result.data.items.map(memberRow), result.data.next, request);
         this.setData({
           status: 'ready',
           loading: false,
           loaded: true,
           ...(page.rows ? { members: page.rows } : page.patch),
           next: page.next,
-          capped: page.capped,
+          membersWindow: page.window,
         });
         return undefined;
       });
@@ -129,12 +129,20 @@ definePage({
     onFilterChange(event: { detail: { name: string } }) {
       const filter = STATUS_FILTERS.find((option) => option.name === event.detail.name);
       if (!filter || filter.name === this.data.filter) return;
-      this.setData({ filter: filter.name, members: [], next: null, capped: false });
+      this.setData({ filter: filter.name, members: [], next: null, membersWindow: emptyWindow() });
       this.load(true);
     },
 
     clearUnit() {
-      this.setData({ unitId: '', unitName: '', unitLabel: '', members: [], next: null, capped: false });
+      this.setData({ unitId: '', unitName: '', unitLabel: '', members: [], next: null, membersWindow: emptyWindow() });
+    },
+
+    onMembersOnward() {
+      return showWindow(this.data.membersWindow.onward, (start) => this.load(true, start));
+    },
+
+    onMembersRestart() {
+      return showWindow(FIRST_WINDOW, (start) => this.load(true, start));
     },
 
     onClearUnit() {

@@ -1,7 +1,7 @@
 import type { AppError, GrantableRole } from '../../../../../typings';
 import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { definePage } from '../../../../common/page';
-import { LIST_CAP, listPage } from '../../../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
 import {
   type ConflictAction,
   grantRole,
@@ -51,11 +51,10 @@ interface RolesData {
   holders: AccountRow[];
   holdersNext: string | null;
   holdersLoading: boolean;
-  /** A list is full (LIST_CAP rows) while more exist. */
-  holdersCapped: boolean;
-  historyCapped: boolean;
-  conflictsCapped: boolean;
-  cap: number;
+  /** Which rows of each list are on screen (at most LIST_CAP). */
+  holdersWindow: ListWindow;
+  historyWindow: ListWindow;
+  conflictsWindow: ListWindow;
   query: string;
   searching: boolean;
   searched: boolean;
@@ -104,10 +103,9 @@ definePage({
     holders: [],
     holdersNext: null,
     holdersLoading: false,
-    holdersCapped: false,
-    historyCapped: false,
-    conflictsCapped: false,
-    cap: LIST_CAP,
+    holdersWindow: emptyWindow(),
+    historyWindow: emptyWindow(),
+    conflictsWindow: emptyWindow(),
     query: '',
     searching: false,
     searched: false,
@@ -153,19 +151,20 @@ definePage({
       this.setData({ message: text, messageType: 'success' });
     },
 
-    loadHolders(reset: boolean) {
+    /** `reset` reads a window from `start` (the first by default); otherwise the next page of the window shown. */
+    loadHolders(reset: boolean, start: WindowStart = FIRST_WINDOW) {
       const filter = this.data.filter;
-      const after = reset ? null : this.data.holdersNext;
+      const request = reset ? windowRequest(start) : nextRequest(this.data.holdersNext, this.data.holdersWindow);
       this.setData({ holdersLoading: true });
-      return listRoleHolders(roleOfFilter(filter), after).then((result) => {
+      return listRoleHolders(roleOfFilter(filter), request.after).then((result) => {
         if (this.data.filter !== filter) return;
         if (result.ok) {
-          const page = listPage('holders', reset ? null : this.data.holders, result.data.items.map(accountRow), result.data.next);
+          const page = listPage('holders', reset ? null : this.data.holders, result.data.items.map(accountRow), result.data.next, request);
           this.setData({
             status: 'ready',
             ...(page.rows ? { holders: page.rows } : page.patch),
             holdersNext: page.next,
-            holdersCapped: page.capped,
+            holdersWindow: page.window,
             holdersLoading: false,
           });
         } else if (this.data.status === 'loading' && result.error.code !== 'FORBIDDEN') {
@@ -177,16 +176,17 @@ definePage({
       });
     },
 
-    loadHistory(reset: boolean) {
-      const after = reset ? null : this.data.historyNext;
+    /** `reset` reads a window from `start` (the first by default); otherwise the next page of the window shown. */
+    loadHistory(reset: boolean, start: WindowStart = FIRST_WINDOW) {
+      const request = reset ? windowRequest(start) : nextRequest(this.data.historyNext, this.data.historyWindow);
       this.setData({ historyLoading: true });
-      return roleHistory(after).then((result) => {
+      return roleHistory(request.after).then((result) => {
         if (result.ok) {
-          const page = listPage('history', reset ? null : this.data.history, result.data.items.map(historyRow), result.data.next);
+          const page = listPage('history', reset ? null : this.data.history, result.data.items.map(historyRow), result.data.next, request);
           this.setData({
             ...(page.rows ? { history: page.rows } : page.patch),
             historyNext: page.next,
-            historyCapped: page.capped,
+            historyWindow: page.window,
             historyLoaded: true,
             historyLoading: false,
           });
@@ -197,16 +197,17 @@ definePage({
       });
     },
 
-    loadConflicts(reset: boolean) {
-      const after = reset ? null : this.data.conflictsNext;
+    /** `reset` reads a window from `start` (the first by default); otherwise the next page of the window shown. */
+    loadConflicts(reset: boolean, start: WindowStart = FIRST_WINDOW) {
+      const request = reset ? windowRequest(start) : nextRequest(this.data.conflictsNext, this.data.conflictsWindow);
       this.setData({ conflictsLoading: true });
-      return listConflicts(after).then((result) => {
+      return listConflicts(request.after).then((result) => {
         if (result.ok) {
-          const page = listPage('conflicts', reset ? null : this.data.conflicts, result.data.items.map(conflictRow), result.data.next);
+          const page = listPage('conflicts', reset ? null : this.data.conflicts, result.data.items.map(conflictRow), result.data.next, request);
           this.setData({
             ...(page.rows ? { conflicts: page.rows } : page.patch),
             conflictsNext: page.next,
-            conflictsCapped: page.capped,
+            conflictsWindow: page.window,
             conflictsLoaded: true,
             conflictsLoading: false,
           });
@@ -246,6 +247,30 @@ definePage({
 
     onMoreConflicts() {
       if (!this.data.conflictsLoading) this.loadConflicts(false);
+    },
+
+    onHoldersOnward() {
+      return showWindow(this.data.holdersLoading ? null : this.data.holdersWindow.onward, (start) => this.loadHolders(true, start));
+    },
+
+    onHoldersRestart() {
+      return showWindow(this.data.holdersLoading ? null : FIRST_WINDOW, (start) => this.loadHolders(true, start));
+    },
+
+    onHistoryOnward() {
+      return showWindow(this.data.historyLoading ? null : this.data.historyWindow.onward, (start) => this.loadHistory(true, start));
+    },
+
+    onHistoryRestart() {
+      return showWindow(this.data.historyLoading ? null : FIRST_WINDOW, (start) => this.loadHistory(true, start));
+    },
+
+    onConflictsOnward() {
+      return showWindow(this.data.conflictsLoading ? null : this.data.conflictsWindow.onward, (start) => this.loadConflicts(true, start));
+    },
+
+    onConflictsRestart() {
+      return showWindow(this.data.conflictsLoading ? null : FIRST_WINDOW, (start) => this.loadConflicts(true, start));
     },
 
     onQueryChange(event: { detail: unknown }) {

@@ -2,7 +2,7 @@ import type { AppError, UnitView } from '../../../../../typings';
 import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { definePage } from '../../../../common/page';
 import { LatestOnly, perInstance } from '../../../../common/latest';
-import { LIST_CAP, listPage } from '../../../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
 import { childUnits, createUnit, deleteUnit, getUnit, moveUnit, renameUnit, rootUnit } from '../../../../services/org';
 import { errorText } from '../../../../utils/error-text';
 import { eventText } from '../../../../utils/events';
@@ -34,9 +34,8 @@ interface UnitsData {
   rows: ChildRow[];
   next: string | null;
   loadingChildren: boolean;
-  /** The list is full (LIST_CAP sub-units) while more exist. */
-  capped: boolean;
-  cap: number;
+  /** Which sub-units are on screen (at most LIST_CAP). */
+  childrenWindow: ListWindow;
   message: string;
   messageType: 'error' | 'success';
   kinds: typeof CHILD_KINDS;
@@ -67,8 +66,7 @@ definePage({
     rows: [],
     next: null,
     loadingChildren: false,
-    capped: false,
-    cap: LIST_CAP,
+    childrenWindow: emptyWindow(),
     message: '',
     messageType: 'error',
     kinds: CHILD_KINDS,
@@ -137,7 +135,7 @@ definePage({
         children: [],
         rows: [],
         next: null,
-        capped: false,
+        childrenWindow: emptyWindow(),
       });
       return this.loadChildren(true);
     },
@@ -153,12 +151,14 @@ definePage({
       return Promise.all([header, this.loadChildren(true)]).then(() => undefined);
     },
 
-    loadChildren(reset: boolean): Promise<void> {
+    /** `reset` reads a window of sub-units from `start` (the first by default); otherwise the next page of the window shown. */
+    loadChildren(reset: boolean, start: WindowStart = FIRST_WINDOW): Promise<void> {
       const unit = this.current();
       const ticket = loads(this).begin(reset);
       if (!unit || ticket === null) return Promise.resolve();
+      const request = reset ? windowRequest(start) : nextRequest(this.data.next, this.data.childrenWindow);
       this.setData({ loadingChildren: true });
-      return childUnits(unit.id, reset ? null : this.data.next).then((result) => {
+      return childUnits(unit.id, request.after).then((result) => {
         if (!loads(this).settle(ticket)) return;
         if (!result.ok) {
           this.setData({ loadingChildren: false });
@@ -166,15 +166,15 @@ definePage({
           else this.showMessage(errorText(result.error));
           return;
         }
-        const units = listPage('children', reset ? null : this.data.children, result.data.items, result.data.next);
-        const rows = listPage('rows', reset ? null : this.data.rows, result.data.items.map(childRow), result.data.next);
+        const units = listPage('children', reset ? null : this.data.children, result.data.items, result.data.next, request);
+        const rows = listPage('rows', reset ? null : this.data.rows, result.data.items.map(childRow), result.data.next, request);
         this.setData({
           status: 'ready',
           loadingChildren: false,
           ...(units.rows ? { children: units.rows } : units.patch),
           ...(rows.rows ? { rows: rows.rows } : rows.patch),
           next: units.next,
-          capped: units.capped,
+          childrenWindow: units.window,
         });
       });
     },
@@ -222,6 +222,14 @@ definePage({
 
     onMoreChildren() {
       this.loadChildren(false);
+    },
+
+    onChildrenOnward() {
+      return showWindow(this.data.childrenWindow.onward, (start) => this.loadChildren(true, start), '#children');
+    },
+
+    onChildrenRestart() {
+      return showWindow(FIRST_WINDOW, (start) => this.loadChildren(true, start), '#children');
     },
 
     onOpenMembers() {
