@@ -5,7 +5,7 @@ import type { ImportView } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { account, fail, installBackend, installStorage, ok, storedSession, wxMore, type FakeBackend, type Handler, type Handlers, type UploadOptions } from './fake-backend';
 import { classesOf, importView, item, pageOf, rowTexts, settled } from './org-fixtures';
-import { textIn, trigger } from './page-helpers';
+import { textIn } from './page-helpers';
 import './simulate-polyfills';
 
 const IMPORT = 'packages/admin/pages/import/index';
@@ -138,7 +138,7 @@ describe('choosing and previewing a roster file', () => {
     page.unmount();
   });
 
-  it('sends deactivateMissing when the switch is on, and warns about it', async () => {
+  it("sends deactivateMissing when the switch is on, and warns about it; the whole row is the switch's tap target", async () => {
     const backend = importBackend({ 'imports.preview': () => ok(importView({ deactivateMissing: true })), 'imports.items': items });
     chooses('roster.csv');
     uploads();
@@ -147,7 +147,12 @@ describe('choosing and previewing a roster file', () => {
     await waitFor(() => page.queryByText('roster.csv'), 'the chosen file');
     expect(page.text()).not.toContain('都将被停用');
 
-    await trigger(page, '.deactivate-switch', 'change', true);
+    await page.tap('停用名单中没有的成员');
+    expect(page.text()).toContain('开启后，花名册中在册但名单里没有的成员都将被停用');
+    // A tap on the switch itself toggles once, not twice (its tap reaches the row).
+    await page.tap(page.root.querySelector('.deactivate-switch')?.dom.children[0] ?? '没有开关');
+    expect(page.text()).not.toContain('都将被停用');
+    await page.tap('停用名单中没有的成员');
     expect(page.text()).toContain('开启后，花名册中在册但名单里没有的成员都将被停用');
     await page.tap('上传并预览');
 

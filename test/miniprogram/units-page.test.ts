@@ -259,6 +259,21 @@ describe('editing the tree', () => {
     page.unmount();
   });
 
+  it("closes the picker with its own 44 px close control (Vant's icon is an 18 px target)", async () => {
+    const { page } = await open({});
+    await enter(page, '计算机学院', '软件工程 2301 班');
+    await page.tap('移动');
+    await shown(page, '.move-picker', '移到此单位下');
+
+    const close = page.root.querySelector('.move-picker')?.querySelector('.picker__close');
+    await page.tap(close?.dom ?? '没有关闭按钮');
+
+    // The popup keeps its content for the closing animation; the page's `show` says it closed.
+    const data = () => (page.root as unknown as { instance: { data: { moveShow: boolean } } }).instance.data;
+    await waitFor(() => !data().moveShow, 'the picker to close');
+    page.unmount();
+  });
+
   it('will not move a unit under itself when the picker reopens inside it', async () => {
     const { page, backend } = await open({ 'units.move': () => ok(college) });
     // Walk the picker down to 软件工程 2301 班 while moving 教务处, and leave it there.

@@ -276,8 +276,8 @@ definePage({
       });
     },
 
-    onDeactivateChange(event: { detail: unknown }) {
-      this.setData({ deactivateMissing: event.detail === true });
+    onDeactivateToggle() {
+      this.setData({ deactivateMissing: !this.data.deactivateMissing });
     },
 
     onPreview() {
