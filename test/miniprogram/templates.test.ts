@@ -105,6 +105,10 @@ describe('WXML templates', () => {
         if (name === 'van-radio' && heightOf(tag, 'custom-class', heights) < MIN_TAP_PX) {
           problems.push(`radio with no custom-class of min-height ${MIN_TAP_PX} px: ${tag}`);
         }
+        // A search's cancel action is 34 px tall by default.
+        if (name === 'van-search' && /\sshow-action=/.test(tag) && heightOf(tag, 'cancel-class', heights) < MIN_TAP_PX) {
+          problems.push(`search action with no cancel-class of min-height ${MIN_TAP_PX} px: ${tag}`);
+        }
       }
       expect(problems).toEqual([]);
     });
