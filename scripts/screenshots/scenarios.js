@@ -29,22 +29,33 @@ const PEOPLE = {
   newcomer: demo('screenshots-newcomer'),
 };
 
+/** A roster file named `name` with these rows (the header is added). */
+function csvFile(name, rows) {
+  const file = path.join(os.tmpdir(), `xintong-screenshots-${process.pid}`, name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, ['姓名,学号/工号,手机号,类型,单位,职务', ...rows].join('\r\n'));
+  return { path: file, name };
+}
+
 /** A roster file with a new member, a changed one and two rows the import refuses. */
 function rosterFile() {
-  const file = path.join(os.tmpdir(), `xintong-screenshots-${process.pid}`, '花名册-2025秋.csv');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(
-    file,
-    [
-      '姓名,学号/工号,手机号,类型,单位,职务',
-      '周小雨,2023010121,13912345678,学生,计算机学院/软件工程2301班,',
-      '吴思远,2023010122,13912345679,学生,计算机学院/软件工程2301班,学习委员',
-      '张三,2023010101,13900000001,学生,计算机学院/软件工程2301班,团支书',
-      '王强,2023019999,12345,学生,计算机学院/人工智能2301班,',
-      ',2023019998,13912345670,学生,计算机学院/软件工程2301班,',
-    ].join('\r\n'),
-  );
-  return { path: file, name: path.basename(file) };
+  return csvFile('花名册-2025秋.csv', [
+    '周小雨,2023010121,13912345678,学生,计算机学院/软件工程2301班,',
+    '吴思远,2023010122,13912345679,学生,计算机学院/软件工程2301班,学习委员',
+    '张三,2023010101,13900000001,学生,计算机学院/软件工程2301班,团支书',
+    '王强,2023019999,12345,学生,计算机学院/人工智能2301班,',
+    ',2023019998,13912345670,学生,计算机学院/软件工程2301班,',
+  ]);
+}
+
+/** A second, smaller file (a late enrolment) with rows the import refuses for other reasons. */
+function lateRosterFile() {
+  return csvFile('花名册-补录.csv', [
+    '郑可欣,2023020121,13912345681,学生,数学学院/数学2301班,',
+    '孙浩,2023020122,13912345682,访客,数学学院/数学2301班,',
+    '钱多多,,13912345683,学生,数学学院/数学2301班,',
+    '何静,2023020124,13912345684,学生,,',
+  ]);
 }
 
 /** A roster file of `count` new students of one class: more rows than a list keeps on screen. */
@@ -57,23 +68,28 @@ function longRosterFile(count) {
     const name = `${surnames[i % surnames.length]}${given[Math.floor(i / surnames.length) % given.length]}`;
     return `${name},2025${String(i + 1).padStart(6, '0')},,学生,计算机学院/软件工程2301班,`;
   });
-  fs.writeFileSync(file, ['姓名,学号/工号,手机号,类型,单位,职务', ...rows].join('\r\n'));
-  return { path: file, name: path.basename(file) };
+  return csvFile(path.basename(file), rows);
 }
 
-/** The import page after choosing the roster file above and asking for its preview. */
-const IMPORT_PREVIEW = {
-  path: 'packages/admin/pages/import/index',
-  who: 'admin',
-  waitText: '选择文件',
-  chooseFile: rosterFile,
-  async steps(page) {
-    await page.tap('选择文件');
-    await page.waitForText('花名册-2025秋.csv');
-    await page.tap('上传并预览');
-    await page.waitForText('第 2 步');
-  },
-};
+/** The import page after choosing a roster file and asking for its preview. */
+function importPreview(chooseFile) {
+  return {
+    path: 'packages/admin/pages/import/index',
+    who: 'admin',
+    waitText: '选择文件',
+    chooseFile,
+    async steps(page) {
+      await page.tap('选择文件');
+      await page.waitForText(chooseFile().name);
+      await page.tap('上传并预览');
+      await page.waitForText('第 2 步');
+    },
+  };
+}
+
+const IMPORT_PREVIEW = importPreview(rosterFile);
+const LATE_PREVIEW = importPreview(lateRosterFile);
+const LONG_PREVIEW = importPreview(() => longRosterFile(240));
 
 /**
  * Page states. `page` is the folder name (`me` for pages/me/index) and, with `state`, the
@@ -191,29 +207,36 @@ const STATES = [
   {
     page: 'import',
     state: 'invalid-rows',
-    ...IMPORT_PREVIEW,
+    ...LATE_PREVIEW,
     async steps(page) {
-      await IMPORT_PREVIEW.steps(page);
+      await LATE_PREVIEW.steps(page);
       await page.trigger('.item-tabs', 'change', { name: 'invalid', title: '无效', index: 3 });
     },
   },
-  // The recent imports listed under the file chooser: the previews above made them.
-  { page: 'import', state: 'recent', path: 'packages/admin/pages/import/index', who: 'admin', waitText: '最近导入', after: ['import-preview'] },
+  // The recent imports listed under the file chooser: the two previews above made them.
+  { page: 'import', state: 'recent', path: 'packages/admin/pages/import/index', who: 'admin', waitText: '最近导入', after: ['import-preview', 'import-invalid-rows'] },
   {
-    // A preview longer than a list keeps on screen: scrolled to its end, where the page says so.
+    // A preview longer than a list keeps on screen: scrolled to its end, where the next rows are offered.
     page: 'import',
     state: 'long-list',
-    path: 'packages/admin/pages/import/index',
-    who: 'admin',
-    waitText: '选择文件',
-    chooseFile: () => longRosterFile(240),
+    ...LONG_PREVIEW,
     scroll: 'end',
     async steps(page) {
-      await page.tap('选择文件');
-      await page.waitForText('花名册-2025级新生.csv');
-      await page.tap('上传并预览');
-      await page.waitForText('第 2 步');
-      await page.reachBottomUntil('仅显示前');
+      await LONG_PREVIEW.steps(page);
+      await page.reachBottomUntil('显示后 200 条');
+    },
+  },
+  {
+    // The next window of that preview: rows 201–240, with the way back to the start.
+    page: 'import',
+    state: 'long-list-next',
+    ...LONG_PREVIEW,
+    scroll: 'end',
+    async steps(page) {
+      await LONG_PREVIEW.steps(page);
+      await page.reachBottomUntil('显示后 200 条');
+      await page.tap('显示后 200 条');
+      await page.reachBottomUntil('回到开头');
     },
   },
 ];
