@@ -1,9 +1,10 @@
 import type { AccountView } from '../../../typings';
 import { FIELD_LIMITS } from '../../../typings/limits';
+import { accountPageHooks } from '../../common/account-page';
 import { definePage } from '../../common/page';
 import { bootstrapAdmin, bootstrapOpen, updateProfile } from '../../services/account';
 import { displayUrl, uploadAvatar } from '../../services/files';
-import { ensureSession, unwatchAccount, watchAccount } from '../../services/session';
+import { ensureSession } from '../../services/session';
 import { checkNickname, DEFAULT_NICKNAME, profileView, type ProfileView } from '../../utils/account-view';
 import { errorText } from '../../utils/error-text';
 import { eventText } from '../../utils/events';
@@ -54,19 +55,7 @@ definePage({
     limits: FIELD_LIMITS,
   } as MeData,
 
-  onLoad() {
-    watchAccount(this, (account) => this.showAccount(account));
-    this.load();
-  },
-
-  onShow() {
-    // Coming back to the tab: a stale session refreshes in the background and lands through the listener.
-    if (this.data.status === 'ready') void ensureSession();
-  },
-
-  onUnload() {
-    unwatchAccount(this);
-  },
+  ...accountPageHooks,
 
   methods: {
     load() {

@@ -1,8 +1,9 @@
 import type { AccountView } from '../../../typings';
 import { isDevelopBuild } from '../../config/launch';
+import { accountPageHooks } from '../../common/account-page';
 import { definePage } from '../../common/page';
 import { whoami } from '../../services/login';
-import { ensureSession, unwatchAccount, watchAccount } from '../../services/session';
+import { ensureSession } from '../../services/session';
 import { errorText } from '../../utils/error-text';
 import { homeView, NOTICES_COMING, type HomeView } from '../../utils/home-view';
 import { identityRows, type IdentityRow } from '../../utils/identity-view';
@@ -29,19 +30,7 @@ definePage({
     debugRows: [],
   } as NoticesData,
 
-  onLoad() {
-    watchAccount(this, (account) => this.showAccount(account));
-    this.load();
-  },
-
-  onShow() {
-    // Back on the tab after binding elsewhere: a stale session refreshes and lands through the listener.
-    if (this.data.status === 'ready') void ensureSession();
-  },
-
-  onUnload() {
-    unwatchAccount(this);
-  },
+  ...accountPageHooks,
 
   methods: {
     load() {
