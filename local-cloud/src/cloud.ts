@@ -7,6 +7,7 @@ import { DbEngine } from './db/engine';
 import { handleDatabaseRequest, isDatabaseAction } from './db/protocol';
 import { eventProblem } from './functions/event-limits';
 import { FunctionPool, type InvokeOutcome } from './functions/pool';
+import { describeError } from './functions/protocol';
 import { StartGate } from './functions/start-gate';
 import { discoverFunctions, type FunctionSpec } from './functions/registry';
 import { type ActiveInvocation, type CallerIdentity, type InvocationRecord, InvocationLog, actionOf, formatInvocation, outcomeOf } from './invocations';
@@ -134,7 +135,8 @@ function encodeCloudPath(cloudPath: string): string {
   return cloudPath.split('/').map(encodeURIComponent).join('/');
 }
 
-function storageParamError(message: string): { code: string; message: string; requestId: string } {
+/** A database-protocol reply refusing a parameter, as CloudBase answers it. */
+function paramError(message: string): { code: string; message: string; requestId: string } {
   return { code: 'INVALID_PARAM', message, requestId: randomUUID() };
 }
 
@@ -146,8 +148,8 @@ function nowOf(options: Pick<LocalCloudOptions, 'clock'>): () => Date {
   return frozen === undefined ? () => new Date() : () => new Date(frozen);
 }
 
-/** The platform's code for a parameter it refuses (CloudBase INVALID_PARAM). */
-const INVALID_PARAM = -501007;
+/** The platform's errCode for a parameter it refuses (CloudBase INVALID_PARAM). */
+export const INVALID_PARAM = -501007;
 
 /** The WeCom organisation the local WeCom stand-in plays; its app secret is random per start. */
 export const LOCAL_WECOM_CORP_ID = 'ww-local-corp';
@@ -176,6 +178,8 @@ export class LocalCloud {
   readonly bootstrapCode: string;
   private readonly pools = new Map<string, FunctionPool>();
   private readonly startGate: StartGate;
+  /** The cloud's clock (see `clock`). */
+  private readonly now: () => Date;
   private readonly active = new Map<string, ActiveInvocation>();
   private readonly scheduler: TriggerScheduler;
   private baseUrl = '';
@@ -193,6 +197,7 @@ export class LocalCloud {
     this.storage = storage;
     this.bootstrapCode = options.functionEnv?.XINTONG_BOOTSTRAP_CODE ?? randomBytes(12).toString('base64url');
     const now = nowOf(options);
+    this.now = now;
     this.sms = new SmsStandIn({ now });
     this.wecom = new WecomStandIn({ corpId: LOCAL_WECOM_CORP_ID, secret: this.wecomSecret, now: () => now().getTime() });
     this.openapi = new OpenApiStandIn({ riskyWord: options.riskyWord ?? DEFAULT_RISKY_WORD, now });
@@ -276,7 +281,7 @@ export class LocalCloud {
         reply = replyFor(functionName, result);
       } catch (error) {
         // Whatever goes wrong on the way to an instance fails this call, never the others.
-        this.log(`[${functionName}] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        this.log(`[${functionName}] ${describeError(error)}`);
         reply = replyFor(functionName, { kind: 'undelivered', message: String(error) });
       } finally {
         this.active.delete(id);
@@ -296,7 +301,7 @@ export class LocalCloud {
       ms: Math.round(ms * 10) / 10,
       dbRequests: active.dbRequests,
       parentId,
-      at: nowOf(this.options)().toISOString(),
+      at: this.now().toISOString(),
     };
     this.invocations.add(record);
     if (this.options.logInvocations ?? true) this.log(formatInvocation(record));
@@ -325,7 +330,7 @@ export class LocalCloud {
       try {
         event = JSON.parse(raw);
       } catch {
-        return { code: 'INVALID_PARAM', message: 'request_data is not JSON', requestId: randomUUID() };
+        return paramError('request_data is not JSON');
       }
       // The callee sees the caller's user; SOURCE records the chain ("wx_client,scf"), as documented.
       const identity = active ? { ...active.identity, source: `${active.identity.source},scf` } : { source: 'scf' };
@@ -364,8 +369,8 @@ export class LocalCloud {
     const requestId = randomUUID();
     if (action === 'storage.batchGetDownloadUrl') {
       const list = body.file_list;
-      if (!Array.isArray(list)) return storageParamError('file_list must be an array');
-      if (list.length > STORAGE_BATCH_LIMIT) return storageParamError(`at most ${STORAGE_BATCH_LIMIT} files per call`);
+      if (!Array.isArray(list)) return paramError('file_list must be an array');
+      if (list.length > STORAGE_BATCH_LIMIT) return paramError(`at most ${STORAGE_BATCH_LIMIT} files per call`);
       const downloadList = list.map((item: unknown) => {
         const entry = (typeof item === 'object' && item !== null ? item : {}) as { fileid?: unknown; max_age?: unknown };
         const fileID = typeof entry.fileid === 'string' ? entry.fileid : '';
@@ -378,8 +383,8 @@ export class LocalCloud {
     }
     if (action === 'storage.batchDeleteFile') {
       const list = body.fileid_list;
-      if (!Array.isArray(list)) return storageParamError('fileid_list must be an array');
-      if (list.length > STORAGE_BATCH_LIMIT) return storageParamError(`at most ${STORAGE_BATCH_LIMIT} files per call`);
+      if (!Array.isArray(list)) return paramError('fileid_list must be an array');
+      if (list.length > STORAGE_BATCH_LIMIT) return paramError(`at most ${STORAGE_BATCH_LIMIT} files per call`);
       const deleteList = list.map((item: unknown) => {
         const fileID = typeof item === 'string' ? item : '';
         const cloudPath = cloudPathOf(fileID);
@@ -404,7 +409,7 @@ export class LocalCloud {
         requestId,
       };
     } catch (error) {
-      if (error instanceof StorageError) return storageParamError(error.message);
+      if (error instanceof StorageError) return paramError(error.message);
       throw error;
     }
   }

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
-import { LocalCloud, STORAGE_FILES_ROUTE, STORAGE_PUT_ROUTE, WECOM_ROUTE, type LocalCloudOptions } from './cloud';
+import { INVALID_PARAM, LocalCloud, STORAGE_FILES_ROUTE, STORAGE_PUT_ROUTE, WECOM_ROUTE, type LocalCloudOptions } from './cloud';
+import { describeError } from './functions/protocol';
 import type { CallerIdentity } from './invocations';
 import { isE164 } from './stand-ins/openapi';
 import { MAX_FILE_BYTES, StorageError, cloudPathProblem } from './stand-ins/storage';
@@ -14,7 +15,6 @@ const TCB_BODY_LIMIT = 32 * 1024 * 1024;
 const MULTIPART_OVERHEAD = 64 * 1024;
 /** Past this a client is not just sending a big file: stop draining and drop the connection. */
 const DRAIN_LIMIT_FACTOR = 4;
-const INVALID_PARAM = -501007;
 
 export interface StartOptions extends LocalCloudOptions {
   host?: string;
@@ -433,7 +433,7 @@ export async function startLocalCloud(options: StartOptions): Promise<RunningLoc
   const server: Server = createServer((req, res) => {
     route(cloud, req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return send(res, error.status, error.body, error.headers);
-      cloud.log(`[local-cloud] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      cloud.log(`[local-cloud] ${describeError(error)}`);
       send(res, 500, { errCode: -501999, errMsg: 'local cloud internal error' });
     });
   });

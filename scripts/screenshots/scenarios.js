@@ -91,6 +91,18 @@ const IMPORT_PREVIEW = importPreview(rosterFile);
 const LATE_PREVIEW = importPreview(lateRosterFile);
 const LONG_PREVIEW = importPreview(() => longRosterFile(240));
 
+/** A preview longer than a list keeps on screen: scrolled to its end, where the next rows are offered. */
+const LONG_PREVIEW_END = {
+  page: 'import',
+  state: 'long-list',
+  ...LONG_PREVIEW,
+  scroll: 'end',
+  async steps(page) {
+    await LONG_PREVIEW.steps(page);
+    await page.reachBottomUntil('显示后 200 条');
+  },
+};
+
 /**
  * Page states. `page` is the folder name (`me` for pages/me/index) and, with `state`, the
  * picture's file name.
@@ -215,26 +227,13 @@ const STATES = [
   },
   // The recent imports listed under the file chooser: the two previews above made them.
   { page: 'import', state: 'recent', path: 'packages/admin/pages/import/index', who: 'admin', waitText: '最近导入', after: ['import-preview', 'import-invalid-rows'] },
-  {
-    // A preview longer than a list keeps on screen: scrolled to its end, where the next rows are offered.
-    page: 'import',
-    state: 'long-list',
-    ...LONG_PREVIEW,
-    scroll: 'end',
-    async steps(page) {
-      await LONG_PREVIEW.steps(page);
-      await page.reachBottomUntil('显示后 200 条');
-    },
-  },
+  LONG_PREVIEW_END,
   {
     // The next window of that preview: rows 201–240, with the way back to the start.
-    page: 'import',
+    ...LONG_PREVIEW_END,
     state: 'long-list-next',
-    ...LONG_PREVIEW,
-    scroll: 'end',
     async steps(page) {
-      await LONG_PREVIEW.steps(page);
-      await page.reachBottomUntil('显示后 200 条');
+      await LONG_PREVIEW_END.steps(page);
       await page.tap('显示后 200 条');
       await page.reachBottomUntil('回到开头');
     },

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
-import type { InvokeMessage, WorkerReply } from './protocol';
+import { describeError, type InvokeMessage, type WorkerReply } from './protocol';
 import type { StartGate } from './start-gate';
 
 export type InvokeOutcome =
@@ -95,10 +95,6 @@ function parseValue(json: string): InvokeOutcome {
   } catch (error) {
     return { kind: 'error', message: `the function returned a value that is not JSON: ${(error as Error).message}` };
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 /**
@@ -212,7 +208,7 @@ export class FunctionPool {
     } catch (error) {
       // Serialising the message failed before anything reached the worker, so the instance is
       // as clean as it was: it stays, and only this call fails.
-      finish({ kind: 'undelivered', message: describe(error) }, true);
+      finish({ kind: 'undelivered', message: describeError(error) }, true);
     }
   }
 
@@ -268,7 +264,7 @@ export class FunctionPool {
       worker = new Worker(workerScript, { workerData: { entry, clock }, env, execArgv, stdout: true, stderr: true });
     } catch (error) {
       release();
-      return this.startFailed(describe(error));
+      return this.startFailed(describeError(error));
     }
     pipeLines(worker.stdout, (line) => onOutput(name, line));
     pipeLines(worker.stderr, (line) => onOutput(name, line));
@@ -314,7 +310,7 @@ export class FunctionPool {
       this.discard(instance);
       current?.settle({ kind: 'error', message: reason }, false);
     };
-    worker.on('error', (error) => onDeath(describe(error)));
+    worker.on('error', (error) => onDeath(describeError(error)));
     worker.on('exit', (code) => onDeath(`instance exited with code ${code}`));
   }
 

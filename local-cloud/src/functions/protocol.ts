@@ -1,4 +1,10 @@
 /** Messages between the local cloud and a function's worker thread. */
+
+/** An error as the local cloud logs and relays it: its stack where it has one. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
 export interface InvokeMessage {
   id: string;
   event: unknown;

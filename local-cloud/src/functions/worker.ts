@@ -4,7 +4,7 @@
  * each get a private copy) is seen by that invocation alone.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { InvokeMessage, WorkerReply } from './protocol';
+import { describeError, type InvokeMessage, type WorkerReply } from './protocol';
 
 const { entry, clock } = workerData as { entry: string; clock?: number };
 const port = parentPort;
@@ -34,12 +34,9 @@ try {
   main = loaded.main;
   port.postMessage({ type: 'ready' } satisfies WorkerReply);
 } catch (error) {
-  port.postMessage({ type: 'init-error', message: describe(error) } satisfies WorkerReply);
+  port.postMessage({ type: 'init-error', message: describeError(error) } satisfies WorkerReply);
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
-}
 
 port.on('message', async (message: InvokeMessage) => {
   for (const [key, value] of Object.entries(message.env)) {
@@ -53,7 +50,7 @@ port.on('message', async (message: InvokeMessage) => {
     // JSON.stringify gives undefined for a function or a symbol: the platform returns null.
     reply = { type: 'result', id: message.id, ok: true, json: JSON.stringify(value ?? null) ?? 'null' };
   } catch (error) {
-    reply = { type: 'result', id: message.id, ok: false, message: describe(error) };
+    reply = { type: 'result', id: message.id, ok: false, message: describeError(error) };
   }
   port.postMessage(reply);
 });
