@@ -9,7 +9,7 @@ import { FIELD_LIMITS } from '../../typings/limits';
 import { AppFailure } from '../core/result';
 import { type Filter, findById, isDuplicateKey, type Transaction } from '../db/db';
 import { getInTransaction, runRefusable } from '../db/transactions';
-import { type MemberDoc, memberCard, type UnitDoc, wecomKeyOf } from './model';
+import { type MemberDoc, memberCard, oneLine, type UnitDoc, wecomKeyOf } from './model';
 import { type CounterChanges, counterChanges, moveCounters } from './counters';
 import { normaliseNumber, numberProblem } from './member-number';
 import { normalizePhone } from './phone';
@@ -23,11 +23,6 @@ export const WECOM_USERID_PATTERN = /^[A-Za-z0-9_.@-]+$/;
 
 function invalid(field: string, message: string): AppFailure {
   return new AppFailure('INVALID_INPUT', message, `member.${field}`);
-}
-
-/** Roster fields are one line: a pasted newline or tab becomes a space, runs of spaces one. */
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
 
 function optionalText(value: string | null | undefined, limit: number, field: string, label: string): string | null {

@@ -97,6 +97,11 @@ export function memberCard(member: MemberDoc): MemberCard {
   };
 }
 
+/** Names and titles are one line: a pasted newline or tab becomes a space, runs of spaces one. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 export function wecomKeyOf(memberId: string, wecomUserId: string | null): string {
   return wecomUserId ? `wecom:${wecomUserId}` : `none:${memberId}`;
 }

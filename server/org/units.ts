@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { UnitKind, UnitView } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { AppFailure } from '../core/result';
-import { type Db, findById, isDuplicateKey, type Transaction } from '../db/db';
+import { type Db, findById, isDuplicateKey, retryDelayMs, type Transaction, TRANSACTION_RETRY } from '../db/db';
 import { getInTransaction, runRefusable } from '../db/transactions';
-import { isHeld, MAX_UNIT_LEVELS, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc, type UnitHold, unitView } from './model';
+import { isHeld, MAX_UNIT_LEVELS, oneLine, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc, type UnitHold, unitView } from './model';
 import { loadTree, newRev, type TreeDoc, type UnitTree } from './tree';
 import { refreshMemberSummaries } from './summaries';
 
@@ -23,7 +23,7 @@ export interface OrgDeps {
 const RESERVED_IN_NAMES = /[/／\\;；|\n\r\t]/;
 
 export function cleanUnitName(raw: string): string {
-  const name = raw.trim().replace(/\s+/g, ' ');
+  const name = oneLine(raw);
   if (!name || [...name].length > FIELD_LIMITS.unitName) throw new AppFailure('INVALID_INPUT', `单位名称需为 1-${FIELD_LIMITS.unitName} 个字`, 'name');
   if (RESERVED_IN_NAMES.test(name)) throw new AppFailure('INVALID_INPUT', '单位名称不能包含 / ; | 等分隔符', 'name');
   return name;
@@ -61,20 +61,14 @@ class TreeMoved extends AppFailure {
  */
 type TreeChange = 'create' | 'rename' | 'move' | 'delete';
 
-const TREE_ATTEMPTS = 6;
-
-/** A short random pause before planning again, so retries of one burst spread out. */
-function pause(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-}
-
 /**
  * Plans against a tree snapshot, then runs the writes in a transaction that first confirms
  * what the plan relied on is unchanged (see TreeChange) and then writes a new revision.
  * Contention that outlasts the attempts answers BUSY_RETRY.
  */
 async function changeTree<T>(deps: OrgDeps, change: TreeChange, body: (t: Transaction, snapshot: UnitTree) => Promise<T>): Promise<T> {
-  for (let attempt = 1; attempt <= TREE_ATTEMPTS; attempt += 1) {
+  // Planning again is paced like a conflicting transaction's retries (db.ts), so one burst spreads out.
+  for (let attempt = 1; attempt <= TRANSACTION_RETRY.attempts; attempt += 1) {
     const snapshot = await tree(deps);
     const reshapes = change === 'move' || change === 'delete';
     try {
@@ -93,7 +87,7 @@ async function changeTree<T>(deps: OrgDeps, change: TreeChange, body: (t: Transa
     } catch (error) {
       if (isDuplicateKey(error)) throw new AppFailure('UNIT_NAME_TAKEN', undefined, 'name');
       if (!(error instanceof TreeMoved)) throw error;
-      await pause(attempt);
+      if (attempt < TRANSACTION_RETRY.attempts) await TRANSACTION_RETRY.sleep(retryDelayMs(TRANSACTION_RETRY, attempt - 1));
     }
   }
   throw new AppFailure('BUSY_RETRY');

@@ -11,8 +11,8 @@
 import type { ImportCounts, InvalidRowReason, MemberInput, MemberKind } from '../../../typings';
 import { FIELD_LIMITS } from '../../../typings/limits';
 import type { Placement } from '../counters';
-import type { MemberDoc } from '../model';
-import { MEMBER_KIND_LABEL, oneLine, WECOM_USERID_PATTERN } from '../members';
+import { type MemberDoc, oneLine } from '../model';
+import { MEMBER_KIND_LABEL, WECOM_USERID_PATTERN } from '../members';
 import { normaliseNumber, numberProblem } from '../member-number';
 import { normalizePhone } from '../phone';
 import type { UnitTree } from '../tree';
