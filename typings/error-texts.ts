@@ -64,6 +64,14 @@ export const ERROR_TEXTS: Record<ErrorCode, string> = {
   IMPORT_TOO_LARGE: '文件过大或行数过多',
   IMPORT_EXPIRED: '预览已过期，请重新上传并预览',
   IMPORT_BUSY: '正在应用中，请稍候',
+  // Notices
+  NOTICE_NOT_FOUND: '该通知不存在或已撤回',
+  NOTICE_STALE: '该通知刚被他人修改，已重新加载最新内容，请核对后再保存',
+  NOTICE_STATE: '该通知当前的状态不支持此操作，请刷新后再试',
+  NOTICE_ATTACHMENT_INVALID: '附件无效，请重新上传',
+  NOTICE_AUDIENCE_EMPTY: '所选范围内没有在册成员，请重新选择发送范围',
+  NOTICE_REMIND_TOO_SOON: '每 5 分钟最多提醒一次，请稍后再试',
+  SUBSCRIBE_NOT_CONFIGURED: '尚未配置消息提醒模板，请联系管理员',
 };
 
 /**
@@ -110,6 +118,31 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   deactivateMissing: '停用缺失成员选项',
   importId: '导入记录',
   category: '变更类别',
+  // Notices
+  noticeId: '通知',
+  requestId: '请求编号',
+  input: '通知内容',
+  'input.kind': '通知类型',
+  'input.title': '标题',
+  'changes.title': '标题',
+  changes: '修改内容',
+  body: '正文',
+  attachments: '附件',
+  'input.attachments.name': '附件名称',
+  'changes.attachments.name': '附件名称',
+  size: '附件大小',
+  audience: '发送范围',
+  all: '全体成员选项',
+  requiresConfirm: '需确认收到选项',
+  deadline: '截止时间',
+  pinned: '置顶选项',
+  scheduledAt: '定时发布时间',
+  filter: '筛选条件',
+  list: '名单类型',
+  target: '提醒对象',
+  everyone: '查看范围',
+  choices: '订阅选择',
+  last: '统计的通知数',
 };
 
 /** How a field without a label of its own is named in a message. */

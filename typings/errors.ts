@@ -94,4 +94,21 @@ export type OrgErrorCode =
   /** Another call is applying this import right now. */
   | 'IMPORT_BUSY';
 
-export type ErrorCode = CommonErrorCode | AccountErrorCode | OrgErrorCode;
+/** Notices and announcements (function `notice`). */
+export type NoticeErrorCode =
+  /** No such notice, or not one the caller may see (never says which). */
+  | 'NOTICE_NOT_FOUND'
+  /** The notice changed since it was read: reload and retry. */
+  | 'NOTICE_STALE'
+  /** Not possible in the notice's current state (editing a draft as published, recalling a recalled one...). */
+  | 'NOTICE_STATE'
+  /** An attachment is not a file the author uploaded, is gone, or is of a kind that cannot be attached. */
+  | 'NOTICE_ATTACHMENT_INVALID'
+  /** The audience reaches nobody. */
+  | 'NOTICE_AUDIENCE_EMPTY'
+  /** A reminder went out less than 5 minutes ago. */
+  | 'NOTICE_REMIND_TOO_SOON'
+  /** Subscribe messages are not configured on this deployment. */
+  | 'SUBSCRIBE_NOT_CONFIGURED';
+
+export type ErrorCode = CommonErrorCode | AccountErrorCode | OrgErrorCode | NoticeErrorCode;

@@ -4,14 +4,16 @@
  * drift. Types only: the mini-program package cannot load runtime code from outside its root.
  */
 import type { LoginActions } from './login';
+import type { NoticeActions } from './notice';
 import type { OrgActions } from './org';
 import type { SetupActions } from './setup';
 import type { Result } from './result';
 
 export type { AppError, Result } from './result';
-export type { ErrorCode, CommonErrorCode, AccountErrorCode, OrgErrorCode } from './errors';
+export type { ErrorCode, CommonErrorCode, AccountErrorCode, OrgErrorCode, NoticeErrorCode } from './errors';
 export type * from './account';
 export type * from './org';
+export type * from './notice';
 export type { LoginActions, WhoamiResponse } from './login';
 export type { SetupActions, EnsureCollectionsResponse, IndexToCreate } from './setup';
 
@@ -19,6 +21,7 @@ export type { SetupActions, EnsureCollectionsResponse, IndexToCreate } from './s
 export interface FunctionContracts {
   login: LoginActions;
   org: OrgActions;
+  notice: NoticeActions;
   setup: SetupActions;
 }
 

@@ -30,6 +30,20 @@ export const FIELD_LIMITS = {
   conflictNote: 200,
   /** A roster file's name as shown in the import list. */
   importFileName: 60,
+  /** A notice's title. */
+  noticeTitle: 64,
+  /** A notice's body. */
+  noticeBody: 5000,
+  /** Attachments on one notice. */
+  noticeAttachments: 9,
+  /** An attachment's file name as shown to readers. */
+  attachmentName: 80,
+  /** Bytes of one attachment (10 MB). */
+  attachmentBytes: 10 * 1024 * 1024,
+  /** Units one audience may name (each with its sub-units). */
+  audienceUnits: 200,
+  /** People one audience may name one by one. */
+  audienceMembers: 1000,
 } as const;
 
 export type FieldLimitName = keyof typeof FIELD_LIMITS;
