@@ -37,7 +37,7 @@ describe('app.json', () => {
     expect(app.subpackages).toEqual([
       expect.objectContaining({
         root: 'packages/admin',
-        pages: ['pages/roles/index', 'pages/units/index', 'pages/members/index', 'pages/member-edit/index', 'pages/import/index'],
+        pages: ['pages/roles/index', 'pages/units/index', 'pages/members/index', 'pages/member-edit/index', 'pages/import/index', 'pages/notice-compose/index', 'pages/notice-mine/index'],
       }),
     ]);
     expect(readJson(path.join(mp, 'packages/admin/pages/roles/index.json')).navigationBarTitleText).toBe('角色管理');
@@ -47,6 +47,8 @@ describe('app.json', () => {
 
   it('keeps the directory pages everyone opens in the main package', () => {
     expect(app.pages).toEqual(expect.arrayContaining(['pages/unit/index', 'pages/member/index']));
+    // Observers are ordinary members: the statistics they may open cannot sit in the admin subpackage.
+    expect(app.pages).toEqual(expect.arrayContaining(['pages/notice-detail/index', 'pages/notice-readers/index']));
   });
 
   it('gives every tab a normal and a selected icon: local 81x81 PNG files under 40 KB, as drawn by scripts/draw-tab-icons.js', () => {
