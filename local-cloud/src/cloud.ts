@@ -14,7 +14,7 @@ import { type ActiveInvocation, type CallerIdentity, type InvocationRecord, Invo
 import { OpenApiStandIn } from './stand-ins/openapi';
 import { SmsStandIn } from './stand-ins/sms';
 import { WecomStandIn } from './stand-ins/wecom';
-import { StorageError, StorageStandIn, cloudPathOf, fileIdOf } from './stand-ins/storage';
+import { DEFAULT_DOWNLOAD_MAX_AGE_SECONDS, StorageError, StorageStandIn, cloudPathOf, downloadMaxAge, fileIdOf, isPrivatePath } from './stand-ins/storage';
 import { TriggerScheduler } from './triggers/scheduler';
 import { seedDemoData, type SeedSummary } from './seed';
 
@@ -51,6 +51,8 @@ export interface LocalCloudOptions {
   queueLimitMs?: number;
   /** Text containing this word fails the content check. */
   riskyWord?: string;
+  /** Subscribe-message templates to treat as long-term (no credit spent); default none. */
+  subscribeLongTermTemplates?: string[];
   /** fsync every database write (default true). */
   fsync?: boolean;
   /** Extra environment variables for every function, as set in the cloud console. */
@@ -128,8 +130,6 @@ const STORAGE_BATCH_LIMIT = 50;
  * downloadFile of a missing file fails with the text "downloadFile:fail undefined".
  */
 const FILE_NONEXIST_MESSAGE = 'storage file not exists';
-/** The documented default lifetime of a temporary URL: one day. */
-const DEFAULT_URL_MAX_AGE = 86_400;
 
 function encodeCloudPath(cloudPath: string): string {
   return cloudPath.split('/').map(encodeURIComponent).join('/');
@@ -200,7 +200,7 @@ export class LocalCloud {
     this.now = now;
     this.sms = new SmsStandIn({ now });
     this.wecom = new WecomStandIn({ corpId: LOCAL_WECOM_CORP_ID, secret: this.wecomSecret, now: () => now().getTime() });
-    this.openapi = new OpenApiStandIn({ riskyWord: options.riskyWord ?? DEFAULT_RISKY_WORD, now });
+    this.openapi = new OpenApiStandIn({ riskyWord: options.riskyWord ?? DEFAULT_RISKY_WORD, longTermTemplates: options.subscribeLongTermTemplates, now });
     this.startGate = new StartGate(options.maxConcurrentStarts ?? Math.min(2, availableParallelism()));
     this.scheduler = new TriggerScheduler(async ({ functionName, triggerName, time }) => {
       const event = { Type: 'Timer', TriggerName: triggerName, Time: time.toISOString(), Message: '' };
@@ -348,11 +348,16 @@ export class LocalCloud {
   }
 
   /**
-   * The temporary URL of a stored file. Not percent-encoded: the SDK passes it through
-   * encodeURI before fetching, as it does with the platform's URLs, which would double-encode.
+   * The download URL of a stored file: plain for a public one; for a private one (notice
+   * attachments, exports) signed and valid `maxAgeSeconds`, as the platform's temporary URLs of
+   * private files are. Not percent-encoded: the SDK passes it through encodeURI before fetching,
+   * as it does with the platform's URLs, which would double-encode.
    */
-  storageDownloadUrl(cloudPath: string): string {
-    return `${this.baseUrl}${STORAGE_FILES_ROUTE}${cloudPath}`;
+  storageDownloadUrl(cloudPath: string, maxAgeSeconds: number = DEFAULT_DOWNLOAD_MAX_AGE_SECONDS): string {
+    const url = `${this.baseUrl}${STORAGE_FILES_ROUTE}${cloudPath}`;
+    if (!isPrivatePath(cloudPath)) return url;
+    const { sign, t } = this.storage.signDownload(cloudPath, maxAgeSeconds);
+    return `${url}?sign=${sign}&t=${t}`;
   }
 
   /** The SDK PUTs to this URL unchanged, so here the path is encoded. */
@@ -374,10 +379,10 @@ export class LocalCloud {
       const downloadList = list.map((item: unknown) => {
         const entry = (typeof item === 'object' && item !== null ? item : {}) as { fileid?: unknown; max_age?: unknown };
         const fileID = typeof entry.fileid === 'string' ? entry.fileid : '';
-        const maxAge = typeof entry.max_age === 'number' ? entry.max_age : DEFAULT_URL_MAX_AGE;
+        const maxAge = downloadMaxAge(entry.max_age);
         const cloudPath = cloudPathOf(fileID);
         if (cloudPath === null || !this.storage.has(cloudPath)) return { code: 'STORAGE_FILE_NONEXIST', message: FILE_NONEXIST_MESSAGE, fileID, tempFileURL: '', maxAge };
-        return { code: 'SUCCESS', fileID, tempFileURL: this.storageDownloadUrl(cloudPath), maxAge };
+        return { code: 'SUCCESS', fileID, tempFileURL: this.storageDownloadUrl(cloudPath, maxAge), maxAge };
       });
       return { data: { download_list: downloadList }, requestId };
     }

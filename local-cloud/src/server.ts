@@ -4,8 +4,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { INVALID_PARAM, LocalCloud, STORAGE_FILES_ROUTE, STORAGE_PUT_ROUTE, WECOM_ROUTE, type LocalCloudOptions } from './cloud';
 import { describeError } from './functions/protocol';
 import type { CallerIdentity } from './invocations';
-import { isE164 } from './stand-ins/openapi';
-import { MAX_FILE_BYTES, StorageError, cloudPathProblem } from './stand-ins/storage';
+import { SubscribeRequestError, isE164, type SubscribeChoice } from './stand-ins/openapi';
+import { MAX_FILE_BYTES, StorageError, cloudPathProblem, isPrivatePath } from './stand-ins/storage';
 
 /** A mini-program call's payload stays well under this on the platform (about 100 KB). */
 const FUNCTION_BODY_LIMIT = 100 * 1024;
@@ -305,8 +305,18 @@ async function handleSignedPut(cloud: LocalCloud, cloudPath: string, req: Incomi
   res.end();
 }
 
-/** A stored file, as a temporary URL or a local `<image src>` fetches it. */
-function serveStoredFile(cloud: LocalCloud, cloudPath: string, res: ServerResponse): void {
+/**
+ * A stored file, as a temporary URL or a local `<image src>` fetches it. A private file (notice
+ * attachments, exports) is served only to a signed, unexpired temporary URL, and refused before
+ * its existence is looked up, so a guessed path reveals nothing.
+ */
+function serveStoredFile(cloud: LocalCloud, cloudPath: string, query: URLSearchParams, res: ServerResponse): void {
+  if (isPrivatePath(cloudPath)) {
+    const check = cloud.storage.checkDownload(cloudPath, query.get('sign'), query.get('t'));
+    if (check === 'missing') return sendCosError(res, 403, 'AccessDenied', 'Access Denied.', cloudPath);
+    if (check === 'expired') return sendCosError(res, 403, 'AccessDenied', 'Request has expired', cloudPath);
+    if (check !== 'ok') return sendCosError(res, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.', cloudPath);
+  }
   const file = cloudPathProblem(cloudPath) === null ? cloud.storage.get(cloudPath) : null;
   if (!file) throw new HttpError(404, { errCode: -503003, errMsg: 'storage file not exists' });
   res.writeHead(200, {
@@ -355,7 +365,7 @@ async function route(cloud: LocalCloud, req: IncomingMessage, res: ServerRespons
   }
   if (method === 'POST' && url.pathname === '/storage/upload') return handleMultipartUpload(cloud, req, res);
   if ((method === 'GET' || method === 'HEAD') && url.pathname.startsWith(STORAGE_FILES_ROUTE)) {
-    return serveStoredFile(cloud, decodePathPart(url.pathname.slice(STORAGE_FILES_ROUTE.length)), res);
+    return serveStoredFile(cloud, decodePathPart(url.pathname.slice(STORAGE_FILES_ROUTE.length)), url.searchParams, res);
   }
   if (method === 'PUT' && url.pathname.startsWith(STORAGE_PUT_ROUTE)) {
     return handleSignedPut(cloud, decodePathPart(url.pathname.slice(STORAGE_PUT_ROUTE.length)), req, res);
@@ -387,15 +397,30 @@ async function routeLocal(cloud: LocalCloud, method: string, parts: string[], ur
     }
   }
   if (area === 'openapi') {
-    // Before the API-name route below, which would take "phone-code" for an API.
+    // Before the API-name route below, which would take "phone-code" or "subscribe" for an API.
     if (method === 'POST' && sub === 'phone-code') {
       // What <button open-type="getPhoneNumber"> would give a user with this bound phone.
       const { phone } = await readJson(req, FUNCTION_BODY_LIMIT);
       if (!isE164(phone)) throw new HttpError(400, { errCode: INVALID_PARAM, errMsg: 'phone must be + followed by 6 to 15 digits' });
       return send(res, 200, { code: cloud.openapi.issuePhoneCode(phone) });
     }
+    if (method === 'POST' && sub === 'subscribe') {
+      // What a wx.requestSubscribeMessage popup leaves with WeChat: the person's answer per template.
+      const { openid, choices } = await readJson(req, FUNCTION_BODY_LIMIT);
+      if (typeof openid !== 'string' || typeof choices !== 'object' || choices === null || Array.isArray(choices)) {
+        throw new HttpError(400, { errCode: INVALID_PARAM, errMsg: 'the body must be {"openid": string, "choices": {"<template id>": "accept" | "reject" | "ban" | "filter"}}' });
+      }
+      try {
+        return send(res, 200, { credits: cloud.openapi.subscribe(openid, choices as Record<string, SubscribeChoice>) });
+      } catch (error) {
+        if (error instanceof SubscribeRequestError) throw new HttpError(400, { errCode: INVALID_PARAM, errMsg: error.message });
+        throw error;
+      }
+    }
     if (method === 'POST' && sub) return send(res, 200, cloud.openapi.handle(sub, await readJson(req, FUNCTION_BODY_LIMIT)));
-    if (method === 'GET' && !sub) return send(res, 200, { subscribeMessages: cloud.openapi.subscribeMessages, phoneExchanges: cloud.openapi.phoneExchanges });
+    if (method === 'GET' && !sub) {
+      return send(res, 200, { subscribeMessages: cloud.openapi.subscribeMessages, subscribeCredits: cloud.openapi.subscribeCredits(), phoneExchanges: cloud.openapi.phoneExchanges });
+    }
     if (method === 'DELETE' && !sub) {
       cloud.openapi.clear();
       return send(res, 200, { ok: true });

@@ -4,15 +4,38 @@
  * through their own openapi port's local adapter instead (platform-facts section 1).
  */
 import { randomBytes } from 'node:crypto';
+import type { SubscribeChoice } from '../../../typings/notice';
 import { DEMO_APPID } from '../seed';
 
+/** What a person may answer for one template in a `wx.requestSubscribeMessage` popup. */
+export type { SubscribeChoice };
+
+/** One `subscribeMessage.send` attempt, delivered (`errCode` 0) or refused. */
 export interface RecordedSubscribeMessage {
   touser: string;
   templateId: string;
   page: string | null;
   data: Record<string, { value: string }>;
   sentAt: string;
+  errCode: number;
+  errMsg: string;
 }
+
+export const SUBSCRIBE_CHOICES: readonly SubscribeChoice[] = ['accept', 'reject', 'ban', 'filter'];
+
+/** `wx.requestSubscribeMessage` takes at most this many template ids per call. */
+export const MAX_TEMPLATES_PER_POPUP = 3;
+
+/** What WeChat remembers of one person and one template: the one-time credits left, the last answer. */
+export interface SubscribeCredit {
+  openid: string;
+  templateId: string;
+  /** One-time templates: accepts not yet spent by a send. Long-term templates: always 0. */
+  credits: number;
+  lastChoice: SubscribeChoice;
+}
+
+export class SubscribeRequestError extends Error {}
 
 export interface RecordedPhoneExchange {
   code: string;
@@ -24,6 +47,11 @@ export interface RecordedPhoneExchange {
 export interface OpenApiStandInOptions {
   /** Text containing this word fails the content check as risky. */
   riskyWord: string;
+  /**
+   * Long-term subscribe templates (some service categories only): a send spends no credit, and
+   * needs only that the person's latest answer for the template is accept. Default none.
+   */
+  longTermTemplates?: readonly string[];
   /** The mini-program the phone codes belong to (their watermark); the demo appid by default. */
   appid?: string;
   now?: () => Date;
@@ -53,6 +81,54 @@ function splitE164(phone: string): { countryCode: string; national: string } {
   return { countryCode: digits.slice(0, length), national: digits.slice(length) };
 }
 
+/**
+ * The documented limits of template keyword values, by the keyword's type (the name before its
+ * number: `thing1`, `character_string4`). Null when `value` fits, otherwise what is wrong.
+ * Types the platform documents without a length (time, date) only need a value.
+ */
+function keywordProblem(type: string, value: string): string | null {
+  const chars = [...value].length;
+  switch (type) {
+    case 'thing':
+      return chars <= 20 ? null : 'exceeds 20 characters';
+    case 'name':
+      // 10 Chinese characters, or 20 letters when it has none.
+      return /^[\x20-\x7e]+$/.test(value) ? (chars <= 20 ? null : 'exceeds 20 letters') : chars <= 10 ? null : 'exceeds 10 characters';
+    case 'phrase':
+      return /^\p{Script=Han}{1,5}$/u.test(value) ? null : 'must be at most 5 Chinese characters';
+    case 'character_string':
+      return /^[\x20-\x7e]{1,32}$/.test(value) ? null : 'must be at most 32 letters, digits or symbols';
+    case 'number': {
+      const match = /^(\d+)(?:\.(\d+))?$/.exec(value);
+      return match && match[1].length + (match[2]?.length ?? 0) <= 32 ? null : 'must be a number of at most 32 digits';
+    }
+    case 'letter':
+      return /^[A-Za-z]{1,32}$/.test(value) ? null : 'must be at most 32 letters';
+    case 'symbol':
+      return chars <= 5 ? null : 'exceeds 5 symbols';
+    case 'phone_number':
+      return /^[\d+\-() ]{1,17}$/.test(value) ? null : 'must be a phone number of at most 17 digits or symbols';
+    case 'car_number':
+      return chars <= 8 ? null : 'exceeds 8 characters';
+    default:
+      return null;
+  }
+}
+
+/** Why `data` is refused (47003, the message names the field), or null. */
+function dataProblem(data: unknown): string | null {
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || Object.keys(data).length === 0) return 'data is empty';
+  for (const [key, item] of Object.entries(data as Record<string, unknown>)) {
+    const keyword = /^([a-z_]+?)(\d+)$/.exec(key);
+    if (!keyword) return `data.${key} is not a template keyword`;
+    const value = typeof item === 'object' && item !== null ? (item as { value?: unknown }).value : undefined;
+    if (typeof value !== 'string' || value.length === 0) return `data.${key}.value is empty`;
+    const problem = keywordProblem(keyword[1], value);
+    if (problem) return `data.${key}.value ${problem}`;
+  }
+  return null;
+}
+
 interface IssuedPhoneCode {
   phone: string;
   appid: string;
@@ -66,10 +142,18 @@ export class OpenApiStandIn {
   readonly subscribeMessages: RecordedSubscribeMessage[] = [];
   readonly phoneExchanges: RecordedPhoneExchange[] = [];
   private readonly phoneCodes = new Map<string, IssuedPhoneCode>();
+  /** By openid, then template id. */
+  private readonly ledger = new Map<string, Map<string, SubscribeCredit>>();
+  private readonly longTerm: ReadonlySet<string>;
   private readonly now: () => Date;
 
   constructor(private readonly options: OpenApiStandInOptions) {
     this.now = options.now ?? (() => new Date());
+    this.longTerm = new Set(options.longTermTemplates ?? []);
+  }
+
+  isLongTerm(templateId: string): boolean {
+    return this.longTerm.has(templateId);
   }
 
   get riskyWord(): string {
@@ -80,6 +164,44 @@ export class OpenApiStandIn {
     this.subscribeMessages.length = 0;
     this.phoneExchanges.length = 0;
     this.phoneCodes.clear();
+    this.ledger.clear();
+  }
+
+  /**
+   * The platform's half of a `wx.requestSubscribeMessage` popup: what the person chose for each
+   * template. Each accept of a one-time template is one more credit; the other answers add none
+   * and take none away. Throws SubscribeRequestError for a call the platform would refuse.
+   */
+  subscribe(openid: string, choices: Record<string, SubscribeChoice>): SubscribeCredit[] {
+    const ids = Object.keys(choices);
+    if (!openid) throw new SubscribeRequestError('openid is empty');
+    if (ids.length === 0 || ids.length > MAX_TEMPLATES_PER_POPUP) throw new SubscribeRequestError(`choose 1 to ${MAX_TEMPLATES_PER_POPUP} templates`);
+    if (ids.some((id) => id.length === 0)) throw new SubscribeRequestError('a template id is empty');
+    const longTerm = ids.filter((id) => this.longTerm.has(id)).length;
+    if (longTerm > 0 && longTerm < ids.length) throw new SubscribeRequestError('one-time and long-term templates cannot be asked for together');
+    for (const id of ids) if (!SUBSCRIBE_CHOICES.includes(choices[id])) throw new SubscribeRequestError(`the choice for ${id} must be one of ${SUBSCRIBE_CHOICES.join(', ')}`);
+    let byTemplate = this.ledger.get(openid);
+    if (!byTemplate) this.ledger.set(openid, (byTemplate = new Map()));
+    return ids.map((id) => {
+      const entry = byTemplate.get(id) ?? { openid, templateId: id, credits: 0, lastChoice: choices[id] };
+      entry.lastChoice = choices[id];
+      if (choices[id] === 'accept' && !this.longTerm.has(id)) entry.credits += 1;
+      byTemplate.set(id, entry);
+      return { ...entry };
+    });
+  }
+
+  /** Every person and template WeChat remembers an answer for, by openid then template id. */
+  subscribeCredits(): SubscribeCredit[] {
+    return [...this.ledger.values()]
+      .flatMap((byTemplate) => [...byTemplate.values()])
+      .sort((a, b) => (a.openid === b.openid ? compare(a.templateId, b.templateId) : compare(a.openid, b.openid)))
+      .map((entry) => ({ ...entry }));
+  }
+
+  /** One-time credits `openid` has left for `templateId`. */
+  creditsOf(openid: string, templateId: string): number {
+    return this.ledger.get(openid)?.get(templateId)?.credits ?? 0;
   }
 
   /**
@@ -106,18 +228,41 @@ export class OpenApiStandIn {
     }
   }
 
+  /**
+   * Checked in the platform's order: the openid, the template, the data, then the person's
+   * permission: a one-time template spends one credit (43101 without one), a long-term one
+   * needs the latest answer to be accept. Every attempt is recorded with its result.
+   *
+   * Synchronous, so two sends to one person never overlap here and the platform's 43108 (sends
+   * to one openid at the same time) cannot happen locally.
+   */
   private sendSubscribeMessage(body: Record<string, unknown>): OpenApiReply {
     const { touser, templateId, page, data } = body;
+    const reply = this.subscribeReply(touser, templateId, data);
+    this.subscribeMessages.push({
+      touser: typeof touser === 'string' ? touser : '',
+      templateId: typeof templateId === 'string' ? templateId : '',
+      page: typeof page === 'string' ? page : null,
+      data: typeof data === 'object' && data !== null ? (data as Record<string, { value: string }>) : {},
+      sentAt: this.now().toISOString(),
+      errCode: reply.errCode,
+      errMsg: reply.errMsg,
+    });
+    return reply;
+  }
+
+  private subscribeReply(touser: unknown, templateId: unknown, data: unknown): OpenApiReply {
     if (typeof touser !== 'string' || !touser) return { errCode: 40003, errMsg: 'invalid openid' };
     if (typeof templateId !== 'string' || !templateId) return { errCode: 40037, errMsg: 'invalid template_id' };
-    if (typeof data !== 'object' || data === null) return { errCode: 47003, errMsg: 'argument invalid! data is empty' };
-    this.subscribeMessages.push({
-      touser,
-      templateId,
-      page: typeof page === 'string' ? page : null,
-      data: data as Record<string, { value: string }>,
-      sentAt: this.now().toISOString(),
-    });
+    const problem = dataProblem(data);
+    if (problem) return { errCode: 47003, errMsg: `argument invalid! ${problem}` };
+    const entry = this.ledger.get(touser)?.get(templateId);
+    if (this.longTerm.has(templateId)) {
+      if (entry?.lastChoice !== 'accept') return { errCode: 43101, errMsg: 'user refuse to accept the msg' };
+    } else {
+      if (!entry || entry.credits === 0) return { errCode: 43101, errMsg: 'user refuse to accept the msg' };
+      entry.credits -= 1;
+    }
     return { errCode: 0, errMsg: 'openapi.subscribeMessage.send:ok' };
   }
 
@@ -158,4 +303,8 @@ export class OpenApiStandIn {
       },
     };
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

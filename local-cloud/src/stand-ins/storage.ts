@@ -9,7 +9,7 @@
  * onto a file system), holding a JSON header line and then the bytes. It is written to a temp
  * file and renamed into place, so a crash leaves either the old or the new file, never a mix.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fsyncDir, writeAll } from '../durable-fs';
@@ -24,7 +24,19 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_CLOUD_PATH_LENGTH = 1024;
 /** How long an upload signature from getUploadMetadata stays valid. */
 const UPLOAD_SIGNATURE_MS = 15 * 60 * 1000;
+/**
+ * Folders whose files only the functions read and hand out as signed temporary URLs: notice
+ * attachments and exported lists are private to a notice's audience (in production, the storage
+ * security rule of the README; avatars and everything else stay readable by every user).
+ */
+export const PRIVATE_PREFIXES: readonly string[] = ['notice-files/', 'notice-exports/'];
+/** The platform's default lifetime of a temporary URL of a private file: one day. */
+export const DEFAULT_DOWNLOAD_MAX_AGE_SECONDS = 86_400;
+/** No temporary URL outlives this, whatever max_age asks for. */
+export const MAX_DOWNLOAD_MAX_AGE_SECONDS = 86_400;
 const OBJECT_NAME = /^[0-9a-f]{64}$/;
+const DOWNLOAD_SIGN = /^[0-9a-f]{64}$/;
+const DOWNLOAD_EXPIRY = /^\d{1,12}$/;
 /** An object file's header line is at most this long (a 1024-char path escaped, plus fields). */
 const HEADER_READ_BYTES = 16 * 1024;
 
@@ -60,6 +72,28 @@ export interface UploadSignature {
 }
 
 export type UploadCheck = 'ok' | 'expired' | 'mismatch';
+
+/** The query of a temporary URL: `sign` (HMAC of path and expiry), `t` (expiry, Unix seconds). */
+export interface DownloadSignature {
+  sign: string;
+  t: number;
+}
+
+/** A plain read of a private file has no signature: `missing`, as COS answers it AccessDenied. */
+export type DownloadCheck = 'ok' | 'expired' | 'mismatch' | 'missing';
+
+export function isPrivatePath(cloudPath: string): boolean {
+  return PRIVATE_PREFIXES.some((prefix) => cloudPath.startsWith(prefix));
+}
+
+/**
+ * The lifetime a temporary URL gets for a requested `max_age` (seconds): the default when none
+ * or a meaningless one is asked, whole seconds, at most the cap.
+ */
+export function downloadMaxAge(requested: unknown): number {
+  if (typeof requested !== 'number' || !Number.isFinite(requested) || requested < 1) return DEFAULT_DOWNLOAD_MAX_AGE_SECONDS;
+  return Math.min(Math.floor(requested), MAX_DOWNLOAD_MAX_AGE_SECONDS);
+}
 
 /**
  * Why a cloud path is refused, or null when it is acceptable. CloudBase documents a narrow
@@ -141,6 +175,8 @@ export class StorageStandIn {
   /** In-memory mode only. */
   private readonly contents = new Map<string, Buffer>();
   private readonly signatures = new Map<string, { cloudPath: string; expiresAt: number }>();
+  /** Random per start: a temporary URL from an earlier run is as dead as an expired one. */
+  private readonly downloadKey = randomBytes(32);
   private readonly objectsDir: string | null;
   private readonly fsync: boolean;
   private readonly now: () => Date;
@@ -255,6 +291,26 @@ export class StorageStandIn {
     const entry = authorization ? this.signatures.get(authorization) : undefined;
     if (!entry || entry.cloudPath !== cloudPath) return 'mismatch';
     return entry.expiresAt > this.now().getTime() ? 'ok' : 'expired';
+  }
+
+  /** The signature of a temporary URL for `cloudPath`, valid `maxAgeSeconds` from now. */
+  signDownload(cloudPath: string, maxAgeSeconds: number): DownloadSignature {
+    const t = Math.floor(this.now().getTime() / 1000) + maxAgeSeconds;
+    return { sign: this.downloadMac(cloudPath, t), t };
+  }
+
+  /** Whether a request for `cloudPath` with this `sign` and `t` (query values as sent) may read it. */
+  checkDownload(cloudPath: string, sign: string | null, t: string | null): DownloadCheck {
+    if (sign === null && t === null) return 'missing';
+    if (sign === null || t === null || !DOWNLOAD_SIGN.test(sign) || !DOWNLOAD_EXPIRY.test(t)) return 'mismatch';
+    const expiry = Number(t);
+    if (!timingSafeEqual(Buffer.from(sign, 'hex'), Buffer.from(this.downloadMac(cloudPath, expiry), 'hex'))) return 'mismatch';
+    return this.now().getTime() < expiry * 1000 ? 'ok' : 'expired';
+  }
+
+  private downloadMac(cloudPath: string, t: number): string {
+    // The path and the expiry both signed, so neither can be swapped for another's.
+    return createHmac('sha256', this.downloadKey).update(`${t}\n${cloudPath}`, 'utf8').digest('hex');
   }
 
   private load(objectsDir: string): void {
