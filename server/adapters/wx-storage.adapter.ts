@@ -7,6 +7,14 @@ interface FileStatus {
   status: number;
 }
 
+interface TempUrlItem extends FileStatus {
+  tempFileURL: string;
+}
+
+/** getTempFileURL takes at most this many file ids per call (platform-facts section 8). */
+const TEMP_URL_BATCH = 50;
+const TEMP_URL_PARALLEL = 4;
+
 /** wx-server-sdk's code for STORAGE_FILE_NONEXIST when it maps CloudBase codes to numbers. */
 const FILE_NONEXIST_ERRCODE = -503003;
 
@@ -37,5 +45,32 @@ export const wxFileStorage: FileStoragePort = {
       if (isMissingFile(error)) return null;
       throw error;
     }
+  },
+  async upload(cloudPath, content) {
+    const fileContent = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+    const { fileID } = (await wxCloud().uploadFile({ cloudPath, fileContent })) as { fileID?: unknown };
+    if (typeof fileID !== 'string' || fileID === '') throw new Error(`uploadFile returned no file id for ${cloudPath}`);
+    return fileID;
+  },
+  async temporaryUrls(fileIds, maxAgeSeconds) {
+    if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds < 1) throw new RangeError(`maxAgeSeconds must be a positive whole number: ${maxAgeSeconds}`);
+    const unique = [...new Set(fileIds)];
+    const batches: string[][] = [];
+    for (let i = 0; i < unique.length; i += TEMP_URL_BATCH) batches.push(unique.slice(i, i + TEMP_URL_BATCH));
+    const urls = new Map<string, string>();
+    // A few calls at a time: a long list stays quick without flooding the storage API.
+    for (let i = 0; i < batches.length; i += TEMP_URL_PARALLEL) {
+      const replies = await Promise.all(
+        batches.slice(i, i + TEMP_URL_PARALLEL).map(async (batch) => {
+          const { fileList } = (await wxCloud().getTempFileURL({ fileList: batch.map((fileID) => ({ fileID, maxAge: maxAgeSeconds })) })) as { fileList: TempUrlItem[] };
+          return fileList;
+        }),
+      );
+      for (const file of replies.flat()) {
+        // A missing file is a per-item status (-503003), not a failed call.
+        if (file.status === 0 && file.tempFileURL) urls.set(file.fileID, file.tempFileURL);
+      }
+    }
+    return urls;
   },
 };
