@@ -1,6 +1,6 @@
 /**
  * Files in cloud storage (or the local cloud's stand-in): avatar uploads and the address an
- * `<image>` shows, and roster files for import. The backend stores only file ids
+ * `<image>` shows, roster files for import, and notice attachments (with upload progress). The backend stores only file ids
  * (`cloud://...`); which URL shows one is decided here, by transport.
  */
 import type { AppError, Result } from '../../typings';
@@ -12,6 +12,10 @@ import { cloudFor, localIdentityHeaders } from './transport';
 
 export const UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '头像上传失败，请稍后重试' };
 export const IMPORT_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '文件上传失败，请稍后重试' };
+export const NOTICE_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '附件上传失败，请重试' };
+
+/** Upload progress of one file, 0–100, as the platform reports it. */
+export type UploadProgress = (percent: number) => void;
 
 /** Longest file name kept in an import's cloud path, in characters. */
 const IMPORT_NAME_MAX = FIELD_LIMITS.importFileName;
@@ -24,6 +28,11 @@ export interface FileService {
   uploadAvatar(accountId: string, tempFilePath: string): Promise<Result<string>>;
   /** Uploads a roster file under `imports/<account id>/`; resolves with its file id. Never rejects. */
   uploadImportFile(accountId: string, tempFilePath: string, fileName: string): Promise<Result<string>>;
+  /**
+   * Uploads a notice attachment under `notice-files/<account id>/`, reporting progress as it
+   * goes; resolves with its file id. Never rejects.
+   */
+  uploadNoticeFile(accountId: string, tempFilePath: string, fileName: string, onProgress?: UploadProgress): Promise<Result<string>>;
   /** What an `<image src>` shows for a stored file id; null when there is none. */
   displayUrl(fileId: string | null | undefined): string | null;
 }
@@ -41,23 +50,48 @@ export function avatarCloudPath(accountId: string, tempFilePath: string, now: nu
 
 /**
  * A file name that is safe in a cloud path: letters, digits, Chinese, `.`, `-` and `_` are
- * kept, anything else becomes `_`; long names keep their extension. `roster` when nothing is left.
+ * kept, anything else becomes `_`; names longer than `max` keep their extension. `fallback`
+ * when nothing is left.
  */
-export function safeFileName(fileName: string): string {
+export function safeFileName(fileName: string, max: number = IMPORT_NAME_MAX, fallback = 'roster'): string {
   const base = fileName.split(/[\\/]/).pop() ?? '';
   const cleaned = base
     .replace(/[^0-9A-Za-z\u4e00-\u9fff._-]+/g, '_')
     .replace(/^[._]+/, '')
     .replace(/\.{2,}/g, '.');
   const chars = Array.from(cleaned);
-  if (chars.length <= IMPORT_NAME_MAX) return cleaned || 'roster';
+  if (chars.length <= max) return cleaned || fallback;
   const dot = cleaned.lastIndexOf('.');
   const extension = dot > 0 ? Array.from(cleaned.slice(dot)).slice(0, 9).join('') : '';
-  return chars.slice(0, IMPORT_NAME_MAX - Array.from(extension).length).join('') + extension;
+  return chars.slice(0, max - Array.from(extension).length).join('') + extension;
 }
 
 export function importCloudPath(accountId: string, fileName: string, now: number = Date.now()): string {
   return `imports/${accountId}/${now}-${safeFileName(fileName)}`;
+}
+
+/** Where a notice attachment is stored: the backend accepts only files under the author's own folder. */
+export function noticeCloudPath(accountId: string, fileName: string, now: number = Date.now()): string {
+  return `notice-files/${accountId}/${now}-${safeFileName(fileName, FIELD_LIMITS.attachmentName, 'file')}`;
+}
+
+/** Passes a task's progress on, whole percents only and each once, so a page's setData follows the bar and no more. */
+function progressListener(onProgress: UploadProgress | undefined): ((res: { progress: number }) => void) | null {
+  if (!onProgress) return null;
+  let last = -1;
+  return (res) => {
+    const percent = Math.max(0, Math.min(100, Math.floor(Number(res?.progress) || 0)));
+    if (percent === last) return;
+    last = percent;
+    onProgress(percent);
+  };
+}
+
+/** Follows an upload task's progress; a platform (or a stand-in) without one simply reports none. */
+function watchProgress(task: unknown, onProgress: UploadProgress | undefined): void {
+  const listener = progressListener(onProgress);
+  const watchable = task as { onProgressUpdate?: (listener: (res: { progress: number }) => void) => void } | null | undefined;
+  if (listener && watchable && typeof watchable.onProgressUpdate === 'function') watchable.onProgressUpdate(listener);
 }
 
 /** `cloud://<env>.<bucket>/avatars/u1/1.jpg` -> `avatars/u1/1.jpg`; null for anything else. */
@@ -85,10 +119,10 @@ function parseUploadReply(statusCode: number, body: unknown, error: AppError): R
 }
 
 export function createFileService(config: RuntimeConfig): FileService {
-  function uploadLocal(local: LocalRuntime, cloudPath: string, filePath: string, error: AppError): Promise<Result<string>> {
+  function uploadLocal(local: LocalRuntime, cloudPath: string, filePath: string, error: AppError, onProgress?: UploadProgress): Promise<Result<string>> {
     return new Promise((resolve) => {
       try {
-        wx.uploadFile({
+        const task = wx.uploadFile({
           url: `${local.localBaseUrl}/storage/upload`,
           filePath,
           name: 'file',
@@ -98,6 +132,7 @@ export function createFileService(config: RuntimeConfig): FileService {
           success: (res) => resolve(parseUploadReply(res.statusCode, res.data, error)),
           fail: () => resolve(failure(error)),
         });
+        watchProgress(task, onProgress);
       } catch {
         resolve(failure(error));
       }
@@ -121,6 +156,27 @@ export function createFileService(config: RuntimeConfig): FileService {
     return config.transport === 'cloud' ? uploadCloud(cloudPath, filePath, error) : uploadLocal(config, cloudPath, filePath, error);
   }
 
+  /**
+   * An upload whose progress is followed. `wx.cloud.uploadFile` hands back its UploadTask only
+   * when called with callbacks (its promise form has none).
+   */
+  function uploadWatched(cloudPath: string, filePath: string, error: AppError, onProgress?: UploadProgress): Promise<Result<string>> {
+    if (config.transport !== 'cloud') return uploadLocal(config, cloudPath, filePath, error, onProgress);
+    return new Promise((resolve) => {
+      try {
+        const task = cloudFor(config).uploadFile({
+          cloudPath,
+          filePath,
+          success: (res) => resolve(typeof res?.fileID === 'string' && res.fileID ? { ok: true, data: res.fileID } : failure(error)),
+          fail: () => resolve(failure(error)),
+        });
+        watchProgress(task, onProgress);
+      } catch {
+        resolve(failure(error));
+      }
+    });
+  }
+
   return {
     uploadAvatar(accountId, tempFilePath) {
       return upload(avatarCloudPath(accountId, tempFilePath), tempFilePath, UPLOAD_FAILED);
@@ -128,6 +184,10 @@ export function createFileService(config: RuntimeConfig): FileService {
 
     uploadImportFile(accountId, tempFilePath, fileName) {
       return upload(importCloudPath(accountId, fileName), tempFilePath, IMPORT_UPLOAD_FAILED);
+    },
+
+    uploadNoticeFile(accountId, tempFilePath, fileName, onProgress) {
+      return uploadWatched(noticeCloudPath(accountId, fileName), tempFilePath, NOTICE_UPLOAD_FAILED, onProgress);
     },
 
     displayUrl(fileId) {
@@ -160,3 +220,7 @@ export function uploadImportFile(tempFilePath: string, fileName: string): Promis
     session.ok ? defaultFiles().uploadImportFile(session.data.id, tempFilePath, fileName) : { ok: false as const, error: session.error },
   );
 }
+
+/** Uploads a notice attachment of the signed-in author (`accountId`), reporting progress; resolves with its file id. */
+export const uploadNoticeFile: FileService['uploadNoticeFile'] = (accountId, tempFilePath, fileName, onProgress) =>
+  defaultFiles().uploadNoticeFile(accountId, tempFilePath, fileName, onProgress);

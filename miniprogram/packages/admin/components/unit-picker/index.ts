@@ -2,6 +2,10 @@
  * Picks a unit by walking down the tree in a bottom popup: the breadcrumb goes back up, a
  * sub-unit goes down, 选择此单位 picks the unit shown. Emits `pick` with `{ unit, trail }`
  * (the trail runs from the organisation to the unit) and `close`.
+ *
+ * With `multiple`, several units are chosen in one visit: the page passes the chosen ones as
+ * `selected` (a map of ids), rows show which are chosen, the button toggles the unit shown
+ * (`pick` then carries `selected`, the unit's new state) and 完成 closes.
  */
 import type { UnitView } from '../../../../../typings';
 import { defineComponent } from '../../../../common/component';
@@ -25,6 +29,8 @@ interface PickerData {
   errorText: string;
   /** Whether the unit shown can be picked. */
   canPick: boolean;
+  /** With `multiple`: whether the unit shown is among `selected`. */
+  pickedNow: boolean;
 }
 
 const loads = perInstance(() => new LatestOnly());
@@ -38,6 +44,10 @@ defineComponent({
     /** Whether the organisation itself can be picked. */
     allowRoot: { type: Boolean, value: true },
     confirmText: { type: String, value: '选择此单位' },
+    /** Several units are chosen, each toggled, instead of one picked. */
+    multiple: { type: Boolean, value: false },
+    /** With `multiple`: the chosen units' ids, as a map `{ [id]: true }`. */
+    selected: { type: Object, value: null },
   },
 
   data: {
@@ -51,6 +61,7 @@ defineComponent({
     loading: false,
     errorText: '',
     canPick: false,
+    pickedNow: false,
   } as PickerData,
 
   observers: {
@@ -62,6 +73,9 @@ defineComponent({
     },
     'excludeId, allowRoot'() {
       this.setData({ canPick: this.pickable(this.data.trail) });
+    },
+    selected() {
+      this.setData({ pickedNow: this.isSelected(this.data.trail) });
     },
   },
 
@@ -80,6 +94,12 @@ defineComponent({
       return this.data.allowRoot || trail.length > 1;
     },
 
+    isSelected(trail: UnitView[]): boolean {
+      const unit = trail[trail.length - 1];
+      const selected = this.data.selected as Record<string, boolean> | null;
+      return !!(unit && selected && selected[unit.id]);
+    },
+
     start(): Promise<void> {
       const ticket = loads(this).begin(true);
       if (ticket === null) return Promise.resolve();
@@ -95,7 +115,16 @@ defineComponent({
     },
 
     enter(trail: UnitView[]): Promise<void> {
-      this.setData({ trail, crumbs: crumbsOf(trail), canPick: this.pickable(trail), children: [], rows: [], next: null, childrenWindow: emptyWindow() });
+      this.setData({
+        trail,
+        crumbs: crumbsOf(trail),
+        canPick: this.pickable(trail),
+        pickedNow: this.isSelected(trail),
+        children: [],
+        rows: [],
+        next: null,
+        childrenWindow: emptyWindow(),
+      });
       return this.loadChildren(true);
     },
 
@@ -158,7 +187,9 @@ defineComponent({
     onPick() {
       const trail = this.data.trail;
       const unit = trail[trail.length - 1];
-      if (unit && this.data.canPick) this.triggerEvent('pick', { unit, trail });
+      if (!unit || !this.data.canPick) return;
+      if (this.data.multiple) this.triggerEvent('pick', { unit, trail, selected: !this.data.pickedNow });
+      else this.triggerEvent('pick', { unit, trail });
     },
 
     onClose() {

@@ -1,3 +1,625 @@
+import type { AppError, ManagedNoticeDetail, MemberCard, NoticeKind, Result, UnitView } from '../../../../../typings';
+import { FIELD_LIMITS } from '../../../../../typings/limits';
+import { LatestOnly, perInstance, SearchLoads, SEARCH_PAUSE_MS } from '../../../../common/latest';
 import { definePage } from '../../../../common/page';
+import { uploadNoticeFile } from '../../../../services/files';
+import { editNotice, manageNotice, newRequestId, publish, reach, saveDraft } from '../../../../services/notice';
+import { searchMembers } from '../../../../services/org';
+import { currentAccount, ensureSession } from '../../../../services/session';
+import { errorText } from '../../../../utils/error-text';
+import { eventText } from '../../../../utils/events';
+import {
+  acceptFiles,
+  ATTACHMENT_HINT,
+  audienceChips,
+  audienceInputOf,
+  audienceIsEmpty,
+  audienceText,
+  BODY_HINT,
+  businessNow,
+  businessToday,
+  checkCompose,
+  composeFormOf,
+  composeModeOf,
+  countText,
+  DOCUMENT_EXTENSIONS,
+  emptyComposeForm,
+  fieldOfNoticeError,
+  hasComposeErrors,
+  imageName,
+  KIND_OPTIONS,
+  kindLabel,
+  mineUrl,
+  NO_COMPOSE_ERRORS,
+  noticeChangesOf,
+  noticeInputOf,
+  previewOf,
+  readersUrl,
+  reachView,
+  savedRows,
+  unitChipOf,
+  uploadingRow,
+  type AttachmentRow,
+  type ComposeErrors,
+  type ComposeForm,
+  type PersonChip,
+  type PickedFile,
+  type PreviewView,
+  type ReachView,
+  type UnitChip,
+} from '../../../../utils/notice-compose-view';
+import { queryText } from '../../../../utils/org-view';
 
-definePage({ data: {} });
+type Status = 'loading' | 'ready' | 'missing' | 'error';
+/** `draft`: a new notice or a saved draft (everything editable); `published`: only what may change after publishing. */
+type Mode = 'draft' | 'published';
+type Busy = '' | 'draft' | 'publish' | 'edit';
+
+/** A member search result, marked when already chosen. */
+interface PersonResult {
+  id: string;
+  name: string;
+  label: string;
+  chosen: boolean;
+}
+
+/** People shown for one search: a name or number finds a person faster than scrolling. */
+const RESULTS_SHOWN = 20;
+
+interface ComposeData {
+  status: Status;
+  errorText: string;
+  mode: Mode;
+  noticeId: string;
+  /** The notice's version as last read; every save sends it back. */
+  rev: string;
+  form: ComposeForm;
+  errors: ComposeErrors;
+  kinds: typeof KIND_OPTIONS;
+  kindLabel: string;
+  titleCount: string;
+  bodyCount: string;
+  bodyHint: string;
+  /** The body box grows with the text from about eight lines. */
+  bodyAutosize: { minHeight: number };
+  attachments: AttachmentRow[];
+  attachmentHint: string;
+  units: UnitChip[];
+  people: PersonChip[];
+  /** The audience of a published notice, read only. */
+  audienceText: string;
+  pickerShow: boolean;
+  /** The chosen units as the picker marks them. */
+  selectedUnits: Record<string, boolean>;
+  query: string;
+  results: PersonResult[];
+  searching: boolean;
+  searchNote: string;
+  reach: ReachView | null;
+  reachLoading: boolean;
+  reachNote: string;
+  today: string;
+  busy: Busy;
+  message: string;
+  messageType: 'error' | 'success';
+  previewShow: boolean;
+  preview: PreviewView | null;
+  limits: typeof FIELD_LIMITS;
+}
+
+interface State {
+  alive: boolean;
+  /**
+   * The id of the publish attempt under way. Kept while the outcome is unknown (no reply, a
+   * busy or failing server) so a retry can never publish twice; dropped once the server has
+   * answered for certain.
+   */
+  requestId: string | null;
+  reach: LatestOnly;
+  search: SearchLoads;
+  uploads: number;
+}
+
+const state = perInstance<State>(() => ({ alive: true, requestId: null, reach: new LatestOnly(), search: new SearchLoads(), uploads: 0 }));
+
+/** Failures after which the publish may or may not have happened: the next try must carry the same id. */
+const OUTCOME_UNKNOWN: ReadonlySet<string> = new Set(['NETWORK_ERROR', 'BUSY_RETRY', 'INTERNAL']);
+
+interface FieldEvent {
+  detail: unknown;
+  currentTarget: { dataset: { field?: string; key?: string; id?: string } };
+}
+
+function chooseImages(count: number): Promise<PickedFile[]> {
+  return new Promise((resolve) => {
+    wx.chooseMedia({
+      count,
+      mediaType: ['image'],
+      sourceType: ['album', 'camera'],
+      success: (res) => resolve((res.tempFiles ?? []).map((file) => ({ path: file.tempFilePath, name: file.tempFilePath, size: file.size }))),
+      // Cancelling the chooser is not an error.
+      fail: () => resolve([]),
+    });
+  });
+}
+
+function chooseDocuments(count: number): Promise<PickedFile[]> {
+  return new Promise((resolve) => {
+    wx.chooseMessageFile({
+      count,
+      type: 'file',
+      extension: [...DOCUMENT_EXTENSIONS],
+      success: (res) => resolve((res.tempFiles ?? []).map((file) => ({ path: file.path, name: file.name, size: file.size }))),
+      fail: () => resolve([]),
+    });
+  });
+}
+
+function authorName(): string {
+  const account = currentAccount();
+  return account?.member?.name || account?.nickname || '我';
+}
+
+definePage({
+  data: {
+    status: 'loading',
+    errorText: '',
+    mode: 'draft',
+    noticeId: '',
+    rev: '',
+    form: emptyComposeForm(),
+    errors: { ...NO_COMPOSE_ERRORS },
+    kinds: KIND_OPTIONS,
+    kindLabel: kindLabel('notice'),
+    titleCount: countText('', FIELD_LIMITS.noticeTitle),
+    bodyCount: countText('', FIELD_LIMITS.noticeBody),
+    bodyHint: BODY_HINT,
+    bodyAutosize: { minHeight: 160 },
+    attachments: [],
+    attachmentHint: ATTACHMENT_HINT,
+    units: [],
+    people: [],
+    audienceText: '',
+    pickerShow: false,
+    selectedUnits: {},
+    query: '',
+    results: [],
+    searching: false,
+    searchNote: '',
+    reach: null,
+    reachLoading: false,
+    reachNote: '选择发送范围后，这里显示能通知到多少人',
+    today: businessToday(),
+    busy: '',
+    message: '',
+    messageType: 'error',
+    previewShow: false,
+    preview: null,
+    limits: FIELD_LIMITS,
+  } as ComposeData,
+
+  onLoad(query) {
+    const noticeId = queryText(query.id);
+    if (!noticeId) {
+      this.setData({ status: 'ready' });
+      return;
+    }
+    this.setData({ noticeId });
+    this.load();
+  },
+
+  onUnload() {
+    const own = state(this);
+    own.alive = false;
+    own.reach.cancel();
+    own.search.cancel();
+  },
+
+  methods: {
+    load(): Promise<void> {
+      return manageNotice(this.data.noticeId).then((result) => {
+        if (!state(this).alive) return;
+        if (result.ok) {
+          this.showNotice(result.data);
+          return;
+        }
+        const code = result.error.code;
+        if (code === 'NOTICE_NOT_FOUND' || code === 'FORBIDDEN') {
+          this.setData({ status: 'missing', errorText: code === 'FORBIDDEN' ? '仅发布者和管理员可以编辑通知' : errorText(result.error) });
+        } else {
+          this.setData({ status: 'error', errorText: errorText(result.error) });
+        }
+      });
+    },
+
+    /** Shows a notice as the backend holds it: the form, its attachments and audience reset to it. */
+    showNotice(detail: ManagedNoticeDetail) {
+      const mode = composeModeOf(detail);
+      if (mode === 'locked') {
+        this.setData({
+          status: 'missing',
+          errorText: detail.status === 'recalled' ? '该通知已撤回，不能再编辑' : '该通知正在发布，请稍后在「我发布的」中查看',
+        });
+        return;
+      }
+      const form = composeFormOf(detail.input);
+      const chips = audienceChips(detail.audienceView);
+      this.setData({
+        status: 'ready',
+        mode,
+        noticeId: detail.id,
+        rev: detail.rev,
+        form,
+        errors: { ...NO_COMPOSE_ERRORS },
+        kindLabel: kindLabel(form.kind),
+        titleCount: countText(form.title, FIELD_LIMITS.noticeTitle),
+        bodyCount: countText(form.body, FIELD_LIMITS.noticeBody),
+        attachments: savedRows(detail.input.attachments),
+        units: chips.units,
+        people: chips.people,
+        selectedUnits: Object.fromEntries(chips.units.map((unit) => [unit.id, true])),
+        audienceText: audienceText(detail.audienceView),
+      });
+      wx.setNavigationBarTitle({ title: mode === 'published' ? '修改通知' : '编辑草稿' });
+      if (mode === 'draft') this.refreshReach();
+    },
+
+    showMessage(text: string, type: 'error' | 'success' = 'error') {
+      this.setData({ message: text, messageType: type });
+    },
+
+    onRetry() {
+      this.setData({ status: 'loading' });
+      return this.load();
+    },
+
+    // Content
+
+    onKindChange(event: { detail: unknown }) {
+      const option = KIND_OPTIONS.find((kind) => kind.kind === event.detail);
+      if (!option || this.data.mode !== 'draft' || option.kind === this.data.form.kind) return;
+      const kind: NoticeKind = option.kind;
+      this.setData({ 'form.kind': kind, 'form.pinned': false, kindLabel: kindLabel(kind), 'errors.audience': '' });
+      this.refreshReach();
+    },
+
+    onTitleChange(event: FieldEvent) {
+      const title = eventText(event);
+      this.setData({ 'form.title': title, 'errors.title': '', titleCount: countText(title, FIELD_LIMITS.noticeTitle) });
+    },
+
+    onBodyChange(event: FieldEvent) {
+      const body = eventText(event);
+      this.setData({ 'form.body': body, 'errors.body': '', bodyCount: countText(body, FIELD_LIMITS.noticeBody) });
+    },
+
+    // Attachments
+
+    onAddImages() {
+      const room = FIELD_LIMITS.noticeAttachments - this.data.attachments.length;
+      if (room <= 0) return this.showMessage(`最多 ${FIELD_LIMITS.noticeAttachments} 个附件`);
+      return chooseImages(room).then((files) => {
+        const images = this.data.attachments.filter((row) => row.kind === 'image').length;
+        this.addFiles(files.map((file, index) => ({ ...file, name: imageName(file.path, images + index + 1) })));
+      });
+    },
+
+    onAddDocuments() {
+      const room = FIELD_LIMITS.noticeAttachments - this.data.attachments.length;
+      if (room <= 0) return this.showMessage(`最多 ${FIELD_LIMITS.noticeAttachments} 个附件`);
+      return chooseDocuments(room).then((files) => this.addFiles(files));
+    },
+
+    addFiles(files: PickedFile[]): Promise<void> {
+      if (!files.length || !state(this).alive) return Promise.resolve();
+      const { accepted, refusal } = acceptFiles(files, FIELD_LIMITS.noticeAttachments - this.data.attachments.length);
+      this.setData({ 'errors.attachments': refusal });
+      if (!accepted.length) return Promise.resolve();
+      const own = state(this);
+      const rows = accepted.map((file) => {
+        own.uploads += 1;
+        return uploadingRow(`new-${own.uploads}`, file);
+      });
+      this.setData({ attachments: [...this.data.attachments, ...rows] });
+      return Promise.all(rows.map((row) => this.upload(row.key))).then(() => undefined);
+    },
+
+    /** Uploads the row's file; its progress and outcome land on the row while it is still listed. */
+    upload(key: string): Promise<void> {
+      const at = () => this.data.attachments.findIndex((row) => row.key === key);
+      const row = this.data.attachments[at()];
+      if (!row) return Promise.resolve();
+      return ensureSession().then((session): Promise<Result<string>> | Result<string> => {
+        if (!session.ok) return { ok: false, error: session.error };
+        return uploadNoticeFile(session.data.id, row.tempPath, row.name, (percent) => {
+          const index = at();
+          if (index >= 0 && state(this).alive) this.setData({ [`attachments[${index}].progress`]: percent });
+        });
+      }).then((result) => {
+        const index = at();
+        if (index < 0 || !state(this).alive) return;
+        if (result.ok) {
+          this.setData({ [`attachments[${index}].status`]: 'done', [`attachments[${index}].fileId`]: result.data, [`attachments[${index}].progress`]: 100 });
+          if (this.data.errors.attachments && !this.data.attachments.some((other) => other.status === 'failed')) this.setData({ 'errors.attachments': '' });
+        } else {
+          this.setData({ [`attachments[${index}].status`]: 'failed', [`attachments[${index}].progress`]: 0 });
+        }
+      });
+    },
+
+    onRetryUpload(event: FieldEvent) {
+      const key = event.currentTarget.dataset.key;
+      const index = this.data.attachments.findIndex((row) => row.key === key);
+      if (!key || index < 0 || this.data.attachments[index].status !== 'failed') return undefined;
+      this.setData({ [`attachments[${index}].status`]: 'uploading', [`attachments[${index}].progress`]: 0, 'errors.attachments': '' });
+      return this.upload(key);
+    },
+
+    onRemoveAttachment(event: FieldEvent) {
+      const key = event.currentTarget.dataset.key;
+      if (key) this.setData({ attachments: this.data.attachments.filter((row) => row.key !== key), 'errors.attachments': '' });
+    },
+
+    // Audience
+
+    onToggleAll() {
+      if (this.data.mode !== 'draft') return;
+      this.setData({ 'form.all': !this.data.form.all, 'errors.audience': '' });
+      this.refreshReach();
+    },
+
+    onAddUnits() {
+      this.setData({ pickerShow: true });
+    },
+
+    onPickerClose() {
+      this.setData({ pickerShow: false });
+    },
+
+    onPickUnit(event: { detail: { unit?: UnitView; selected?: boolean } }) {
+      const unit = event.detail?.unit;
+      if (!unit) return;
+      const chosen = this.data.units.some((chip) => chip.id === unit.id);
+      if (event.detail.selected === false) {
+        if (chosen) this.setUnits(this.data.units.filter((chip) => chip.id !== unit.id));
+        return;
+      }
+      if (chosen) return;
+      if (this.data.units.length >= FIELD_LIMITS.audienceUnits) {
+        this.setData({ 'errors.audience': `最多选择 ${FIELD_LIMITS.audienceUnits} 个单位` });
+        return;
+      }
+      this.setUnits([...this.data.units, unitChipOf(unit)]);
+    },
+
+    onRemoveUnit(event: FieldEvent) {
+      const id = event.currentTarget.dataset.id;
+      if (id) this.setUnits(this.data.units.filter((chip) => chip.id !== id));
+    },
+
+    setUnits(units: UnitChip[]) {
+      this.setData({ units, selectedUnits: Object.fromEntries(units.map((unit) => [unit.id, true])), 'errors.audience': '' });
+      this.refreshReach();
+    },
+
+    onQueryChange(event: FieldEvent) {
+      this.setData({ query: eventText(event) });
+      state(this).search.afterPause(() => this.searchPeople(), SEARCH_PAUSE_MS);
+    },
+
+    onSearch(event: FieldEvent) {
+      state(this).search.clearPause();
+      this.setData({ query: eventText(event) });
+      return this.searchPeople();
+    },
+
+    onSearchClear() {
+      const loads = state(this).search;
+      loads.cancel();
+      this.setData({ query: '', results: [], searching: false, searchNote: '' });
+    },
+
+    searchPeople(): Promise<void> {
+      const loads = state(this).search;
+      const query = this.data.query.trim();
+      if (!query) {
+        loads.cancel();
+        this.setData({ results: [], searching: false, searchNote: '' });
+        return Promise.resolve();
+      }
+      const ticket = loads.begin(true);
+      if (ticket === null) return Promise.resolve();
+      this.setData({ searching: true, searchNote: '' });
+      return searchMembers({ query, status: 'active' }).then((result) => {
+        if (!loads.settle(ticket) || !state(this).alive) return;
+        if (!result.ok) {
+          this.setData({
+            searching: false,
+            results: [],
+            searchNote: result.error.code === 'FORBIDDEN' ? '按姓名添加成员需要管理员权限，可改为选择单位' : errorText(result.error),
+          });
+          return;
+        }
+        const items = result.data.items.slice(0, RESULTS_SHOWN);
+        const more = result.data.next !== null || result.data.items.length > RESULTS_SHOWN;
+        this.setData({
+          searching: false,
+          results: this.resultRows(items),
+          searchNote: !items.length ? '没有找到在册成员' : more ? `仅显示前 ${items.length} 人，输入完整姓名或学号/工号可更快找到` : '',
+        });
+      });
+    },
+
+    resultRows(cards: MemberCard[]): PersonResult[] {
+      const chosen = new Set(this.data.people.map((person) => person.id));
+      return cards.map((card) => ({ id: card.id, name: card.name, label: card.number, chosen: chosen.has(card.id) }));
+    },
+
+    onAddPerson(event: FieldEvent) {
+      const id = event.currentTarget.dataset.id;
+      const index = this.data.results.findIndex((result) => result.id === id);
+      if (index < 0 || this.data.results[index].chosen) return;
+      if (this.data.people.length >= FIELD_LIMITS.audienceMembers) {
+        this.setData({ 'errors.audience': `最多指定 ${FIELD_LIMITS.audienceMembers} 人` });
+        return;
+      }
+      const result = this.data.results[index];
+      this.setData({
+        people: [...this.data.people, { id: result.id, name: result.name, number: result.label }],
+        [`results[${index}].chosen`]: true,
+        'errors.audience': '',
+      });
+      this.refreshReach();
+    },
+
+    onRemovePerson(event: FieldEvent) {
+      const id = event.currentTarget.dataset.id;
+      if (!id) return;
+      const index = this.data.results.findIndex((result) => result.id === id);
+      this.setData({ people: this.data.people.filter((person) => person.id !== id), ...(index >= 0 ? { [`results[${index}].chosen`]: false } : {}) });
+      this.refreshReach();
+    },
+
+    /** Asks how far the audience reaches; a newer change supersedes a question still in flight. */
+    refreshReach(): Promise<void> {
+      const loads = state(this).reach;
+      const { form } = this.data;
+      const audience = audienceInputOf(form, this.data.units, this.data.people);
+      if (audienceIsEmpty(audience)) {
+        loads.cancel();
+        this.setData({ reach: null, reachLoading: false, reachNote: '选择发送范围后，这里显示能通知到多少人' });
+        return Promise.resolve();
+      }
+      const ticket = loads.begin(true);
+      if (ticket === null) return Promise.resolve();
+      this.setData({ reachLoading: true, reachNote: '' });
+      return reach(audience, form.kind).then((result) => {
+        if (!loads.settle(ticket) || !state(this).alive) return;
+        if (result.ok) this.setData({ reachLoading: false, reach: reachView(result.data), reachNote: '' });
+        else this.setData({ reachLoading: false, reach: null, reachNote: `暂时无法统计覆盖人数：${errorText(result.error)}` });
+      });
+    },
+
+    // Options
+
+    onToggleConfirm() {
+      this.setData({ 'form.requiresConfirm': !this.data.form.requiresConfirm });
+    },
+
+    onTogglePinned() {
+      if (this.data.form.kind === 'announcement') this.setData({ 'form.pinned': !this.data.form.pinned });
+    },
+
+    onToggleSchedule() {
+      if (this.data.mode === 'draft') this.setData({ 'form.scheduled': !this.data.form.scheduled, 'errors.schedule': '' });
+    },
+
+    onDateTimeChange(event: FieldEvent) {
+      const field = event.currentTarget.dataset.field;
+      const value = eventText(event);
+      if (!value) return;
+      if (field === 'deadlineDate' || field === 'deadlineTime') this.setData({ [`form.${field}`]: value, 'errors.deadline': '' });
+      else if ((field === 'scheduleDate' || field === 'scheduleTime') && this.data.mode === 'draft') this.setData({ [`form.${field}`]: value, 'errors.schedule': '' });
+    },
+
+    onClearDeadline() {
+      this.setData({ 'form.deadlineDate': '', 'errors.deadline': '' });
+    },
+
+    // Preview
+
+    onPreview() {
+      this.setData({ previewShow: true, preview: previewOf(this.data.form, this.data.attachments, authorName(), this.data.mode === 'published' ? '已发布' : '发布后显示时间') });
+    },
+
+    onPreviewClose() {
+      this.setData({ previewShow: false });
+    },
+
+    // Saving
+
+    /** The checks before a save; shows what to fix and answers whether to go on. */
+    ready(purpose: 'draft' | 'publish' | 'edit'): boolean {
+      if (this.data.busy) return false;
+      const { form, attachments, units, people } = this.data;
+      const errors = checkCompose(form, attachments, audienceInputOf(form, units, people), purpose, businessNow());
+      this.setData({ errors, message: '' });
+      if (!hasComposeErrors(errors)) return true;
+      this.showMessage('请先修改标红的内容');
+      return false;
+    },
+
+    onSaveDraft() {
+      if (this.data.mode !== 'draft' || !this.ready('draft')) return undefined;
+      const { form, attachments, units, people, noticeId, rev } = this.data;
+      this.setData({ busy: 'draft' });
+      return saveDraft(noticeInputOf(form, attachments, units, people), noticeId || null, rev || null).then((result) => {
+        if (!state(this).alive) return undefined;
+        this.setData({ busy: '' });
+        if (!result.ok) return this.showFailure(result.error);
+        this.setData({ noticeId: result.data.id, rev: result.data.rev });
+        wx.setNavigationBarTitle({ title: '编辑草稿' });
+        wx.showToast({ title: '已存草稿', icon: 'success' });
+        return undefined;
+      });
+    },
+
+    onPublish() {
+      if (this.data.mode !== 'draft' || !this.ready('publish')) return undefined;
+      const own = state(this);
+      if (!own.requestId) own.requestId = newRequestId();
+      const requestId = own.requestId;
+      const { form, attachments, units, people, noticeId, rev } = this.data;
+      this.setData({ busy: 'publish' });
+      return publish(requestId, noticeInputOf(form, attachments, units, people), noticeId ? { noticeId, rev } : null).then((result) => {
+        if (!own.alive) return undefined;
+        this.setData({ busy: '' });
+        if (!result.ok) {
+          if (!OUTCOME_UNKNOWN.has(result.error.code)) own.requestId = null;
+          return this.showFailure(result.error);
+        }
+        own.requestId = null;
+        this.setData({ noticeId: result.data.id, rev: result.data.rev });
+        if (result.data.status === 'scheduled') {
+          wx.showToast({ title: '已定时发布', icon: 'success' });
+          wx.redirectTo({ url: mineUrl('scheduled') });
+        } else {
+          wx.showToast({ title: '已发布', icon: 'success' });
+          // Replaces the form: going back must not offer to publish the same notice again.
+          wx.redirectTo({ url: readersUrl(result.data.id) });
+        }
+        return undefined;
+      });
+    },
+
+    onSaveEdit() {
+      if (this.data.mode !== 'published' || !this.ready('edit')) return undefined;
+      const { form, attachments, noticeId, rev } = this.data;
+      this.setData({ busy: 'edit' });
+      return editNotice(noticeId, rev, noticeChangesOf(form, attachments)).then((result) => {
+        if (!state(this).alive) return undefined;
+        this.setData({ busy: '' });
+        if (!result.ok) return this.showFailure(result.error);
+        this.showNotice(result.data);
+        this.showMessage('已保存，读者会看到「已编辑」', 'success');
+        wx.showToast({ title: '已保存', icon: 'success' });
+        return undefined;
+      });
+    },
+
+    showFailure(error: AppError) {
+      if (error.code === 'NOTICE_STALE') {
+        this.showMessage(errorText(error));
+        return this.load();
+      }
+      const field = fieldOfNoticeError(error);
+      if (field) {
+        this.setData({ [`errors.${field}`]: errorText(error) });
+        this.showMessage('请先修改标红的内容');
+      } else {
+        this.showMessage(errorText(error));
+      }
+      return undefined;
+    },
+  },
+});
