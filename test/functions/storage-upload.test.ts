@@ -60,6 +60,19 @@ test('upload returns the file id; its temporary URL serves exactly the uploaded 
   expect((await fetchBytes(again[uploaded.fileID])).bytes.toString()).toBe('v2');
 });
 
+test('each link lives as long as asked: the lifetime reaches getTempFileURL as maxAge', async () => {
+  const { fileID } = data(await upload('notice-files/probe/lifetime.pdf', Buffer.from('%PDF-1.4')));
+  for (const maxAgeSeconds of [60, 900]) {
+    const before = Math.floor(Date.now() / 1000);
+    const urls = data(await temporaryUrls([fileID], maxAgeSeconds));
+    const after = Math.ceil(Date.now() / 1000);
+    // The local cloud signs private links with their expiry `t` (Unix seconds), as COS does.
+    const expiry = Number(new URL(urls[fileID]).searchParams.get('t'));
+    expect(expiry).toBeGreaterThanOrEqual(before + maxAgeSeconds);
+    expect(expiry).toBeLessThanOrEqual(after + maxAgeSeconds);
+  }
+});
+
 test('a workbook built inside the function downloads byte-identical to one built here, and reads back', async () => {
   const sheets: XlsxSheet[] = [
     { name: '未读', rows: [['姓名', '学号', '单位'], ['张三', '2024000001', '计算机学院/1班'], ['李四', '2024000002', `<&>"'`]], columnWidths: [10, 14, 24] },
