@@ -4,11 +4,11 @@
  * cooling-off. Plain functions, tested without a page.
  */
 import type { NoticePerson, NoticeStats, NoticeStatus, PeopleList, RemindResult, UnitStats } from '../../typings';
-import { unitKindLabel, unitPathText } from './org-view';
+import { unitPathText } from './org-view';
 
 /**
  * Rows a window of the statistics page holds (its units and each of its lists): a person row is
- * 4 WXML nodes and a unit bar 7, and the rings, tabs and search take about 150, so a full window
+ * 5 WXML nodes and a unit bar 7, and the rings, tabs and search take about 150, so a full window
  * stays well under WeChat's 1,000 nodes.
  */
 export const READERS_CAP = 100;
@@ -29,7 +29,9 @@ export function ratePercent(part: number, whole: number): number {
  */
 export function ringAngles(percent: number): { right: number; left: number } {
   const p = Math.min(100, Math.max(0, Number.isFinite(percent) ? percent : 0));
-  return { right: (Math.min(p, 50) / 50) * 180, left: (Math.max(p - 50, 0) / 50) * 180 };
+  // Tenths of a degree: finer than a pixel on any phone, and no float tails in the style.
+  const degrees = (part: number) => Math.round((part / 50) * 1800) / 10;
+  return { right: degrees(Math.min(p, 50)), left: degrees(Math.max(p - 50, 0)) };
 }
 
 /** What a screen reader says for a ring: 「已读率 80%」. */
@@ -122,15 +124,10 @@ export interface UnitBar {
   /** The unit id (`id`, as the list window needs). */
   id: string;
   name: string;
-  kindLabel: string;
   percent: number;
   /** `width: 80%`, the filled part of the bar. */
   barStyle: string;
-  readText: string;
-  /** `确认 80`; empty when the notice needs no confirmation. */
-  confirmText: string;
-  medianText: string;
-  /** `已读 120/150 · 确认 80 · 中位阅读用时 12 分钟`. */
+  /** `已读 120/150 · 确认 80 · 中位阅读用时 12 分钟` (no 确认 when the notice needs no confirmation). */
   meta: string;
   /** Whether a tap scopes the page to it (it has sub-units the caller may see). */
   scopable: boolean;
@@ -139,20 +136,14 @@ export interface UnitBar {
 
 export function unitBar(unit: UnitStats, requiresConfirm: boolean, scopable: boolean): UnitBar {
   const percent = ratePercent(unit.read, unit.audience);
-  const readText = `已读 ${unit.read}/${unit.audience}`;
-  const confirmText = requiresConfirm ? `确认 ${unit.confirmed}` : '';
-  const median = medianText(unit.medianReadMinutes);
-  const spoken = [unit.name, `已读率 ${percent}%`, readText, confirmText, median].filter(Boolean).join('，');
+  const parts = [`已读 ${unit.read}/${unit.audience}`, requiresConfirm ? `确认 ${unit.confirmed}` : '', medianText(unit.medianReadMinutes)].filter(Boolean);
+  const spoken = [unit.name, `已读率 ${percent}%`, ...parts].join('，');
   return {
     id: unit.unitId,
     name: unit.name,
-    kindLabel: unitKindLabel(unit.kind),
     percent,
     barStyle: `width: ${percent}%`,
-    readText,
-    confirmText,
-    medianText: median,
-    meta: [readText, confirmText, median].filter(Boolean).join(' · '),
+    meta: parts.join(' · '),
     scopable,
     ariaLabel: scopable ? `${spoken}，查看下级单位` : spoken,
   };

@@ -128,12 +128,8 @@ describe('unitBar', () => {
     expect(unitBar(unitStats(), true, false)).toEqual({
       id: 'class-a',
       name: '软件工程 2301 班',
-      kindLabel: '班级',
       percent: 80,
       barStyle: 'width: 80%',
-      readText: '已读 24/30',
-      confirmText: '确认 20',
-      medianText: '中位阅读用时 12 分钟',
       meta: '已读 24/30 · 确认 20 · 中位阅读用时 12 分钟',
       scopable: false,
       ariaLabel: '软件工程 2301 班，已读率 80%，已读 24/30，确认 20，中位阅读用时 12 分钟',
