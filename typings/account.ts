@@ -15,6 +15,12 @@ export interface MemberSummary {
   unitNames: string[];
   /** False once an admin deactivates the member; the binding stays for a restore. */
   active: boolean;
+  /** Ids of the member's units (absent in summaries written before notices existed). */
+  unitIds?: string[];
+  /** The units and all their ancestors, the organisation excluded: what 公告 audiences match. */
+  unitKeys?: string[];
+  /** Units the member observes (a class counsellor sees their figures). */
+  observes?: string[];
 }
 
 export interface WecomLink {

@@ -148,7 +148,12 @@ function summaryOf(userId: string): MemberSummary | null {
   const m = demoMembers().find((member) => member.userId === userId);
   if (!m) return null;
   const names = m.unitIds.map((id) => DEMO_UNITS.find((u) => u.id === id)?.name ?? id);
-  return { id: m.id, name: m.name, number: m.number, kind: m.kind, unitNames: names, active: true };
+  // The units and their ancestors, as server/org/summaries.ts writes them (the inbox matches 公告 by these).
+  const keys = new Set<string>();
+  for (const id of m.unitIds) {
+    for (let unit = DEMO_UNITS.find((u) => u.id === id); unit; unit = DEMO_UNITS.find((u) => u.id === unit?.parentId)) keys.add(unit.id);
+  }
+  return { id: m.id, name: m.name, number: m.number, kind: m.kind, unitNames: names, active: true, unitIds: [...m.unitIds], unitKeys: [...keys].sort(), observes: [...(m.observes ?? [])] };
 }
 
 export interface SeedOptions {

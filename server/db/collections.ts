@@ -92,6 +92,45 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
     name: 'settings',
     indexes: [],
   },
+  {
+    // One document per notice or announcement; `_id` of a publish derives from its request id.
+    name: 'notices',
+    ownerField: 'authorId',
+    indexes: [
+      // 我发布的: an author's notices, newest first (admins: everyone's).
+      { name: 'author_created', keys: { authorId: 1, createdAt: -1, _id: -1 } },
+      { name: 'created', keys: { createdAt: -1, _id: -1 } },
+      // The inbox's 公告 by the caller's units; the timer's due and stuck work.
+      { name: 'kind_status_keys_list', keys: { kind: 1, status: 1, audienceKeys: 1, listKey: -1 } },
+      { name: 'status_scheduled', keys: { status: 1, scheduledAt: 1 } },
+      { name: 'pending_updated', keys: { receiptsPending: 1, updatedAt: 1 } },
+    ],
+  },
+  {
+    // One document per person a notice reached, `_id` `<notice>~<member>`: the inbox, reads,
+    // confirmations and every figure.
+    name: 'notice_receipts',
+    indexes: [
+      // The inbox: a person's notices in order (hidden and unread narrow it).
+      { name: 'member_hidden_list', keys: { memberId: 1, hidden: 1, listKey: -1 } },
+      // Lists of a notice's people and per-unit figures.
+      { name: 'notice_id', keys: { noticeId: 1, _id: 1 } },
+      { name: 'notice_units', keys: { noticeId: 1, unitKeys: 1 } },
+      // Chronic non-readers of a unit: its receipts with a passed deadline.
+      { name: 'units_deadline', keys: { unitKeys: 1, deadline: -1 } },
+    ],
+  },
+  {
+    // Subscribe-message credits, `_id` `<account>~<template>` (no API tells how many are left).
+    name: 'subscriptions',
+    ownerField: 'accountId',
+    indexes: [{ name: 'template_member', keys: { templateId: 1, memberId: 1 } }],
+  },
+  {
+    // Every subscribe message sent, with its result; never updated.
+    name: 'subscribe_sends',
+    indexes: [{ name: 'notice_at', keys: { noticeId: 1, at: -1 } }],
+  },
 ];
 
 export type IdentityKind = 'wx-openid' | 'wx-unionid' | 'wecom-userid';

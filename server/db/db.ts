@@ -33,9 +33,25 @@ export interface DocumentRef {
   remove(): Promise<unknown>;
 }
 
+/**
+ * An aggregation pipeline. Without a `limit` stage CloudBase returns 20 rows; with one, at most
+ * 10,000 (platform facts): every pipeline here ends with an explicit limit.
+ */
+export interface Aggregate {
+  match(filter: Filter): Aggregate;
+  project(projection: Record<string, unknown>): Aggregate;
+  group(group: Record<string, unknown>): Aggregate;
+  sort(order: Record<string, 1 | -1>): Aggregate;
+  skip(count: number): Aggregate;
+  limit(count: number): Aggregate;
+  unwind(field: string): Aggregate;
+  end(): Promise<{ list: any[] }>;
+}
+
 export interface CollectionRef extends Query {
   doc(id: string): DocumentRef;
   add(options: { data: object | object[] }): Promise<{ _id?: string; _ids?: string[] }>;
+  aggregate(): Aggregate;
 }
 
 /** Inside a transaction only single-document operations exist (platform facts). */

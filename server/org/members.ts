@@ -150,6 +150,7 @@ export async function createMember(deps: OrgDeps, input: MemberInput): Promise<M
  */
 async function rewriteMember(deps: OrgDeps, memberId: string, change: (current: MemberDoc) => MemberDoc | null): Promise<MemberDoc> {
   const _ = deps.db.command;
+  const snapshot = await tree(deps);
   let attempted: MemberDoc | null = null;
   return runRefusable(deps.db, async (t) => {
     const current = await getInTransaction<MemberDoc>(t, 'members', memberId);
@@ -162,7 +163,7 @@ async function rewriteMember(deps: OrgDeps, memberId: string, change: (current: 
     const { _id, ...data } = next;
     await t.collection('members').doc(memberId).set({ data });
     if (next.userId) {
-      await t.collection('users').doc(next.userId).update({ data: { member: _.set(memberSummary(next, (id) => names.get(id))), updatedAt: next.updatedAt } });
+      await t.collection('users').doc(next.userId).update({ data: { member: _.set(memberSummary(next, snapshot, (id) => names.get(id))), updatedAt: next.updatedAt } });
     }
     return next;
   }).catch((error) => {

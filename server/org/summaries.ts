@@ -9,12 +9,19 @@ import { loadTree, readAll } from './tree';
 import type { OrgDeps } from './units';
 import { inParallel } from '../core/parallel';
 
-/** The summary of a member; `unitName` names a unit (from the tree, or from documents read in a transaction). */
+/**
+ * The summary of a member. Names come from `nameOf` when given (documents read in a
+ * transaction), otherwise from the tree; `unitKeys` (the units and all their ancestors, the
+ * organisation excluded) always from the tree, so the notice inbox can match 公告 by unit
+ * without reading the tree on every call.
+ */
 export function memberSummary(
-  member: Pick<MemberDoc, '_id' | 'name' | 'number' | 'kind' | 'unitIds' | 'active'>,
-  unitName: UnitTree | ((id: string) => string | undefined),
+  member: Pick<MemberDoc, '_id' | 'name' | 'number' | 'kind' | 'unitIds' | 'active'> & Partial<Pick<MemberDoc, 'observes'>>,
+  snapshot: UnitTree,
+  nameOf: (id: string) => string | undefined = (id) => snapshot.get(id)?.name,
 ): MemberSummary {
-  const nameOf = typeof unitName === 'function' ? unitName : (id: string) => unitName.get(id)?.name;
+  const keys = new Set<string>();
+  for (const id of member.unitIds) for (const unit of snapshot.lineage(id)) if (unit.parentId !== null) keys.add(unit._id);
   return {
     id: member._id,
     name: member.name,
@@ -22,18 +29,27 @@ export function memberSummary(
     kind: member.kind,
     unitNames: member.unitIds.map(nameOf).filter((name): name is string => Boolean(name)),
     active: member.active,
+    unitIds: [...member.unitIds],
+    unitKeys: [...keys].sort(),
+    observes: [...(member.observes ?? [])],
   };
 }
 
-
 /** Rewrites the summaries of bound members placed in a unit, or of the given members. */
-export async function refreshMemberSummaries(deps: OrgDeps, scope: { unitId: string } | { memberIds: string[] }): Promise<number> {
+export async function refreshMemberSummaries(deps: OrgDeps, scope: { unitId: string } | { unitIds: string[] } | { memberIds: string[] }): Promise<number> {
   const _ = deps.db.command;
   const snapshot = await loadTree(deps.db, deps.organisationName, deps.now());
-  const fields = { name: true, number: true, kind: true, unitIds: true, userId: true, active: true };
+  const fields = { name: true, number: true, kind: true, unitIds: true, userId: true, active: true, observes: true };
   let members: MemberDoc[];
   if ('unitId' in scope) {
     members = await readAll<MemberDoc>(deps.db, 'members', { unitIds: scope.unitId, userId: _.neq(null) }, fields);
+  } else if ('unitIds' in scope) {
+    const seen = new Map<string, MemberDoc>();
+    for (let i = 0; i < scope.unitIds.length; i += 500) {
+      const chunk = await readAll<MemberDoc>(deps.db, 'members', { unitIds: _.in(scope.unitIds.slice(i, i + 500)), userId: _.neq(null) }, fields);
+      for (const member of chunk) seen.set(member._id, member);
+    }
+    members = [...seen.values()];
   } else {
     members = [];
     for (let i = 0; i < scope.memberIds.length; i += 500) {

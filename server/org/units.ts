@@ -163,7 +163,7 @@ export async function renameUnit(deps: OrgDeps, unitId: string, rawName: string)
 export async function moveUnit(deps: OrgDeps, unitId: string, parentId: string): Promise<UnitView> {
   if (unitId === ROOT_UNIT_ID) throw new AppFailure('UNIT_ROOT_LOCKED');
   const now = deps.now();
-  return changeTree(deps, 'move', async (t, snapshot) => {
+  const moved = await changeTree(deps, 'move', async (t, snapshot) => {
     const planned = snapshot.get(unitId);
     if (!planned || !snapshot.get(parentId)) throw unitNotFound();
     if (snapshot.isWithin(parentId, unitId)) throw new AppFailure('UNIT_CYCLE', undefined, 'parentId');
@@ -182,6 +182,10 @@ export async function moveUnit(deps: OrgDeps, unitId: string, parentId: string):
     await t.collection('units').doc(parentId).update({ data: { childCount: _.inc(1), updatedAt: now } });
     return unitView({ ...unit, parentId }, [...snapshot.pathNames(parentId), unit.name]);
   });
+  // Bound accounts of the moved sub-tree carry their units' ancestors (summary.unitKeys): the
+  // move is committed, so refresh them against the new tree.
+  await refreshMemberSummaries(deps, { unitIds: (await tree(deps)).subtreeIds(unitId) });
+  return moved;
 }
 
 export async function deleteUnit(deps: OrgDeps, unitId: string): Promise<void> {

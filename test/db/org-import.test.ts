@@ -27,6 +27,14 @@ const storage: FileStoragePort = {
   async download(fileId) {
     return files.get(fileId) ?? null;
   },
+  async upload(cloudPath, content) {
+    const fileId = `cloud://test.bucket/${cloudPath}`;
+    files.set(fileId, content);
+    return fileId;
+  },
+  async temporaryUrls(fileIds) {
+    return new Map(fileIds.filter((id) => files.has(id)).map((id) => [id, `https://files.test/${encodeURIComponent(id)}`]));
+  },
 };
 
 function deps(db: Db = app.db, extra: Partial<ImportDeps> = {}): ImportDeps {

@@ -84,6 +84,8 @@ describe('WeChat openapi stand-in through the local adapter', () => {
   const env = () => ({ XINTONG_RUNTIME: 'local', XINTONG_LOCAL_CLOUD_URL: cloud.url });
 
   test('subscribe messages are recorded and inspectable', async () => {
+    // The popup's acceptance, which WeChat keeps: without it the send would answer 43101.
+    await fetch(`${cloud.url}/_local/openapi/subscribe`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ openid: 'o-alice', choices: { 'tmpl-1': 'accept' } }) });
     await wechatOpenApi(env()).sendSubscribeMessage({ touser: 'o-alice', templateId: 'tmpl-1', page: 'pages/notices/index', data: { thing1: { value: '期末考试' } } });
     const listed = (await (await fetch(`${cloud.url}/_local/openapi`)).json()) as { subscribeMessages: Array<{ touser: string; templateId: string }> };
     expect(listed.subscribeMessages).toEqual([expect.objectContaining({ touser: 'o-alice', templateId: 'tmpl-1', page: 'pages/notices/index' })]);

@@ -1,0 +1,63 @@
+/**
+ * Who may see a notice's figures: its author and admins, holders of the observer role, and
+ * the observers of units it reached (those see their units only).
+ */
+import type { UserDoc } from '../accounts/model';
+import { findById } from '../db/db';
+import type { MemberDoc } from '../org/model';
+import type { UnitTree } from '../org/tree';
+import { tree } from '../org/units';
+import { canManage, type NoticeDeps } from './compose';
+import { RECEIPTS, type NoticeDoc } from './model';
+
+/** Everything, or only these units (with their sub-units). */
+export type StatsScope = { all: true } | { all: false; unitIds: string[] };
+
+export function overseesAll(account: Pick<UserDoc, 'roles'>): boolean {
+  const roles = account.roles ?? [];
+  return roles.includes('admin') || roles.includes('observer');
+}
+
+/** Units the caller observes as a roster member (a class counsellor), from the member document. */
+export async function observedUnits(deps: NoticeDeps, account: UserDoc): Promise<string[]> {
+  if (!account.member?.active) return [];
+  // Summaries carry them since notices exist; older ones cost a read of the member.
+  if (account.member.observes) return account.member.observes;
+  const member = await findById<MemberDoc>(deps.db, 'members', account.member.id);
+  return member?.active ? member.observes ?? [] : [];
+}
+
+/** Observed units with those inside another observed unit left out: the tops of what the caller sees. */
+export function topUnits(unitIds: readonly string[], snapshot: UnitTree): string[] {
+  const known = unitIds.filter((id) => snapshot.get(id));
+  return known.filter((id) => !known.some((other) => other !== id && snapshot.isWithin(id, other)));
+}
+
+/** Whether a notice's audience reaches into any of `unitIds` (or is reached from above). */
+async function reachesInto(deps: NoticeDeps, doc: NoticeDoc, unitIds: readonly string[], snapshot: UnitTree): Promise<boolean> {
+  if (unitIds.length === 0) return false;
+  if (doc.audience.all) return true;
+  for (const chosen of doc.audience.unitIds) {
+    for (const observed of unitIds) if (snapshot.isWithin(observed, chosen) || snapshot.isWithin(chosen, observed)) return true;
+  }
+  if (doc.audience.memberIds.length === 0) return false;
+  const _ = deps.db.command;
+  const { data } = await deps.db.collection(RECEIPTS).where({ noticeId: doc._id, unitKeys: _.in([...unitIds]) }).limit(1).field({ _id: true }).get();
+  return data.length > 0;
+}
+
+/** The caller's view of a notice's figures, or null when they may not see them. */
+export async function statsScope(deps: NoticeDeps, account: UserDoc, doc: NoticeDoc, snapshot?: UnitTree): Promise<StatsScope | null> {
+  if (canManage(account, doc) || overseesAll(account)) return { all: true };
+  const observed = await observedUnits(deps, account);
+  if (observed.length === 0) return null;
+  const current = snapshot ?? (await tree(deps));
+  const tops = topUnits(observed, current);
+  return (await reachesInto(deps, doc, tops, current)) ? { all: false, unitIds: tops } : null;
+}
+
+export async function canSeeStats(deps: NoticeDeps, account: UserDoc, doc: NoticeDoc): Promise<boolean> {
+  if (canManage(account, doc) || overseesAll(account)) return true;
+  if (!account.member?.active || account.member.observes?.length === 0) return false;
+  return (await statsScope(deps, account, doc)) !== null;
+}

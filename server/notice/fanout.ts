@@ -1,0 +1,99 @@
+/**
+ * The fan-out of a publish: one receipt per person of the audience, read by aggregation in
+ * pages of 5,000 and written in batches of 2,500, so 50,000 people cost about 30 requests and
+ * none per person. Receipt ids are `<notice>~<member>`: a publish resumed after a crash writes
+ * the same ids again, and a batch that meets receipts already written writes only the rest.
+ */
+import { isDuplicateKey } from '../db/db';
+import type { AudienceRow } from '../org/audience';
+import { audienceScan } from '../org/audience';
+import type { UnitTree } from '../org/tree';
+import type { NoticeDeps } from './compose';
+import { audienceSpec, NOTICES, RECEIPTS, receiptId, receiptShowing, type NoticeDoc, type ReceiptDoc } from './model';
+
+/** Receipts per insert request. */
+export const RECEIPT_BATCH = 2500;
+/** Ids per `$in` lookup when a batch met receipts already written (a `get` returns at most 1000). */
+const LOOKUP = 1000;
+
+/** A person's units and all their ancestors, the organisation excluded. */
+export function unitKeysOf(unitIds: readonly string[], snapshot: UnitTree): string[] {
+  const keys = new Set<string>();
+  for (const id of unitIds) for (const unit of snapshot.lineage(id)) if (unit.parentId !== null) keys.add(unit._id);
+  return [...keys].sort();
+}
+
+export function receiptFor(doc: NoticeDoc, person: Pick<AudienceRow, '_id' | 'name' | 'number' | 'phone' | 'unitIds'>, snapshot: UnitTree, now: Date, late = false): ReceiptDoc {
+  return {
+    _id: receiptId(doc._id, person._id),
+    noticeId: doc._id,
+    memberId: person._id,
+    kind: doc.kind,
+    audienceKeys: doc.audienceKeys,
+    name: person.name,
+    number: person.number,
+    hasPhone: Boolean(person.phone),
+    unitIds: [...person.unitIds],
+    unitKeys: unitKeysOf(person.unitIds, snapshot),
+    ...receiptShowing(doc),
+    // Written while the notice is being published, for a published notice.
+    hidden: false,
+    publishedAt: new Date(doc.publishedAt ?? now),
+    readAt: null,
+    readSeconds: null,
+    confirmedAt: null,
+    late,
+    createdAt: now,
+  };
+}
+
+/** Inserts receipts; those already there (a resumed publish) are left as they are. */
+async function insertReceipts(deps: NoticeDeps, receipts: ReceiptDoc[]): Promise<void> {
+  const _ = deps.db.command;
+  let pending = receipts;
+  // Each round either inserts everything left or learns which ids exist; two suffice unless
+  // another publisher of the same notice races this one, which the lease rules out.
+  for (let round = 0; round < 3 && pending.length > 0; round += 1) {
+    try {
+      await deps.db.collection(RECEIPTS).add({ data: pending });
+      return;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const existing = new Set<string>();
+      for (let i = 0; i < pending.length; i += LOOKUP) {
+        const ids = pending.slice(i, i + LOOKUP).map((r) => r._id);
+        const { data } = await deps.db.collection(RECEIPTS).where({ _id: _.in(ids) }).limit(ids.length).field({ _id: true }).get();
+        for (const row of data as { _id: string }[]) existing.add(row._id);
+      }
+      pending = pending.filter((r) => !existing.has(r._id));
+    }
+  }
+  if (pending.length > 0) throw new Error(`notice receipts: ${pending.length} could not be written`);
+}
+
+/** Writes every receipt of a notice being published, then marks it published. */
+export async function fanOut(deps: NoticeDeps, doc: NoticeDoc, snapshot: UnitTree): Promise<NoticeDoc> {
+  const now = deps.now();
+  let written = 0;
+  let after: string | undefined;
+  do {
+    const page = await audienceScan(deps, snapshot, audienceSpec(doc.audience), after);
+    const receipts = page.items.map((person) => receiptFor(doc, person, snapshot, now));
+    for (let i = 0; i < receipts.length; i += RECEIPT_BATCH) await insertReceipts(deps, receipts.slice(i, i + RECEIPT_BATCH));
+    written += receipts.length;
+    after = page.next ?? undefined;
+  } while (after);
+  const done = { status: 'published' as const, audienceSize: written, leaseUntil: null, updatedAt: deps.now() };
+  await deps.db.collection(NOTICES).where({ _id: doc._id, status: 'publishing' }).update({ data: done });
+  return { ...doc, ...done };
+}
+
+/**
+ * Brings receipts in step with their notice after an edit or a recall: one update of every
+ * receipt of the notice. The notice keeps `receiptsPending` until this is done, so a crash in
+ * between is repaired by the timer (repairPending).
+ */
+export async function syncReceipts(deps: NoticeDeps, doc: NoticeDoc): Promise<void> {
+  await deps.db.collection(RECEIPTS).where({ noticeId: doc._id }).update({ data: receiptShowing(doc) });
+  await deps.db.collection(NOTICES).where({ _id: doc._id, rev: doc.rev }).update({ data: { receiptsPending: false } });
+}

@@ -1,0 +1,228 @@
+/**
+ * Reminders by subscribe message, and the credits they spend (platform facts section 7):
+ * each "accept" of a one-time template allows one message of it to that person; no API tells
+ * how many are left, so Xintong counts them: a person's report of the popup adds, a send
+ * spends, and 43101 (no credit) sets the count to zero. Long-term templates need no credit.
+ * Sends to one person go one at a time (43108 otherwise); every send is recorded.
+ */
+import type { RemindResult, SubscribeChoice, SubscriptionState } from '../../typings';
+import type { UserDoc } from '../accounts/model';
+import { AppFailure } from '../core/result';
+import { formatBusiness } from '../core/time';
+import { findById } from '../db/db';
+import { OpenApiError } from '../ports/wechat-openapi.port';
+import { statsScope } from './access';
+import type { FieldSource, TemplateConfig } from './config';
+import type { NoticeDeps } from './compose';
+import { NOTICES, RECEIPTS, SUBSCRIBE_SENDS, SUBSCRIPTIONS, type NoticeDoc, type ReceiptDoc } from './model';
+
+export const REMIND_INTERVAL_MS = 5 * 60_000;
+/** Receipts read per request while reminding, and people whose credits are looked up at once. */
+const REMIND_PAGE = 500;
+/** People reminded at the same time (each person's sends stay serial). */
+const SEND_PARALLEL = 10;
+
+export interface SubscriptionDoc {
+  /** `<account>~<template>`. */
+  _id: string;
+  accountId: string;
+  /** The roster member the account was bound to when it subscribed: reminders find people by member. */
+  memberId: string | null;
+  openid: string;
+  templateId: string;
+  credits: number;
+  updatedAt: Date;
+}
+
+export interface SendDoc {
+  _id?: string;
+  templateId: string;
+  memberId: string;
+  noticeId: string;
+  purpose: 'remind' | 'notice';
+  /** 0 for success, the platform's errCode otherwise. */
+  errCode: number;
+  at: Date;
+}
+
+function subscriptionId(accountId: string, templateId: string): string {
+  return `${accountId}~${templateId}`;
+}
+
+export async function subscriptionState(deps: NoticeDeps, account: UserDoc): Promise<SubscriptionState> {
+  const templates = deps.config.templates;
+  if (templates.length === 0) return { templates: [] };
+  const _ = deps.db.command;
+  const { data } = await deps.db
+    .collection(SUBSCRIPTIONS)
+    .where({ _id: _.in(templates.map((t) => subscriptionId(account._id, t.id))) })
+    .limit(templates.length)
+    .get();
+  const credits = new Map((data as SubscriptionDoc[]).map((row) => [row.templateId, row.credits]));
+  return { templates: templates.map(({ id, kind, purpose }) => ({ id, kind, purpose, credits: credits.get(id) ?? 0 })) };
+}
+
+/**
+ * What the person chose in the popup: each accepted one-time template is one more credit.
+ * The openid comes from the WeChat context, never from the request.
+ */
+export async function recordSubscriptions(deps: NoticeDeps, account: UserDoc, openid: string, choices: Record<string, SubscribeChoice>): Promise<SubscriptionState> {
+  const known = new Map(deps.config.templates.map((t) => [t.id, t]));
+  if (known.size === 0) throw new AppFailure('SUBSCRIBE_NOT_CONFIGURED');
+  for (const id of Object.keys(choices)) if (!known.has(id)) throw new AppFailure('INVALID_INPUT', '订阅的消息模板不存在', 'choices');
+  const _ = deps.db.command;
+  const now = deps.now();
+  const accepted = Object.entries(choices).filter(([, choice]) => choice === 'accept');
+  await Promise.all(
+    accepted.map(async ([templateId]) => {
+      const template = known.get(templateId) as TemplateConfig;
+      const id = subscriptionId(account._id, templateId);
+      const base = { accountId: account._id, memberId: account.member?.id ?? null, openid, templateId, updatedAt: now };
+      // Long-term templates keep the count at 1: "subscribed", no spending.
+      const credits = template.kind === 'long-term' ? _.set(1) : _.inc(1);
+      const { stats } = await deps.db.collection(SUBSCRIPTIONS).where({ _id: id }).update({ data: { ...base, credits } });
+      if (stats.updated === 0) {
+        try {
+          await deps.db.collection(SUBSCRIPTIONS).add({ data: { _id: id, ...base, credits: 1 } });
+        } catch {
+          // Created by a concurrent report of the same person: add this acceptance to it.
+          await deps.db.collection(SUBSCRIPTIONS).where({ _id: id }).update({ data: { ...base, credits } });
+        }
+      }
+    }),
+  );
+  return subscriptionState(deps, account);
+}
+
+/** Character limits of keyword types (platform facts): values are cut to fit. */
+const KEYWORD_LIMITS: Record<string, number> = { thing: 20, name: 10, phrase: 5, character_string: 32, number: 32, letter: 32, symbol: 5 };
+
+export function keywordValue(keyword: string, value: string): string {
+  const type = keyword.replace(/\d+$/, '');
+  const limit = KEYWORD_LIMITS[type];
+  const chars = Array.from(value.replace(/\s+/g, ' ').trim());
+  if (!limit || chars.length <= limit) return chars.join('') || '-';
+  return `${chars.slice(0, limit - 1).join('')}…`;
+}
+
+function fieldValue(source: FieldSource, doc: NoticeDoc, target: 'unread' | 'unconfirmed'): string {
+  switch (source) {
+    case 'title':
+      return doc.title;
+    case 'author':
+      return doc.authorName;
+    case 'publishedAt':
+      return formatBusiness(doc.publishedAt ?? doc.createdAt);
+    case 'deadline':
+      return doc.deadline ? formatBusiness(doc.deadline) : '无';
+    case 'kind':
+      return doc.kind === 'announcement' ? '公告' : '通知';
+    case 'hint':
+      return target === 'unconfirmed' ? '请打开信通确认收到' : '你有一条通知尚未阅读';
+  }
+}
+
+export function messageData(template: TemplateConfig, doc: NoticeDoc, target: 'unread' | 'unconfirmed'): Record<string, { value: string }> {
+  const data: Record<string, { value: string }> = {};
+  for (const [keyword, source] of Object.entries(template.fields)) data[keyword] = { value: keywordValue(keyword, fieldValue(source, doc, target)) };
+  return data;
+}
+
+function remindTemplate(templates: readonly TemplateConfig[]): TemplateConfig | null {
+  return templates.find((t) => t.purpose === 'remind') ?? templates.find((t) => t.purpose === 'notice') ?? null;
+}
+
+/**
+ * Reminds the unread (or unconfirmed) people of a notice. Claiming the 5-minute window is one
+ * conditional update, so two admins tapping at once send one round.
+ */
+export async function remind(deps: NoticeDeps, account: UserDoc, noticeId: string, target: 'unread' | 'unconfirmed'): Promise<RemindResult> {
+  const doc = await findById<NoticeDoc>(deps.db, NOTICES, noticeId);
+  if (!doc || doc.status !== 'published') throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
+  // Observers remind the people of their own units only.
+  const scope = await statsScope(deps, account, doc);
+  if (!scope) throw new AppFailure('FORBIDDEN');
+  const template = remindTemplate(deps.config.templates);
+  if (!template) throw new AppFailure('SUBSCRIBE_NOT_CONFIGURED');
+  const _ = deps.db.command;
+  const now = deps.now();
+  const windowStart = new Date(now.getTime() - REMIND_INTERVAL_MS);
+  const claim = await deps.db
+    .collection(NOTICES)
+    .where(_.and([{ _id: noticeId, status: 'published' }, _.or([{ remindedAt: null }, { remindedAt: _.lte(windowStart) }])]))
+    .update({ data: { remindedAt: now } });
+  const nextAllowedAt = formatBusiness(new Date(now.getTime() + REMIND_INTERVAL_MS));
+  if (claim.stats.updated === 0) throw new AppFailure('NOTICE_REMIND_TOO_SOON');
+
+  const data = messageData(template, doc, target);
+  const page = `pages/notice-detail/index?id=${encodeURIComponent(doc._id)}`;
+  const result: RemindResult = { reached: 0, noCredit: 0, failed: 0, nextAllowedAt };
+  const filter: Record<string, unknown> = target === 'unread' ? { noticeId, hidden: false, readAt: null } : { noticeId, hidden: false, confirmedAt: null };
+  if (!scope.all) filter.unitKeys = _.in(scope.unitIds);
+  let after = '';
+  for (;;) {
+    const where = after ? _.and([filter, { _id: _.gt(after) }]) : filter;
+    const { data: rows } = await deps.db.collection(RECEIPTS).where(where).orderBy('_id', 'asc').limit(REMIND_PAGE).field({ _id: true, memberId: true }).get();
+    const receipts = rows as Pick<ReceiptDoc, '_id' | 'memberId'>[];
+    if (receipts.length === 0) break;
+    await remindPage(deps, template, doc, data, page, receipts, result);
+    if (receipts.length < REMIND_PAGE) break;
+    after = receipts[receipts.length - 1]._id;
+  }
+  return result;
+}
+
+async function remindPage(
+  deps: NoticeDeps,
+  template: TemplateConfig,
+  doc: NoticeDoc,
+  data: Record<string, { value: string }>,
+  page: string,
+  receipts: Pick<ReceiptDoc, 'memberId'>[],
+  result: RemindResult,
+): Promise<void> {
+  const _ = deps.db.command;
+  const memberIds = receipts.map((r) => r.memberId);
+  const { data: rows } = await deps.db
+    .collection(SUBSCRIPTIONS)
+    .where({ templateId: template.id, memberId: _.in(memberIds), credits: _.gt(0) })
+    .limit(memberIds.length)
+    .get();
+  // One subscription per member: the newest account bound to it wins.
+  const byMember = new Map<string, SubscriptionDoc>();
+  for (const row of (rows as SubscriptionDoc[]).sort((a, b) => new Date(a.updatedAt).getTime() - new Date(b.updatedAt).getTime())) {
+    if (row.memberId) byMember.set(row.memberId, row);
+  }
+  result.noCredit += memberIds.filter((id) => !byMember.has(id)).length;
+  const targets = [...byMember.values()];
+  const sent: string[] = [];
+  const gone: string[] = [];
+  const records: SendDoc[] = [];
+  for (let i = 0; i < targets.length; i += SEND_PARALLEL) {
+    await Promise.all(
+      targets.slice(i, i + SEND_PARALLEL).map(async (subscription) => {
+        let errCode = 0;
+        try {
+          await deps.openapi.sendSubscribeMessage({ touser: subscription.openid, templateId: template.id, page, data, miniprogramState: deps.config.miniprogramState });
+        } catch (error) {
+          if (!(error instanceof OpenApiError)) throw error;
+          errCode = error.errCode;
+        }
+        records.push({ templateId: template.id, memberId: subscription.memberId as string, noticeId: doc._id, purpose: 'remind', errCode, at: deps.now() });
+        if (errCode === 0) {
+          result.reached += 1;
+          if (template.kind === 'one-time') sent.push(subscription._id);
+        } else if (errCode === 43101) {
+          result.noCredit += 1;
+          gone.push(subscription._id);
+        } else {
+          result.failed += 1;
+        }
+      }),
+    );
+  }
+  // One update each for all spent and all refused credits of the page, not one per person.
+  if (sent.length > 0) await deps.db.collection(SUBSCRIPTIONS).where({ _id: _.in(sent), credits: _.gt(0) }).update({ data: { credits: _.inc(-1), updatedAt: deps.now() } });
+  if (gone.length > 0) await deps.db.collection(SUBSCRIPTIONS).where({ _id: _.in(gone) }).update({ data: { credits: 0, updatedAt: deps.now() } });
+  if (records.length > 0) await deps.db.collection(SUBSCRIBE_SENDS).add({ data: records });
+}

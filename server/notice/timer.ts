@@ -1,0 +1,53 @@
+/**
+ * What the minute timer does: publishes scheduled notices whose time has come (exactly once:
+ * the status change is the claim), finishes publishes a crash left half done (after their
+ * lease), and brings receipts in step with notices an interrupted edit or recall left behind.
+ */
+import { findById } from '../db/db';
+import { publishScheduled, resumePublish, type NoticeDeps } from './compose';
+import { syncReceipts } from './fanout';
+import { NOTICES, type NoticeDoc } from './model';
+
+/** Notices handled per run and kind of work; the next run takes the rest. */
+const PER_RUN = 20;
+/** A run stops starting work after this, well inside the function's 60 s. */
+const RUN_BUDGET_MS = 40_000;
+/** An edit's own call usually syncs its receipts within a second; the timer waits before repairing. */
+const REPAIR_AFTER_MS = 60_000;
+
+export interface TimerReport {
+  published: string[];
+  resumed: string[];
+  repaired: string[];
+}
+
+export async function runTimer(deps: NoticeDeps): Promise<TimerReport> {
+  const started = Date.now();
+  const now = deps.now();
+  const _ = deps.db.command;
+  const notices = deps.db.collection(NOTICES);
+  const report: TimerReport = { published: [], resumed: [], repaired: [] };
+  const inBudget = (): boolean => Date.now() - started < RUN_BUDGET_MS;
+
+  const { data: due } = await notices.where({ status: 'scheduled', scheduledAt: _.lte(now) }).orderBy('scheduledAt', 'asc').limit(PER_RUN).get();
+  for (const doc of due as NoticeDoc[]) {
+    if (!inBudget()) return report;
+    if (await publishScheduled(deps, doc)) report.published.push(doc._id);
+  }
+  const { data: stuck } = await notices.where({ status: 'publishing', leaseUntil: _.lte(now) }).limit(PER_RUN).get();
+  for (const doc of stuck as NoticeDoc[]) {
+    if (!inBudget()) return report;
+    const after = await resumePublish(deps, doc);
+    if (after.status === 'published') report.resumed.push(doc._id);
+  }
+  const { data: pending } = await notices.where({ receiptsPending: true, updatedAt: _.lte(new Date(now.getTime() - REPAIR_AFTER_MS)) }).limit(PER_RUN).get();
+  for (const doc of pending as NoticeDoc[]) {
+    if (!inBudget()) return report;
+    const current = await findById<NoticeDoc>(deps.db, NOTICES, doc._id);
+    if (current?.receiptsPending) {
+      await syncReceipts(deps, current);
+      report.repaired.push(doc._id);
+    }
+  }
+  return report;
+}
