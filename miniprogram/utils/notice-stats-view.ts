@@ -94,6 +94,8 @@ export interface HeaderView {
   publishedText: string;
   deadlineText: string;
   totalsText: string;
+  /** 中位阅读用时 of the scope; empty while nobody has read (a line of its own, so it never wraps inside). */
+  medianText: string;
 }
 
 export function headerOf(stats: NoticeStats, now: number = Date.now()): HeaderView {
@@ -101,13 +103,13 @@ export function headerOf(stats: NoticeStats, now: number = Date.now()): HeaderVi
   const passed = notice.deadline !== null && businessTimeMs(notice.deadline) <= now;
   const totalsParts = [`共 ${totals.audience} 人`, `未读 ${totals.unread} 人`];
   if (notice.requiresConfirm) totalsParts.push(`未确认 ${Math.max(0, totals.audience - totals.confirmed)} 人`);
-  if (totals.medianReadMinutes !== null) totalsParts.push(medianText(totals.medianReadMinutes));
   return {
     title: notice.title,
     statusTag: STATUS_TAGS[notice.status] ?? '',
     publishedText: notice.publishedAt ? `发布于 ${notice.publishedAt}` : '尚未发布',
     deadlineText: notice.deadline ? `截止 ${notice.deadline}${passed ? '（已截止）' : ''}` : '',
     totalsText: totalsParts.join(' · '),
+    medianText: totals.medianReadMinutes === null ? '' : medianText(totals.medianReadMinutes),
   };
 }
 

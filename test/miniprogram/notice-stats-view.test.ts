@@ -102,7 +102,8 @@ describe('headerOf', () => {
       statusTag: '',
       publishedText: '发布于 2024-03-01 09:30',
       deadlineText: '截止 2024-03-05 18:00',
-      totalsText: '共 150 人 · 未读 30 人 · 未确认 70 人 · 中位阅读用时 45 分钟',
+      totalsText: '共 150 人 · 未读 30 人 · 未确认 70 人',
+      medianText: '中位阅读用时 45 分钟',
     });
   });
 
@@ -112,6 +113,7 @@ describe('headerOf', () => {
     const plain = headerOf(stats({ totals: { audience: 10, read: 0, confirmed: 0, unread: 10, medianReadMinutes: null } }, { deadline: null, requiresConfirm: false }), NOON);
     expect(plain.deadlineText).toBe('');
     expect(plain.totalsText).toBe('共 10 人 · 未读 10 人');
+    expect(plain.medianText).toBe('');
   });
 });
 

@@ -37,6 +37,9 @@ import {
 } from '../../utils/notice-stats-view';
 import { memberPageUrl, queryText } from '../../utils/org-view';
 
+/** The longest delay setTimeout keeps (a signed 32-bit count of milliseconds). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 type Status = 'loading' | 'ready' | 'forbidden' | 'missing' | 'error';
 
 interface PeopleListState {
@@ -374,7 +377,11 @@ definePage({
       });
     },
 
-    /** Keeps the remind buttons disabled until `nextAllowedAt`, then enables them. */
+    /**
+     * Keeps the remind buttons disabled until `nextAllowedAt`, then enables them. The timer asks
+     * the clock again when it fires: a delay past the 32-bit limit (a phone's clock far behind)
+     * would otherwise fire at once.
+     */
     applyRemindWait(nextAllowedAt: string | null) {
       this.stopRemindTimer();
       const wait = remindWait(nextAllowedAt);
@@ -382,8 +389,8 @@ definePage({
       if (!wait.waiting) return;
       state(this).remindTimer = setTimeout(() => {
         state(this).remindTimer = null;
-        this.setData({ remindBlocked: false, remindWaitText: '' });
-      }, wait.ms);
+        this.applyRemindWait(nextAllowedAt);
+      }, Math.min(wait.ms, MAX_TIMER_MS));
     },
 
     stopRemindTimer() {
