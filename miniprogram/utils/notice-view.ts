@@ -173,16 +173,15 @@ export type BodyBlock = BodyPiece[];
 
 export function bodyBlocks(body: string): BodyBlock[] {
   return parseBody(body).map((lines) => {
+    const flat = lines.flatMap((segments, index) => (index > 0 ? [{ text: '\n', strong: false }, ...segments] : segments));
     const pieces: BodyPiece[] = [];
-    lines.forEach((segments, index) => {
-      if (index > 0) pieces.push({ text: '\n', strong: false });
-      for (const segment of segments) {
-        const last = pieces[pieces.length - 1];
-        if (last && last.strong === segment.strong) last.text += segment.text;
-        else pieces.push({ text: segment.text, strong: segment.strong });
-      }
-    });
-    return pieces.filter((piece) => piece.text !== '');
+    for (const segment of flat) {
+      if (!segment.text) continue;
+      const last = pieces[pieces.length - 1];
+      if (last && last.strong === segment.strong) last.text += segment.text;
+      else pieces.push({ text: segment.text, strong: segment.strong });
+    }
+    return pieces;
   });
 }
 

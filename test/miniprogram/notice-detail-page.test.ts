@@ -160,7 +160,7 @@ describe('attachments', () => {
     const { page, backend } = await open(() => {
       opened += 1;
       return ok(noticeDetail({ attachments: [opened === 1 ? photo1 : fresh] }));
-    }, '各位同学：');
+    }, '关于期末考试安排的通知');
 
     await trigger(page, '.thumb', 'error', { errMsg: 'GET 403' });
     await waitFor(() => attributesOf(page, '.thumb', 'src')[0] === fresh.url, 'the fresh link');
