@@ -36,6 +36,8 @@ export interface LocalCloudOptions {
   reset?: boolean;
   /** Seed the demo data when the database is empty (default true). */
   seed?: boolean;
+  /** With the demo data, demo notices with reads and confirmations (default true). */
+  demoNotices?: boolean;
   /** Start one instance of every function at start (default false; `npm start` does). */
   prewarm?: boolean;
   /** Fire timer triggers (default true). */
@@ -228,7 +230,8 @@ export class LocalCloud {
     const cloud = new LocalCloud(options, engine, storage);
     if (options.seed ?? true) {
       const organisationName = (options.functionEnv?.XINTONG_ORG_NAME ?? process.env.XINTONG_ORG_NAME ?? '').trim();
-      cloud.seeded = await seedDemoData(engine, now(), { organisationName });
+      cloud.seeded = await seedDemoData(engine, now(), { organisationName, notices: options.demoNotices ?? true, fileIdOf });
+      for (const file of cloud.seeded.files) storage.put(file.cloudPath, file.content, file.contentType);
     }
     return cloud;
   }

@@ -9,6 +9,7 @@ import { type MemberDoc, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc, wecomKeyO
 import { identityId } from '../../server/db/collections';
 import type { GrantableRole, MemberSummary } from '../../typings';
 import type { DbEngine } from './db/engine';
+import { seedNotices, type DemoFile } from './seed-notices';
 
 export const DEMO_APPID = 'wx-demo-appid';
 
@@ -32,6 +33,8 @@ export interface SeedSummary {
   /** False when the database already held data and nothing was written. */
   seeded: boolean;
   people: readonly DemoPerson[];
+  /** Files the demo data refers to (notice attachments), for the caller to put in storage. */
+  files: DemoFile[];
 }
 
 interface DemoUnit {
@@ -159,10 +162,14 @@ function summaryOf(userId: string): MemberSummary | null {
 export interface SeedOptions {
   /** The root unit's name: the organisation name the functions are configured with. */
   organisationName?: string;
+  /** Demo notices with reads and confirmations (default true). */
+  notices?: boolean;
+  /** The file id of a stored file's cloud path (demo attachments). */
+  fileIdOf?: (cloudPath: string) => string;
 }
 
 export async function seedDemoData(engine: DbEngine, now: Date = new Date(), options: SeedOptions = {}): Promise<SeedSummary> {
-  if (engine.countDocuments('users') > 0) return { seeded: false, people: DEMO_PEOPLE };
+  if (engine.countDocuments('users') > 0) return { seeded: false, people: DEMO_PEOPLE, files: [] };
   seedOrganisation(engine, now, options.organisationName || DEFAULT_ORGANISATION_NAME);
   engine.insertDocuments(
     'users',
@@ -210,5 +217,6 @@ export async function seedDemoData(engine: DbEngine, now: Date = new Date(), opt
       { _id: identityId('wx-unionid', p.unionid), kind: 'wx-unionid', key: p.unionid, userId: p.userId, createdAt: now },
     ]),
   );
-  return { seeded: true, people: DEMO_PEOPLE };
+  const files = (options.notices ?? true) ? seedNotices(engine, now, options.fileIdOf ?? ((cloudPath) => `cloud://local/${cloudPath}`)) : [];
+  return { seeded: true, people: DEMO_PEOPLE, files };
 }

@@ -37,6 +37,8 @@ export async function startTestCloud(options: Partial<StartOptions> = {}): Promi
     timers: false,
     logInvocations: false,
     fsync: false,
+    // Tests set up the notices they need; test/functions/seed-notices.test.ts covers the demo ones.
+    demoNotices: false,
     log: () => undefined,
     ...options,
   });
