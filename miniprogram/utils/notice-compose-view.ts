@@ -431,19 +431,24 @@ export interface ReachRow {
 
 export interface ReachView {
   total: string;
+  /** The first `shown` rows: one per chosen unit, then the chosen people outside them. */
   rows: ReachRow[];
+  /** `另有 12 个单位未列出` when there are more; '' otherwise. */
+  more: string;
 }
 
 const reachFigures = (total: number, withPhone: number) => `${total} 人 · ${withPhone} 人有手机号`;
 
-export function reachView(reach: NoticeReach): ReachView {
+export function reachView(reach: NoticeReach, shown = 30): ReachView {
   const rows: ReachRow[] = reach.units.map((unit) => ({
     id: unit.id,
     pieces: unitPathPieces(unit.path).length ? unitPathPieces(unit.path) : [unit.name],
     value: reachFigures(unit.total, unit.withPhone),
   }));
-  if (reach.members.total) rows.push({ id: 'members', pieces: ['指定成员（不含以上单位中的）'], value: reachFigures(reach.members.total, reach.members.withPhone) });
-  return { total: `共 ${reach.total} 人，其中 ${reach.withPhone} 人有手机号`, rows };
+  const hidden = Math.max(0, rows.length - shown);
+  const visible = rows.slice(0, shown);
+  if (reach.members.total) visible.push({ id: 'members', pieces: ['指定成员（不含以上单位中的）'], value: reachFigures(reach.members.total, reach.members.withPhone) });
+  return { total: `共 ${reach.total} 人，其中 ${reach.withPhone} 人有手机号`, rows: visible, more: hidden ? `另有 ${hidden} 个单位未列出` : '' };
 }
 
 // The preview
@@ -505,6 +510,12 @@ export function previewOf(form: ComposeForm, attachments: readonly AttachmentRow
 // 我发布的
 
 export type MineTab = NoticeStatus | 'all';
+
+/**
+ * Rows of 我发布的 on screen at once. A row with its actions is some 18 nodes, and a page stays
+ * under 1,000 however far one scrolls, so fewer rows than other lists' LIST_CAP.
+ */
+export const MINE_CAP = 40;
 
 export const MINE_TABS: readonly { name: MineTab; title: string }[] = [
   { name: 'all', title: '全部' },

@@ -2,7 +2,7 @@
  * @jest-environment jsdom
  */
 import { FIELD_LIMITS } from '../../typings/limits';
-import type { AppError, NoticeInput } from '../../typings';
+import type { AppError, AudienceInput, NoticeInput } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { account, fail, installBackend, installStorage, ok, storedSession, wxMore, type FakeBackend, type Handlers, type UploadOptions } from './fake-backend';
 import { card, college, pageOf, root, rowTexts, settled, shown, unit, unitPickerComponents } from './org-fixtures';
@@ -153,6 +153,28 @@ describe('composing a new notice', () => {
     page.unmount();
   });
 
+  it('chooses several units in one visit of the picker, marks them, and unchooses one', async () => {
+    const { page, backend } = await open();
+
+    await pickCollege(page);
+    await page.tap('继续选择单位');
+    await shown(page, '.unit-picker', '软件工程 2301 班');
+    await page.tap(textIn(page, '.unit-picker', '软件工程 2301 班'));
+    await shown(page, '.unit-picker', '信通大学/计算机学院/软件工程 2301 班');
+    await page.tap(textIn(page, '.unit-picker', '选择此单位'));
+    await waitFor(() => rowTexts(page, '.unit-chip').length === 2, 'two units');
+
+    // Back in the college: its class is marked, and the college itself can be unchosen.
+    await page.tap(textIn(page, '.unit-picker', '计算机学院'));
+    await waitFor(() => textOf(page, '.unit-picker').includes('软件工程 2301 班班级已选'), 'the marked class');
+    await page.tap(textIn(page, '.unit-picker', '取消选择此单位'));
+    await waitFor(() => rowTexts(page, '.unit-chip').length === 1, 'one unit');
+    expect(rowTexts(page, '.unit-chip')).toEqual(['计算机学院 /软件工程 2301 班']);
+    await backend.idle();
+    expect(backend.callsOf('reach').at(-1)?.request.audience).toEqual({ all: false, unitIds: ['class-1'], memberIds: [] });
+    page.unmount();
+  });
+
   it('adds chosen people found by name and counts them in the reach', async () => {
     const { page, backend } = await open({
       'members.search': () => pageOf([card({ id: 'm1', name: '林一', number: '2023001' }), card({ id: 'm2', name: '林二', number: '2023002' })]),
@@ -166,8 +188,14 @@ describe('composing a new notice', () => {
     await tapCell(page, '.person-result', 1);
     await waitFor(() => page.queryByText('共 1 人，其中 0 人有手机号'), 'the reach of one person');
     expect(rowTexts(page, '.person-chip')).toEqual(['林二2023002']);
-    expect(rowTexts(page, '.person-result')).toEqual(['林一2023001添加', '林二2023002已添加']);
+    expect(rowTexts(page, '.person-result')).toEqual(['林一2023001添加', '林二2023002已添加，点按取消']);
     expect(backend.callsOf('reach').at(-1)?.request).toEqual({ audience: { all: false, unitIds: [], memberIds: ['m2'] }, kind: 'notice' });
+
+    // Tapped again, the result takes the person out.
+    await tapCell(page, '.person-result', 1);
+    await waitFor(() => rowTexts(page, '.person-chip').length === 0, 'the person removed');
+    await tapCell(page, '.person-result', 1);
+    await waitFor(() => rowTexts(page, '.person-chip').length === 1, 'the person added again');
 
     // 公告 go to units only: the chosen people are not sent, and no longer shown.
     await trigger(page, '.field-kind', 'change', 'announcement');
@@ -493,6 +521,32 @@ describe('continuing a draft and editing a published notice', () => {
     await waitFor(() => page.queryByText('该通知刚被他人修改，已重新加载最新内容，请核对后再保存'), 'the message');
     await waitFor(() => attributeOf(page, '.field-title', 'value') === '他人改过的标题', 'the reloaded title');
     expect(backend.callsOf('manage')).toHaveLength(2);
+    page.unmount();
+  });
+
+  it('shows at most 30 chosen units and reach rows however many are chosen, and counts the rest', async () => {
+    const units = Array.from({ length: 35 }, (_, i) => ({ id: `c${i}`, name: `班级${i}`, path: `计算机学院/班级${i}` }));
+    const draft = managedDetail({ id: 'd1', status: 'draft' }, { audience: { all: false, unitIds: units.map((one) => one.id), memberIds: [] } });
+    const { page, backend } = await open(
+      {
+        manage: () => ok({ ...draft, audienceView: { all: false, units, members: [] } }),
+        reach: () => ok(reachOf({ total: 350, units: units.map((one) => ({ ...one, total: 10, withPhone: 9 })) })),
+      },
+      { id: 'd1' },
+    );
+
+    await waitFor(() => page.queryByText('共 350 人，其中 100 人有手机号'), 'the reach');
+    expect(rowTexts(page, '.unit-chip')).toHaveLength(30);
+    expect(page.text()).toContain('另有 5 个单位未列出，可在「继续选择单位」中取消');
+    expect(rowTexts(page, '.reach__row')).toHaveLength(30);
+    const sentUnits = () => backend.callsOf('reach').map((call) => (call.request as { audience: AudienceInput }).audience.unitIds);
+    expect(sentUnits()[0]).toHaveLength(35);
+
+    // Removing a shown unit brings the next one into view; every chosen unit is still sent.
+    await page.tap(page.root.querySelector('.unit-chip .remove')!.dom);
+    await waitFor(() => backend.callsOf('reach').length === 2, 'the reach asked again');
+    expect(sentUnits()[1]).toEqual(units.slice(1).map((one) => one.id));
+    expect(page.text()).toContain('另有 4 个单位未列出');
     page.unmount();
   });
 

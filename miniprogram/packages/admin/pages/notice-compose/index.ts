@@ -65,6 +65,12 @@ interface PersonResult {
 
 /** People shown for one search: a name or number finds a person faster than scrolling. */
 const RESULTS_SHOWN = 20;
+/**
+ * Chosen units, chosen people and reach rows shown at once: an audience may name hundreds, and
+ * the page stays under 1,000 nodes. The rest are counted; the picker and the search still
+ * unselect any of them.
+ */
+const CHOSEN_SHOWN = 30;
 
 interface ComposeData {
   status: Status;
@@ -84,8 +90,12 @@ interface ComposeData {
   bodyAutosize: { minHeight: number };
   attachments: AttachmentRow[];
   attachmentHint: string;
+  /** The first CHOSEN_SHOWN chosen units and people (all of them are in the page's state). */
   units: UnitChip[];
   people: PersonChip[];
+  /** `另有 12 个单位` when more are chosen than shown; '' otherwise. */
+  unitsMore: string;
+  peopleMore: string;
   /** The audience of a published notice, read only. */
   audienceText: string;
   pickerShow: boolean;
@@ -118,9 +128,16 @@ interface State {
   reach: LatestOnly;
   search: SearchLoads;
   uploads: number;
+  /** Every chosen unit and person, in the order chosen. */
+  units: UnitChip[];
+  people: PersonChip[];
 }
 
-const state = perInstance<State>(() => ({ alive: true, requestId: null, reach: new LatestOnly(), search: new SearchLoads(), uploads: 0 }));
+const state = perInstance<State>(() => ({ alive: true, requestId: null, reach: new LatestOnly(), search: new SearchLoads(), uploads: 0, units: [], people: [] }));
+
+function moreText(count: number, unit: string): string {
+  return count > CHOSEN_SHOWN ? `另有 ${count - CHOSEN_SHOWN} ${unit}未列出` : '';
+}
 
 /** Failures after which the publish may or may not have happened: the next try must carry the same id. */
 const OUTCOME_UNKNOWN: ReadonlySet<string> = new Set(['NETWORK_ERROR', 'BUSY_RETRY', 'INTERNAL']);
@@ -179,6 +196,8 @@ definePage({
     attachmentHint: ATTACHMENT_HINT,
     units: [],
     people: [],
+    unitsMore: '',
+    peopleMore: '',
     audienceText: '',
     pickerShow: false,
     selectedUnits: {},
@@ -255,11 +274,9 @@ definePage({
         titleCount: countText(form.title, FIELD_LIMITS.noticeTitle),
         bodyCount: countText(form.body, FIELD_LIMITS.noticeBody),
         attachments: savedRows(detail.input.attachments),
-        units: chips.units,
-        people: chips.people,
-        selectedUnits: Object.fromEntries(chips.units.map((unit) => [unit.id, true])),
         audienceText: audienceText(detail.audienceView),
       });
+      this.showChosen(chips.units, chips.people);
       wx.setNavigationBarTitle({ title: mode === 'published' ? '修改通知' : '编辑草稿' });
       if (mode === 'draft') this.refreshReach();
     },
@@ -379,27 +396,49 @@ definePage({
     onPickUnit(event: { detail: { unit?: UnitView; selected?: boolean } }) {
       const unit = event.detail?.unit;
       if (!unit) return;
-      const chosen = this.data.units.some((chip) => chip.id === unit.id);
+      const { units } = state(this);
+      const chosen = units.some((chip) => chip.id === unit.id);
       if (event.detail.selected === false) {
-        if (chosen) this.setUnits(this.data.units.filter((chip) => chip.id !== unit.id));
+        if (chosen) this.setUnits(units.filter((chip) => chip.id !== unit.id));
         return;
       }
       if (chosen) return;
-      if (this.data.units.length >= FIELD_LIMITS.audienceUnits) {
+      if (units.length >= FIELD_LIMITS.audienceUnits) {
         this.setData({ 'errors.audience': `最多选择 ${FIELD_LIMITS.audienceUnits} 个单位` });
         return;
       }
-      this.setUnits([...this.data.units, unitChipOf(unit)]);
+      this.setUnits([...units, unitChipOf(unit)]);
     },
 
     onRemoveUnit(event: FieldEvent) {
       const id = event.currentTarget.dataset.id;
-      if (id) this.setUnits(this.data.units.filter((chip) => chip.id !== id));
+      if (id) this.setUnits(state(this).units.filter((chip) => chip.id !== id));
     },
 
     setUnits(units: UnitChip[]) {
-      this.setData({ units, selectedUnits: Object.fromEntries(units.map((unit) => [unit.id, true])), 'errors.audience': '' });
+      this.showChosen(units, state(this).people);
+      this.setData({ 'errors.audience': '' });
       this.refreshReach();
+    },
+
+    setPeople(people: PersonChip[]) {
+      this.showChosen(state(this).units, people);
+      this.setData({ 'errors.audience': '' });
+      this.refreshReach();
+    },
+
+    /** Keeps every chosen unit and person, and shows the first of each. */
+    showChosen(units: UnitChip[], people: PersonChip[]) {
+      const own = state(this);
+      own.units = units;
+      own.people = people;
+      this.setData({
+        units: units.slice(0, CHOSEN_SHOWN),
+        unitsMore: moreText(units.length, '个单位'),
+        people: people.slice(0, CHOSEN_SHOWN),
+        peopleMore: moreText(people.length, '人'),
+        selectedUnits: Object.fromEntries(units.map((unit) => [unit.id, true])),
+      });
     },
 
     onQueryChange(event: FieldEvent) {
@@ -451,40 +490,43 @@ definePage({
     },
 
     resultRows(cards: MemberCard[]): PersonResult[] {
-      const chosen = new Set(this.data.people.map((person) => person.id));
+      const chosen = new Set(state(this).people.map((person) => person.id));
       return cards.map((card) => ({ id: card.id, name: card.name, label: card.number, chosen: chosen.has(card.id) }));
     },
 
-    onAddPerson(event: FieldEvent) {
+    /** A result adds its person, or takes them out again when already chosen (they may be past the chips shown). */
+    onTogglePerson(event: FieldEvent) {
       const id = event.currentTarget.dataset.id;
       const index = this.data.results.findIndex((result) => result.id === id);
-      if (index < 0 || this.data.results[index].chosen) return;
-      if (this.data.people.length >= FIELD_LIMITS.audienceMembers) {
+      if (index < 0) return;
+      const result = this.data.results[index];
+      const { people } = state(this);
+      if (result.chosen) {
+        this.setData({ [`results[${index}].chosen`]: false });
+        this.setPeople(people.filter((person) => person.id !== result.id));
+        return;
+      }
+      if (people.length >= FIELD_LIMITS.audienceMembers) {
         this.setData({ 'errors.audience': `最多指定 ${FIELD_LIMITS.audienceMembers} 人` });
         return;
       }
-      const result = this.data.results[index];
-      this.setData({
-        people: [...this.data.people, { id: result.id, name: result.name, number: result.label }],
-        [`results[${index}].chosen`]: true,
-        'errors.audience': '',
-      });
-      this.refreshReach();
+      this.setData({ [`results[${index}].chosen`]: true });
+      this.setPeople([...people, { id: result.id, name: result.name, number: result.label }]);
     },
 
     onRemovePerson(event: FieldEvent) {
       const id = event.currentTarget.dataset.id;
       if (!id) return;
       const index = this.data.results.findIndex((result) => result.id === id);
-      this.setData({ people: this.data.people.filter((person) => person.id !== id), ...(index >= 0 ? { [`results[${index}].chosen`]: false } : {}) });
-      this.refreshReach();
+      if (index >= 0) this.setData({ [`results[${index}].chosen`]: false });
+      this.setPeople(state(this).people.filter((person) => person.id !== id));
     },
 
     /** Asks how far the audience reaches; a newer change supersedes a question still in flight. */
     refreshReach(): Promise<void> {
       const loads = state(this).reach;
       const { form } = this.data;
-      const audience = audienceInputOf(form, this.data.units, this.data.people);
+      const audience = audienceInputOf(form, state(this).units, state(this).people);
       if (audienceIsEmpty(audience)) {
         loads.cancel();
         this.setData({ reach: null, reachLoading: false, reachNote: '选择发送范围后，这里显示能通知到多少人' });
@@ -495,7 +537,7 @@ definePage({
       this.setData({ reachLoading: true, reachNote: '' });
       return reach(audience, form.kind).then((result) => {
         if (!loads.settle(ticket) || !state(this).alive) return;
-        if (result.ok) this.setData({ reachLoading: false, reach: reachView(result.data), reachNote: '' });
+        if (result.ok) this.setData({ reachLoading: false, reach: reachView(result.data, CHOSEN_SHOWN), reachNote: '' });
         else this.setData({ reachLoading: false, reach: null, reachNote: `暂时无法统计覆盖人数：${errorText(result.error)}` });
       });
     },
@@ -541,7 +583,8 @@ definePage({
     /** The checks before a save; shows what to fix and answers whether to go on. */
     ready(purpose: 'draft' | 'publish' | 'edit'): boolean {
       if (this.data.busy) return false;
-      const { form, attachments, units, people } = this.data;
+      const { form, attachments } = this.data;
+      const { units, people } = state(this);
       const errors = checkCompose(form, attachments, audienceInputOf(form, units, people), purpose, businessNow());
       this.setData({ errors, message: '' });
       if (!hasComposeErrors(errors)) return true;
@@ -551,7 +594,8 @@ definePage({
 
     onSaveDraft() {
       if (this.data.mode !== 'draft' || !this.ready('draft')) return undefined;
-      const { form, attachments, units, people, noticeId, rev } = this.data;
+      const { form, attachments, noticeId, rev } = this.data;
+      const { units, people } = state(this);
       this.setData({ busy: 'draft' });
       return saveDraft(noticeInputOf(form, attachments, units, people), noticeId || null, rev || null).then((result) => {
         if (!state(this).alive) return undefined;
@@ -569,7 +613,8 @@ definePage({
       const own = state(this);
       if (!own.requestId) own.requestId = newRequestId();
       const requestId = own.requestId;
-      const { form, attachments, units, people, noticeId, rev } = this.data;
+      const { form, attachments, noticeId, rev } = this.data;
+      const { units, people } = state(this);
       this.setData({ busy: 'publish' });
       return publish(requestId, noticeInputOf(form, attachments, units, people), noticeId ? { noticeId, rev } : null).then((result) => {
         if (!own.alive) return undefined;

@@ -9,6 +9,7 @@ import {
   composeUrl,
   deleteQuestion,
   emptyMineText,
+  MINE_CAP,
   MINE_TABS,
   mineRow,
   readersUrl,
@@ -63,7 +64,7 @@ definePage({
     next: null,
     loading: false,
     loaded: false,
-    rowsWindow: emptyWindow(),
+    rowsWindow: emptyWindow(MINE_CAP),
     emptyText: emptyMineText('all'),
     acting: false,
     confirmShow: false,
@@ -116,7 +117,7 @@ definePage({
           return;
         }
         const rows = result.data.items.map((notice) => mineRow(notice, everyone));
-        const page = listPage('rows', reset ? null : this.data.rows, rows, result.data.next, request);
+        const page = listPage('rows', reset ? null : this.data.rows, rows, result.data.next, request, { cap: MINE_CAP });
         this.setData({
           status: 'ready',
           loading: false,
@@ -142,13 +143,13 @@ definePage({
     onTabChange(event: { detail: { name: string } }) {
       const tab = MINE_TABS.find((option) => option.name === event.detail.name);
       if (!tab || tab.name === this.data.tab) return undefined;
-      this.setData({ tab: tab.name, emptyText: emptyMineText(tab.name), rows: [], next: null, rowsWindow: emptyWindow() });
+      this.setData({ tab: tab.name, emptyText: emptyMineText(tab.name), rows: [], next: null, rowsWindow: emptyWindow(MINE_CAP) });
       return this.load(true);
     },
 
     onToggleEveryone() {
       if (!this.data.isAdmin) return undefined;
-      this.setData({ everyone: !this.data.everyone, rows: [], next: null, rowsWindow: emptyWindow() });
+      this.setData({ everyone: !this.data.everyone, rows: [], next: null, rowsWindow: emptyWindow(MINE_CAP) });
       return this.load(true);
     },
 
