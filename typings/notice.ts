@@ -276,8 +276,8 @@ export interface NoticeActions {
   people: { request: { noticeId: string; list: PeopleList; unitId?: string; query?: string; after?: string }; response: Page<NoticePerson> };
   /** The list as an .xlsx file: a temporary link to download and open with `wx.openDocument`. */
   export: { request: { noticeId: string; list: PeopleList | 'all'; unitId?: string }; response: { url: string; fileName: string; rows: number } };
-  /** Reminds the unread (or unconfirmed) by subscribe message; at most once every 5 minutes per notice. */
-  remind: { request: { noticeId: string; target: 'unread' | 'unconfirmed' }; response: RemindResult };
+  /** Reminds the unread (or unconfirmed), of one unit when given, by subscribe message; at most once every 5 minutes per notice. */
+  remind: { request: { noticeId: string; target: 'unread' | 'unconfirmed'; unitId?: string }; response: RemindResult };
 
   /** The templates the mini-program asks for, and the caller's credits. */
   'subscriptions.state': { request: Empty; response: SubscriptionState };

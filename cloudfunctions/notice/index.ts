@@ -181,9 +181,9 @@ export const main = createMain({
       },
     },
     remind: {
-      input: z.strictObject({ noticeId: id, target: z.enum(['unread', 'unconfirmed']) }),
-      async handle({ noticeId, target }, { account }) {
-        return ok(await remind(deps(), account, noticeId, target));
+      input: z.strictObject({ noticeId: id, target: z.enum(['unread', 'unconfirmed']), unitId: z.optional(id) }),
+      async handle({ noticeId, target, unitId }, { account }) {
+        return ok(await remind(deps(), account, noticeId, target, unitId));
       },
     },
     'subscriptions.state': {

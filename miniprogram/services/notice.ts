@@ -24,6 +24,7 @@ import type {
   SubscriptionState,
   ChronicNonReader,
 } from '../../typings';
+import { searchQuery } from './org';
 import { callWithSession } from './session';
 
 /**
@@ -106,7 +107,7 @@ export interface PeopleQuery {
 export function noticePeople(noticeId: string, search: PeopleQuery): Promise<Result<Page<NoticePerson>>> {
   const request: { noticeId: string; list: PeopleList; unitId?: string; query?: string; after?: string } = { noticeId, list: search.list };
   if (search.unitId) request.unitId = search.unitId;
-  const query = (search.query ?? '').trim();
+  const query = searchQuery(search.query);
   if (query) request.query = query;
   if (search.after) request.after = search.after;
   return callWithSession('notice', 'people', request);
@@ -116,8 +117,8 @@ export function exportPeople(noticeId: string, list: PeopleList | 'all', unitId?
   return callWithSession('notice', 'export', unitId ? { noticeId, list, unitId } : { noticeId, list });
 }
 
-export function remind(noticeId: string, target: 'unread' | 'unconfirmed'): Promise<Result<RemindResult>> {
-  return callWithSession('notice', 'remind', { noticeId, target });
+export function remind(noticeId: string, target: 'unread' | 'unconfirmed', unitId?: string | null): Promise<Result<RemindResult>> {
+  return callWithSession('notice', 'remind', unitId ? { noticeId, target, unitId } : { noticeId, target });
 }
 
 export function nonReaders(unitId: string, last: number, after: string | null = null): Promise<Result<Page<ChronicNonReader> & { notices: number }>> {

@@ -5,6 +5,8 @@
 import type { UserDoc } from '../accounts/model';
 import { findById } from '../db/db';
 import type { MemberDoc } from '../org/model';
+import { AppFailure } from '../core/result';
+import { ROOT_UNIT_ID } from '../org/model';
 import type { UnitTree } from '../org/tree';
 import { tree } from '../org/units';
 import { canManage, type NoticeDeps } from './compose';
@@ -60,4 +62,19 @@ export async function canSeeStats(deps: NoticeDeps, account: UserDoc, doc: Notic
   if (canManage(account, doc) || overseesAll(account)) return true;
   if (!account.member?.active || account.member.observes?.length === 0) return false;
   return (await statsScope(deps, account, doc)) !== null;
+}
+
+/**
+ * The receipts filter of a scope: a unit (which must be inside what the caller sees), or for a
+ * restricted caller without one, all the units they observe.
+ */
+export function scopeFilter(deps: NoticeDeps, scope: StatsScope, unitId: string | undefined, snapshot: UnitTree): { filter: Record<string, unknown>; unitId: string | null } {
+  const _ = deps.db.command;
+  if (unitId && unitId !== ROOT_UNIT_ID) {
+    if (!snapshot.get(unitId)) throw new AppFailure('UNIT_NOT_FOUND', undefined, 'unitId');
+    if (!scope.all && !scope.unitIds.some((top) => snapshot.isWithin(unitId, top))) throw new AppFailure('FORBIDDEN');
+    return { filter: { unitKeys: unitId }, unitId };
+  }
+  if (scope.all) return { filter: {}, unitId: null };
+  return { filter: { unitKeys: _.in(scope.unitIds) }, unitId: null };
 }

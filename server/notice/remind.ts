@@ -11,12 +11,22 @@ import { AppFailure } from '../core/result';
 import { formatBusiness } from '../core/time';
 import { findById } from '../db/db';
 import { OpenApiError } from '../ports/wechat-openapi.port';
-import { statsScope } from './access';
+import { scopeFilter, statsScope } from './access';
+import { tree } from '../org/units';
 import type { FieldSource, TemplateConfig } from './config';
 import type { NoticeDeps } from './compose';
 import { NOTICES, RECEIPTS, SUBSCRIBE_SENDS, SUBSCRIPTIONS, type NoticeDoc, type ReceiptDoc } from './model';
 
 export const REMIND_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * When the next reminder is allowed after one sent at `at`, as a person reads it: rounded up to
+ * the minute, so a page that waits until then is never a few seconds early.
+ */
+export function nextRemindText(at: Date): string {
+  const next = at.getTime() + REMIND_INTERVAL_MS;
+  return formatBusiness(new Date(Math.ceil(next / 60_000) * 60_000));
+}
 /** Receipts read per request while reminding, and people whose credits are looked up at once. */
 const REMIND_PAGE = 500;
 /** People reminded at the same time (each person's sends stay serial). */
@@ -136,12 +146,14 @@ function remindTemplate(templates: readonly TemplateConfig[]): TemplateConfig | 
  * Reminds the unread (or unconfirmed) people of a notice. Claiming the 5-minute window is one
  * conditional update, so two admins tapping at once send one round.
  */
-export async function remind(deps: NoticeDeps, account: UserDoc, noticeId: string, target: 'unread' | 'unconfirmed'): Promise<RemindResult> {
+export async function remind(deps: NoticeDeps, account: UserDoc, noticeId: string, target: 'unread' | 'unconfirmed', unitId?: string): Promise<RemindResult> {
   const doc = await findById<NoticeDoc>(deps.db, NOTICES, noticeId);
   if (!doc || doc.status !== 'published') throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
-  // Observers remind the people of their own units only.
-  const scope = await statsScope(deps, account, doc);
+  // Observers remind the people of their own units only; anyone may narrow it to one unit.
+  const snapshot = await tree(deps);
+  const scope = await statsScope(deps, account, doc, snapshot);
   if (!scope) throw new AppFailure('FORBIDDEN');
+  const narrowed = scopeFilter(deps, scope, unitId, snapshot).filter;
   const template = remindTemplate(deps.config.templates);
   if (!template) throw new AppFailure('SUBSCRIBE_NOT_CONFIGURED');
   const _ = deps.db.command;
@@ -151,14 +163,14 @@ export async function remind(deps: NoticeDeps, account: UserDoc, noticeId: strin
     .collection(NOTICES)
     .where(_.and([{ _id: noticeId, status: 'published' }, _.or([{ remindedAt: null }, { remindedAt: _.lte(windowStart) }])]))
     .update({ data: { remindedAt: now } });
-  const nextAllowedAt = formatBusiness(new Date(now.getTime() + REMIND_INTERVAL_MS));
+  const nextAllowedAt = nextRemindText(now);
   if (claim.stats.updated === 0) throw new AppFailure('NOTICE_REMIND_TOO_SOON');
 
   const data = messageData(template, doc, target);
   const page = `pages/notice-detail/index?id=${encodeURIComponent(doc._id)}`;
   const result: RemindResult = { reached: 0, noCredit: 0, failed: 0, nextAllowedAt };
   const filter: Record<string, unknown> = target === 'unread' ? { noticeId, hidden: false, readAt: null } : { noticeId, hidden: false, confirmedAt: null };
-  if (!scope.all) filter.unitKeys = _.in(scope.unitIds);
+  Object.assign(filter, narrowed);
   let after = '';
   for (;;) {
     const where = after ? _.and([filter, { _id: _.gt(after) }]) : filter;

@@ -13,10 +13,10 @@ import { findById } from '../db/db';
 import { ROOT_UNIT_ID } from '../org/model';
 import type { UnitTree } from '../org/tree';
 import { tree } from '../org/units';
-import { overseesAll, observedUnits, statsScope, topUnits, type StatsScope } from './access';
+import { overseesAll, observedUnits, scopeFilter, statsScope, topUnits, type StatsScope } from './access';
 import type { NoticeDeps } from './compose';
 import { business, CONFIRMED, NOTICES, READ, RECEIPTS, type NoticeDoc, type ReceiptDoc } from './model';
-import { REMIND_INTERVAL_MS } from './remind';
+import { nextRemindText, REMIND_INTERVAL_MS } from './remind';
 
 export const PEOPLE_PAGE = 50;
 /** Rows one aggregation may return (platform facts). */
@@ -43,21 +43,6 @@ async function loadVisible(deps: NoticeDeps, account: UserDoc, noticeId: string,
   const scope = await statsScope(deps, account, doc, snapshot);
   if (!scope) throw new AppFailure('FORBIDDEN');
   return { doc, scope };
-}
-
-/**
- * The receipts filter of a scope: a unit (which must be inside what the caller sees), or for a
- * restricted caller without one, all the units they observe.
- */
-function scopeFilter(deps: NoticeDeps, scope: StatsScope, unitId: string | undefined, snapshot: UnitTree): { filter: Record<string, unknown>; unitId: string | null } {
-  const _ = deps.db.command;
-  if (unitId && unitId !== ROOT_UNIT_ID) {
-    if (!snapshot.get(unitId)) throw new AppFailure('UNIT_NOT_FOUND', undefined, 'unitId');
-    if (!scope.all && !scope.unitIds.some((top) => snapshot.isWithin(unitId, top))) throw new AppFailure('FORBIDDEN');
-    return { filter: { unitKeys: unitId }, unitId };
-  }
-  if (scope.all) return { filter: {}, unitId: null };
-  return { filter: { unitKeys: _.in(scope.unitIds) }, unitId: null };
 }
 
 export async function noticeStats(deps: NoticeDeps, account: UserDoc, noticeId: string, unitId: string | undefined): Promise<NoticeStats> {
@@ -115,7 +100,7 @@ export async function noticeStats(deps: NoticeDeps, account: UserDoc, noticeId: 
     observedUnitIds: scope.all ? [] : scope.unitIds,
     remind: {
       lastAt: business(remindedAt),
-      nextAllowedAt: nextAllowed && nextAllowed.getTime() > deps.now().getTime() ? formatBusiness(nextAllowed) : null,
+      nextAllowedAt: remindedAt && nextAllowed && nextAllowed.getTime() > deps.now().getTime() ? nextRemindText(remindedAt) : null,
     },
   };
 }
