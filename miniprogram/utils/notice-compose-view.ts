@@ -364,8 +364,8 @@ export function countText(text: string, max: number): string {
 }
 
 /**
- * What must be fixed first. A draft needs only a title that fits (it is how the author finds
- * it again); publishing needs an audience, finished uploads and times still ahead.
+ * What must be fixed first. A draft needs only what fits its limits and finished uploads;
+ * publishing also needs a title, an audience and times still ahead.
  */
 export function checkCompose(
   form: ComposeForm,
@@ -376,7 +376,8 @@ export function checkCompose(
 ): ComposeErrors {
   const errors: ComposeErrors = { ...NO_COMPOSE_ERRORS };
   const title = form.title.trim();
-  if (!title) errors.title = '请输入标题';
+  // A draft may be saved before it has a title (the backend keeps it); publishing needs one.
+  if (!title) errors.title = purpose === 'draft' ? '' : '请输入标题';
   else if (length(title) > FIELD_LIMITS.noticeTitle) errors.title = `标题不超过 ${FIELD_LIMITS.noticeTitle} 个字`;
   if (length(form.body) > FIELD_LIMITS.noticeBody) errors.body = `正文不超过 ${FIELD_LIMITS.noticeBody} 个字`;
   if (attachments.some((row) => row.status === 'uploading')) errors.attachments = '附件正在上传，请稍候';
@@ -539,6 +540,7 @@ export interface MineRow {
   status: NoticeStatus;
   statusText: string;
   kindLabel: string;
+  scheduledAt: string | null;
   /** When it was saved, scheduled, published or recalled. */
   timeText: string;
   /** 已读 x/y · 确认 z, once published. */
@@ -562,11 +564,13 @@ export function mineRow(notice: ManagedNotice, showAuthor: boolean): MineRow {
     title: notice.title || '（未填写标题）',
     status: notice.status,
     statusText: STATUS_LABELS[notice.status],
+    scheduledAt: notice.scheduledAt,
     kindLabel: kindLabel(notice.kind),
     timeText,
     countsText: published ? `已读 ${read}/${audience} · 确认 ${confirmed}` : '',
     authorText: showAuthor ? `发布人 ${notice.authorName}` : '',
-    canEdit: notice.status === 'draft' || notice.status === 'scheduled' || notice.status === 'published',
+    // A scheduled notice is recalled to a draft before it changes (the backend edits drafts and published notices).
+    canEdit: notice.status === 'draft' || notice.status === 'published',
     canRecall: notice.status === 'scheduled' || notice.status === 'published',
     canDelete: notice.status === 'draft',
     canSeeStats: published,
@@ -595,8 +599,25 @@ export const readersUrl = (noticeId: string) => `/pages/notice-readers/index?id=
 
 export const mineUrl = (tab: MineTab = 'all') => `/packages/admin/pages/notice-mine/index?status=${tab}`;
 
-/** Whether a managed notice is opened in the compose form as a draft (everything editable) or as published. */
+/** Whether a managed notice is opened in the compose form as a draft (everything editable), as published, or not at all. */
 export function composeModeOf(detail: Pick<ManagedNoticeDetail, 'status'>): 'draft' | 'published' | 'locked' {
-  if (detail.status === 'draft' || detail.status === 'scheduled') return 'draft';
+  if (detail.status === 'draft') return 'draft';
   return detail.status === 'published' ? 'published' : 'locked';
 }
+
+/** A scheduled notice does not change: recalled, it goes back to draft, which does. */
+export const SCHEDULED_LOCKED = (scheduledAt: string | null) =>
+  `该通知将于 ${scheduledAt ?? '预定时间'} 定时发布。如需修改，请先在「我发布的」中撤回定时，它会回到草稿`;
+
+/** Why a notice cannot be opened in the compose form. */
+export function lockedText(detail: Pick<ManagedNoticeDetail, 'status' | 'scheduledAt'>): string {
+  switch (detail.status) {
+    case 'scheduled':
+      return SCHEDULED_LOCKED(detail.scheduledAt);
+    case 'recalled':
+      return '该通知已撤回，不能再编辑';
+    default:
+      return '该通知正在发布，请稍后在「我发布的」中查看';
+  }
+}
+

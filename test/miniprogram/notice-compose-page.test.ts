@@ -550,8 +550,11 @@ describe('continuing a draft and editing a published notice', () => {
     page.unmount();
   });
 
-  it('says a recalled notice can no longer be edited', async () => {
-    const { page, backend } = await open({ manage: () => ok(managedDetail({ status: 'recalled' })) }, { id: 'n1' }, '该通知已撤回，不能再编辑');
+  it.each([
+    ['recalled', '该通知已撤回，不能再编辑'],
+    ['scheduled', '该通知将于 2099-07-01 08:00 定时发布。如需修改，请先在「我发布的」中撤回定时，它会回到草稿'],
+  ] as const)('says a %s notice cannot be edited here, and why', async (status, text) => {
+    const { page, backend } = await open({ manage: () => ok(managedDetail({ status, scheduledAt: '2099-07-01 08:00' })) }, { id: 'n1' }, text);
     expect(await settled(page, backend)).not.toContain('保存');
     page.unmount();
   });

@@ -111,8 +111,9 @@ describe('checks before saving', () => {
   const audience = { all: false, unitIds: ['college-1'], memberIds: [] };
   const nobody = { all: false, unitIds: [], memberIds: [] };
 
-  it('asks only for a title on a draft', () => {
-    expect(checkCompose(form({ title: ' ' }), [], nobody, 'draft', NOW)).toMatchObject({ title: '请输入标题', audience: '' });
+  it('asks nothing of a draft but what fits, and a title of a publish', () => {
+    expect(checkCompose(form({ title: ' ' }), [], nobody, 'draft', NOW)).toEqual({ title: '', body: '', attachments: '', audience: '', deadline: '', schedule: '' });
+    expect(checkCompose(form({ title: ' ' }), [], audience, 'publish', NOW).title).toBe('请输入标题');
   });
 
   it('counts characters as people do', () => {

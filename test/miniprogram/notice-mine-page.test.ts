@@ -65,7 +65,7 @@ describe('我发布的', () => {
       '期末考试安排已发布通知 · 发布于 2024-06-01 10:00（2024-06-01 12:00 编辑）已读 120/150 · 确认 80',
       '旧通知已撤回通知 · 撤回于 2024-05-02 09:00已读 4/10 · 确认 0',
     ]);
-    expect(rowTexts(page, '.notice__actions')).toEqual(['编辑删除', '编辑撤回', '统计编辑撤回', '统计']);
+    expect(rowTexts(page, '.notice__actions')).toEqual(['编辑删除', '撤回', '统计编辑撤回', '统计']);
     expect(backend.callsOf('mine').map((call) => call.request)).toEqual([{ status: 'all' }]);
     page.unmount();
   });
@@ -104,7 +104,7 @@ describe('我发布的', () => {
 
     await page.tap('运动会报名（草稿）');
     await page.tap('期末考试安排');
-    await tapButton(page, '.action-edit', 2);
+    await tapButton(page, '.action-edit', 1);
     await page.tap('统计');
     await page.tap('发布通知');
 
@@ -115,6 +115,18 @@ describe('我发布的', () => {
       '/pages/notice-readers/index?id=p1',
       '/packages/admin/pages/notice-compose/index',
     ]);
+    page.unmount();
+  });
+
+  it('says a scheduled notice is recalled to a draft before it changes', async () => {
+    const navigateTo = jest.spyOn(wx, 'navigateTo').mockImplementation(() => undefined);
+    const modal = jest.spyOn(wx as unknown as { showModal(o: unknown): void }, 'showModal').mockImplementation(() => undefined);
+    const { page } = await open();
+
+    await page.tap('暑假安排');
+
+    expect(modal.mock.calls[0][0]).toMatchObject({ content: '该通知将于 2024-07-01 08:00 定时发布。如需修改，请先在「我发布的」中撤回定时，它会回到草稿' });
+    expect(navigateTo).not.toHaveBeenCalled();
     page.unmount();
   });
 

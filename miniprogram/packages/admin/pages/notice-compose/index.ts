@@ -29,6 +29,7 @@ import {
   imageName,
   KIND_OPTIONS,
   kindLabel,
+  lockedText,
   mineUrl,
   NO_COMPOSE_ERRORS,
   noticeChangesOf,
@@ -255,10 +256,7 @@ definePage({
     showNotice(detail: ManagedNoticeDetail) {
       const mode = composeModeOf(detail);
       if (mode === 'locked') {
-        this.setData({
-          status: 'missing',
-          errorText: detail.status === 'recalled' ? '该通知已撤回，不能再编辑' : '该通知正在发布，请稍后在「我发布的」中查看',
-        });
+        this.setData({ status: 'missing', errorText: lockedText(detail) });
         return;
       }
       const form = composeFormOf(detail.input);

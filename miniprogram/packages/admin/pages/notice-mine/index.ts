@@ -14,6 +14,7 @@ import {
   mineRow,
   readersUrl,
   recallQuestion,
+  SCHEDULED_LOCKED,
   type MineRow,
   type MineTab,
 } from '../../../../utils/notice-compose-view';
@@ -174,11 +175,12 @@ definePage({
       wx.navigateTo({ url: composeUrl() });
     },
 
-    /** A draft opens in the form; anything published opens its statistics. */
+    /** A draft opens in the form; anything published opens its statistics; a scheduled one says how to change it. */
     onOpen(event: RowEvent) {
       const row = this.rowOf(event);
       if (!row) return;
-      if (row.status === 'draft' || row.status === 'scheduled') wx.navigateTo({ url: composeUrl(row.id) });
+      if (row.status === 'draft') wx.navigateTo({ url: composeUrl(row.id) });
+      else if (row.status === 'scheduled') wx.showModal({ title: '定时发布中', content: SCHEDULED_LOCKED(row.scheduledAt), showCancel: false, confirmText: '知道了' });
       else wx.navigateTo({ url: readersUrl(row.id) });
     },
 
