@@ -46,7 +46,7 @@ export interface RowTag {
   type: TagType;
 }
 
-/** One inbox row: a few strings, so a page of rows stays a few KB. */
+/** One inbox row: a few strings, none repeated (the template composes the screen reader's label), so a page of rows stays small. */
 export interface InboxRow {
   id: string;
   title: string;
@@ -55,8 +55,6 @@ export interface InboxRow {
   meta: string;
   unread: boolean;
   tags: RowTag[];
-  /** What a screen reader says for the whole row. */
-  label: string;
 }
 
 /** A deadline keeps its hour: `今天 18:00`, `06-30 18:00`, or the full time in another year. */
@@ -87,14 +85,13 @@ export function inboxRow(item: InboxItem, now: number): InboxRow {
     meta,
     unread: !item.read,
     tags,
-    label: `${item.read ? '' : '未读，'}${item.title}，${meta}`,
   };
 }
 
 /** The row after its notice was read (and perhaps confirmed) on the detail page. */
 export function readRow(row: InboxRow, confirmed: boolean): InboxRow {
   const tags = confirmed ? row.tags.map((tag) => (tag.text === '需确认' ? { text: '已确认', type: 'success' as const } : tag)) : row.tags;
-  return { ...row, unread: false, tags, label: row.label.replace(/^未读，/, '') };
+  return { ...row, unread: false, tags };
 }
 
 export function emptyInboxText(filter: InboxFilter): string {

@@ -10,7 +10,7 @@ import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate'
 import { account, fail, installBackend, installStorage, ok, type FakeBackend, type Handlers } from './fake-backend';
 import { answerPopups, fakeLocalPlatform, inboxItem, inboxPage, subscriptions, template, wxNotice, type NavigateOptions } from './inbox-fixtures';
 import { runHook } from './org-fixtures';
-import { exists, textIn } from './page-helpers';
+import { attributesOf, exists, textIn } from './page-helpers';
 import './simulate-polyfills';
 
 const HOME = 'pages/notices/index';
@@ -168,6 +168,7 @@ describe('the inbox of a bound member', () => {
     expect(text).toContain('需确认');
     expect(text).toContain('2099-06-30 18:00 截止');
     expect(dots(page)).toBe(2);
+    expect(attributesOf(page, '.inbox-rows .row', 'ariaLabel')).toEqual(['未读，期末考试安排，张老师 · 2024-03-01']);
     expect(badge).toHaveBeenLastCalledWith(expect.objectContaining({ index: 0, text: '2' }));
     page.unmount();
   });
