@@ -108,9 +108,48 @@ const LONG_PREVIEW_END = {
  * picture's file name.
  */
 const STATES = [
-  // The first tab welcomes the person by name with their units; a newcomer is asked to bind.
-  { page: 'notices', state: 'bound', path: 'pages/notices/index', who: 'zhangsan', waitText: '你好' },
+  // The first tab is the inbox (pinned 公告 above, unread first); a newcomer is asked to bind.
+  { page: 'notices', state: 'inbox', path: 'pages/notices/index', who: 'zhangsan', waitText: '图书馆寒假开放时间调整' },
+  {
+    page: 'notices',
+    state: 'all',
+    path: 'pages/notices/index',
+    who: 'zhangsan',
+    waitText: '图书馆寒假开放时间调整',
+    async steps(page) {
+      await page.trigger('.inbox-tabs', 'change', { name: 'all', title: '全部', index: 1 });
+      await page.waitForText('期末考试安排');
+    },
+  },
+  { page: 'notices', state: 'publisher', path: 'pages/notices/index', who: 'admin', waitText: '发布通知' },
   { page: 'notices', state: 'unbound', path: 'pages/notices/index', who: 'newcomer', waitText: '去绑定花名册' },
+
+  // A notice as its reader opens it: an edited one with an attachment, waiting for 确认收到.
+  { page: 'notice-detail', state: 'to-confirm', path: 'pages/notice-detail/index', who: 'zhangsan', query: { id: 'n_demo_exam' }, waitText: '确认收到' },
+  { page: 'notice-detail', state: 'announcement', path: 'pages/notice-detail/index', who: 'lisi', query: { id: 'n_demo_library' }, waitText: '电子资源照常开放' },
+  { page: 'notice-detail', state: 'gone', path: 'pages/notice-detail/index', who: 'zhangsan', query: { id: 'n_demo_missing' }, waitText: '不存在' },
+
+  // Its statistics: rings, the classes of the college, the lists.
+  { page: 'notice-readers', state: 'units', path: 'pages/notice-readers/index', who: 'admin', query: { id: 'n_demo_exam' }, waitText: '各单位' },
+  { page: 'notice-readers', state: 'college', path: 'pages/notice-readers/index', who: 'admin', query: { id: 'n_demo_exam', unitId: 'u_demo_cs' }, waitText: '软件工程2301班' },
+  {
+    page: 'notice-readers',
+    state: 'unread',
+    path: 'pages/notice-readers/index',
+    who: 'admin',
+    query: { id: 'n_demo_exam', unitId: 'u_demo_cs' },
+    waitText: '软件工程2301班',
+    async steps(page) {
+      await page.trigger('.list-tabs', 'change', { name: 'unread', title: '未读', index: 2 });
+      await page.waitForText('软件工程2301班 · 未读');
+    },
+  },
+  { page: 'notice-readers', state: 'forbidden', path: 'pages/notice-readers/index', who: 'zhangsan', query: { id: 'n_demo_exam' }, waitText: '可查看阅读统计' },
+
+  // Composing (admin subpackage) and the author's list.
+  { page: 'notice-compose', state: 'new', path: 'packages/admin/pages/notice-compose/index', who: 'admin', waitText: '存草稿' },
+  { page: 'notice-compose', state: 'draft', path: 'packages/admin/pages/notice-compose/index', who: 'admin', query: { id: 'n_demo_meeting' }, waitText: '共 20 人' },
+  { page: 'notice-mine', state: 'all', path: 'packages/admin/pages/notice-mine/index', who: 'admin', waitText: '期末考试安排' },
   // Tabs whose features are being built say what they will hold.
   { page: 'proposals', state: 'coming-soon', path: 'pages/proposals/index', who: 'zhangsan' },
   { page: 'rooms', state: 'coming-soon', path: 'pages/rooms/index', who: 'zhangsan' },
