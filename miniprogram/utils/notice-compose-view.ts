@@ -422,6 +422,13 @@ export function fieldOfNoticeError(error: AppError): ComposeField | null {
   }
 }
 
+/**
+ * Chosen units, chosen people and reach rows shown at once: an audience may name hundreds of
+ * units and a thousand people, and the form stays under 1,000 nodes. The rest are counted; the
+ * picker and the search still unchoose any of them.
+ */
+export const CHOSEN_SHOWN = 20;
+
 // The reach
 
 export interface ReachRow {
@@ -440,7 +447,7 @@ export interface ReachView {
 
 const reachFigures = (total: number, withPhone: number) => `${total} 人 · ${withPhone} 人有手机号`;
 
-export function reachView(reach: NoticeReach, shown = 30): ReachView {
+export function reachView(reach: NoticeReach, shown = CHOSEN_SHOWN): ReachView {
   const rows: ReachRow[] = reach.units.map((unit) => ({
     id: unit.id,
     pieces: unitPathPieces(unit.path).length ? unitPathPieces(unit.path) : [unit.name],

@@ -3,7 +3,7 @@
  */
 import { FIELD_LIMITS } from '../../typings/limits';
 import type { AppError, AudienceInput, NoticeInput } from '../../typings';
-import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
+import { renderPage, waitFor, watchSetData, wx, type RenderedPage } from '../helpers/simulate';
 import { account, fail, installBackend, installStorage, ok, storedSession, wxMore, type FakeBackend, type Handlers, type UploadOptions } from './fake-backend';
 import { card, college, pageOf, root, rowTexts, settled, shown, unit, unitPickerComponents } from './org-fixtures';
 import { managedDetail, reachOf } from './notice-fixtures';
@@ -11,6 +11,8 @@ import { attributeOf, textIn, trigger } from './page-helpers';
 import './simulate-polyfills';
 
 const COMPOSE = 'packages/admin/pages/notice-compose/index';
+const { CHOSEN_SHOWN } = jest.requireActual<{ CHOSEN_SHOWN: number }>('../../miniprogram/utils/notice-compose-view');
+const nodes = (page: RenderedPage) => (page.root.dom as unknown as { querySelectorAll(s: string): ArrayLike<unknown> }).querySelectorAll('*').length;
 const software = unit({ id: 'class-1', name: '软件工程 2301 班', parentId: 'college-1', path: ['计算机学院', '软件工程 2301 班'] });
 
 interface PickedFile {
@@ -524,8 +526,8 @@ describe('continuing a draft and editing a published notice', () => {
     page.unmount();
   });
 
-  it('shows at most 30 chosen units and reach rows however many are chosen, and counts the rest', async () => {
-    const units = Array.from({ length: 35 }, (_, i) => ({ id: `c${i}`, name: `班级${i}`, path: `计算机学院/班级${i}` }));
+  it('shows at most CHOSEN_SHOWN chosen units and reach rows however many are chosen, and counts the rest', async () => {
+    const units = Array.from({ length: CHOSEN_SHOWN + 5 }, (_, i) => ({ id: `c${i}`, name: `班级${i}`, path: `计算机学院/班级${i}` }));
     const draft = managedDetail({ id: 'd1', status: 'draft' }, { audience: { all: false, unitIds: units.map((one) => one.id), memberIds: [] } });
     const { page, backend } = await open(
       {
@@ -536,17 +538,42 @@ describe('continuing a draft and editing a published notice', () => {
     );
 
     await waitFor(() => page.queryByText('共 350 人，其中 100 人有手机号'), 'the reach');
-    expect(rowTexts(page, '.unit-chip')).toHaveLength(30);
+    expect(rowTexts(page, '.unit-chip')).toHaveLength(CHOSEN_SHOWN);
     expect(page.text()).toContain('另有 5 个单位未列出，可在「继续选择单位」中取消');
-    expect(rowTexts(page, '.reach__row')).toHaveLength(30);
+    expect(rowTexts(page, '.reach__row')).toHaveLength(CHOSEN_SHOWN);
     const sentUnits = () => backend.callsOf('reach').map((call) => (call.request as { audience: AudienceInput }).audience.unitIds);
-    expect(sentUnits()[0]).toHaveLength(35);
+    expect(sentUnits()[0]).toHaveLength(CHOSEN_SHOWN + 5);
 
     // Removing a shown unit brings the next one into view; every chosen unit is still sent.
     await page.tap(page.root.querySelector('.unit-chip .remove')!.dom);
     await waitFor(() => backend.callsOf('reach').length === 2, 'the reach asked again');
     expect(sentUnits()[1]).toEqual(units.slice(1).map((one) => one.id));
     expect(page.text()).toContain('另有 4 个单位未列出');
+    page.unmount();
+  });
+
+  it('stays under 1,000 nodes and small setData with the largest audience, every attachment and a page of search results', async () => {
+    const units = Array.from({ length: FIELD_LIMITS.audienceUnits }, (_, i) => ({ id: `c${i}`, name: `班级${i}`, path: `计算机学院/班级${i}` }));
+    const members = Array.from({ length: FIELD_LIMITS.audienceMembers }, (_, i) => ({ id: `m${i}`, name: `成员${i}`, number: `2023${i}` }));
+    const attachments = Array.from({ length: FIELD_LIMITS.noticeAttachments }, (_, i) => ({ fileId: `cloud://x/notice-files/u-admin/${i}.pdf`, name: `附件${i}.pdf`, size: 2048 }));
+    const input = { attachments, audience: { all: false, unitIds: units.map((one) => one.id), memberIds: members.map((one) => one.id) } };
+    const sizes: number[] = [];
+    const stop = watchSetData((patch) => sizes.push(Buffer.byteLength(JSON.stringify(patch))));
+    const { page } = await open(
+      {
+        manage: () => ok({ ...managedDetail({ id: 'd1', status: 'draft' }, input), audienceView: { all: false, units, members } }),
+        reach: () => ok(reachOf({ total: 5000, units: units.map((one) => ({ ...one, total: 25, withPhone: 20 })), members: { total: 1000, withPhone: 900 } })),
+        'members.search': () => pageOf(Array.from({ length: 50 }, (_, i) => card({ id: `s${i}`, name: `林${i}` }))),
+      },
+      { id: 'd1' },
+    );
+    await waitFor(() => page.queryByText('共 5000 人，其中 100 人有手机号'), 'the reach');
+    await trigger(page, '.person-search', 'search', '林');
+    await waitFor(() => rowTexts(page, '.person-result').length === 20, 'the results');
+    stop();
+
+    expect(nodes(page)).toBeLessThan(1000);
+    expect(Math.max(...sizes)).toBeLessThan(64 * 1024);
     page.unmount();
   });
 

@@ -16,6 +16,7 @@ import {
   audienceIsEmpty,
   audienceText,
   BODY_HINT,
+  CHOSEN_SHOWN,
   businessNow,
   businessToday,
   checkCompose,
@@ -66,12 +67,6 @@ interface PersonResult {
 
 /** People shown for one search: a name or number finds a person faster than scrolling. */
 const RESULTS_SHOWN = 20;
-/**
- * Chosen units, chosen people and reach rows shown at once: an audience may name hundreds, and
- * the page stays under 1,000 nodes. The rest are counted; the picker and the search still
- * unselect any of them.
- */
-const CHOSEN_SHOWN = 30;
 
 interface ComposeData {
   status: Status;
