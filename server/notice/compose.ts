@@ -22,7 +22,7 @@ import { tree } from '../org/units';
 import type { FileStoragePort } from '../ports/storage.port';
 import type { WechatOpenApiPort } from '../ports/wechat-openapi.port';
 import type { NoticeConfig } from './config';
-import { fanOut, syncReceipts } from './fanout';
+import { fanOut, leaseFrom, syncReceipts } from './fanout';
 import { ALL_KEY, attachmentKind, audienceSpec, listKey, NOTICES, type NoticeDoc } from './model';
 
 export interface NoticeDeps {
@@ -345,13 +345,6 @@ export async function publishNotice(
   }
   if (scheduled) return doc;
   return fanOut(deps, doc, snapshot);
-}
-
-/** How long one publisher holds a notice's fan-out before another may resume it. */
-export const PUBLISH_LEASE_MS = 120_000;
-
-export function leaseFrom(now: Date): Date {
-  return new Date(now.getTime() + PUBLISH_LEASE_MS);
 }
 
 /**

@@ -11,6 +11,13 @@ import type { UnitTree } from '../org/tree';
 import type { NoticeDeps } from './compose';
 import { audienceSpec, NOTICES, RECEIPTS, receiptId, receiptShowing, type NoticeDoc, type ReceiptDoc } from './model';
 
+/** How long one publisher holds a notice's fan-out before another may resume it. */
+export const PUBLISH_LEASE_MS = 120_000;
+
+export function leaseFrom(now: Date): Date {
+  return new Date(now.getTime() + PUBLISH_LEASE_MS);
+}
+
 /** Receipts per insert request. */
 export const RECEIPT_BATCH = 2500;
 /** Ids per `$in` lookup when a batch met receipts already written (a `get` returns at most 1000). */
@@ -76,7 +83,14 @@ export async function fanOut(deps: NoticeDeps, doc: NoticeDoc, snapshot: UnitTre
   const now = deps.now();
   let written = 0;
   let after: string | undefined;
+  let leaseUntil = doc.leaseUntil ? new Date(doc.leaseUntil).getTime() : 0;
   do {
+    // A long fan-out keeps its lease, so the timer does not start a second one beside it.
+    if (leaseUntil - deps.now().getTime() < PUBLISH_LEASE_MS / 2) {
+      const renewed = leaseFrom(deps.now());
+      await deps.db.collection(NOTICES).where({ _id: doc._id, status: 'publishing' }).update({ data: { leaseUntil: renewed } });
+      leaseUntil = renewed.getTime();
+    }
     const page = await audienceScan(deps, snapshot, audienceSpec(doc.audience), after);
     const receipts = page.items.map((person) => receiptFor(doc, person, snapshot, now));
     for (let i = 0; i < receipts.length; i += RECEIPT_BATCH) await insertReceipts(deps, receipts.slice(i, i + RECEIPT_BATCH));
