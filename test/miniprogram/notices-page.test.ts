@@ -332,6 +332,7 @@ describe('opening a notice from the inbox', () => {
     expect((navigate.mock.calls[0][0] as NavigateOptions).url).toBe('/pages/notice-detail/index?id=n1');
 
     await waitFor(() => backend.callsOf('subscriptions.record').length > 0, 'the answers recorded');
+    await backend.idle();
     // Only the ids asked are recorded, and only those answered.
     expect(backend.callsOf('subscriptions.record')[0].request).toEqual({ choices: { 'tpl-new': 'accept' } });
     expect(platform.posts).toEqual([{ openid: 'demo-admin-openid', choices: { 'tpl-new': 'accept' } }]);
@@ -349,6 +350,19 @@ describe('opening a notice from the inbox', () => {
     await waitFor(() => backend.callsOf('subscriptions.record').length > 0, 'the answers recorded');
     expect(backend.callsOf('subscriptions.record')[0].request).toEqual({ choices: { 'tpl-new': 'accept' } });
     expect(platform.posts).toEqual([]);
+    page.unmount();
+  });
+
+  it('opens a notice once however fast the row is tapped twice', async () => {
+    const popup = answerPopups({ 'tpl-new': 'reject' });
+    const { page, backend } = await open(bound, '期末考试安排', { 'subscriptions.record': () => ok(subscriptions(template({ id: 'tpl-new' }))) });
+
+    await tapRow(page, '期末考试安排');
+    await tapRow(page, '期末考试安排');
+    await waitFor(() => navigate.mock.calls.length > 0, 'the notice to open');
+    await backend.idle();
+    expect(popup).toHaveBeenCalledTimes(1);
+    expect(navigate).toHaveBeenCalledTimes(1);
     page.unmount();
   });
 

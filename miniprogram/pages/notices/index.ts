@@ -66,12 +66,14 @@ interface NoticesData {
 
 interface InboxState {
   account: AccountView | null;
+  /** A notice is being opened: a second tap meanwhile would open it twice. */
+  opening: boolean;
   /** What the list was loaded for: a change of account or roster binding reloads it. */
   loadedFor: string;
 }
 
 const loads = perInstance(() => new LatestOnly());
-const state = perInstance<InboxState>(() => ({ account: null, loadedFor: '' }));
+const state = perInstance<InboxState>(() => ({ account: null, opening: false, loadedFor: '' }));
 
 function accountKey(account: AccountView): string {
   const member = account.member;
@@ -129,6 +131,7 @@ definePage({
 
   onShow() {
     accountPageHooks.onShow.call(this);
+    state(this).opening = false;
     // Back on the tab: notices may have arrived or been read elsewhere, and credits spent.
     if (this.data.status === 'ready' && !this.data.offline) {
       this.refreshBadge();
@@ -306,7 +309,9 @@ definePage({
      */
     onRowTap(event: { currentTarget: { dataset: { id?: string } } }) {
       const id = event.currentTarget.dataset.id;
-      if (!id) return undefined;
+      const own = state(this);
+      if (!id || own.opening) return undefined;
+      own.opening = true;
       const subscriptions = knownSubscriptions();
       const prompt = promptSubscribe(hasCredit(subscriptions, 'notice') ? [] : promptIds(subscriptions, ['notice', 'remind']));
       prompt.recorded.then((recorded) => {
@@ -316,6 +321,9 @@ definePage({
         wx.navigateTo({
           url: detailUrl(id),
           events: { [NOTICE_READ_EVENT]: (read: NoticeReadEvent) => this.onNoticeRead(read) },
+          complete: () => {
+            own.opening = false;
+          },
         });
       });
     },
