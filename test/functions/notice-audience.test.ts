@@ -4,26 +4,11 @@
  * deactivated and unbound people; the inbox (pinned, order, unread, paging, the badge); opening
  * and confirming, idempotent and exact when 200 people open one notice at the same moment.
  */
-import type { RunningLocalCloud } from '../../local-cloud/src/server';
 import type { InboxItem, InboxPage, NoticeDetail, NoticeInput, NoticeStats } from '../../typings';
-import { startTestCloud } from '../helpers/local-cloud';
-import { code, inBatches, NoticeWorld, type Person, type Reader } from '../helpers/notice-fixtures';
+import { code, inBatches, NoticeWorld, useNoticeWorld, type Person, type Reader, to } from '../helpers/notice-fixtures';
 
-let cloud: RunningLocalCloud;
 let w: NoticeWorld;
-
-beforeAll(async () => {
-  cloud = await startTestCloud({ functionEnv: { XINTONG_ORG_NAME: '测试大学' } });
-  w = new NoticeWorld(cloud, 'a');
-});
-
-afterAll(async () => {
-  await cloud.close();
-});
-
-function to(unitIds: string[], memberIds: string[] = []): NoticeInput['audience'] {
-  return { all: false, unitIds, memberIds };
-}
+useNoticeWorld('a', (world) => (w = world));
 
 /** Every page of a person's inbox, pinned rows first as the page shows them. */
 async function wholeInbox(reader: Person, filter: 'all' | 'unread' = 'all'): Promise<{ rows: InboxItem[]; pages: InboxPage[] }> {
@@ -46,10 +31,6 @@ async function unread(reader: Person): Promise<number> {
   return (await w.must<{ count: number }>('inbox.unreadCount', {}, reader)).count;
 }
 
-function receiptsOf(noticeId: string): Record<string, unknown>[] {
-  return w.docs('notice_receipts').filter((r) => r.noticeId === noticeId);
-}
-
 /** Notice ids in inbox order: pinned first, then newest (their stored sort keys, descending). */
 function inboxOrder(noticeIds: readonly string[]): string[] {
   const keys = new Map(noticeIds.map((id) => [id, String(w.doc('notices', id)?.listKey)]));
@@ -64,7 +45,7 @@ describe('audiences', () => {
     const [inA, inB, inBoth, staff, outside] = await Promise.all([w.reader([a.id]), w.reader([b.id]), w.reader([a.id, b.id]), w.reader([college.id]), w.reader([elsewhere.id])]);
     const author = await w.publisher();
     const published = await w.publish(author, { audience: to([college.id]), requiresConfirm: true });
-    expect(receiptsOf(published.id).map((r) => r.memberId).sort()).toEqual([inA, inB, inBoth, staff].map((r) => r.memberId).sort());
+    expect(w.receiptsOf(published.id).map((r) => r.memberId).sort()).toEqual([inA, inB, inBoth, staff].map((r) => r.memberId).sort());
     for (const reader of [inA, inB, inBoth, staff]) expect((await inboxIds(reader)).filter((id) => id === published.id)).toHaveLength(1);
     expect(await inboxIds(outside)).not.toContain(published.id);
     expect(code(await w.notice('open', { noticeId: published.id }, outside))).toBe('NOTICE_NOT_FOUND');
@@ -87,7 +68,7 @@ describe('audiences', () => {
     const [inK, chosen, notChosen] = await Promise.all([w.reader([k.id]), w.reader([other.id]), w.reader([other.id])]);
     const author = await w.publisher();
     const published = await w.publish(author, { audience: to([k.id], [chosen.memberId, inK.memberId]) });
-    expect(receiptsOf(published.id).map((r) => r.memberId).sort()).toEqual([inK.memberId, chosen.memberId].sort());
+    expect(w.receiptsOf(published.id).map((r) => r.memberId).sort()).toEqual([inK.memberId, chosen.memberId].sort());
     expect(await inboxIds(chosen)).toContain(published.id);
     expect(await inboxIds(notChosen)).not.toContain(published.id);
     const onlyPeople = await w.publish(author, { audience: to([], [notChosen.memberId]) });
@@ -114,7 +95,7 @@ describe('audiences', () => {
     expect(await w.must<NoticeDetail>('open', { noticeId: published.id }, movesOut)).toMatchObject({ receipt: { confirmedAt: null } });
     const stats = await w.must<NoticeStats>('stats', { noticeId: published.id }, author);
     expect(stats.totals).toMatchObject({ audience: 2, read: 1, unread: 1 });
-    expect(receiptsOf(published.id).map((r) => r.memberId).sort()).toEqual([stays.memberId, movesOut.memberId].sort());
+    expect(w.receiptsOf(published.id).map((r) => r.memberId).sort()).toEqual([stays.memberId, movesOut.memberId].sort());
   });
 
   test('a 公告 reaches people who join its units later (opening counts them) and leaves people who moved out', async () => {
@@ -139,7 +120,7 @@ describe('audiences', () => {
     expect((await wholeInbox(joined)).rows.find((row) => row.id === published.id)).toMatchObject({ read: true });
     // Opening twice (or at once) makes one receipt.
     await Promise.all([w.must('open', { noticeId: published.id }, movesIn), w.must('open', { noticeId: published.id }, movesIn)]);
-    expect(receiptsOf(published.id).filter((r) => r.memberId === movesIn.memberId)).toHaveLength(1);
+    expect(w.receiptsOf(published.id).filter((r) => r.memberId === movesIn.memberId)).toHaveLength(1);
 
     expect(await inboxIds(movesOut)).not.toContain(published.id);
     expect(await unread(movesOut)).toBe(0);
@@ -148,7 +129,7 @@ describe('audiences', () => {
 
     const stats = await w.must<NoticeStats>('stats', { noticeId: published.id, unitId: college.id }, author);
     expect(stats.units.find((u) => u.unitId === k.id)).toMatchObject({ read: 2 });
-    expect(receiptsOf(published.id).filter((r) => r.readAt).map((r) => r.memberId).sort()).toEqual([joined.memberId, movesIn.memberId].sort());
+    expect(w.receiptsOf(published.id).filter((r) => r.readAt).map((r) => r.memberId).sort()).toEqual([joined.memberId, movesIn.memberId].sort());
     expect(stats.totals).toMatchObject({ read: 2 });
     expect((await wholeInbox(stays)).rows.map((row) => row.id)).toContain(published.id);
   });
@@ -159,7 +140,7 @@ describe('audiences', () => {
     await w.orgMust('members.deactivate', { memberId: goneBefore.memberId });
     const author = await w.publisher();
     const published = await w.publish(author, { audience: to([k.id]), requiresConfirm: true });
-    expect(receiptsOf(published.id).map((r) => r.memberId).sort()).toEqual([active.memberId, leavesLater.memberId].sort());
+    expect(w.receiptsOf(published.id).map((r) => r.memberId).sort()).toEqual([active.memberId, leavesLater.memberId].sort());
     const announcement = await w.publish(author, { kind: 'announcement', audience: to([k.id]) });
     await w.orgMust('members.deactivate', { memberId: leavesLater.memberId });
 
@@ -175,7 +156,7 @@ describe('audiences', () => {
     expect(code(await w.notice('open', { noticeId: published.id }, unbound))).toBe('NOTICE_NOT_FOUND');
     expect(code(await w.notice('confirm', { noticeId: published.id }, unbound))).toBe('NOTICE_NOT_FOUND');
     expect((await w.must<InboxPage>('inbox', { filter: 'all' }, active)).blocked).toBeNull();
-    expect(receiptsOf(published.id).filter((r) => r.readAt)).toHaveLength(0);
+    expect(w.receiptsOf(published.id).filter((r) => r.readAt)).toHaveLength(0);
   });
 
   test('holders of the observer role may look at a notice without reading it', async () => {
@@ -301,7 +282,7 @@ describe('open and confirm', () => {
     expect(after.totals).toMatchObject({ audience: 200, read: 100, confirmed: 100, unread: 100 });
     for (const figure of ['audience', 'read', 'confirmed', 'unread'] as const) expect(after.units.reduce((sum, u) => sum + u[figure], 0)).toBe(after.totals[figure]);
     const acted = new Set(acting.map((r) => r.memberId));
-    for (const receipt of receiptsOf(second.id)) {
+    for (const receipt of w.receiptsOf(second.id)) {
       const done = receipt.readAt instanceof Date && receipt.confirmedAt instanceof Date && typeof receipt.readSeconds === 'number';
       expect([receipt.memberId, done]).toEqual([receipt.memberId, acted.has(receipt.memberId as string)]);
     }

@@ -6,23 +6,13 @@
  * Audiences and the inbox, statistics and reminders have their own files.
  */
 import { DEFAULT_RISKY_WORD } from '../../local-cloud/src/cloud';
-import type { RunningLocalCloud } from '../../local-cloud/src/server';
 import type { InboxPage, ManagedNotice, ManagedNoticeDetail, NoticeDetail, NoticeInput, NoticeReach, NoticeStats, Page, Result, SubscriptionState } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
-import { call, startTestCloud } from '../helpers/local-cloud';
-import { ADMIN, code, NoticeWorld, type Person, type Reader, wallClock } from '../helpers/notice-fixtures';
+import { call } from '../helpers/local-cloud';
+import { ADMIN, code, NoticeWorld, useNoticeWorld, type Person, type Reader, to, wallClock } from '../helpers/notice-fixtures';
 
-let cloud: RunningLocalCloud;
 let w: NoticeWorld;
-
-beforeAll(async () => {
-  cloud = await startTestCloud({ functionEnv: { XINTONG_ORG_NAME: '测试大学' } });
-  w = new NoticeWorld(cloud, 'c');
-});
-
-afterAll(async () => {
-  await cloud.close();
-});
+useNoticeWorld('c', (world) => (w = world));
 
 function field(result: Result<unknown>): string | undefined {
   return result.ok ? undefined : result.error.field;
@@ -33,14 +23,6 @@ async function classWith(size: number): Promise<{ unitId: string; readers: Reade
   const cls = await w.unit('root', '班', 'class');
   const [readers, author] = await Promise.all([w.readers(size, [cls.id]), w.publisher()]);
   return { unitId: cls.id, readers, author };
-}
-
-function to(unitIds: string[], memberIds: string[] = []): NoticeInput['audience'] {
-  return { all: false, unitIds, memberIds };
-}
-
-function receiptsOf(noticeId: string): Record<string, unknown>[] {
-  return w.docs('notice_receipts').filter((r) => r.noticeId === noticeId);
 }
 
 /** What a refused request must leave as it was. */
@@ -201,7 +183,7 @@ describe('compose: what a notice may hold', () => {
     ];
     for (const [action, request] of requests) {
       for (const caller of [readers[0], stranger]) expect([action, code(await w.notice(action, request, caller))]).toEqual([action, 'FORBIDDEN']);
-      const anonymous = await call<Result<unknown>>(cloud, 'notice', { action, ...request }, {});
+      const anonymous = await call<Result<unknown>>(w.cloud, 'notice', { action, ...request }, {});
       expect([action, code(anonymous.body)]).toEqual([action, 'UNAUTHENTICATED']);
     }
     expect(snapshot()).toBe(before);
@@ -264,7 +246,7 @@ describe('idempotent publishing', () => {
     const first = await w.must<ManagedNoticeDetail>('publish', { requestId, input }, author);
     const again = await w.must<ManagedNoticeDetail>('publish', { requestId, input: { ...input, title: '重试时改了标题' } }, author);
     expect([again.id, again.title, again.status]).toEqual([first.id, first.title, 'published']);
-    expect(receiptsOf(first.id)).toHaveLength(3);
+    expect(w.receiptsOf(first.id)).toHaveLength(3);
 
     const burstId = w.next('request-');
     const burst = await Promise.all(Array.from({ length: 10 }, () => w.notice<ManagedNoticeDetail>('publish', { requestId: burstId, input }, author)));
@@ -274,7 +256,7 @@ describe('idempotent publishing', () => {
     const [burstNotice] = [...ids];
     expect(burstNotice).not.toBe(first.id);
     expect(w.docs('notices').filter((n) => n.requestId === burstId)).toMatchObject([{ status: 'published', audienceSize: 3 }]);
-    const receipts = receiptsOf(burstNotice);
+    const receipts = w.receiptsOf(burstNotice);
     expect(receipts.map((r) => r.memberId).sort()).toEqual(readers.map((r) => r.memberId).sort());
     expect((await inboxIds(readers[0])).filter((id) => id === first.id || id === burstNotice)).toHaveLength(2);
 
@@ -288,7 +270,7 @@ describe('idempotent publishing', () => {
     const { author } = await classWith(2);
     const published = await w.publish(author, { audience: { all: true, unitIds: [], memberIds: [] } });
     const active = w.docs('members').filter((m) => m.active);
-    const receipts = receiptsOf(published.id);
+    const receipts = w.receiptsOf(published.id);
     expect(receipts).toHaveLength(active.length);
     expect(new Set(receipts.map((r) => r.memberId))).toEqual(new Set(active.map((m) => m._id)));
     expect(published.counts.audience).toBe(active.length);
@@ -339,7 +321,7 @@ describe('edit and recall', () => {
       expect(code(await w.notice('confirm', { noticeId: published.id }, reader))).toBe('NOTICE_NOT_FOUND');
     }
     expect((await w.must<{ count: number }>('inbox.unreadCount', {}, readers[1])).count).toBe(unreadBefore.count - 1);
-    expect(receiptsOf(published.id).every((r) => r.hidden === true)).toBe(true);
+    expect(w.receiptsOf(published.id).every((r) => r.hidden === true)).toBe(true);
     expect(await w.must<NoticeDetail>('open', { noticeId: published.id }, author)).toMatchObject({ status: 'recalled', canManage: true });
     expect(await w.must<NoticeDetail>('open', { noticeId: published.id }, ADMIN)).toMatchObject({ status: 'recalled', canManage: true });
     const mine = await w.must<Page<ManagedNotice>>('mine', { status: 'recalled' }, author);
@@ -360,7 +342,7 @@ describe('the timer', () => {
     expect((await w.timer()).body).toMatchObject({ ok: true, data: { published: [] } });
     expect(w.doc('notices', scheduled.id)).toMatchObject({ status: 'scheduled' });
 
-    const forged = await call<Result<unknown>>(cloud, 'notice', { Type: 'Timer', TriggerName: 'everyMinute' }, readers[0]);
+    const forged = await call<Result<unknown>>(w.cloud, 'notice', { Type: 'Timer', TriggerName: 'everyMinute' }, readers[0]);
     expect(code(forged.body)).toBe('FORBIDDEN');
     expect(w.doc('notices', scheduled.id)).toMatchObject({ status: 'scheduled' });
 
@@ -370,7 +352,7 @@ describe('the timer', () => {
     const published = [...runs, ...later].flatMap((run) => (run.body as { data: { published: string[] } }).data.published);
     expect(published).toEqual([scheduled.id]);
     expect(w.doc('notices', scheduled.id)).toMatchObject({ status: 'published', audienceSize: 3 });
-    expect(receiptsOf(scheduled.id)).toHaveLength(3);
+    expect(w.receiptsOf(scheduled.id)).toHaveLength(3);
     for (const reader of readers) expect(await inboxIds(reader)).toContain(scheduled.id);
   });
 
@@ -381,7 +363,7 @@ describe('the timer', () => {
     w.patch('notices', { _id: scheduled.id }, { scheduledAt: new Date(Date.now() - 1000) });
     await w.timer();
     expect(w.doc('notices', scheduled.id)).toMatchObject({ status: 'draft' });
-    expect(receiptsOf(scheduled.id)).toHaveLength(0);
+    expect(w.receiptsOf(scheduled.id)).toHaveLength(0);
     expect(await inboxIds(readers[0])).not.toContain(scheduled.id);
   });
 
@@ -391,17 +373,17 @@ describe('the timer', () => {
     await w.must('open', { noticeId: published.id }, readers[0]);
     // What a crash after writing some receipts leaves: the notice still `publishing`, half the receipts.
     const kept = [readers[0], readers[1], readers[2]].map((r) => `${published.id}~${r.memberId}`);
-    cloud.cloud.engine.remove('notice_receipts', { query: { noticeId: published.id, _id: { $nin: kept } }, multi: true });
+    w.cloud.cloud.engine.remove('notice_receipts', { query: { noticeId: published.id, _id: { $nin: kept } }, multi: true });
     w.patch('notices', { _id: published.id }, { status: 'publishing', audienceSize: 0, leaseUntil: new Date(Date.now() + 60_000) });
     // Its lease still runs: nobody takes over.
     expect((await w.timer()).body).toMatchObject({ ok: true, data: { resumed: [] } });
-    expect(receiptsOf(published.id)).toHaveLength(3);
+    expect(w.receiptsOf(published.id)).toHaveLength(3);
 
     w.patch('notices', { _id: published.id }, { leaseUntil: new Date(Date.now() - 1000) });
     const runs = await Promise.all([w.timer(), w.timer(), w.timer()]);
     expect(runs.flatMap((run) => (run.body as { data: { resumed: string[] } }).data.resumed)).toEqual([published.id]);
     expect(w.doc('notices', published.id)).toMatchObject({ status: 'published', audienceSize: 6 });
-    const receipts = receiptsOf(published.id);
+    const receipts = w.receiptsOf(published.id);
     expect(receipts.map((r) => r.memberId).sort()).toEqual(readers.map((r) => r.memberId).sort());
     // The read recorded before the crash is kept.
     expect(receipts.find((r) => r.memberId === readers[0].memberId)?.readAt).toBeInstanceOf(Date);
@@ -434,9 +416,9 @@ describe('attachments are private to the audience', () => {
     expect(served.status).toBe(200);
     expect(Buffer.from(await served.arrayBuffer()).equals(PDF)).toBe(true);
 
-    const plain = await fetch(`${cloud.url}/storage/files/${cloudPath.split('/').map(encodeURIComponent).join('/')}`);
+    const plain = await fetch(`${w.cloud.url}/storage/files/${cloudPath.split('/').map(encodeURIComponent).join('/')}`);
     expect(plain.status).toBe(403);
-    const refused = await call<Result<NoticeDetail>>(cloud, 'notice', { action: 'open', noticeId: published.id }, outsider);
+    const refused = await call<Result<NoticeDetail>>(w.cloud, 'notice', { action: 'open', noticeId: published.id }, outsider);
     expect(code(refused.body)).toBe('NOTICE_NOT_FOUND');
     expect(JSON.stringify(refused.body)).not.toContain('sign=');
     expect(JSON.stringify(refused.body)).not.toContain(cloudPath);

@@ -3,10 +3,10 @@
  * people, publishers and notices, all made through the real functions of one local cloud, plus
  * direct reads and writes of the engine where a test needs to bend time or plant data fast.
  */
-import type { RunningLocalCloud } from '../../local-cloud/src/server';
+import type { RunningLocalCloud, StartOptions } from '../../local-cloud/src/server';
 import type { Doc } from '../../local-cloud/src/db/engine';
 import type { LoginResponse, ManagedNoticeDetail, MemberDetail, MemberInput, NoticeInput, Result, UnitView } from '../../typings';
-import { type Caller, type CallResult, call } from './local-cloud';
+import { type Caller, type CallResult, call, startTestCloud } from './local-cloud';
 
 export const ADMIN: Caller = { openid: 'demo-admin-openid', appid: 'wx-demo-appid', unionid: 'demo-admin-unionid' };
 export const APPID = 'wx-demo-appid';
@@ -38,6 +38,41 @@ export async function inBatches<T, R>(items: readonly T[], width: number, work: 
 export function wallClock(instant: Date): string {
   const shanghai = new Date(instant.getTime() + 8 * 3_600_000);
   return shanghai.toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export interface CloneOptions {
+  naming?: (index: number) => { name: string; number: string };
+  /** The clone's units as its summary carries them (`unitKeys`: the units and their ancestors but the root). */
+  placement?: (index: number) => { unitIds: string[]; unitKeys: string[]; unitNames: string[] };
+}
+
+/** An audience of units and chosen people. */
+export function to(unitIds: string[], memberIds: string[] = []): NoticeInput['audience'] {
+  return { all: false, unitIds, memberIds };
+}
+
+export interface CollegeNotice {
+  college: UnitView;
+  a: UnitView;
+  b: UnitView;
+  inA: Reader[];
+  inB: Reader[];
+  notice: ManagedNoticeDetail;
+}
+
+/**
+ * One local cloud for a test file, started before its tests and closed after; `ready` receives
+ * the world the tests build in it. `tag` keeps this file's names apart in failures.
+ */
+export function useNoticeWorld(tag: string, ready: (world: NoticeWorld) => void, functionEnv: Record<string, string> = {}, options: Partial<StartOptions> = {}): void {
+  let cloud: RunningLocalCloud | null = null;
+  beforeAll(async () => {
+    cloud = await startTestCloud({ functionEnv: { XINTONG_ORG_NAME: '测试大学', ...functionEnv }, ...options });
+    ready(new NoticeWorld(cloud, tag));
+  });
+  afterAll(async () => {
+    await cloud?.close();
+  });
 }
 
 export class NoticeWorld {
@@ -131,12 +166,12 @@ export class NoticeWorld {
   }
 
   /**
-   * `count` more people like `template` (same units), written straight into the engine: the
-   * member, the account with its summary and the openid identity, as binding leaves them.
-   * Hundreds of real bindings would take a minute; the notice function only reads these.
-   * Unit counters are not maintained.
+   * `count` more people like `template` (same units unless `placement` says otherwise), written
+   * straight into the engine: the member, the account with its summary and the openid identity,
+   * as binding leaves them. Hundreds of real bindings would take a minute; the notice function
+   * only reads these. Unit counters are not maintained.
    */
-  cloneReaders(template: Reader, count: number): Reader[] {
+  cloneReaders(template: Reader, count: number, options: CloneOptions = {}): Reader[] {
     const member = this.doc('members', template.memberId) as Doc;
     const user = this.doc('users', template.userId) as Doc;
     const identity = this.doc('identities', `wx-openid:${APPID}:${template.openid}`) as Doc;
@@ -148,11 +183,11 @@ export class NoticeWorld {
       const memberId = this.next('m_clone_');
       const userId = this.next('u_clone_');
       const openid = this.next('o-clone-');
-      const name = this.next('克隆');
-      const number = this.next('C');
+      const { name, number } = options.naming?.(i) ?? { name: this.next('克隆'), number: this.next('C') };
+      const placement = options.placement?.(i);
       const phone = this.phone();
-      members.push({ ...structuredClone(member), _id: memberId, name, number, phone, userId, wecomKey: `none:${memberId}` });
-      const summary = { ...structuredClone(user.member as Doc), id: memberId, name, number };
+      members.push({ ...structuredClone(member), _id: memberId, name, number, phone, userId, wecomKey: `none:${memberId}`, ...(placement ? { unitIds: placement.unitIds } : {}) });
+      const summary = { ...structuredClone(user.member as Doc), id: memberId, name, number, ...(placement ?? {}) };
       users.push({ ...structuredClone(user), _id: userId, member: summary, roles: [] });
       identities.push({ ...structuredClone(identity), _id: `wx-openid:${APPID}:${openid}`, key: `${APPID}:${openid}`, userId });
       made.push({ openid, appid: APPID, userId, memberId, name, number, phone, rev: String(member.rev) });
@@ -197,6 +232,10 @@ export class NoticeWorld {
     };
   }
 
+  receiptsOf(noticeId: string): Doc[] {
+    return this.docs('notice_receipts').filter((r) => r.noticeId === noticeId);
+  }
+
   async publish(author: Caller, overrides: Partial<NoticeInput> = {}, requestId = this.next('request-')): Promise<ManagedNoticeDetail> {
     return this.must<ManagedNoticeDetail>('publish', { requestId, input: this.input(overrides) }, author);
   }
@@ -209,6 +248,15 @@ export class NoticeWorld {
     const response = await fetch(`${this.cloud.url}/storage/upload`, { method: 'POST', body: form });
     if (response.status !== 200) throw new Error(`upload of ${cloudPath}: HTTP ${response.status} ${await response.text()}`);
     return ((await response.json()) as { fileID: string }).fileID;
+  }
+
+  /** A college with classes A and B holding `sizes` bound readers, and a notice to the college. */
+  async collegeNotice(sizes: [number, number], author: Person, input: Partial<NoticeInput> = {}): Promise<CollegeNotice> {
+    const college = await this.unit('root', '学院');
+    const [a, b] = await Promise.all([this.unit(college.id, 'A班', 'class'), this.unit(college.id, 'B班', 'class')]);
+    const [inA, inB] = await Promise.all([this.readers(sizes[0], [a.id]), this.readers(sizes[1], [b.id])]);
+    const notice = await this.publish(author, { audience: to([college.id]), ...input });
+    return { college, a, b, inA, inB, notice };
   }
 
   /** The Timer event as the platform's trigger delivers it. */
