@@ -3,7 +3,7 @@
  * Builds the mini-program in place so WeChat DevTools can open it without its TypeScript
  * plugin:
  *   1. every miniprogram/**\/*.ts becomes a .js beside it (esbuild, CommonJS, ES2018);
- *      the contract's few run-time modules (typings/limits.ts, error-texts.ts, notice-body.ts) are
+ *      the contract's few run-time modules (typings/limits.ts, error-texts.ts, notice-body.ts, notice-files.ts) are
  *      compiled into miniprogram/common/generated/ and the pages' requires of them are pointed
  *      there, so one declaration reaches the pages without a hand-kept copy;
  *   2. run-time requires are checked: nothing may leave miniprogram/ (the uploaded package),
@@ -33,6 +33,7 @@ const SHARED_MODULES = [
   { source: 'typings/limits.ts', target: 'common/generated/limits.js' },
   { source: 'typings/error-texts.ts', target: 'common/generated/error-texts.js' },
   { source: 'typings/notice-body.ts', target: 'common/generated/notice-body.js' },
+  { source: 'typings/notice-files.ts', target: 'common/generated/notice-files.js' },
 ];
 
 class BuildError extends Error {}

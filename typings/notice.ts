@@ -197,6 +197,7 @@ export interface ManagedNotice {
   scheduledAt: string | null;
   editedAt: string | null;
   recalledAt: string | null;
+  requiresConfirm: boolean;
   /** Audience size, reads and confirmations so far; zeros before publishing. */
   counts: ReadCounts;
 }
@@ -244,8 +245,11 @@ export interface ChronicNonReader {
 type Empty = Record<string, never>;
 
 export interface NoticeActions {
-  /** Saves a draft (new without `noticeId`); publishers and admins. */
-  'drafts.save': { request: { noticeId?: string; rev?: string; input: NoticeInput }; response: ManagedNoticeDetail };
+  /**
+   * Saves a draft; publishers and admins. Without `noticeId` a new one, and `requestId` (the
+   * client's id of this first save) makes a retried first save answer the same draft.
+   */
+  'drafts.save': { request: { noticeId?: string; rev?: string; requestId?: string; input: NoticeInput }; response: ManagedNoticeDetail };
   'drafts.delete': { request: { noticeId: string }; response: { id: string } };
   /** How many people the audience reaches, per unit, and how many have a phone. */
   reach: { request: { audience: AudienceInput; kind: NoticeKind }; response: NoticeReach };

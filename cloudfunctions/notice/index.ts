@@ -77,7 +77,7 @@ export const main = createMain({
   guard: { load: (caller) => loadCallerAccount({ db: db() }, caller), allows: hasAnyRole },
   actions: {
     'drafts.save': {
-      input: z.strictObject({ noticeId: z.optional(id), rev: z.optional(rev), input: noticeInput }),
+      input: z.strictObject({ noticeId: z.optional(id), rev: z.optional(rev), requestId: z.optional(z.string().check(z.minLength(8), z.maxLength(64))), input: noticeInput }),
       roles: ['publisher'],
       async handle(request, { account, identity }) {
         const d = deps();

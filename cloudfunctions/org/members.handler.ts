@@ -53,7 +53,8 @@ export const memberActions = orgActions({
   },
   'members.search': {
     input: z.strictObject({ query, unitId: z.optional(id), status: z.optional(z.enum(['active', 'inactive', 'all'])), after: cursor }),
-    roles: ['admin'],
+    // Publishers choose people for a notice; they see the whole directory already.
+    roles: ['admin', 'publisher'],
     async handle(request) {
       return ok(await searchMembers(orgDeps(), request));
     },

@@ -14,6 +14,8 @@ export interface PageContext<TData> {
   setData(patch: DataPatch<TData>, callback?: () => void): void;
   /** A custom component of the page (`#id` or `.class`), to call its methods (a Vant dialog's `stopLoading`). */
   selectComponent(selector: string): WechatMiniprogram.Component.TrivialInstance | null;
+  /** The channel to the page that opened this one with `events` (absent in some test hosts). */
+  getOpenerEventChannel?(): WechatMiniprogram.EventChannel;
 }
 
 type Handler = (...args: never[]) => unknown;

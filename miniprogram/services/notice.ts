@@ -38,8 +38,13 @@ export function newRequestId(now: number = Date.now(), random: () => number = Ma
 
 // Composing (publishers and admins)
 
-export function saveDraft(input: NoticeInput, noticeId?: string | null, rev?: string | null): Promise<Result<ManagedNoticeDetail>> {
-  return callWithSession('notice', 'drafts.save', noticeId ? { noticeId, rev: rev ?? '', input } : { input });
+/**
+ * Saves a draft. A first save (no `noticeId`) should pass a `requestId` from `newRequestId()`,
+ * kept across retries of that save, so a lost reply never leaves two drafts.
+ */
+export function saveDraft(input: NoticeInput, noticeId?: string | null, rev?: string | null, requestId?: string | null): Promise<Result<ManagedNoticeDetail>> {
+  if (noticeId) return callWithSession('notice', 'drafts.save', { noticeId, rev: rev ?? '', input });
+  return callWithSession('notice', 'drafts.save', requestId ? { requestId, input } : { input });
 }
 
 export function deleteDraft(noticeId: string): Promise<Result<{ id: string }>> {

@@ -34,8 +34,4 @@ export function homeView(account: AccountView): HomeView {
   };
 }
 
-/** What the notices tab will hold, said plainly while it is being built. */
-export const NOTICES_COMING = {
-  title: '通知功能即将上线',
-  text: '学校、学院和班级发布的通知会显示在这里，重要通知未读时还会短信提醒你。',
-} as const;
+

@@ -20,6 +20,8 @@ import type {
 } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { parseBody } from '../../typings/notice-body';
+import { attachmentKindOf, DOCUMENT_EXTENSIONS, extensionOfName, IMAGE_EXTENSIONS } from '../../typings/notice-files';
+export { attachmentKindOf, DOCUMENT_EXTENSIONS, extensionOfName, IMAGE_EXTENSIONS };
 import { unitPathPieces, unitPathText } from './org-view';
 
 export const KIND_OPTIONS: readonly { kind: NoticeKind; label: string }[] = [
@@ -35,21 +37,6 @@ export const BODY_HINT = '空一行即分段；**文字** 显示为粗体';
 
 // Attachments
 
-/** Documents offered by the file chooser; images come from the photo chooser. */
-export const DOCUMENT_EXTENSIONS: readonly string[] = ['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx'];
-export const IMAGE_EXTENSIONS: readonly string[] = ['jpg', 'jpeg', 'png', 'gif', 'webp'];
-
-const KIND_OF_EXTENSION: Readonly<Record<string, AttachmentKind>> = {
-  pdf: 'pdf',
-  doc: 'word',
-  docx: 'word',
-  xls: 'excel',
-  xlsx: 'excel',
-  ppt: 'powerpoint',
-  pptx: 'powerpoint',
-  ...Object.fromEntries(IMAGE_EXTENSIONS.map((extension) => [extension, 'image' as const])),
-};
-
 const ICON_OF_KIND: Readonly<Record<AttachmentKind, string>> = {
   image: 'photo-o',
   pdf: 'description',
@@ -57,18 +44,6 @@ const ICON_OF_KIND: Readonly<Record<AttachmentKind, string>> = {
   excel: 'bar-chart-o',
   powerpoint: 'tv-o',
 };
-
-/** `报名表.XLSX` -> `xlsx`; '' without one. */
-export function extensionOfName(name: string): string {
-  const base = name.split(/[?#]/)[0].split(/[\\/]/).pop() ?? '';
-  const match = /\.([A-Za-z0-9]{1,8})$/.exec(base);
-  return match ? match[1].toLowerCase() : '';
-}
-
-/** What a file is by its name; null for a kind that cannot be attached. */
-export function attachmentKindOf(name: string): AttachmentKind | null {
-  return KIND_OF_EXTENSION[extensionOfName(name)] ?? null;
-}
 
 export function attachmentIcon(kind: AttachmentKind): string {
   return ICON_OF_KIND[kind];
@@ -574,7 +549,7 @@ export function mineRow(notice: ManagedNotice, showAuthor: boolean): MineRow {
     scheduledAt: notice.scheduledAt,
     kindLabel: kindLabel(notice.kind),
     timeText,
-    countsText: published ? `已读 ${read}/${audience} · 确认 ${confirmed}` : '',
+    countsText: published ? `已读 ${read}/${audience}${notice.requiresConfirm ? ` · 确认 ${confirmed}` : ''}` : '',
     authorText: showAuthor ? `发布人 ${notice.authorName}` : '',
     // A scheduled notice is recalled to a draft before it changes (the backend edits drafts and published notices).
     canEdit: notice.status === 'draft' || notice.status === 'published',

@@ -218,7 +218,7 @@ async function explainMiss(deps: NoticeDeps, account: UserDoc, noticeId: string,
   throw new AppFailure('NOTICE_STALE', undefined, 'rev');
 }
 
-export async function saveDraft(deps: NoticeDeps, author: Author, request: { noticeId?: string; rev?: string; input: NoticeInput }): Promise<NoticeDoc> {
+export async function saveDraft(deps: NoticeDeps, author: Author, request: { noticeId?: string; rev?: string; requestId?: string; input: NoticeInput }): Promise<NoticeDoc> {
   const now = deps.now();
   const snapshot = await tree(deps);
   const fields = cleanFields(request.input, 'draft', snapshot, now);
@@ -228,8 +228,9 @@ export async function saveDraft(deps: NoticeDeps, author: Author, request: { not
   const attachments = await cleanAttachments(deps, request.input.attachments, ownerId, existing?.attachments ?? [], 'input.attachments');
   const rev = newRev();
   if (!existing) {
+    const id = request.requestId ? `d${publishedIdFor(author.account._id, request.requestId).slice(1)}` : newDraftId();
     const doc: NoticeDoc = {
-      _id: newDraftId(),
+      _id: id,
       ...fields,
       attachments,
       audienceKeys: [],
@@ -249,7 +250,12 @@ export async function saveDraft(deps: NoticeDeps, author: Author, request: { not
       receiptsPending: false,
       remindedAt: null,
     };
-    await deps.db.collection(NOTICES).add({ data: doc });
+    if (!(await insertIfAbsent(deps.db, NOTICES, { ...doc }))) {
+      // A retried first save: answer the draft the first attempt made.
+      const first = await findById<NoticeDoc>(deps.db, NOTICES, id);
+      if (!first || !canManage(author.account, first)) throw new AppFailure('NOTICE_STATE');
+      return first;
+    }
     return doc;
   }
   const patch = { ...fields, attachments, rev, updatedAt: now };

@@ -15,7 +15,6 @@
  */
 import type {
   Attachment,
-  AttachmentKind,
   AudienceInput,
   InboxItem,
   ManagedNotice,
@@ -25,6 +24,7 @@ import type {
   ReadCounts,
 } from '../../typings';
 import { bodyExcerpt } from '../../typings/notice-body';
+import { attachmentKindOf } from '../../typings/notice-files';
 import { formatBusiness } from '../core/time';
 
 export const NOTICES = 'notices';
@@ -124,26 +124,8 @@ export function listKey(pinned: boolean, publishedAt: Date, noticeId: string): s
   return `${pinned ? 'P' : 'N'}${publishedAt.toISOString()}|${noticeId}`;
 }
 
-const EXTENSION_KINDS: Record<string, AttachmentKind> = {
-  jpg: 'image',
-  jpeg: 'image',
-  png: 'image',
-  gif: 'image',
-  webp: 'image',
-  pdf: 'pdf',
-  doc: 'word',
-  docx: 'word',
-  xls: 'excel',
-  xlsx: 'excel',
-  ppt: 'powerpoint',
-  pptx: 'powerpoint',
-};
-
 /** What an attachment is, by its name's extension; null for a kind that cannot be attached. */
-export function attachmentKind(name: string): AttachmentKind | null {
-  const extension = /\.([A-Za-z0-9]{1,5})$/.exec(name)?.[1]?.toLowerCase();
-  return (extension && EXTENSION_KINDS[extension]) || null;
-}
+export const attachmentKind = attachmentKindOf;
 
 export function business(instant: Date | null): string | null {
   return instant ? formatBusiness(instant) : null;
@@ -178,6 +160,7 @@ export function managedView(doc: NoticeDoc, counts: ReadCounts = NO_COUNTS): Man
     scheduledAt: business(doc.scheduledAt),
     editedAt: business(doc.editedAt),
     recalledAt: business(doc.recalledAt),
+    requiresConfirm: doc.requiresConfirm,
     counts,
   };
 }

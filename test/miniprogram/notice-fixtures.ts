@@ -32,6 +32,7 @@ export function managed(overrides: Partial<ManagedNotice> = {}): ManagedNotice {
     scheduledAt: null,
     editedAt: null,
     recalledAt: null,
+    requiresConfirm: true,
     counts: { audience: 0, read: 0, confirmed: 0, unread: 0 },
     ...overrides,
   };

@@ -4,13 +4,21 @@
  * shows the popup from a tap, hands the answers to the local cloud's platform stand-in first and
  * then records them, never failing the person.
  */
-import type { SubscriptionState } from '../../typings';
+import type { SubscribeChoice, SubscriptionState } from '../../typings';
 import { requireBuilt, wx } from '../helpers/simulate';
 import { account, fail, installBackend, installStorage, ok, storedSession } from './fake-backend';
 import { answerPopups, fakeLocalPlatform, subscriptions, template, wxNotice } from './inbox-fixtures';
 
 type View = typeof import('../../miniprogram/utils/subscribe-view');
-type Service = typeof import('../../miniprogram/services/subscribe');
+/**
+ * The service as the test uses it, written out: its module reaches the `wx` global, which the
+ * server program these tests are typechecked in does not declare.
+ */
+interface Service {
+  knownSubscriptions(): SubscriptionState | null;
+  loadSubscriptions(): Promise<SubscriptionState | null>;
+  promptSubscribe(ids: readonly string[]): { answered: Promise<Record<string, SubscribeChoice>>; recorded: Promise<SubscriptionState | null> };
+}
 
 const view = requireBuilt<View>('utils/subscribe-view');
 

@@ -27,11 +27,6 @@ interface DetailState {
   imagesRefreshed: boolean;
 }
 
-/** What a page can say to the page that opened it (the inbox listens for NOTICE_READ_EVENT). */
-interface OpenerChannel {
-  emit(event: string, data: unknown): void;
-}
-
 const DOWNLOAD_FAILED = '附件下载失败，请稍后重试';
 const OPEN_FAILED = '无法打开该文件';
 
@@ -102,9 +97,8 @@ definePage({
 
     /** The inbox that opened this page takes the dot off and counts again; opened from elsewhere, nobody listens. */
     tellOpener(event: NoticeReadEvent) {
-      const page = this as unknown as { getOpenerEventChannel?: () => OpenerChannel | undefined };
       try {
-        page.getOpenerEventChannel?.()?.emit(NOTICE_READ_EVENT, event);
+        this.getOpenerEventChannel?.()?.emit(NOTICE_READ_EVENT, event);
       } catch {
         // No opener to tell: the inbox counts again when it shows.
       }

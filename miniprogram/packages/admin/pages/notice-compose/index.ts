@@ -121,6 +121,8 @@ interface State {
    * answered for certain.
    */
   requestId: string | null;
+  /** The id of a first draft save, kept across its retries so a lost reply never makes two drafts. */
+  draftRequestId: string | null;
   reach: LatestOnly;
   search: SearchLoads;
   uploads: number;
@@ -129,7 +131,7 @@ interface State {
   people: PersonChip[];
 }
 
-const state = perInstance<State>(() => ({ alive: true, requestId: null, reach: new LatestOnly(), search: new SearchLoads(), uploads: 0, units: [], people: [] }));
+const state = perInstance<State>(() => ({ alive: true, requestId: null, draftRequestId: null, reach: new LatestOnly(), search: new SearchLoads(), uploads: 0, units: [], people: [] }));
 
 function moreText(count: number, unit: string): string {
   return count > CHOSEN_SHOWN ? `另有 ${count - CHOSEN_SHOWN} ${unit}未列出` : '';
@@ -588,12 +590,18 @@ definePage({
     onSaveDraft() {
       if (this.data.mode !== 'draft' || !this.ready('draft')) return undefined;
       const { form, attachments, noticeId, rev } = this.data;
-      const { units, people } = state(this);
+      const own = state(this);
+      const { units, people } = own;
+      if (!noticeId && !own.draftRequestId) own.draftRequestId = newRequestId();
       this.setData({ busy: 'draft' });
-      return saveDraft(noticeInputOf(form, attachments, units, people), noticeId || null, rev || null).then((result) => {
-        if (!state(this).alive) return undefined;
+      return saveDraft(noticeInputOf(form, attachments, units, people), noticeId || null, rev || null, noticeId ? null : own.draftRequestId).then((result) => {
+        if (!own.alive) return undefined;
         this.setData({ busy: '' });
-        if (!result.ok) return this.showFailure(result.error);
+        if (!result.ok) {
+          if (!OUTCOME_UNKNOWN.has(result.error.code)) own.draftRequestId = null;
+          return this.showFailure(result.error);
+        }
+        own.draftRequestId = null;
         this.setData({ noticeId: result.data.id, rev: result.data.rev });
         wx.setNavigationBarTitle({ title: '编辑草稿' });
         wx.showToast({ title: '已存草稿', icon: 'success' });
