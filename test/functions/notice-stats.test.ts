@@ -273,6 +273,9 @@ describe('database requests (the issue’s budgets: at most 3 beyond the guard f
     expect(data.units).toHaveLength(100);
     expect(data.totals).toMatchObject({ audience: 1000, read: 400, confirmed: 150 });
     expect(data.units.reduce((sum, u) => sum + u.read, 0)).toBe(400);
+    // Everyone who read took a minute; the unread do not count towards the median.
+    expect(data.totals.medianReadMinutes).toBe(1);
+    expect(data.units.map((u) => u.medianReadMinutes)).toEqual(data.units.map(() => 1));
     const figures: Record<string, number> = {
       'stats (college, 100 classes)': stats.dbRequests,
       'stats (organisation)': await requests('stats', { noticeId: published.id }, author),

@@ -280,6 +280,44 @@ describe('idempotent publishing', () => {
   });
 });
 
+describe('contention and lists', () => {
+  test('one draft published twice at once with different request ids is published once; two edits from one rev: one wins, the other is NOTICE_STALE', async () => {
+    const { unitId, readers, author } = await classWith(2);
+    const draft = await w.must<ManagedNoticeDetail>('drafts.save', { input: w.input({ audience: to([unitId]) }) }, author);
+    const both = await Promise.all(
+      [w.next('request-'), w.next('request-')].map((requestId) => w.notice<ManagedNoticeDetail>('publish', { requestId, noticeId: draft.id, rev: draft.rev, input: draft.input }, author)),
+    );
+    expect(both.map(code).sort()).toEqual(['NOTICE_STATE', 'OK']);
+    expect(w.receiptsOf(draft.id)).toHaveLength(2);
+    const published = (both.find((r) => r.ok) as { data: ManagedNoticeDetail }).data;
+    const changes = (title: string) => ({ title, body: '正文', attachments: [], deadline: null, pinned: false, requiresConfirm: false });
+    const edits = await Promise.all(['甲', '乙'].map((title) => w.notice<ManagedNoticeDetail>('edit', { noticeId: published.id, rev: published.rev, changes: changes(title) }, author)));
+    expect(edits.map(code).sort()).toEqual(['NOTICE_STALE', 'OK']);
+    const winner = (edits.find((r) => r.ok) as { data: ManagedNoticeDetail }).data.title;
+    expect(w.doc('notices', published.id)).toMatchObject({ title: winner });
+    const row = (await w.must<InboxPage>('inbox', { filter: 'all' }, readers[1])).items.find((i) => i.id === published.id);
+    expect(row).toMatchObject({ title: winner, edited: true });
+  });
+
+  test('我发布的 pages newest first without loss or repeat; only admins list everyone’s', async () => {
+    const { unitId, author } = await classWith(1);
+    const made: string[] = [];
+    for (let i = 0; i < 23; i += 1) made.push((await w.must<ManagedNoticeDetail>('drafts.save', { input: w.input({ audience: to([unitId]) }) }, author)).id);
+    const listed: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await w.must<Page<ManagedNotice>>('mine', after ? { status: 'draft', after } : { status: 'draft' }, author);
+      listed.push(...page.items.map((n) => n.id));
+      after = page.next ?? undefined;
+    } while (after && listed.length < 100);
+    expect(listed).toEqual([...made].reverse());
+    expect(code(await w.notice('mine', { everyone: true }, author))).toBe('FORBIDDEN');
+    const everyone = await w.must<Page<ManagedNotice>>('mine', { everyone: true, status: 'draft' }, ADMIN);
+    expect(everyone.items.map((n) => n.id)).toEqual([...made].reverse().slice(0, everyone.items.length));
+    expect(code(await w.notice('mine', { after: 'junk' }, author))).toBe('INVALID_INPUT');
+  });
+});
+
 describe('edit and recall', () => {
   test('an edit shows 已编辑 and the new title everywhere; reads and confirmations stay', async () => {
     const { unitId, readers, author } = await classWith(2);
