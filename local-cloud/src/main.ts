@@ -1,6 +1,6 @@
 /** `npm start`: the local cloud on 127.0.0.1, with demo data on first start. */
 import { resolve } from 'node:path';
-import { DEMO_APPID } from './seed';
+import { DEMO_APPID, DEMO_SUBSCRIBE_TEMPLATES } from './seed';
 import { DEFAULT_RISKY_WORD } from './cloud';
 import { startLocalCloud } from './server';
 
@@ -84,6 +84,7 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     riskyWord: process.env.XINTONG_LOCAL_RISKY_WORD ?? DEFAULT_RISKY_WORD,
     prewarm: true,
     clock: options.clock ?? undefined,
+    functionEnv: { NOTICE_SUBSCRIBE_TEMPLATES: process.env.NOTICE_SUBSCRIBE_TEMPLATES ?? DEMO_SUBSCRIBE_TEMPLATES },
   });
   const { cloud, url } = running;
   const functions = cloud.listFunctions();

@@ -13,6 +13,15 @@ import { seedNotices, type DemoFile } from './seed-notices';
 
 export const DEMO_APPID = 'wx-demo-appid';
 
+/**
+ * The subscribe-message templates `npm start` gives the notice function (an operator's own
+ * `NOTICE_SUBSCRIBE_TEMPLATES` wins): one for a new notice, one for a reminder, both one-time.
+ */
+export const DEMO_SUBSCRIBE_TEMPLATES = JSON.stringify([
+  { id: 'demo-tmpl-new-notice', kind: 'one-time', purpose: 'notice', fields: { thing1: 'title', name2: 'author', time3: 'publishedAt' } },
+  { id: 'demo-tmpl-remind', kind: 'one-time', purpose: 'remind', fields: { thing1: 'title', time2: 'deadline', thing3: 'hint' } },
+]);
+
 export interface DemoPerson {
   userId: string;
   openid: string;

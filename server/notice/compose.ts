@@ -149,7 +149,7 @@ function parseTime(text: string | null, field: string): Date | null {
   try {
     return fromBusinessWallClock(text);
   } catch {
-    throw invalid(field, '时间格式应为 YYYY-MM-DD HH:mm');
+    throw invalid(field, '时间无效，应为 YYYY-MM-DD HH:mm 格式的北京时间');
   }
 }
 
