@@ -165,7 +165,7 @@ function summaryOf(userId: string): MemberSummary | null {
   for (const id of m.unitIds) {
     for (let unit = DEMO_UNITS.find((u) => u.id === id); unit; unit = DEMO_UNITS.find((u) => u.id === unit?.parentId)) keys.add(unit.id);
   }
-  return { id: m.id, name: m.name, number: m.number, kind: m.kind, unitNames: names, active: true, unitIds: [...m.unitIds], unitKeys: [...keys].sort(), observes: [...(m.observes ?? [])] };
+  return { id: m.id, name: m.name, number: m.number, kind: m.kind, unitNames: names, active: true, unitIds: [...m.unitIds], unitKeys: [...keys].sort(), observes: [...(m.observes ?? [])], hasPhone: true };
 }
 
 export interface SeedOptions {

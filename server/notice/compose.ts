@@ -117,7 +117,8 @@ export function isAuthorsUpload(fileId: string, authorId: string): boolean {
 async function cleanAttachments(
   deps: NoticeDeps,
   input: readonly AttachmentInput[],
-  authorId: string,
+  /** Whose uploads may be attached: the author's, and an admin's own when they edit it. */
+  ownerIds: readonly string[],
   existing: NoticeDoc['attachments'],
   field: string,
 ): Promise<NoticeDoc['attachments']> {
@@ -135,7 +136,7 @@ async function cleanAttachments(
     }
     if (seen.has(attachment.fileId)) throw invalid(field, '同一个附件添加了两次');
     seen.add(attachment.fileId);
-    if (!known.has(attachment.fileId) && !isAuthorsUpload(attachment.fileId, authorId)) throw new AppFailure('NOTICE_ATTACHMENT_INVALID', undefined, field);
+    if (!known.has(attachment.fileId) && !ownerIds.some((owner) => isAuthorsUpload(attachment.fileId, owner))) throw new AppFailure('NOTICE_ATTACHMENT_INVALID', undefined, field);
     out.push({ fileId: attachment.fileId, name, size: attachment.size, kind });
   }
   const fresh = out.filter((a) => !known.has(a.fileId));
@@ -225,7 +226,7 @@ export async function saveDraft(deps: NoticeDeps, author: Author, request: { not
   const existing = request.noticeId ? await loadManaged(deps, author.account, request.noticeId) : null;
   if (existing && existing.status !== 'draft') throw new AppFailure('NOTICE_STATE');
   const ownerId = existing?.authorId ?? author.account._id;
-  const attachments = await cleanAttachments(deps, request.input.attachments, ownerId, existing?.attachments ?? [], 'input.attachments');
+  const attachments = await cleanAttachments(deps, request.input.attachments, [ownerId, author.account._id], existing?.attachments ?? [], 'input.attachments');
   const rev = newRev();
   if (!existing) {
     const id = request.requestId ? `d${publishedIdFor(author.account._id, request.requestId).slice(1)}` : newDraftId();
@@ -304,7 +305,7 @@ export async function publishNotice(
   const snapshot = await tree(deps);
   const fields = cleanFields(request.input, 'publish', snapshot, now);
   const ownerId = before?.authorId ?? author.account._id;
-  const attachments = await cleanAttachments(deps, request.input.attachments, ownerId, before?.attachments ?? [], 'input.attachments');
+  const attachments = await cleanAttachments(deps, request.input.attachments, [ownerId, author.account._id], before?.attachments ?? [], 'input.attachments');
   await checkContent(deps, author.openid, fields.title, fields.body, 'input');
   // Refuse an audience that reaches nobody before anything is written.
   const probe = await audiencePage(deps, snapshot, audienceSpec(fields.audience), undefined, 1);
@@ -393,7 +394,7 @@ export async function editNotice(deps: NoticeDeps, author: Author, request: { no
   const body = cleanBody(changes.body, 'changes.body');
   const deadline = parseTime(changes.deadline, 'changes.deadline');
   if (deadline && doc.publishedAt && deadline.getTime() <= new Date(doc.publishedAt).getTime()) throw invalid('changes.deadline', '截止时间需晚于发布时间');
-  const attachments = await cleanAttachments(deps, changes.attachments, doc.authorId, doc.attachments, 'changes.attachments');
+  const attachments = await cleanAttachments(deps, changes.attachments, [doc.authorId, author.account._id], doc.attachments, 'changes.attachments');
   await checkContent(deps, author.openid, title, body, 'changes');
   const pinned = doc.kind === 'announcement' && changes.pinned;
   const patch = {

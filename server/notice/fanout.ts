@@ -30,7 +30,14 @@ export function unitKeysOf(unitIds: readonly string[], snapshot: UnitTree): stri
   return [...keys].sort();
 }
 
-export function receiptFor(doc: NoticeDoc, person: Pick<AudienceRow, '_id' | 'name' | 'number' | 'phone' | 'unitIds'>, snapshot: UnitTree, now: Date, late = false): ReceiptDoc {
+/** A person's receipt of a notice; without a tree the caller supplies `unitKeys` itself. */
+export function receiptFor(
+  doc: NoticeDoc,
+  person: Pick<AudienceRow, '_id' | 'name' | 'number' | 'unitIds'> & { phone?: string | null; hasPhone?: boolean },
+  snapshot: UnitTree | null,
+  now: Date,
+  late = false,
+): ReceiptDoc {
   return {
     _id: receiptId(doc._id, person._id),
     noticeId: doc._id,
@@ -39,9 +46,9 @@ export function receiptFor(doc: NoticeDoc, person: Pick<AudienceRow, '_id' | 'na
     audienceKeys: doc.audienceKeys,
     name: person.name,
     number: person.number,
-    hasPhone: Boolean(person.phone),
+    hasPhone: person.hasPhone ?? Boolean(person.phone),
     unitIds: [...person.unitIds],
-    unitKeys: unitKeysOf(person.unitIds, snapshot),
+    unitKeys: snapshot ? unitKeysOf(person.unitIds, snapshot) : [],
     ...receiptShowing(doc),
     // Written while the notice is being published, for a published notice.
     hidden: false,

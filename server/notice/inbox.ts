@@ -36,6 +36,8 @@ const UNREAD_SCAN = 1000;
 export interface Reader {
   memberId: string;
   unitKeys: string[];
+  /** What a receipt of a later joiner records of them, from the account summary; null when the summary predates it. */
+  person: { name: string; number: string; unitIds: string[]; hasPhone: boolean } | null;
 }
 
 export type ReaderOrBlock = { reader: Reader } | { blocked: 'unbound' | 'inactive' };
@@ -48,10 +50,11 @@ export async function readerOf(deps: NoticeDeps, account: UserDoc): Promise<Read
   const member = account.member;
   if (!member) return { blocked: 'unbound' };
   if (!member.active) return { blocked: 'inactive' };
-  if (member.unitKeys) return { reader: { memberId: member.id, unitKeys: member.unitKeys } };
+  const person = member.unitIds && member.hasPhone !== undefined ? { name: member.name, number: member.number, unitIds: member.unitIds, hasPhone: member.hasPhone } : null;
+  if (member.unitKeys) return { reader: { memberId: member.id, unitKeys: member.unitKeys, person } };
   let unitIds = member.unitIds;
   if (!unitIds) unitIds = (await findById<MemberDoc>(deps.db, 'members', member.id))?.unitIds ?? [];
-  return { reader: { memberId: member.id, unitKeys: unitKeysOf(unitIds, await tree(deps)) } };
+  return { reader: { memberId: member.id, unitKeys: unitKeysOf(unitIds, await tree(deps)), person } };
 }
 
 function requireReader(found: ReaderOrBlock): Reader {
@@ -88,11 +91,27 @@ const INBOX_NOTICE_FIELDS = {
 
 const CURSOR = /^[PN]\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[A-Za-z0-9_-]{1,64}$/;
 
+/** A page of unread notices may come out empty when the caller read most 公告 of a stretch: a few more passes fill it. */
+const UNREAD_PASSES = 3;
+
 export async function inbox(deps: NoticeDeps, account: UserDoc, filter: 'unread' | 'all', after: string | undefined): Promise<InboxPage> {
   const found = await readerOf(deps, account);
   if ('blocked' in found) return { items: [], next: null, pinned: [], blocked: found.blocked };
-  const { reader } = found;
   if (after !== undefined && !CURSOR.test(after)) throw new AppFailure('INVALID_INPUT', '分页参数无效', 'after');
+  let page = await inboxPass(deps, found.reader, filter, after);
+  for (let pass = 1; filter === 'unread' && page.items.length === 0 && page.next && pass < UNREAD_PASSES; pass += 1) {
+    page = await inboxPass(deps, found.reader, filter, page.next);
+  }
+  const { items, next } = page;
+  return after ? { items, next, pinned: [], blocked: null } : { items: items.filter((i) => !i.pinned), next, pinned: items.filter((i) => i.pinned), blocked: null };
+}
+
+/**
+ * One pass: the caller's receipts and the 公告 of their units after `after`, merged in order.
+ * Each list is complete only down to its last key when it came back full, so only what sorts
+ * above both of those is certain to be in order with everything not fetched.
+ */
+async function inboxPass(deps: NoticeDeps, reader: Reader, filter: 'unread' | 'all', after: string | undefined): Promise<{ items: InboxItem[]; next: string | null }> {
   const _ = deps.db.command;
   const size = INBOX_PAGE + 1;
   const receiptFilter: Record<string, unknown> = { memberId: reader.memberId, hidden: false };
@@ -106,14 +125,12 @@ export async function inbox(deps: NoticeDeps, account: UserDoc, filter: 'unread'
   ]);
   const receipts = receiptRows.data as ReceiptDoc[];
   const announcements = announcementRows.data as NoticeDoc[];
-  // Both lists are complete down to their last key when full: only what sorts above both
-  // boundaries is certain to be in order with everything not fetched.
   const floor = [receipts.length === size ? receipts[receipts.length - 1].listKey : '', announcements.length === size ? (announcements[announcements.length - 1].listKey ?? '') : '']
     .sort()
     .pop() as string;
   const held = new Map(receipts.map((r) => [r.noticeId, r]));
   // 公告 fetched without a receipt among the caller's: read ones may have receipts outside this
-  // page's receipts (unread filter) — one lookup tells.
+  // pass's receipts (unread filter); one lookup tells.
   const unknown = announcements.filter((a) => !held.has(a._id) && (a.listKey ?? '') >= floor).map((a) => a._id);
   const looked = new Map<string, ReceiptDoc>();
   if (unknown.length > 0) {
@@ -134,10 +151,9 @@ export async function inbox(deps: NoticeDeps, account: UserDoc, filter: 'unread'
   rows.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
   const page = rows.slice(0, INBOX_PAGE);
   const more = rows.length > INBOX_PAGE || floor !== '';
+  // An empty pass that is not the end resumes below everything it looked at.
   const lastKey = page.length > 0 ? page[page.length - 1].key : floor;
-  const next = more && lastKey ? lastKey : null;
-  const items = page.map((row) => row.item);
-  return after ? { items, next, pinned: [], blocked: null } : { items: items.filter((i) => !i.pinned), next, pinned: items.filter((i) => i.pinned), blocked: null };
+  return { items: page.map((row) => row.item), next: more && lastKey ? lastKey : null };
 }
 
 export async function unreadCount(deps: NoticeDeps, account: UserDoc): Promise<number> {
@@ -162,18 +178,31 @@ export async function unreadCount(deps: NoticeDeps, account: UserDoc): Promise<n
 
 /**
  * The caller's receipt for a notice they may read: the one written at publishing, or for a
- * 公告 reaching them now without one (they joined later), a new one. Null when they are not
- * in the audience.
+ * 公告 reaching them now without one (they joined later), a new one, written already read (it
+ * is made by opening). Null when they are not in the audience.
  */
-async function receiptOf(deps: NoticeDeps, doc: NoticeDoc, reader: Reader): Promise<ReceiptDoc | null> {
+async function receiptOf(deps: NoticeDeps, doc: NoticeDoc, reader: Reader, opening: boolean): Promise<ReceiptDoc | null> {
   const existing = await findById<ReceiptDoc>(deps.db, RECEIPTS, receiptId(doc._id, reader.memberId));
   if (existing) return existing.hidden || !showsReceipt(existing, reader) ? null : existing;
   if (doc.kind !== 'announcement' || !announcementReaches(doc.audienceKeys, reader.unitKeys)) return null;
-  const member = await findById<MemberDoc>(deps.db, 'members', reader.memberId);
-  if (!member || !member.active) return null;
-  const late = receiptFor(doc, member, await tree(deps), deps.now(), true);
+  // The summary the guard loaded says who the person is; older summaries cost a read of the member and the tree.
+  let late: ReceiptDoc;
+  const now = deps.now();
+  if (reader.person) {
+    const { name, number, unitIds, hasPhone } = reader.person;
+    late = { ...receiptFor(doc, { _id: reader.memberId, name, number, unitIds, hasPhone }, null, now, true), unitKeys: [...reader.unitKeys] };
+  } else {
+    const member = await findById<MemberDoc>(deps.db, 'members', reader.memberId);
+    if (!member || !member.active) return null;
+    late = receiptFor(doc, member, await tree(deps), now, true);
+  }
+  if (opening) Object.assign(late, readFields(late, now));
   if (!(await insertIfAbsent(deps.db, RECEIPTS, { ...late }))) return findById<ReceiptDoc>(deps.db, RECEIPTS, late._id);
   return late;
+}
+
+function readFields(receipt: Pick<ReceiptDoc, 'publishedAt'>, now: Date): Pick<ReceiptDoc, 'readAt' | 'readSeconds'> {
+  return { readAt: now, readSeconds: Math.max(0, Math.round((now.getTime() - new Date(receipt.publishedAt).getTime()) / 1000)) };
 }
 
 /**
@@ -182,11 +211,10 @@ async function receiptOf(deps: NoticeDeps, doc: NoticeDoc, reader: Reader): Prom
  */
 async function markRead(deps: NoticeDeps, doc: NoticeDoc, receipt: ReceiptDoc): Promise<ReceiptDoc> {
   if (receipt.readAt) return receipt;
-  const now = deps.now();
-  const readSeconds = Math.max(0, Math.round((now.getTime() - new Date(receipt.publishedAt).getTime()) / 1000));
-  const { stats } = await deps.db.collection(RECEIPTS).where({ _id: receipt._id, readAt: null }).update({ data: { readAt: now, readSeconds } });
+  const read = readFields(receipt, deps.now());
+  const { stats } = await deps.db.collection(RECEIPTS).where({ _id: receipt._id, readAt: null }).update({ data: read });
   if (stats.updated === 0) return (await findById<ReceiptDoc>(deps.db, RECEIPTS, receipt._id)) ?? receipt;
-  return { ...receipt, readAt: now, readSeconds };
+  return { ...receipt, ...read };
 }
 
 /** Links to the notice's files for someone allowed to see it; they expire, so they are never stored. */
@@ -207,7 +235,7 @@ export async function openNotice(deps: NoticeDeps, account: UserDoc, noticeId: s
   const reader = 'reader' in found ? found.reader : null;
   let receipt: ReceiptDoc | null = null;
   if (doc.status === 'published' && reader) {
-    const held = await receiptOf(deps, doc, reader);
+    const held = await receiptOf(deps, doc, reader, true);
     receipt = held ? await markRead(deps, doc, held) : null;
   }
   const statsAllowed = await canSeeStats(deps, account, doc);
@@ -238,14 +266,13 @@ export async function confirmNotice(deps: NoticeDeps, account: UserDoc, noticeId
   const reader = requireReader(await readerOf(deps, account));
   const doc = await findById<NoticeDoc>(deps.db, NOTICES, noticeId);
   if (!doc || doc.status !== 'published') throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
-  const held = await receiptOf(deps, doc, reader);
+  const held = await receiptOf(deps, doc, reader, true);
   if (!held) throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
   if (held.confirmedAt && held.readAt) return { readAt: formatBusiness(held.readAt), confirmedAt: formatBusiness(held.confirmedAt) };
   const now = deps.now();
-  const readSeconds = Math.max(0, Math.round((now.getTime() - new Date(held.publishedAt).getTime()) / 1000));
   const _ = deps.db.command;
   // One update sets the read too when it was never recorded (confirming from a reminder).
-  const data = held.readAt ? { confirmedAt: now } : { confirmedAt: now, readAt: now, readSeconds };
+  const data = held.readAt ? { confirmedAt: now } : { confirmedAt: now, ...readFields(held, now) };
   const { stats } = await deps.db.collection(RECEIPTS).where({ _id: held._id, confirmedAt: null, readAt: held.readAt ? _.neq(null) : null }).update({ data });
   if (stats.updated === 0) {
     const current = await findById<ReceiptDoc>(deps.db, RECEIPTS, held._id);

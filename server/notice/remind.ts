@@ -15,7 +15,10 @@ import { scopeFilter, statsScope } from './access';
 import { tree } from '../org/units';
 import type { FieldSource, TemplateConfig } from './config';
 import type { NoticeDeps } from './compose';
-import { NOTICES, RECEIPTS, SUBSCRIBE_SENDS, SUBSCRIPTIONS, type NoticeDoc, type ReceiptDoc } from './model';
+import { announcementReaches, NOTICES, RECEIPTS, SUBSCRIBE_SENDS, SUBSCRIPTIONS, type NoticeDoc, type ReceiptDoc } from './model';
+import { unitKeysOf } from './fanout';
+import type { MemberDoc } from '../org/model';
+import type { UnitTree } from '../org/tree';
 
 export const REMIND_INTERVAL_MS = 5 * 60_000;
 
@@ -115,7 +118,10 @@ export function keywordValue(keyword: string, value: string): string {
   return `${chars.slice(0, limit - 1).join('')}…`;
 }
 
-function fieldValue(source: FieldSource, doc: NoticeDoc, target: 'unread' | 'unconfirmed'): string {
+/** Keywords that take a date or a time: the platform refuses anything else in them (47003). */
+const TIME_KEYWORD = /^(time|date)\d+$/;
+
+function fieldValue(source: FieldSource, doc: NoticeDoc, target: 'unread' | 'unconfirmed', keyword: string): string {
   switch (source) {
     case 'title':
       return doc.title;
@@ -124,7 +130,9 @@ function fieldValue(source: FieldSource, doc: NoticeDoc, target: 'unread' | 'unc
     case 'publishedAt':
       return formatBusiness(doc.publishedAt ?? doc.createdAt);
     case 'deadline':
-      return doc.deadline ? formatBusiness(doc.deadline) : '无';
+      if (doc.deadline) return formatBusiness(doc.deadline);
+      // Without a deadline a time keyword still needs a time: the publishing time is the honest one.
+      return TIME_KEYWORD.test(keyword) ? formatBusiness(doc.publishedAt ?? doc.createdAt) : '无截止时间';
     case 'kind':
       return doc.kind === 'announcement' ? '公告' : '通知';
     case 'hint':
@@ -134,7 +142,7 @@ function fieldValue(source: FieldSource, doc: NoticeDoc, target: 'unread' | 'unc
 
 export function messageData(template: TemplateConfig, doc: NoticeDoc, target: 'unread' | 'unconfirmed'): Record<string, { value: string }> {
   const data: Record<string, { value: string }> = {};
-  for (const [keyword, source] of Object.entries(template.fields)) data[keyword] = { value: keywordValue(keyword, fieldValue(source, doc, target)) };
+  for (const [keyword, source] of Object.entries(template.fields)) data[keyword] = { value: keywordValue(keyword, fieldValue(source, doc, target, keyword)) };
   return data;
 }
 
@@ -177,11 +185,27 @@ export async function remind(deps: NoticeDeps, account: UserDoc, noticeId: strin
     const { data: rows } = await deps.db.collection(RECEIPTS).where(where).orderBy('_id', 'asc').limit(REMIND_PAGE).field({ _id: true, memberId: true }).get();
     const receipts = rows as Pick<ReceiptDoc, '_id' | 'memberId'>[];
     if (receipts.length === 0) break;
-    await remindPage(deps, template, doc, data, page, receipts, result);
+    await remindPage(deps, template, doc, data, page, await stillReached(deps, doc, receipts, snapshot), result);
     if (receipts.length < REMIND_PAGE) break;
     after = receipts[receipts.length - 1]._id;
   }
   return result;
+}
+
+/**
+ * The receipts whose people can still open the notice: not deactivated since, and for a 公告
+ * still in its units. One read of the page's members.
+ */
+async function stillReached(deps: NoticeDeps, doc: NoticeDoc, receipts: Pick<ReceiptDoc, '_id' | 'memberId'>[], snapshot: UnitTree): Promise<Pick<ReceiptDoc, 'memberId'>[]> {
+  const _ = deps.db.command;
+  const ids = receipts.map((r) => r.memberId);
+  const { data } = await deps.db.collection('members').where({ _id: _.in(ids), active: true }).limit(ids.length).field({ _id: true, unitIds: true }).get();
+  const reachable = new Set(
+    (data as Pick<MemberDoc, '_id' | 'unitIds'>[])
+      .filter((member) => doc.kind !== 'announcement' || announcementReaches(doc.audienceKeys, unitKeysOf(member.unitIds, snapshot)))
+      .map((member) => member._id),
+  );
+  return receipts.filter((r) => reachable.has(r.memberId));
 }
 
 async function remindPage(

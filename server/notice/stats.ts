@@ -246,7 +246,10 @@ export async function chronicNonReaders(
   const chronic = (people as { _id: string; name: string; number: string; unitIds: string[]; reached: number; missed: number }[])
     .filter((row) => row.missed > 0 && row.missed === row.reached)
     .sort((a, b) => b.missed - a.missed || (a._id < b._id ? -1 : 1));
-  const start = request.after ? chronic.findIndex((row) => row._id === request.after) + 1 : 0;
+  const found = request.after ? chronic.findIndex((row) => row._id === request.after) : -1;
+  // A cursor naming nobody on the list (it changed, or it was made up) would restart it silently.
+  if (request.after && found < 0) throw new AppFailure('INVALID_INPUT', '分页参数无效，请从头查看', 'after');
+  const start = found + 1;
   const page = chronic.slice(start, start + PEOPLE_PAGE);
   return {
     items: page.map((row) => ({

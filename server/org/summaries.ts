@@ -16,7 +16,7 @@ import { inParallel } from '../core/parallel';
  * without reading the tree on every call.
  */
 export function memberSummary(
-  member: Pick<MemberDoc, '_id' | 'name' | 'number' | 'kind' | 'unitIds' | 'active'> & Partial<Pick<MemberDoc, 'observes'>>,
+  member: Pick<MemberDoc, '_id' | 'name' | 'number' | 'kind' | 'unitIds' | 'active'> & Partial<Pick<MemberDoc, 'observes' | 'phone'>>,
   snapshot: UnitTree,
   nameOf: (id: string) => string | undefined = (id) => snapshot.get(id)?.name,
 ): MemberSummary {
@@ -32,6 +32,7 @@ export function memberSummary(
     unitIds: [...member.unitIds],
     unitKeys: [...keys].sort(),
     observes: [...(member.observes ?? [])],
+    hasPhone: Boolean(member.phone),
   };
 }
 
@@ -39,7 +40,7 @@ export function memberSummary(
 export async function refreshMemberSummaries(deps: OrgDeps, scope: { unitId: string } | { unitIds: string[] } | { memberIds: string[] }): Promise<number> {
   const _ = deps.db.command;
   const snapshot = await loadTree(deps.db, deps.organisationName, deps.now());
-  const fields = { name: true, number: true, kind: true, unitIds: true, userId: true, active: true, observes: true };
+  const fields = { name: true, number: true, kind: true, unitIds: true, userId: true, active: true, observes: true, phone: true };
   let members: MemberDoc[];
   if ('unitId' in scope) {
     members = await readAll<MemberDoc>(deps.db, 'members', { unitIds: scope.unitId, userId: _.neq(null) }, fields);

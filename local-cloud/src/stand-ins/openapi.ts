@@ -57,6 +57,9 @@ export interface OpenApiStandInOptions {
   now?: () => Date;
 }
 
+/** Characters of content one msgSecCheck v2 call takes. */
+export const MSG_SEC_CHECK_MAX = 2500;
+
 /** The documented life of a getPhoneNumber code: single use, 5 minutes. */
 export const PHONE_CODE_TTL_MS = 5 * 60_000;
 
@@ -84,7 +87,8 @@ function splitE164(phone: string): { countryCode: string; national: string } {
 /**
  * The documented limits of template keyword values, by the keyword's type (the name before its
  * number: `thing1`, `character_string4`). Null when `value` fits, otherwise what is wrong.
- * Types the platform documents without a length (time, date) only need a value.
+ * Times and dates must read as one (`2026-12-01 18:00`, `2026年12月1日`, `18:00`): the platform
+ * refuses text there.
  */
 function keywordProblem(type: string, value: string): string | null {
   const chars = [...value].length;
@@ -110,6 +114,9 @@ function keywordProblem(type: string, value: string): string | null {
       return /^[\d+\-() ]{1,17}$/.test(value) ? null : 'must be a phone number of at most 17 digits or symbols';
     case 'car_number':
       return chars <= 8 ? null : 'exceeds 8 characters';
+    case 'time':
+    case 'date':
+      return /^(\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?)?( ?\d{1,2}:\d{2}(:\d{2})?)?$/.test(value) ? null : 'is not a date or time';
     default:
       return null;
   }
@@ -269,6 +276,8 @@ export class OpenApiStandIn {
   private msgSecCheck(body: Record<string, unknown>): OpenApiReply {
     const content = typeof body.content === 'string' ? body.content : '';
     const title = typeof body.title === 'string' ? body.title : '';
+    // Version 2 takes at most 2,500 characters of content (platform facts): longer text must come in pieces.
+    if ([...content].length > MSG_SEC_CHECK_MAX) return { errCode: 47001, errMsg: `content is longer than ${MSG_SEC_CHECK_MAX} characters` };
     const risky = this.options.riskyWord.length > 0 && `${title}\n${content}`.includes(this.options.riskyWord);
     return {
       errCode: 0,

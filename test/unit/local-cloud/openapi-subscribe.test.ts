@@ -137,6 +137,9 @@ describe('subscribeMessage.send refusals', () => {
     ['number5', '12.5', '12a', 'must be a number of at most 32 digits'],
     ['time6', '2026年3月2日 09:30', '', 'is empty'],
     ['date7', '2026年3月2日', '', 'is empty'],
+    ['time6', '2026-12-01 18:00', '无', 'is not a date or time'],
+    ['time6', '18:00', '下午六点', 'is not a date or time'],
+    ['date7', '2026-12-01', '明天', 'is not a date or time'],
   ])('%s accepts %j and refuses %j with 47003 naming the field', (key, good, bad, message) => {
     const api = standIn();
     api.subscribe('o-a', { [NOTICE]: 'accept' });
@@ -155,5 +158,13 @@ describe('subscribeMessage.send refusals', () => {
     expect(send(api, 'o-a', NOTICE, { thing1: 'x' }).errMsg).toBe('argument invalid! data.thing1.value is empty');
     expect(send(api, 'o-a', NOTICE, { thing1: { value: 3 } }).errCode).toBe(47003);
     expect(api.creditsOf('o-a', NOTICE)).toBe(1);
+  });
+});
+
+describe('the content check', () => {
+  test('takes at most 2,500 characters of content, as version 2 does: longer text must come in pieces', () => {
+    const api = standIn();
+    expect(api.handle('security.msgSecCheck', { version: 2, openid: 'o-a', scene: 3, content: '字'.repeat(2500) })).toMatchObject({ errCode: 0, result: { suggest: 'pass' } });
+    expect(api.handle('security.msgSecCheck', { version: 2, openid: 'o-a', scene: 3, content: '字'.repeat(2501) })).toMatchObject({ errCode: 47001 });
   });
 });
