@@ -48,7 +48,8 @@ describe('app.json', () => {
   it('keeps the directory pages everyone opens in the main package', () => {
     expect(app.pages).toEqual(expect.arrayContaining(['pages/unit/index', 'pages/member/index']));
     // Observers are ordinary members: the statistics they may open cannot sit in the admin subpackage.
-    expect(app.pages).toEqual(expect.arrayContaining(['pages/notice-detail/index', 'pages/notice-readers/index']));
+    expect(app.pages).toEqual(expect.arrayContaining(['pages/notice-detail/index', 'pages/notice-readers/index', 'pages/non-readers/index']));
+    expect(readJson(path.join(mp, 'pages/non-readers/index.json')).navigationBarTitleText).toBe('长期未读');
   });
 
   it('gives every tab a normal and a selected icon: local 81x81 PNG files under 40 KB, as drawn by scripts/draw-tab-icons.js', () => {

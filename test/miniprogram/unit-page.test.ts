@@ -4,7 +4,7 @@
 import { FIELD_LIMITS } from '../../typings/limits';
 import type { MemberCard, UnitView } from '../../typings';
 import { renderPage, requireBuilt, waitFor, wx, type RenderedPage } from '../helpers/simulate';
-import { fail, installBackend, installStorage, type FakeBackend, type Handler, type Handlers } from './fake-backend';
+import { account, fail, installBackend, installStorage, storedSession, type FakeBackend, type Handler, type Handlers } from './fake-backend';
 import { card, pageOf, rowTexts, runHook, settled, unit } from './org-fixtures';
 import { attributeOf, holdPauses, trigger } from './page-helpers';
 
@@ -17,7 +17,7 @@ const zhao = card({ id: 'm3', name: '赵三', number: '2023003' });
 const linEr = card({ id: 'm4', name: '林二', number: '2023004' });
 
 /** Opens the unit page; a class has no sub-units unless the test says otherwise. */
-async function open(handlers: Handlers, first: string, pageQuery = query): Promise<{ page: RenderedPage; backend: FakeBackend }> {
+async function open(handlers: Handlers, first: string, pageQuery: Record<string, string> = query): Promise<{ page: RenderedPage; backend: FakeBackend }> {
   const backend = installBackend({ 'units.children': () => pageOf([]), ...handlers });
   const page = renderPage(UNIT, { query: pageQuery });
   await waitFor(() => page.queryByText(first), first);
@@ -271,6 +271,69 @@ describe('unit page, sub-units', () => {
     await runHook(page, 'onShow');
 
     await waitFor(() => page.queryByText('网络工程 2301 班'), 'the new sub-unit');
+    page.unmount();
+  });
+});
+
+describe('unit page, 长期未读', () => {
+  const member = (observes: string[]) => ({ id: 'm9', name: '周老师', number: 'T001', kind: 'staff' as const, unitNames: [], active: true, observes });
+  const as = (value: ReturnType<typeof account>) => installStorage(storedSession(value, Date.now()));
+  const collegeQuery = { id: 'college-1', name: encodeURIComponent('计算机学院') };
+
+  it('offers it to an admin, and opens the page for this unit', async () => {
+    as(account({ roles: ['member', 'admin'] }));
+    const navigateTo = jest.spyOn(wx, 'navigateTo').mockImplementation(() => undefined);
+    const { page } = await open({ 'directory.unitMembers': () => pageOf([lin]) }, '林一');
+
+    expect(page.text()).toContain('最近有截止时间的通知都未按时阅读的成员');
+    await page.tap('长期未读');
+
+    await waitFor(() => navigateTo.mock.calls.length > 0, 'a navigation');
+    expect(navigateTo.mock.calls[0][0]).toMatchObject({ url: `/pages/non-readers/index?unitId=unit-1&name=${encodeURIComponent('软件工程 2301 班')}` });
+    page.unmount();
+  });
+
+  it('offers it to a holder of the observer role', async () => {
+    as(account({ roles: ['member', 'observer'] }));
+    const { page } = await open({ 'directory.unitMembers': () => pageOf([lin]) }, '林一');
+    expect(page.getByText('长期未读')).toBeTruthy();
+    page.unmount();
+  });
+
+  it('offers it to an observer of the unit, and to them on its sub-units, whose links say which observed unit they come from', async () => {
+    as(account({ member: member(['college-1']) }));
+    const navigateTo = jest.spyOn(wx, 'navigateTo').mockImplementation(() => undefined);
+    const classA = unit({ id: 'class-a', name: '软件工程 2301 班', parentId: 'college-1' });
+    const { page } = await open({ 'directory.unitMembers': () => pageOf([zhao]), 'units.children': () => pageOf([classA]) }, '赵三', collegeQuery);
+    expect(page.getByText('长期未读')).toBeTruthy();
+
+    await page.tap('软件工程 2301 班');
+
+    await waitFor(() => navigateTo.mock.calls.length > 0, 'a navigation');
+    const url = `/pages/unit/index?id=class-a&name=${encodeURIComponent('软件工程 2301 班')}&via=college-1`;
+    expect(navigateTo.mock.calls[0][0]).toMatchObject({ url });
+    page.unmount();
+
+    const { page: sub } = await open({ 'directory.unitMembers': () => pageOf([lin]) }, '林一', { id: 'class-a', name: classA.name, via: 'college-1' });
+    expect(sub.getByText('长期未读')).toBeTruthy();
+    sub.unmount();
+  });
+
+  it('is not offered to a plain member, nor to an observer of another unit whatever the link says', async () => {
+    as(account({ member: member([]) }));
+    const { page, backend } = await open({ 'directory.unitMembers': () => pageOf([lin]) }, '林一');
+    expect(await settled(page, backend)).not.toContain('长期未读');
+    page.unmount();
+
+    as(account({ member: member(['college-2']) }));
+    const { page: other, backend: otherBackend } = await open({ 'directory.unitMembers': () => pageOf([lin]) }, '林一', { ...query, via: 'college-1' });
+    expect(await settled(other, otherBackend)).not.toContain('长期未读');
+    other.unmount();
+  });
+
+  it('is not offered before the person has signed in', async () => {
+    const { page, backend } = await open({ 'directory.unitMembers': () => pageOf([lin]) }, '林一');
+    expect(await settled(page, backend)).not.toContain('长期未读');
     page.unmount();
   });
 });

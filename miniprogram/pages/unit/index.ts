@@ -2,6 +2,7 @@ import { FIELD_LIMITS } from '../../../typings/limits';
 import { definePage } from '../../common/page';
 import { LatestOnly, perInstance, searchBoxMethods, SearchLoads } from '../../common/latest';
 import { childUnits, unitMembers } from '../../services/org';
+import { currentAccount, unwatchAccount, watchAccount } from '../../services/session';
 import { errorText } from '../../utils/error-text';
 import {
   childRow,
@@ -13,6 +14,7 @@ import {
   type ChildRow,
   type MemberRow,
 } from '../../utils/org-view';
+import { nonReadersPageUrl, observedVia, offersNonReaders } from '../../utils/non-readers-view';
 import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../common/paged-list';
 
 type Status = 'loading' | 'ready' | 'forbidden' | 'error';
@@ -22,6 +24,10 @@ interface UnitData {
   errorText: string;
   unitId: string;
   unitName: string;
+  /** The observed unit the person walked down from (`via=`), '' otherwise. */
+  via: string;
+  /** Whether 长期未读 is offered (admins, observers, the unit's observers). */
+  offersNonReaders: boolean;
   query: string;
   members: MemberRow[];
   next: string | null;
@@ -47,6 +53,8 @@ definePage({
     errorText: '',
     unitId: '',
     unitName: '',
+    via: '',
+    offersNonReaders: false,
     query: '',
     members: [],
     next: null,
@@ -63,8 +71,12 @@ definePage({
 
   onLoad(query) {
     const unitName = queryText(query.name);
-    this.setData({ unitId: queryText(query.id), unitName });
+    const unitId = queryText(query.id);
+    const via = queryText(query.via);
+    this.setData({ unitId, unitName, via, offersNonReaders: offersNonReaders(currentAccount(), unitId, via) });
     if (unitName) wx.setNavigationBarTitle({ title: unitName });
+    // Roles granted or observed units changed while the page is open (a refreshed session).
+    watchAccount(this, (account) => this.setData({ offersNonReaders: offersNonReaders(account, unitId, via) }));
     this.load(true);
     this.loadSubUnits(true);
   },
@@ -75,6 +87,7 @@ definePage({
   },
 
   onUnload() {
+    unwatchAccount(this);
     loads(this).cancel();
     subUnitLoads(this).cancel();
   },
@@ -139,7 +152,15 @@ definePage({
 
     onSubUnitTap(event: { currentTarget: { dataset: { id?: string; name?: string } } }) {
       const { id, name } = event.currentTarget.dataset;
-      if (id) wx.navigateTo({ url: unitPageUrl({ id, name: name ?? '' }) });
+      if (!id) return;
+      // A sub-unit of an observed unit is observed too, which the account alone cannot tell.
+      const via = observedVia(currentAccount(), this.data.unitId, this.data.via);
+      const url = unitPageUrl({ id, name: name ?? '' });
+      wx.navigateTo({ url: via ? `${url}&via=${encodeURIComponent(via)}` : url });
+    },
+
+    onNonReadersTap() {
+      wx.navigateTo({ url: nonReadersPageUrl({ id: this.data.unitId, name: this.data.unitName }) });
     },
 
     /**
