@@ -11,6 +11,7 @@ import { BENCH_COLLECTION, databaseScenario } from './scenarios/database';
 import { functionScenario } from './scenarios/functions';
 import { accountsScenario } from './scenarios/accounts';
 import { orgScenario } from './scenarios/org';
+import { formatBounds, NOTICE_BENCH_ENV, noticesScenario, type NoticeBench } from './scenarios/notices';
 import { burstScenario } from './scenarios/burst';
 import { bundleScenario, formatBundles } from './scenarios/bundles';
 
@@ -26,14 +27,18 @@ async function main(): Promise<void> {
     seed: true,
     logInvocations: false,
     log: () => undefined,
+    functionEnv: NOTICE_BENCH_ENV,
     extraCollections: [{ name: BENCH_COLLECTION, indexes: [{ name: 'group', keys: { group: 1 } }, { name: 'seq', keys: { seq: 1 } }] }],
   });
   const rows: Measurement[] = [];
+  let notices: NoticeBench | null = null;
   try {
     rows.push(...(await databaseScenario(cloud)));
     rows.push(...(await functionScenario(cloud)));
     rows.push(...(await accountsScenario(cloud)));
     rows.push(...(await orgScenario(cloud)));
+    notices = await noticesScenario(cloud);
+    rows.push(...notices.rows);
   } finally {
     await cloud.close();
   }
@@ -41,11 +46,14 @@ async function main(): Promise<void> {
   rows.push(...(await burstScenario(root)));
   const bundles = await bundleScenario(root);
   console.log(formatTable(rows));
+  if (notices) console.log(`\n${formatBounds(notices.bounds)}`);
   console.log(`\n${formatBundles(bundles)}`);
   const out = join(root, 'bench', 'results.json');
   const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' };
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, results: rows, bundles }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, results: rows, noticeBounds: notices?.bounds ?? [], bundles }, null, 2)}\n`);
   console.log(`\nwritten to ${out}`);
+  // Figures first, then the failure: a broken budget must not pass unnoticed.
+  if (notices && notices.broken.length > 0) throw new Error(`notice budgets broken:\n${notices.broken.join('\n')}`);
 }
 
 main().catch((error) => {
