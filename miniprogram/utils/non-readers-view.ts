@@ -40,14 +40,14 @@ export interface NonReaderRow {
   number: string;
   /** The member's unit path (several joined by ；). */
   meta: string;
-  /** `3 条未读`. */
+  /** `3 条未按时阅读`. */
   countText: string;
   ariaLabel: string;
 }
 
 export function nonReaderRow(person: ChronicNonReader): NonReaderRow {
   const meta = unitPathText(person.unitPath);
-  const countText = `${person.unreadCount} 条未读`;
+  const countText = `${person.unreadCount} 条未按时阅读`;
   return {
     id: person.memberId,
     name: person.name,

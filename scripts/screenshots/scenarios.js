@@ -174,7 +174,7 @@ const STATES = [
 
   // 长期未读 of a college (the demo election notice is past its deadline), of a unit whose
   // notices set no deadline, and as a member who may not see it.
-  { page: 'non-readers', state: 'college', path: 'pages/non-readers/index', who: 'admin', query: { unitId: 'u_demo_cs', name: '计算机学院' }, waitText: '条未读' },
+  { page: 'non-readers', state: 'college', path: 'pages/non-readers/index', who: 'admin', query: { unitId: 'u_demo_cs', name: '计算机学院' }, waitText: '条未按时阅读' },
   { page: 'non-readers', state: 'no-deadline', path: 'pages/non-readers/index', who: 'admin', query: { unitId: 'u_demo_admin', name: '行政部门' }, waitText: '最近没有设置截止时间的通知' },
   { page: 'non-readers', state: 'forbidden', path: 'pages/non-readers/index', who: 'zhangsan', query: { unitId: 'u_demo_se2301', name: '软件工程2301班' }, waitText: '可查看长期未读的成员' },
 

@@ -75,8 +75,8 @@ describe('长期未读', () => {
     const { page, backend } = await open({ nonReaders: () => reply([lin, wang], 5) }, '林一');
 
     expect(rowParts(page)).toEqual([
-      ['林一', '2023001', '5 条未读', '计算机学院 / 软件工程 2301 班'],
-      ['王二', '2023002', '3 条未读', '计算机学院 / 软件工程 2302 班'],
+      ['林一', '2023001', '5 条未按时阅读', '计算机学院 / 软件工程 2301 班'],
+      ['王二', '2023002', '3 条未按时阅读', '计算机学院 / 软件工程 2302 班'],
     ]);
     expect(page.text()).toContain('以下成员在最近 5 条有截止时间的通知中，全部未在截止前阅读');
     expect(page.text()).toContain('没有更多了');
@@ -231,7 +231,7 @@ describe('长期未读', () => {
   it('gives every row a link role and a spoken label with its figure', async () => {
     const { page } = await open({ nonReaders: () => reply([lin], 5) }, '林一');
     const attrs = (page.root.querySelector('.person') as unknown as { _exparserNode?: { _vt?: { attrs?: { name: string; value: unknown }[] } } })._exparserNode?._vt?.attrs ?? [];
-    expect(attrs.find((attr) => attr.name === 'ariaLabel')?.value).toBe('林一 2023001，计算机学院 / 软件工程 2301 班，5 条未读，查看成员');
+    expect(attrs.find((attr) => attr.name === 'ariaLabel')?.value).toBe('林一 2023001，计算机学院 / 软件工程 2301 班，5 条未按时阅读，查看成员');
     expect(attrs.find((attr) => attr.name === 'ariaRole')?.value).toBe('link');
     page.unmount();
   });
