@@ -21,6 +21,8 @@ export interface MemberSummary {
   unitKeys?: string[];
   /** Units the member observes (a class counsellor sees their figures). */
   observes?: string[];
+  /** The observed units and all their ancestors: whether a notice reached into them needs no tree. */
+  observeKeys?: string[];
   /** Whether the roster has a phone for the member (the number itself stays on the roster). */
   hasPhone?: boolean;
 }

@@ -229,6 +229,8 @@ export interface RemindResult {
   noCredit: number;
   /** Sends the platform refused for other reasons. */
   failed: number;
+  /** People this round had no time left for (a very large audience); the next round reaches them. */
+  remaining: number;
   nextAllowedAt: string;
 }
 

@@ -105,7 +105,8 @@ export const main = createMain({
       roles: ['publisher'],
       async handle(request, { account, identity }) {
         const d = deps();
-        return ok(await manageDetail(d, await publishNotice(d, { account, openid: identity.openid }, request)));
+        const published = await publishNotice(d, { account, openid: identity.openid }, request);
+        return ok(await manageDetail(d, published.doc, undefined, published));
       },
     },
     edit: {

@@ -5,7 +5,7 @@
  * builders the notice function uses (server/notice), so they are what a publish would leave.
  */
 import { bodyExcerpt } from '../../typings/notice-body';
-import { receiptFor } from '../../server/notice/fanout';
+import { receiptFor, unitKeysOf } from '../../server/notice/fanout';
 import { listKey, type NoticeDoc, type ReceiptDoc, NOTICES, RECEIPTS } from '../../server/notice/model';
 import { ROOT_UNIT_ID, type MemberDoc, type UnitDoc } from '../../server/org/model';
 import { UnitTree } from '../../server/org/tree';
@@ -186,6 +186,7 @@ export function seedNotices(engine: DbEngine, now: Date, fileIdOf: (cloudPath: s
       attachments,
       audience: demo.audience,
       audienceKeys: demo.kind === 'announcement' ? (demo.audience.all ? ['*'] : demo.audience.unitIds) : [],
+      reachKeys: unitKeysOf(demo.audience.unitIds, snapshot),
       requiresConfirm: demo.requiresConfirm,
       deadline: demo.deadlineHours === null ? null : new Date(at.getTime() + demo.deadlineHours * HOUR),
       pinned: demo.pinned,
@@ -194,6 +195,7 @@ export function seedNotices(engine: DbEngine, now: Date, fileIdOf: (cloudPath: s
       authorName: author?.name ?? '演示管理员',
       requestId: published ? `demo-${demo.id}` : null,
       rev: 'demo',
+      version: demo.editedHoursAgo ? 2 : 1,
       createdAt: published ? at : new Date(now.getTime() - DAY),
       updatedAt: demo.editedHoursAgo ? new Date(now.getTime() - demo.editedHoursAgo * HOUR) : at,
       publishedAt: published ? at : null,

@@ -165,7 +165,23 @@ function summaryOf(userId: string): MemberSummary | null {
   for (const id of m.unitIds) {
     for (let unit = DEMO_UNITS.find((u) => u.id === id); unit; unit = DEMO_UNITS.find((u) => u.id === unit?.parentId)) keys.add(unit.id);
   }
-  return { id: m.id, name: m.name, number: m.number, kind: m.kind, unitNames: names, active: true, unitIds: [...m.unitIds], unitKeys: [...keys].sort(), observes: [...(m.observes ?? [])], hasPhone: true };
+  const observeKeys = new Set<string>();
+  for (const id of m.observes ?? []) {
+    for (let unit = DEMO_UNITS.find((u) => u.id === id); unit; unit = DEMO_UNITS.find((u) => u.id === unit?.parentId)) observeKeys.add(unit.id);
+  }
+  return {
+    id: m.id,
+    name: m.name,
+    number: m.number,
+    kind: m.kind,
+    unitNames: names,
+    active: true,
+    unitIds: [...m.unitIds],
+    unitKeys: [...keys].sort(),
+    observes: [...(m.observes ?? [])],
+    observeKeys: [...observeKeys].sort(),
+    hasPhone: true,
+  };
 }
 
 export interface SeedOptions {

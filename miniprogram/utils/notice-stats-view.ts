@@ -253,10 +253,11 @@ export function emptyPeopleText(list: PeopleList, query: string): string {
 
 /** What the reminder did: 「已提醒 20 人，10 人未开启提醒」, and the sends that failed. */
 export function remindResultText(result: RemindResult): string {
-  if (result.reached === 0 && result.noCredit === 0 && result.failed === 0) return '没有需要提醒的人';
+  if (result.reached === 0 && result.noCredit === 0 && result.failed === 0 && !result.remaining) return '没有需要提醒的人';
   const parts = [`已提醒 ${result.reached} 人`];
   if (result.noCredit) parts.push(`${result.noCredit} 人未开启提醒`);
   if (result.failed) parts.push(`${result.failed} 人发送失败`);
+  if (result.remaining) parts.push(`还有 ${result.remaining} 人未及提醒，稍后可再提醒一次`);
   return parts.join('，');
 }
 

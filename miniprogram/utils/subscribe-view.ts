@@ -13,14 +13,25 @@ export const MAX_IDS_PER_PROMPT = 3;
 
 const CHOICES: readonly SubscribeChoice[] = ['accept', 'reject', 'ban', 'filter'];
 
+/**
+ * Reminders spend a reminder template's credit first and a new-notice template's after it, so a
+ * credit of either kind reaches the person: for whether someone can be reached, the purposes
+ * count together.
+ */
+const SPENT_BY_REMINDERS: readonly Purpose[] = ['remind', 'notice'];
+
+function spentTogether(template: { purpose: Purpose }, purpose: Purpose): boolean {
+  return template.purpose === purpose || (SPENT_BY_REMINDERS.includes(purpose) && SPENT_BY_REMINDERS.includes(template.purpose));
+}
+
 /** Whether the person can still be reached for `purpose`: a credit left, or a long-term template accepted. */
 export function hasCredit(state: SubscriptionState | null, purpose: Purpose): boolean {
-  return !!state && state.templates.some((template) => template.purpose === purpose && template.credits > 0);
+  return !!state && state.templates.some((template) => spentTogether(template, purpose) && template.credits > 0);
 }
 
 /** Whether any template serves `purpose` (none when reminders are not configured). */
 export function offers(state: SubscriptionState | null, purpose: Purpose): boolean {
-  return !!state && state.templates.some((template) => template.purpose === purpose);
+  return !!state && state.templates.some((template) => spentTogether(template, purpose));
 }
 
 /**
@@ -47,17 +58,17 @@ export function choicesOf(result: Record<string, unknown>, ids: readonly string[
   return choices;
 }
 
-/** One-time credits left for new-notice messages, over every template of that purpose. */
+/** One-time credits reminders can still spend, over every template they use. */
 export function noticeCredits(state: SubscriptionState | null): number {
   if (!state) return 0;
   return state.templates
-    .filter((template) => template.purpose === 'notice' && template.kind === 'one-time')
+    .filter((template) => spentTogether(template, 'notice') && template.kind === 'one-time')
     .reduce((sum, template) => sum + Math.max(0, template.credits), 0);
 }
 
 /** What the credits amount to, said plainly: `剩余提醒 3 次`, `已开启长期提醒`, or empty for none. */
 export function creditText(state: SubscriptionState | null): string {
-  const longTerm = !!state && state.templates.some((t) => t.purpose === 'notice' && t.kind === 'long-term' && t.credits > 0);
+  const longTerm = !!state && state.templates.some((t) => spentTogether(t, 'notice') && t.kind === 'long-term' && t.credits > 0);
   if (longTerm) return '已开启长期提醒';
   const credits = noticeCredits(state);
   return credits > 0 ? `剩余提醒 ${credits} 次` : '';
@@ -73,7 +84,7 @@ export interface RemindSwitch {
 export function remindSwitch(state: SubscriptionState | null): RemindSwitch {
   if (!offers(state, 'notice')) return { shown: false, checked: false, label: '' };
   const text = creditText(state);
-  if (!text) return { shown: true, checked: false, label: '开启后，有新通知时微信会提醒你' };
+  if (!text) return { shown: true, checked: false, label: '开启后，未读的通知可通过微信提醒你' };
   // A one-time credit is spent by each message: tapping again adds one, WeChat has no way to take one back.
   return { shown: true, checked: true, label: text.startsWith('剩余') ? `${text}，点按可增加` : text };
 }

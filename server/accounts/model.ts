@@ -17,6 +17,11 @@ export interface UserDoc {
   updatedAt: Date;
   /** Set on an account folded into another by a merge; logins follow it. */
   mergedInto?: string;
+  /**
+   * The notice inbox: the member and units this account's receipts of 公告 were last completed
+   * for (server/notice/inbox.ts); a different value makes the next inbox call complete them.
+   */
+  noticeSync?: string;
 }
 
 export interface IdentityDoc {

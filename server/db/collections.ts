@@ -34,6 +34,8 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
       { name: 'roles_id', keys: { roles: 1, _id: 1 } },
       { name: 'nickname', keys: { nickname: 1 } },
       { name: 'memberName', keys: { 'member.name': 1 } },
+      // Who is bound to a member (the notice inbox keeps this account's receipts in step).
+      { name: 'memberId', keys: { 'member.id': 1 } },
     ],
   },
   {
@@ -124,7 +126,13 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
     // Subscribe-message credits, `_id` `<account>~<template>` (no API tells how many are left).
     name: 'subscriptions',
     ownerField: 'accountId',
-    indexes: [{ name: 'template_member', keys: { templateId: 1, memberId: 1 } }],
+    // Reminders look credits up by the account bound to each member now.
+    indexes: [{ name: 'account_template', keys: { accountId: 1, templateId: 1 } }],
+  },
+  {
+    // Exported lists of people, removed with their files a day later.
+    name: 'notice_exports',
+    indexes: [{ name: 'created', keys: { createdAt: 1 } }],
   },
   {
     // Every subscribe message sent, with its result; never updated.

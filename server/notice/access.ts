@@ -60,7 +60,21 @@ export async function statsScope(deps: NoticeDeps, account: UserDoc, doc: Notice
 
 export async function canSeeStats(deps: NoticeDeps, account: UserDoc, doc: NoticeDoc): Promise<boolean> {
   if (canManage(account, doc) || overseesAll(account)) return true;
-  if (!account.member?.active || account.member.observes?.length === 0) return false;
+  const member = account.member;
+  if (!member?.active || member.observes?.length === 0) return false;
+  // Keys on both sides answer it without the tree: an observed unit inside a chosen one has the
+  // chosen one among its ancestors (observeKeys), a chosen unit inside an observed one has the
+  // observed one among its own (reachKeys).
+  if (member.observes && member.observeKeys && doc.reachKeys) {
+    if (doc.audience.all) return true;
+    const observeKeys = new Set(member.observeKeys);
+    if (doc.audience.unitIds.some((id) => observeKeys.has(id))) return true;
+    if (member.observes.some((id) => doc.reachKeys?.includes(id))) return true;
+    if (doc.audience.memberIds.length === 0) return false;
+    const _ = deps.db.command;
+    const { data } = await deps.db.collection(RECEIPTS).where({ noticeId: doc._id, unitKeys: _.in(member.observes) }).limit(1).field({ _id: true }).get();
+    return data.length > 0;
+  }
   return (await statsScope(deps, account, doc)) !== null;
 }
 

@@ -5,7 +5,7 @@
  * times, and the text by `security.msgSecCheck`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { AttachmentInput, AudienceInput, NoticeChanges, NoticeInput, NoticeKind } from '../../typings';
+import type { AttachmentInput, AudienceInput, NoticeChanges, NoticeInput, NoticeKind, ReadCounts } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { bodyExcerpt, normaliseBody } from '../../typings/notice-body';
 import type { UserDoc } from '../accounts/model';
@@ -22,8 +22,8 @@ import { tree } from '../org/units';
 import type { FileStoragePort } from '../ports/storage.port';
 import type { WechatOpenApiPort } from '../ports/wechat-openapi.port';
 import type { NoticeConfig } from './config';
-import { fanOut, leaseFrom, syncReceipts } from './fanout';
-import { ALL_KEY, attachmentKind, audienceSpec, listKey, NOTICES, type NoticeDoc } from './model';
+import { fanOut, firstBatch, leaseFrom, syncReceipts, unitKeysOf } from './fanout';
+import { ALL_KEY, attachmentKind, audienceSpec, listKey, NOTICES, RECEIPTS, type NoticeDoc } from './model';
 
 export interface NoticeDeps {
   db: Db;
@@ -240,6 +240,7 @@ export async function saveDraft(deps: NoticeDeps, author: Author, request: { not
       authorName: displayName(author.account),
       requestId: null,
       rev,
+      version: 1,
       createdAt: now,
       updatedAt: now,
       publishedAt: null,
@@ -270,9 +271,25 @@ export async function deleteDraft(deps: NoticeDeps, account: UserDoc, noticeId: 
   if (doc.status !== 'draft') throw new AppFailure('NOTICE_STATE');
   const { stats } = await deps.db.collection(NOTICES).where({ _id: noticeId, status: 'draft' }).remove();
   if (stats.removed === 0) throw new AppFailure('NOTICE_STATE');
-  // The files only cost storage; failing to remove them must not fail the delete.
-  const files = doc.attachments.map((a) => a.fileId);
-  if (files.length > 0) await deps.storage.remove(files).catch((error: unknown) => console.warn(`[notice] could not remove draft files: ${String((error as Error)?.message ?? error)}`));
+  await removeUnused(deps, doc.attachments.map((a) => a.fileId), noticeId);
+}
+
+/**
+ * Removes files a notice no longer carries, unless another notice carries them too (an author
+ * may attach one upload to several). The files only cost storage: failing to remove them must
+ * not fail the change that dropped them.
+ */
+async function removeUnused(deps: NoticeDeps, fileIds: string[], noticeId: string): Promise<void> {
+  if (fileIds.length === 0) return;
+  const _ = deps.db.command;
+  try {
+    const { data } = await deps.db.collection(NOTICES).where({ _id: _.neq(noticeId), 'attachments.fileId': _.in(fileIds) }).limit(100).field({ attachments: true }).get();
+    const shared = new Set((data as NoticeDoc[]).flatMap((doc) => doc.attachments.map((a) => a.fileId)));
+    const unused = fileIds.filter((id) => !shared.has(id));
+    if (unused.length > 0) await deps.storage.remove(unused);
+  } catch (error) {
+    console.warn(`[notice] could not remove dropped files: ${String((error as Error)?.message ?? error)}`);
+  }
 }
 
 /** A notice whose publish already happened (or is under way) for this request id: answered as is. */
@@ -284,18 +301,29 @@ function publishOf(doc: NoticeDoc | null, requestId: string): NoticeDoc | null {
  * Publishes now or schedules. Retrying with the same request id answers the notice the first
  * attempt made (resuming its fan-out if that attempt died half-way) and never makes a second.
  */
+/** A publish's notice, with what the reply can reuse instead of reading again. */
+export interface Published {
+  doc: NoticeDoc;
+  snapshot: UnitTree | null;
+  counts: ReadCounts | null;
+}
+
+function answered(doc: NoticeDoc): Published {
+  return { doc, snapshot: null, counts: null };
+}
+
 export async function publishNotice(
   deps: NoticeDeps,
   author: Author,
   request: { requestId: string; noticeId?: string; rev?: string; input: NoticeInput },
-): Promise<NoticeDoc> {
+): Promise<Published> {
   const now = deps.now();
   const id = request.noticeId ?? publishedIdFor(author.account._id, request.requestId);
   const before = await findById<NoticeDoc>(deps.db, NOTICES, id);
   const done = publishOf(before, request.requestId);
   if (done) {
     if (!canManage(author.account, done)) throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
-    return done.status === 'publishing' ? resumePublish(deps, done) : done;
+    return answered(done.status === 'publishing' ? await resumePublish(deps, done) : done);
   }
   if (request.noticeId) {
     if (!before || !canManage(author.account, before)) throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
@@ -307,22 +335,26 @@ export async function publishNotice(
   const ownerId = before?.authorId ?? author.account._id;
   const attachments = await cleanAttachments(deps, request.input.attachments, [ownerId, author.account._id], before?.attachments ?? [], 'input.attachments');
   await checkContent(deps, author.openid, fields.title, fields.body, 'input');
-  // Refuse an audience that reaches nobody before anything is written.
-  const probe = await audiencePage(deps, snapshot, audienceSpec(fields.audience), undefined, 1);
-  if (probe.items.length === 0) throw new AppFailure('NOTICE_AUDIENCE_EMPTY', undefined, 'input.audience');
-
+  // Refuse an audience that reaches nobody before anything is written. Publishing now reads its
+  // first batch of people here and writes their receipts from it; a schedule only probes.
   const scheduled = fields.scheduledAt !== null;
+  const first = scheduled ? null : await firstBatch(deps, fields, snapshot);
+  const reached = first ? first.items.length > 0 : (await audiencePage(deps, snapshot, audienceSpec(fields.audience), undefined, 1)).items.length > 0;
+  if (!reached) throw new AppFailure('NOTICE_AUDIENCE_EMPTY', undefined, 'input.audience');
+
   const publishedAt = scheduled ? null : now;
   const doc: NoticeDoc = {
     _id: id,
     ...fields,
     attachments,
     audienceKeys: audienceKeysOf(fields.kind, fields.audience),
+    reachKeys: unitKeysOf(fields.audience.unitIds, snapshot),
     status: scheduled ? 'scheduled' : 'publishing',
     authorId: ownerId,
     authorName: before?.authorName ?? displayName(author.account),
     requestId: request.requestId,
     rev: newRev(),
+    version: (before?.version ?? 0) + 1,
     createdAt: before?.createdAt ?? now,
     updatedAt: now,
     publishedAt,
@@ -338,7 +370,7 @@ export async function publishNotice(
     if (!(await insertIfAbsent(deps.db, NOTICES, { ...doc }))) {
       // The same attempt arrived twice at once: the other call owns it.
       const other = publishOf(await findById<NoticeDoc>(deps.db, NOTICES, id), request.requestId);
-      if (other) return other;
+      if (other) return answered(other);
       throw new AppFailure('NOTICE_STATE');
     }
   } else {
@@ -346,12 +378,15 @@ export async function publishNotice(
     const { stats } = await deps.db.collection(NOTICES).where({ _id: id, status: 'draft', rev: before.rev }).update({ data });
     if (stats.updated === 0) {
       const other = publishOf(await findById<NoticeDoc>(deps.db, NOTICES, id), request.requestId);
-      if (other) return other.status === 'publishing' ? resumePublish(deps, other) : other;
+      if (other) return answered(other.status === 'publishing' ? await resumePublish(deps, other) : other);
       return explainMiss(deps, author.account, id, 'draft');
     }
   }
-  if (scheduled) return doc;
-  return fanOut(deps, doc, snapshot);
+  if (scheduled) return { doc, snapshot, counts: null };
+  const published = await fanOut(deps, doc, snapshot, first ?? undefined);
+  // Just written: everyone is unread, so the figures need no reading.
+  const audience = published.audienceSize;
+  return { doc: published, snapshot, counts: { audience, read: 0, confirmed: 0, unread: audience } };
 }
 
 /**
@@ -409,32 +444,40 @@ export async function editNotice(deps: NoticeDeps, author: Author, request: { no
     editedAt: now,
     updatedAt: now,
     rev: newRev(),
+    version: (doc.version ?? 0) + 1,
     receiptsPending: true,
   };
   const { stats } = await deps.db.collection(NOTICES).where({ _id: doc._id, status: 'published', rev: request.rev }).update({ data: patch });
   if (stats.updated === 0) return explainMiss(deps, author.account, doc._id, 'published');
   const next = { ...doc, ...patch };
   await syncReceipts(deps, next);
-  const removed = doc.attachments.filter((a) => !attachments.some((b) => b.fileId === a.fileId)).map((a) => a.fileId);
-  if (removed.length > 0) await deps.storage.remove(removed).catch((error: unknown) => console.warn(`[notice] could not remove replaced files: ${String((error as Error)?.message ?? error)}`));
+  await removeUnused(deps, doc.attachments.filter((a) => !attachments.some((b) => b.fileId === a.fileId)).map((a) => a.fileId), doc._id);
   return { ...next, receiptsPending: false };
 }
 
 /** Published: out of every inbox, kept for the author and admins. Scheduled: back to draft. */
 export async function recallNotice(deps: NoticeDeps, account: UserDoc, noticeId: string): Promise<NoticeDoc> {
-  const now = deps.now();
-  const doc = await loadManaged(deps, account, noticeId);
-  if (doc.status === 'scheduled') {
-    const patch = { status: 'draft' as const, requestId: null, rev: newRev(), updatedAt: now };
-    const { stats } = await deps.db.collection(NOTICES).where({ _id: noticeId, status: 'scheduled' }).update({ data: patch });
-    if (stats.updated === 0) throw new AppFailure('NOTICE_STATE');
-    return { ...doc, ...patch };
+  // The change is conditional on the version read, so it cannot slip between an edit's write and its sync.
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const now = deps.now();
+    const doc = await loadManaged(deps, account, noticeId);
+    const stuck = doc.status === 'publishing' && doc.leaseUntil !== null && new Date(doc.leaseUntil).getTime() <= now.getTime();
+    if (doc.status === 'scheduled' || stuck) {
+      // A scheduled notice goes back to draft; so does a publish that died and was never finished.
+      const patch = { status: 'draft' as const, requestId: null, rev: newRev(), updatedAt: now, leaseUntil: null, publishedAt: null, listKey: null };
+      const { stats } = await deps.db.collection(NOTICES).where({ _id: noticeId, status: doc.status, rev: doc.rev }).update({ data: patch });
+      if (stats.updated === 0) continue;
+      if (stuck) await deps.db.collection(RECEIPTS).where({ noticeId }).remove();
+      return { ...doc, ...patch };
+    }
+    if (doc.status !== 'published') throw new AppFailure('NOTICE_STATE');
+    const version = (doc.version ?? 0) + 1;
+    const patch = { status: 'recalled' as const, recalledAt: now, updatedAt: now, rev: newRev(), version, receiptsPending: true };
+    const { stats } = await deps.db.collection(NOTICES).where({ _id: noticeId, status: 'published', version: doc.version ?? 0 }).update({ data: patch });
+    if (stats.updated === 0) continue;
+    const next = { ...doc, ...patch };
+    await syncReceipts(deps, next);
+    return { ...next, receiptsPending: false };
   }
-  if (doc.status !== 'published') throw new AppFailure('NOTICE_STATE');
-  const patch = { status: 'recalled' as const, recalledAt: now, updatedAt: now, rev: newRev(), receiptsPending: true };
-  const { stats } = await deps.db.collection(NOTICES).where({ _id: noticeId, status: 'published' }).update({ data: patch });
-  if (stats.updated === 0) throw new AppFailure('NOTICE_STATE');
-  const next = { ...doc, ...patch };
-  await syncReceipts(deps, next);
-  return { ...next, receiptsPending: false };
+  throw new AppFailure('BUSY_RETRY');
 }

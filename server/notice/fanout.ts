@@ -62,7 +62,7 @@ export function receiptFor(
 }
 
 /** Inserts receipts; those already there (a resumed publish) are left as they are. */
-async function insertReceipts(deps: NoticeDeps, receipts: ReceiptDoc[]): Promise<void> {
+export async function insertReceipts(deps: NoticeDeps, receipts: ReceiptDoc[]): Promise<void> {
   const _ = deps.db.command;
   let pending = receipts;
   // Each round either inserts everything left or learns which ids exist; two suffice unless
@@ -85,11 +85,28 @@ async function insertReceipts(deps: NoticeDeps, receipts: ReceiptDoc[]): Promise
   if (pending.length > 0) throw new Error(`notice receipts: ${pending.length} could not be written`);
 }
 
+export type AudienceBatch = Awaited<ReturnType<typeof audienceScan>>;
+
+/** The first batch of a notice's audience: read before anything is written, so an empty audience writes nothing. */
+export function firstBatch(deps: NoticeDeps, doc: Pick<NoticeDoc, 'audience'>, snapshot: UnitTree): Promise<AudienceBatch> {
+  return audienceScan(deps, snapshot, reachableSpec(doc, snapshot), undefined);
+}
+
+/**
+ * The audience as it can still be read: a unit deleted since the notice was scheduled reaches
+ * nobody (its people were moved out before it could be deleted) instead of failing the publish.
+ */
+function reachableSpec(doc: Pick<NoticeDoc, 'audience'>, snapshot: UnitTree): { unitIds: string[]; memberIds: string[] } {
+  const spec = audienceSpec(doc.audience);
+  return { unitIds: spec.unitIds.filter((id) => snapshot.get(id)), memberIds: spec.memberIds };
+}
+
 /** Writes every receipt of a notice being published, then marks it published. */
-export async function fanOut(deps: NoticeDeps, doc: NoticeDoc, snapshot: UnitTree): Promise<NoticeDoc> {
+export async function fanOut(deps: NoticeDeps, doc: NoticeDoc, snapshot: UnitTree, first?: AudienceBatch): Promise<NoticeDoc> {
   const now = deps.now();
   let written = 0;
   let after: string | undefined;
+  let prefetched = first;
   let leaseUntil = doc.leaseUntil ? new Date(doc.leaseUntil).getTime() : 0;
   do {
     // A long fan-out keeps its lease, so the timer does not start a second one beside it.
@@ -98,7 +115,8 @@ export async function fanOut(deps: NoticeDeps, doc: NoticeDoc, snapshot: UnitTre
       await deps.db.collection(NOTICES).where({ _id: doc._id, status: 'publishing' }).update({ data: { leaseUntil: renewed } });
       leaseUntil = renewed.getTime();
     }
-    const page = await audienceScan(deps, snapshot, audienceSpec(doc.audience), after);
+    const page = prefetched ?? (await audienceScan(deps, snapshot, reachableSpec(doc, snapshot), after));
+    prefetched = undefined;
     const receipts = page.items.map((person) => receiptFor(doc, person, snapshot, now));
     for (let i = 0; i < receipts.length; i += RECEIPT_BATCH) await insertReceipts(deps, receipts.slice(i, i + RECEIPT_BATCH));
     written += receipts.length;
@@ -115,6 +133,9 @@ export async function fanOut(deps: NoticeDeps, doc: NoticeDoc, snapshot: UnitTre
  * between is repaired by the timer (repairPending).
  */
 export async function syncReceipts(deps: NoticeDeps, doc: NoticeDoc): Promise<void> {
-  await deps.db.collection(RECEIPTS).where({ noticeId: doc._id }).update({ data: receiptShowing(doc) });
-  await deps.db.collection(NOTICES).where({ _id: doc._id, rev: doc.rev }).update({ data: { receiptsPending: false } });
+  const _ = deps.db.command;
+  const version = doc.version ?? 0;
+  // Only receipts showing an older version: a sync of an older version that arrives late changes nothing.
+  await deps.db.collection(RECEIPTS).where({ noticeId: doc._id, noticeVersion: _.lt(version) }).update({ data: receiptShowing(doc) });
+  await deps.db.collection(NOTICES).where({ _id: doc._id, version }).update({ data: { receiptsPending: false } });
 }

@@ -2,23 +2,24 @@
  * A person's side: the inbox, the unread count, opening and confirming. Each costs at most
  * three database requests beyond the guard's, whatever the number of notices and members:
  * - the caller's units come with the account the guard loaded (`member.unitKeys`);
- * - receipts of the caller are one range query on (memberId, listKey);
- * - 公告 the caller has no receipt for (joined their units later) are one query on notices by
- *   audience key, and one lookup of receipts tells which of those were read.
+ * - everything in the inbox is a receipt of the caller: one range query on (memberId, listKey);
+ * - 公告 published before the caller joined their units get receipts once, on the first inbox
+ *   call after the caller's units change (`syncLateReceipts`): the account remembers which
+ *   units it was synced for, so every later call skips it.
  */
-import type { InboxItem, InboxPage, NoticeDetail } from '../../typings';
+import { createHash } from 'node:crypto';
+import type { InboxPage, NoticeDetail } from '../../typings';
 import type { UserDoc } from '../accounts/model';
 import { AppFailure } from '../core/result';
 import { findById, insertIfAbsent } from '../db/db';
 import type { MemberDoc } from '../org/model';
 import { tree } from '../org/units';
 import { canManage, type NoticeDeps } from './compose';
-import { receiptFor, unitKeysOf } from './fanout';
+import { insertReceipts, receiptFor, unitKeysOf } from './fanout';
 import {
   ALL_KEY,
   announcementReaches,
   business,
-  inboxItemOfNotice,
   inboxItemOfReceipt,
   NOTICES,
   RECEIPTS,
@@ -72,108 +73,106 @@ function matchKeys(reader: Reader): string[] {
   return [ALL_KEY, ...reader.unitKeys];
 }
 
-/** What an inbox row of a 公告 needs: not the body (up to 5,000 characters). */
-const INBOX_NOTICE_FIELDS = {
+const CURSOR = /^[PN]\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[A-Za-z0-9_-]{1,64}$/;
+
+/** 公告 a person joining units gets receipts for at once, newest first; older ones still open from a link. */
+const LATE_SYNC_MAX = 1000;
+
+/** What a receipt of a 公告 needs of it: not the body (up to 5,000 characters). */
+const LATE_NOTICE_FIELDS = {
   _id: true,
   kind: true,
+  status: true,
   title: true,
   excerpt: true,
   authorName: true,
   publishedAt: true,
-  createdAt: true,
   deadline: true,
   pinned: true,
   requiresConfirm: true,
   attachments: true,
   editedAt: true,
   listKey: true,
+  audienceKeys: true,
+  version: true,
 };
 
-const CURSOR = /^[PN]\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[A-Za-z0-9_-]{1,64}$/;
+/** Which member and units an account's receipts were last completed for. */
+export function syncSignature(reader: Reader): string {
+  return createHash('sha256').update(`${reader.memberId}|${reader.unitKeys.join(',')}`).digest('hex').slice(0, 16);
+}
 
-/** A page of unread notices may come out empty when the caller read most 公告 of a stretch: a few more passes fill it. */
-const UNREAD_PASSES = 3;
+/**
+ * Gives the caller receipts for the 公告 of their units that they have none of: those published
+ * before they joined (or were bound, or restored). Runs only when the account's units differ
+ * from the ones it last synced for, so it costs nothing on every other call; a race of two calls
+ * writes each receipt once (their ids are fixed).
+ */
+async function syncLateReceipts(deps: NoticeDeps, account: UserDoc, reader: Reader): Promise<void> {
+  const signature = syncSignature(reader);
+  if (account.noticeSync === signature) return;
+  const _ = deps.db.command;
+  const { data } = await deps.db
+    .collection(NOTICES)
+    .where({ kind: 'announcement', status: 'published', audienceKeys: _.in(matchKeys(reader)) })
+    .orderBy('listKey', 'desc')
+    .limit(LATE_SYNC_MAX)
+    .field(LATE_NOTICE_FIELDS)
+    .get();
+  const announcements = data as NoticeDoc[];
+  if (announcements.length > 0) {
+    const ids = announcements.map((doc) => receiptId(doc._id, reader.memberId));
+    const { data: held } = await deps.db.collection(RECEIPTS).where({ _id: _.in(ids) }).limit(ids.length).field({ _id: true }).get();
+    const have = new Set((held as { _id: string }[]).map((row) => row._id));
+    const missing = announcements.filter((doc) => !have.has(receiptId(doc._id, reader.memberId)));
+    if (missing.length > 0) {
+      const now = deps.now();
+      const person = await personOf(deps, reader);
+      if (!person) return;
+      await insertReceipts(deps, missing.map((doc) => ({ ...receiptFor(doc, person, null, now, true), unitKeys: [...reader.unitKeys] })));
+    }
+  }
+  // Only while the account still has these units: a change in between syncs again next time.
+  await deps.db.collection('users').where({ _id: account._id, 'member.id': reader.memberId }).update({ data: { noticeSync: signature } });
+}
+
+/** The person a new receipt records, from the account summary (older summaries: the member document). */
+async function personOf(deps: NoticeDeps, reader: Reader): Promise<Parameters<typeof receiptFor>[1] | null> {
+  if (reader.person) return { _id: reader.memberId, ...reader.person };
+  const member = await findById<MemberDoc>(deps.db, 'members', reader.memberId);
+  return member?.active ? member : null;
+}
 
 export async function inbox(deps: NoticeDeps, account: UserDoc, filter: 'unread' | 'all', after: string | undefined): Promise<InboxPage> {
   const found = await readerOf(deps, account);
   if ('blocked' in found) return { items: [], next: null, pinned: [], blocked: found.blocked };
   if (after !== undefined && !CURSOR.test(after)) throw new AppFailure('INVALID_INPUT', '分页参数无效', 'after');
-  let page = await inboxPass(deps, found.reader, filter, after);
-  for (let pass = 1; filter === 'unread' && page.items.length === 0 && page.next && pass < UNREAD_PASSES; pass += 1) {
-    page = await inboxPass(deps, found.reader, filter, page.next);
-  }
-  const { items, next } = page;
-  return after ? { items, next, pinned: [], blocked: null } : { items: items.filter((i) => !i.pinned), next, pinned: items.filter((i) => i.pinned), blocked: null };
-}
-
-/**
- * One pass: the caller's receipts and the 公告 of their units after `after`, merged in order.
- * Each list is complete only down to its last key when it came back full, so only what sorts
- * above both of those is certain to be in order with everything not fetched.
- */
-async function inboxPass(deps: NoticeDeps, reader: Reader, filter: 'unread' | 'all', after: string | undefined): Promise<{ items: InboxItem[]; next: string | null }> {
+  const { reader } = found;
+  await syncLateReceipts(deps, account, reader);
   const _ = deps.db.command;
-  const size = INBOX_PAGE + 1;
-  const receiptFilter: Record<string, unknown> = { memberId: reader.memberId, hidden: false };
-  if (after) receiptFilter.listKey = _.lt(after);
-  if (filter === 'unread') receiptFilter.readAt = null;
-  const noticeFilter: Record<string, unknown> = { kind: 'announcement', status: 'published', audienceKeys: _.in(matchKeys(reader)) };
-  if (after) noticeFilter.listKey = _.lt(after);
-  const [receiptRows, announcementRows] = await Promise.all([
-    deps.db.collection(RECEIPTS).where(receiptFilter).orderBy('listKey', 'desc').limit(size).get(),
-    deps.db.collection(NOTICES).where(noticeFilter).orderBy('listKey', 'desc').limit(size).field(INBOX_NOTICE_FIELDS).get(),
-  ]);
-  const receipts = receiptRows.data as ReceiptDoc[];
-  const announcements = announcementRows.data as NoticeDoc[];
-  const floor = [receipts.length === size ? receipts[receipts.length - 1].listKey : '', announcements.length === size ? (announcements[announcements.length - 1].listKey ?? '') : '']
-    .sort()
-    .pop() as string;
-  const held = new Map(receipts.map((r) => [r.noticeId, r]));
-  // 公告 fetched without a receipt among the caller's: read ones may have receipts outside this
-  // pass's receipts (unread filter); one lookup tells.
-  const unknown = announcements.filter((a) => !held.has(a._id) && (a.listKey ?? '') >= floor).map((a) => a._id);
-  const looked = new Map<string, ReceiptDoc>();
-  if (unknown.length > 0) {
-    const { data } = await deps.db.collection(RECEIPTS).where({ _id: _.in(unknown.map((id) => receiptId(id, reader.memberId))) }).limit(unknown.length).field({ noticeId: true, readAt: true, confirmedAt: true, hidden: true }).get();
-    for (const row of data as ReceiptDoc[]) looked.set(row.noticeId, row);
-  }
-  const rows: { key: string; item: InboxItem }[] = [];
-  for (const receipt of receipts) {
-    if (receipt.listKey >= floor && showsReceipt(receipt, reader)) rows.push({ key: receipt.listKey, item: inboxItemOfReceipt(receipt) });
-  }
-  for (const doc of announcements) {
-    const key = doc.listKey ?? '';
-    if (key < floor || held.has(doc._id)) continue;
-    const receipt = looked.get(doc._id) ?? null;
-    if (filter === 'unread' && receipt?.readAt) continue;
-    rows.push({ key, item: inboxItemOfNotice(doc, receipt) });
-  }
-  rows.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
-  const page = rows.slice(0, INBOX_PAGE);
-  const more = rows.length > INBOX_PAGE || floor !== '';
-  // An empty pass that is not the end resumes below everything it looked at.
-  const lastKey = page.length > 0 ? page[page.length - 1].key : floor;
-  return { items: page.map((row) => row.item), next: more && lastKey ? lastKey : null };
+  const where: Record<string, unknown> = { memberId: reader.memberId, hidden: false };
+  if (after) where.listKey = _.lt(after);
+  if (filter === 'unread') where.readAt = null;
+  const { data } = await deps.db.collection(RECEIPTS).where(where).orderBy('listKey', 'desc').limit(INBOX_PAGE).get();
+  const receipts = data as ReceiptDoc[];
+  // A 公告 of units the caller has left stays out (its receipt remains, should they return).
+  const items = receipts.filter((receipt) => showsReceipt(receipt, reader)).map(inboxItemOfReceipt);
+  const next = receipts.length === INBOX_PAGE ? receipts[receipts.length - 1].listKey : null;
+  return after ? { items, next, pinned: [], blocked: null } : { items: items.filter((i) => !i.pinned), next, pinned: items.filter((i) => i.pinned), blocked: null };
 }
 
 export async function unreadCount(deps: NoticeDeps, account: UserDoc): Promise<number> {
   const found = await readerOf(deps, account);
   if ('blocked' in found) return 0;
   const { reader } = found;
-  const _ = deps.db.command;
-  const [unreadRows, announcementRows] = await Promise.all([
-    deps.db.collection(RECEIPTS).where({ memberId: reader.memberId, hidden: false, readAt: null }).limit(UNREAD_SCAN).field({ noticeId: true, kind: true, audienceKeys: true }).get(),
-    deps.db.collection(NOTICES).where({ kind: 'announcement', status: 'published', audienceKeys: _.in(matchKeys(reader)) }).orderBy('listKey', 'desc').limit(UNREAD_SCAN).field({ _id: true }).get(),
-  ]);
-  const unread = new Set<string>();
-  for (const receipt of unreadRows.data as ReceiptDoc[]) if (showsReceipt({ ...receipt, hidden: false }, reader)) unread.add(receipt.noticeId);
-  const candidates = (announcementRows.data as { _id: string }[]).map((row) => row._id).filter((id) => !unread.has(id));
-  if (candidates.length > 0) {
-    const { data } = await deps.db.collection(RECEIPTS).where({ _id: _.in(candidates.map((id) => receiptId(id, reader.memberId))) }).limit(candidates.length).field({ noticeId: true }).get();
-    const held = new Set((data as { noticeId: string }[]).map((row) => row.noticeId));
-    for (const id of candidates) if (!held.has(id)) unread.add(id);
-  }
-  return unread.size;
+  await syncLateReceipts(deps, account, reader);
+  const { data } = await deps.db
+    .collection(RECEIPTS)
+    .where({ memberId: reader.memberId, hidden: false, readAt: null })
+    .limit(UNREAD_SCAN)
+    .field({ kind: true, audienceKeys: true, hidden: true })
+    .get();
+  return (data as ReceiptDoc[]).filter((receipt) => showsReceipt(receipt, reader)).length;
 }
 
 /**
@@ -227,6 +226,14 @@ async function attachmentLinks(deps: NoticeDeps, doc: NoticeDoc): Promise<Notice
 /** How long an attachment link works: long enough to read a long PDF, short enough to be useless when shared. */
 export const ATTACHMENT_LINK_SECONDS = 1800;
 
+/**
+ * Published, or being published: receipts appear in inboxes while the fan-out runs, so their
+ * notice opens too.
+ */
+function isReadable(doc: NoticeDoc): boolean {
+  return doc.status === 'published' || doc.status === 'publishing';
+}
+
 export async function openNotice(deps: NoticeDeps, account: UserDoc, noticeId: string): Promise<NoticeDetail> {
   const doc = await findById<NoticeDoc>(deps.db, NOTICES, noticeId);
   if (!doc) throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
@@ -234,7 +241,7 @@ export async function openNotice(deps: NoticeDeps, account: UserDoc, noticeId: s
   const found = await readerOf(deps, account);
   const reader = 'reader' in found ? found.reader : null;
   let receipt: ReceiptDoc | null = null;
-  if (doc.status === 'published' && reader) {
+  if (isReadable(doc) && reader) {
     const held = await receiptOf(deps, doc, reader, true);
     receipt = held ? await markRead(deps, doc, held) : null;
   }
@@ -265,9 +272,11 @@ export async function openNotice(deps: NoticeDeps, account: UserDoc, noticeId: s
 export async function confirmNotice(deps: NoticeDeps, account: UserDoc, noticeId: string): Promise<{ readAt: string; confirmedAt: string }> {
   const reader = requireReader(await readerOf(deps, account));
   const doc = await findById<NoticeDoc>(deps.db, NOTICES, noticeId);
-  if (!doc || doc.status !== 'published') throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
+  if (!doc || !isReadable(doc)) throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
   const held = await receiptOf(deps, doc, reader, true);
   if (!held) throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
+  // Confirming one that does not ask would count a 确认 nobody was asked for.
+  if (!doc.requiresConfirm) throw new AppFailure('NOTICE_STATE');
   if (held.confirmedAt && held.readAt) return { readAt: formatBusiness(held.readAt), confirmedAt: formatBusiness(held.confirmedAt) };
   const now = deps.now();
   const _ = deps.db.command;

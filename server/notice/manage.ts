@@ -8,6 +8,7 @@ import { AppFailure } from '../core/result';
 import { findById } from '../db/db';
 import type { MemberDoc } from '../org/model';
 import { ROOT_UNIT_ID } from '../org/model';
+import type { UnitTree } from '../org/tree';
 import { tree } from '../org/units';
 import { canManage, isAdmin, type NoticeDeps } from './compose';
 import { CONFIRMED, managedView, NO_COUNTS, noticeInputOf, NOTICES, READ, RECEIPTS, type NoticeDoc } from './model';
@@ -35,14 +36,21 @@ async function countsOf(deps: NoticeDeps, noticeIds: string[]): Promise<Map<stri
   return out;
 }
 
-export async function manageDetail(deps: NoticeDeps, target: NoticeDoc | string, account?: UserDoc): Promise<ManagedNoticeDetail> {
+/** What the caller already has, so the detail is not read again. */
+export interface Known {
+  snapshot?: UnitTree | null;
+  counts?: ReadCounts | null;
+}
+
+export async function manageDetail(deps: NoticeDeps, target: NoticeDoc | string, account?: UserDoc, known: Known = {}): Promise<ManagedNoticeDetail> {
   const doc = typeof target === 'string' ? await findById<NoticeDoc>(deps.db, NOTICES, target) : target;
   if (!doc || (account && !canManage(account, doc))) throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
-  const snapshot = await tree(deps);
+  const snapshot = known.snapshot ?? (await tree(deps));
   const _ = deps.db.command;
   const memberIds = doc.audience.memberIds;
+  const countable = doc.status === 'published' || doc.status === 'recalled';
   const [counts, members] = await Promise.all([
-    doc.status === 'published' || doc.status === 'recalled' ? countsOf(deps, [doc._id]) : Promise.resolve(new Map<string, ReadCounts>()),
+    known.counts ? Promise.resolve(new Map([[doc._id, known.counts]])) : countable ? countsOf(deps, [doc._id]) : Promise.resolve(new Map<string, ReadCounts>()),
     memberIds.length > 0
       ? deps.db.collection('members').where({ _id: _.in(memberIds) }).limit(memberIds.length).field({ _id: true, name: true, number: true }).get()
       : Promise.resolve({ data: [] }),

@@ -31,6 +31,10 @@ export const NOTICES = 'notices';
 export const RECEIPTS = 'notice_receipts';
 export const SUBSCRIPTIONS = 'subscriptions';
 export const SUBSCRIBE_SENDS = 'subscribe_sends';
+/** Exported lists waiting to be removed from storage. */
+export const EXPORTS = 'notice_exports';
+/** How long an exported list stays in storage (its link lasts 10 minutes). */
+export const EXPORT_KEEP_MS = 24 * 3_600_000;
 
 /** Every member: the audience key of notices to the whole organisation. */
 export const ALL_KEY = '*';
@@ -47,6 +51,11 @@ export interface NoticeDoc {
   audience: AudienceInput;
   /** 公告 match people by these: the chosen unit ids, or ALL_KEY. Empty for 通知 and drafts. */
   audienceKeys: string[];
+  /**
+   * The chosen units and all their ancestors, set when published: whether the notice reached
+   * into a unit an observer watches is a comparison of keys, with no tree to read.
+   */
+  reachKeys?: string[];
   requiresConfirm: boolean;
   deadline: Date | null;
   pinned: boolean;
@@ -56,6 +65,11 @@ export interface NoticeDoc {
   /** The author's request id of the publish that made it (idempotency). */
   requestId: string | null;
   rev: string;
+  /**
+   * Goes up by one with every change receipts repeat (edit, recall); receipts record the one they
+   * show, so of two syncs racing, the older one matches no receipt and cannot undo the newer.
+   */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
   publishedAt: Date | null;
@@ -79,6 +93,8 @@ export interface ReceiptDoc {
   kind: NoticeKind;
   /** Out of the inbox: the notice was recalled. */
   hidden: boolean;
+  /** The notice's `version` this receipt shows. */
+  noticeVersion: number;
   listKey: string;
   /** 公告: the notice's audience keys, so a person who moved out stops seeing it. */
   audienceKeys: string[];
@@ -168,9 +184,10 @@ export function managedView(doc: NoticeDoc, counts: ReadCounts = NO_COUNTS): Man
 /** What receipts repeat of their notice, for the inbox row. */
 export function receiptShowing(doc: NoticeDoc): Pick<
   ReceiptDoc,
-  'title' | 'excerpt' | 'authorName' | 'deadline' | 'requiresConfirm' | 'pinned' | 'attachmentCount' | 'editedAt' | 'listKey' | 'hidden'
+  'title' | 'excerpt' | 'authorName' | 'deadline' | 'requiresConfirm' | 'pinned' | 'attachmentCount' | 'editedAt' | 'listKey' | 'hidden' | 'noticeVersion'
 > {
   return {
+    noticeVersion: doc.version ?? 0,
     title: doc.title,
     excerpt: doc.excerpt,
     authorName: doc.authorName,

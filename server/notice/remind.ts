@@ -9,7 +9,7 @@ import type { RemindResult, SubscribeChoice, SubscriptionState } from '../../typ
 import type { UserDoc } from '../accounts/model';
 import { AppFailure } from '../core/result';
 import { formatBusiness } from '../core/time';
-import { findById } from '../db/db';
+import { findById, isDuplicateKey } from '../db/db';
 import { OpenApiError } from '../ports/wechat-openapi.port';
 import { scopeFilter, statsScope } from './access';
 import { tree } from '../org/units';
@@ -97,7 +97,8 @@ export async function recordSubscriptions(deps: NoticeDeps, account: UserDoc, op
       if (stats.updated === 0) {
         try {
           await deps.db.collection(SUBSCRIPTIONS).add({ data: { _id: id, ...base, credits: 1 } });
-        } catch {
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
           // Created by a concurrent report of the same person: add this acceptance to it.
           await deps.db.collection(SUBSCRIPTIONS).where({ _id: id }).update({ data: { ...base, credits } });
         }
@@ -146,15 +147,26 @@ export function messageData(template: TemplateConfig, doc: NoticeDoc, target: 'u
   return data;
 }
 
-function remindTemplate(templates: readonly TemplateConfig[]): TemplateConfig | null {
-  return templates.find((t) => t.purpose === 'remind') ?? templates.find((t) => t.purpose === 'notice') ?? null;
+/**
+ * The templates a reminder may use, in order: a reminder template first, then the new-notice
+ * one (a person who accepted only that one can still be told of a notice they have not read).
+ */
+function remindTemplates(templates: readonly TemplateConfig[]): TemplateConfig[] {
+  return [...templates.filter((t) => t.purpose === 'remind'), ...templates.filter((t) => t.purpose === 'notice')];
 }
+
+/** A reminder round stops starting sends after this, well inside the function's 60 s. */
+const REMIND_BUDGET_MS = 40_000;
+/** People whose sends are recorded (and credits counted) together. */
+const RECORD_CHUNK = 100;
 
 /**
  * Reminds the unread (or unconfirmed) people of a notice. Claiming the 5-minute window is one
- * conditional update, so two admins tapping at once send one round.
+ * conditional update, so two admins tapping at once send one round. A round that runs out of
+ * time says how many it did not reach (`remaining`); the next round reaches them.
  */
 export async function remind(deps: NoticeDeps, account: UserDoc, noticeId: string, target: 'unread' | 'unconfirmed', unitId?: string): Promise<RemindResult> {
+  const started = Date.now();
   const doc = await findById<NoticeDoc>(deps.db, NOTICES, noticeId);
   if (!doc || doc.status !== 'published') throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
   // Observers remind the people of their own units only; anyone may narrow it to one unit.
@@ -162,8 +174,8 @@ export async function remind(deps: NoticeDeps, account: UserDoc, noticeId: strin
   const scope = await statsScope(deps, account, doc, snapshot);
   if (!scope) throw new AppFailure('FORBIDDEN');
   const narrowed = scopeFilter(deps, scope, unitId, snapshot).filter;
-  const template = remindTemplate(deps.config.templates);
-  if (!template) throw new AppFailure('SUBSCRIBE_NOT_CONFIGURED');
+  const templates = remindTemplates(deps.config.templates);
+  if (templates.length === 0) throw new AppFailure('SUBSCRIBE_NOT_CONFIGURED');
   const _ = deps.db.command;
   const now = deps.now();
   const windowStart = new Date(now.getTime() - REMIND_INTERVAL_MS);
@@ -174,9 +186,14 @@ export async function remind(deps: NoticeDeps, account: UserDoc, noticeId: strin
   const nextAllowedAt = nextRemindText(now);
   if (claim.stats.updated === 0) throw new AppFailure('NOTICE_REMIND_TOO_SOON');
 
-  const data = messageData(template, doc, target);
-  const page = `pages/notice-detail/index?id=${encodeURIComponent(doc._id)}`;
-  const result: RemindResult = { reached: 0, noCredit: 0, failed: 0, nextAllowedAt };
+  const round: Round = {
+    templates,
+    doc,
+    target,
+    page: `pages/notice-detail/index?id=${encodeURIComponent(doc._id)}`,
+    result: { reached: 0, noCredit: 0, failed: 0, remaining: 0, nextAllowedAt },
+    endsAt: started + REMIND_BUDGET_MS,
+  };
   const filter: Record<string, unknown> = target === 'unread' ? { noticeId, hidden: false, readAt: null } : { noticeId, hidden: false, confirmedAt: null };
   Object.assign(filter, narrowed);
   let after = '';
@@ -185,69 +202,100 @@ export async function remind(deps: NoticeDeps, account: UserDoc, noticeId: strin
     const { data: rows } = await deps.db.collection(RECEIPTS).where(where).orderBy('_id', 'asc').limit(REMIND_PAGE).field({ _id: true, memberId: true }).get();
     const receipts = rows as Pick<ReceiptDoc, '_id' | 'memberId'>[];
     if (receipts.length === 0) break;
-    await remindPage(deps, template, doc, data, page, await stillReached(deps, doc, receipts, snapshot), result);
+    if (Date.now() >= round.endsAt) round.result.remaining += receipts.length;
+    else await remindPage(deps, round, await stillReached(deps, doc, receipts, snapshot));
     if (receipts.length < REMIND_PAGE) break;
     after = receipts[receipts.length - 1]._id;
   }
-  return result;
+  return round.result;
+}
+
+interface Round {
+  templates: TemplateConfig[];
+  doc: NoticeDoc;
+  target: 'unread' | 'unconfirmed';
+  page: string;
+  result: RemindResult;
+  endsAt: number;
+}
+
+/** A person to remind: the member, and the account bound to it now (null: nobody to send to). */
+interface Target {
+  memberId: string;
+  accountId: string | null;
 }
 
 /**
- * The receipts whose people can still open the notice: not deactivated since, and for a 公告
- * still in its units. One read of the page's members.
+ * The people of a page of receipts who can still open the notice (not deactivated since, and
+ * for a 公告 still in its units), with the account bound to each now: one read of the members.
  */
-async function stillReached(deps: NoticeDeps, doc: NoticeDoc, receipts: Pick<ReceiptDoc, '_id' | 'memberId'>[], snapshot: UnitTree): Promise<Pick<ReceiptDoc, 'memberId'>[]> {
+async function stillReached(deps: NoticeDeps, doc: NoticeDoc, receipts: Pick<ReceiptDoc, '_id' | 'memberId'>[], snapshot: UnitTree): Promise<Target[]> {
   const _ = deps.db.command;
   const ids = receipts.map((r) => r.memberId);
-  const { data } = await deps.db.collection('members').where({ _id: _.in(ids), active: true }).limit(ids.length).field({ _id: true, unitIds: true }).get();
-  const reachable = new Set(
-    (data as Pick<MemberDoc, '_id' | 'unitIds'>[])
-      .filter((member) => doc.kind !== 'announcement' || announcementReaches(doc.audienceKeys, unitKeysOf(member.unitIds, snapshot)))
-      .map((member) => member._id),
-  );
-  return receipts.filter((r) => reachable.has(r.memberId));
+  const { data } = await deps.db.collection('members').where({ _id: _.in(ids), active: true }).limit(ids.length).field({ _id: true, unitIds: true, userId: true }).get();
+  return (data as Pick<MemberDoc, '_id' | 'unitIds' | 'userId'>[])
+    .filter((member) => doc.kind !== 'announcement' || announcementReaches(doc.audienceKeys, unitKeysOf(member.unitIds, snapshot)))
+    .map((member) => ({ memberId: member._id, accountId: member.userId ?? null }));
 }
 
-async function remindPage(
-  deps: NoticeDeps,
-  template: TemplateConfig,
-  doc: NoticeDoc,
-  data: Record<string, { value: string }>,
-  page: string,
-  receipts: Pick<ReceiptDoc, 'memberId'>[],
-  result: RemindResult,
-): Promise<void> {
+/**
+ * Sends to the people of one page. Credits belong to accounts: a reminder goes only to the
+ * account bound to the member now, so a person who was unbound never hears of the notice.
+ */
+async function remindPage(deps: NoticeDeps, round: Round, targets: Target[]): Promise<void> {
   const _ = deps.db.command;
-  const memberIds = receipts.map((r) => r.memberId);
-  const { data: rows } = await deps.db
-    .collection(SUBSCRIPTIONS)
-    .where({ templateId: template.id, memberId: _.in(memberIds), credits: _.gt(0) })
-    .limit(memberIds.length)
-    .get();
-  // One subscription per member: the newest account bound to it wins.
-  const byMember = new Map<string, SubscriptionDoc>();
-  for (const row of (rows as SubscriptionDoc[]).sort((a, b) => new Date(a.updatedAt).getTime() - new Date(b.updatedAt).getTime())) {
-    if (row.memberId) byMember.set(row.memberId, row);
+  const { result, templates } = round;
+  const accounts = targets.map((t) => t.accountId).filter((id): id is string => id !== null);
+  result.noCredit += targets.length - accounts.length;
+  const byAccount = new Map<string, SubscriptionDoc[]>();
+  if (accounts.length > 0) {
+    const { data } = await deps.db
+      .collection(SUBSCRIPTIONS)
+      .where({ accountId: _.in(accounts), templateId: _.in(templates.map((t) => t.id)), credits: _.gt(0) })
+      .limit(Math.min(1000, accounts.length * templates.length))
+      .get();
+    for (const row of data as SubscriptionDoc[]) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row]);
   }
-  result.noCredit += memberIds.filter((id) => !byMember.has(id)).length;
-  const targets = [...byMember.values()];
-  const sent: string[] = [];
+  const sends: { target: Target; subscription: SubscriptionDoc; template: TemplateConfig }[] = [];
+  for (const target of targets) {
+    if (!target.accountId) continue;
+    const held = byAccount.get(target.accountId) ?? [];
+    const template = templates.find((t) => held.some((row) => row.templateId === t.id));
+    const subscription = template && held.find((row) => row.templateId === template.id);
+    if (!template || !subscription) result.noCredit += 1;
+    else sends.push({ target, subscription, template });
+  }
+  for (let i = 0; i < sends.length; i += RECORD_CHUNK) {
+    if (Date.now() >= round.endsAt) {
+      result.remaining += sends.length - i;
+      return;
+    }
+    await sendChunk(deps, round, sends.slice(i, i + RECORD_CHUNK));
+  }
+}
+
+/** Sends a chunk (people in parallel, SEND_PARALLEL at a time), then records it: three writes however many sends. */
+async function sendChunk(deps: NoticeDeps, round: Round, chunk: { target: Target; subscription: SubscriptionDoc; template: TemplateConfig }[]): Promise<void> {
+  const _ = deps.db.command;
+  const { result } = round;
+  const spent: string[] = [];
   const gone: string[] = [];
   const records: SendDoc[] = [];
-  for (let i = 0; i < targets.length; i += SEND_PARALLEL) {
+  for (let i = 0; i < chunk.length; i += SEND_PARALLEL) {
     await Promise.all(
-      targets.slice(i, i + SEND_PARALLEL).map(async (subscription) => {
+      chunk.slice(i, i + SEND_PARALLEL).map(async ({ target, subscription, template }) => {
         let errCode = 0;
         try {
-          await deps.openapi.sendSubscribeMessage({ touser: subscription.openid, templateId: template.id, page, data, miniprogramState: deps.config.miniprogramState });
+          await deps.openapi.sendSubscribeMessage({ touser: subscription.openid, templateId: template.id, page: round.page, data: messageData(template, round.doc, round.target), miniprogramState: deps.config.miniprogramState });
         } catch (error) {
-          if (!(error instanceof OpenApiError)) throw error;
-          errCode = error.errCode;
+          // A platform refusal has its code; anything else (the network) is one failed send, not a failed round.
+          errCode = error instanceof OpenApiError ? error.errCode : -1;
+          if (!(error instanceof OpenApiError)) console.warn(`[notice] subscribe send failed: ${String((error as Error)?.message ?? error)}`);
         }
-        records.push({ templateId: template.id, memberId: subscription.memberId as string, noticeId: doc._id, purpose: 'remind', errCode, at: deps.now() });
+        records.push({ templateId: template.id, memberId: target.memberId, noticeId: round.doc._id, purpose: 'remind', errCode, at: deps.now() });
         if (errCode === 0) {
           result.reached += 1;
-          if (template.kind === 'one-time') sent.push(subscription._id);
+          if (template.kind === 'one-time') spent.push(subscription._id);
         } else if (errCode === 43101) {
           result.noCredit += 1;
           gone.push(subscription._id);
@@ -257,8 +305,7 @@ async function remindPage(
       }),
     );
   }
-  // One update each for all spent and all refused credits of the page, not one per person.
-  if (sent.length > 0) await deps.db.collection(SUBSCRIPTIONS).where({ _id: _.in(sent), credits: _.gt(0) }).update({ data: { credits: _.inc(-1), updatedAt: deps.now() } });
+  if (spent.length > 0) await deps.db.collection(SUBSCRIPTIONS).where({ _id: _.in(spent), credits: _.gt(0) }).update({ data: { credits: _.inc(-1), updatedAt: deps.now() } });
   if (gone.length > 0) await deps.db.collection(SUBSCRIPTIONS).where({ _id: _.in(gone) }).update({ data: { credits: 0, updatedAt: deps.now() } });
   if (records.length > 0) await deps.db.collection(SUBSCRIBE_SENDS).add({ data: records });
 }

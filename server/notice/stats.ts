@@ -14,8 +14,8 @@ import { ROOT_UNIT_ID } from '../org/model';
 import type { UnitTree } from '../org/tree';
 import { tree } from '../org/units';
 import { overseesAll, observedUnits, scopeFilter, statsScope, topUnits, type StatsScope } from './access';
-import type { NoticeDeps } from './compose';
-import { business, CONFIRMED, NOTICES, READ, RECEIPTS, type NoticeDoc, type ReceiptDoc } from './model';
+import { canManage, type NoticeDeps } from './compose';
+import { business, CONFIRMED, EXPORTS, NOTICES, READ, RECEIPTS, type NoticeDoc, type ReceiptDoc } from './model';
 import { nextRemindText, REMIND_INTERVAL_MS } from './remind';
 
 export const PEOPLE_PAGE = 50;
@@ -40,6 +40,8 @@ function counts(audience: number, read: number, confirmed: number): ReadCounts {
 async function loadVisible(deps: NoticeDeps, account: UserDoc, noticeId: string, snapshot: UnitTree): Promise<{ doc: NoticeDoc; scope: StatsScope }> {
   const doc = await findById<NoticeDoc>(deps.db, NOTICES, noticeId);
   if (!doc || doc.status === 'draft' || doc.status === 'scheduled') throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
+  // A recalled notice stays with its author and admins only.
+  if (doc.status === 'recalled' && !canManage(account, doc)) throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
   const scope = await statsScope(deps, account, doc, snapshot);
   if (!scope) throw new AppFailure('FORBIDDEN');
   return { doc, scope };
@@ -187,9 +189,12 @@ export async function exportPeople(
   const fileName = `${safeName(doc.title)}-${LIST_NAMES[request.list]}名单-${stamp}.xlsx`;
   const bytes = writeXlsx([{ name: LIST_NAMES[request.list], rows, columnWidths: [12, 16, 36, 18, 18] }]);
   const fileId = await deps.storage.upload(`notice-exports/${account._id}/${doc._id}-${stamp}-${request.list}.xlsx`, bytes);
+  // Lists of people are personal data: the timer removes the file once its link has long expired.
+  await deps.db.collection(EXPORTS).add({ data: { fileId, noticeId: doc._id, accountId: account._id, createdAt: deps.now() } });
   const urls = await deps.storage.temporaryUrls([fileId], EXPORT_LINK_SECONDS);
   const url = urls.get(fileId);
-  if (!url) throw new Error('the exported file has no download link');
+  // Storage did not hand out a link for the file it just stored: a passing fault, worth a retry.
+  if (!url) throw new AppFailure('BUSY_RETRY');
   return { url, fileName, rows: rows.length - 1 };
 }
 
@@ -219,6 +224,7 @@ export async function chronicNonReaders(
   }
   const _ = deps.db.command;
   const unitMatch = request.unitId === ROOT_UNIT_ID ? {} : { unitKeys: request.unitId };
+  if (request.after !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(request.after)) throw new AppFailure('INVALID_INPUT', '分页参数无效', 'after');
   const now = deps.now();
   const receipts = deps.db.collection(RECEIPTS);
   const { list: recent } = await receipts
@@ -230,7 +236,9 @@ export async function chronicNonReaders(
     .end();
   const noticeIds = (recent as { _id: string }[]).map((row) => row._id);
   if (noticeIds.length === 0) return { items: [], next: null, notices: 0 };
-  const { list: people } = await receipts
+  // Only the chronic ones leave the database, a page at a time by member id: however many people
+  // the unit has, no page is cut short by the aggregation's row limit.
+  const stages = receipts
     .aggregate()
     .match({ ...unitMatch, noticeId: _.in(noticeIds) })
     .project({
@@ -241,16 +249,12 @@ export async function chronicNonReaders(
       missed: { $cond: [{ $or: [{ $eq: ['$readAt', null] }, { $gt: ['$readAt', '$deadline'] }] }, 1, 0] },
     })
     .group({ _id: '$memberId', name: { $first: '$name' }, number: { $first: '$number' }, unitIds: { $first: '$unitIds' }, reached: { $sum: 1 }, missed: { $sum: '$missed' } })
-    .limit(AGGREGATE_MAX)
-    .end();
-  const chronic = (people as { _id: string; name: string; number: string; unitIds: string[]; reached: number; missed: number }[])
-    .filter((row) => row.missed > 0 && row.missed === row.reached)
-    .sort((a, b) => b.missed - a.missed || (a._id < b._id ? -1 : 1));
-  const found = request.after ? chronic.findIndex((row) => row._id === request.after) : -1;
-  // A cursor naming nobody on the list (it changed, or it was made up) would restart it silently.
-  if (request.after && found < 0) throw new AppFailure('INVALID_INPUT', '分页参数无效，请从头查看', 'after');
-  const start = found + 1;
-  const page = chronic.slice(start, start + PEOPLE_PAGE);
+    .project({ name: 1, number: 1, unitIds: 1, missed: 1, chronic: { $cond: [{ $and: [{ $gt: ['$missed', 0] }, { $eq: ['$missed', '$reached'] }] }, 1, 0] } })
+    .match(request.after ? { chronic: 1, _id: _.gt(request.after) } : { chronic: 1 })
+    .sort({ _id: 1 });
+  const { list: people } = await stages.limit(PEOPLE_PAGE + 1).end();
+  const rows = people as { _id: string; name: string; number: string; unitIds: string[]; missed: number }[];
+  const page = rows.slice(0, PEOPLE_PAGE);
   return {
     items: page.map((row) => ({
       memberId: row._id,
@@ -259,7 +263,7 @@ export async function chronicNonReaders(
       unitPath: row.unitIds.map((id) => snapshot.pathNames(id).join('/')).filter(Boolean).join('；'),
       unreadCount: row.missed,
     })),
-    next: start + PEOPLE_PAGE < chronic.length ? page[page.length - 1]._id : null,
+    next: rows.length > PEOPLE_PAGE ? page[page.length - 1]._id : null,
     notices: noticeIds.length,
   };
 }

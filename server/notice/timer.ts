@@ -6,7 +6,7 @@
 import { findById } from '../db/db';
 import { publishScheduled, resumePublish, type NoticeDeps } from './compose';
 import { syncReceipts } from './fanout';
-import { NOTICES, type NoticeDoc } from './model';
+import { EXPORT_KEEP_MS, EXPORTS, NOTICES, type NoticeDoc } from './model';
 
 /** Notices handled per run and kind of work; the next run takes the rest. */
 const PER_RUN = 20;
@@ -19,6 +19,17 @@ export interface TimerReport {
   published: string[];
   resumed: string[];
   repaired: string[];
+  exportsRemoved: number;
+}
+
+/** One notice's work: its failure is logged and the run goes on with the others. */
+async function isolated<T>(noticeId: string, work: () => Promise<T>): Promise<T | null> {
+  try {
+    return await work();
+  } catch (error) {
+    console.error(`[notice] timer: notice ${noticeId} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    return null;
+  }
 }
 
 export async function runTimer(deps: NoticeDeps): Promise<TimerReport> {
@@ -26,28 +37,45 @@ export async function runTimer(deps: NoticeDeps): Promise<TimerReport> {
   const now = deps.now();
   const _ = deps.db.command;
   const notices = deps.db.collection(NOTICES);
-  const report: TimerReport = { published: [], resumed: [], repaired: [] };
+  const report: TimerReport = { published: [], resumed: [], repaired: [], exportsRemoved: 0 };
   const inBudget = (): boolean => Date.now() - started < RUN_BUDGET_MS;
 
   const { data: due } = await notices.where({ status: 'scheduled', scheduledAt: _.lte(now) }).orderBy('scheduledAt', 'asc').limit(PER_RUN).get();
   for (const doc of due as NoticeDoc[]) {
     if (!inBudget()) return report;
-    if (await publishScheduled(deps, doc)) report.published.push(doc._id);
+    if (await isolated(doc._id, () => publishScheduled(deps, doc))) report.published.push(doc._id);
   }
   const { data: stuck } = await notices.where({ status: 'publishing', leaseUntil: _.lte(now) }).limit(PER_RUN).get();
   for (const doc of stuck as NoticeDoc[]) {
     if (!inBudget()) return report;
-    const after = await resumePublish(deps, doc);
-    if (after.status === 'published') report.resumed.push(doc._id);
+    const after = await isolated(doc._id, () => resumePublish(deps, doc));
+    if (after?.status === 'published') report.resumed.push(doc._id);
   }
   const { data: pending } = await notices.where({ receiptsPending: true, updatedAt: _.lte(new Date(now.getTime() - REPAIR_AFTER_MS)) }).limit(PER_RUN).get();
   for (const doc of pending as NoticeDoc[]) {
     if (!inBudget()) return report;
-    const current = await findById<NoticeDoc>(deps.db, NOTICES, doc._id);
-    if (current?.receiptsPending) {
+    const repaired = await isolated(doc._id, async () => {
+      const current = await findById<NoticeDoc>(deps.db, NOTICES, doc._id);
+      if (!current?.receiptsPending) return false;
       await syncReceipts(deps, current);
-      report.repaired.push(doc._id);
-    }
+      return true;
+    });
+    if (repaired) report.repaired.push(doc._id);
   }
+  if (inBudget()) report.exportsRemoved = await removeOldExports(deps, now);
   return report;
+}
+
+/** Exported lists older than a day: their files, then their records. */
+async function removeOldExports(deps: NoticeDeps, now: Date): Promise<number> {
+  const _ = deps.db.command;
+  const old = await isolated('exports', async () => {
+    const { data } = await deps.db.collection(EXPORTS).where({ createdAt: _.lte(new Date(now.getTime() - EXPORT_KEEP_MS)) }).limit(50).get();
+    const rows = data as { _id: string; fileId: string }[];
+    if (rows.length === 0) return 0;
+    await deps.storage.remove(rows.map((row) => row.fileId));
+    await deps.db.collection(EXPORTS).where({ _id: _.in(rows.map((row) => row._id)) }).remove();
+    return rows.length;
+  });
+  return old ?? 0;
 }

@@ -163,7 +163,10 @@ async function rewriteMember(deps: OrgDeps, memberId: string, change: (current: 
     const { _id, ...data } = next;
     await t.collection('members').doc(memberId).set({ data });
     if (next.userId) {
-      await t.collection('users').doc(next.userId).update({ data: { member: _.set(memberSummary(next, snapshot, (id) => names.get(id))), updatedAt: next.updatedAt } });
+      const summary = memberSummary(next, snapshot, (id) => names.get(id));
+      // A restored member gets the 公告 published while it was away: the notice inbox completes them again.
+      const resync = current.active !== next.active ? { noticeSync: _.remove() } : {};
+      await t.collection('users').doc(next.userId).update({ data: { member: _.set(summary), updatedAt: next.updatedAt, ...resync } });
     }
     return next;
   }).catch((error) => {

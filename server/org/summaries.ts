@@ -22,6 +22,8 @@ export function memberSummary(
 ): MemberSummary {
   const keys = new Set<string>();
   for (const id of member.unitIds) for (const unit of snapshot.lineage(id)) if (unit.parentId !== null) keys.add(unit._id);
+  const observeKeys = new Set<string>();
+  for (const id of member.observes ?? []) for (const unit of snapshot.lineage(id)) if (unit.parentId !== null) observeKeys.add(unit._id);
   return {
     id: member._id,
     name: member.name,
@@ -32,6 +34,7 @@ export function memberSummary(
     unitIds: [...member.unitIds],
     unitKeys: [...keys].sort(),
     observes: [...(member.observes ?? [])],
+    observeKeys: [...observeKeys].sort(),
     hasPhone: Boolean(member.phone),
   };
 }

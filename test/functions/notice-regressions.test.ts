@@ -4,7 +4,7 @@
  * cost of a later joiner's first open.
  */
 import type { InboxPage } from '../../typings';
-import { code, inBatches, NoticeWorld, useNoticeWorld, type Person, to } from '../helpers/notice-fixtures';
+import { code, inBatches, NoticeWorld, useNoticeWorld, type Person, to, wallClock } from '../helpers/notice-fixtures';
 
 const REMIND = 'tmpl-remind';
 const TEMPLATES = [{ id: REMIND, kind: 'one-time', purpose: 'remind', fields: { thing1: 'title', thing3: 'hint' } }];
@@ -79,14 +79,117 @@ test('an admin editing someone else’s notice may attach their own upload; the 
   expect(edited.input.attachments.map((a) => a.fileId)).toEqual([theirs, mine]);
 });
 
-test('a made-up cursor of the chronic non-readers is refused instead of restarting the list', async () => {
+test('the chronic non-readers page by member id: a malformed cursor is refused, one past everybody ends the list', async () => {
   const k = await w.unit('root', 'K班', 'class');
   const admin = await w.person('admin');
   await w.grant(admin.userId, 'admin');
-  expect(code(await w.notice('nonReaders', { unitId: k.id, last: 3, after: 'm_nobody' }, admin))).toBe('OK');
   const author = await w.publisher();
-  await w.reader([k.id]);
+  await w.readers(3, [k.id]);
   const notice = await w.publish(author, { audience: to([k.id]) });
   w.patch('notice_receipts', { noticeId: notice.id }, { deadline: new Date(Date.now() - 60_000) });
-  expect(code(await w.notice('nonReaders', { unitId: k.id, last: 3, after: 'm_nobody' }, admin))).toBe('INVALID_INPUT');
+  const all = await w.must<{ items: { memberId: string }[]; next: string | null }>('nonReaders', { unitId: k.id, last: 3 }, admin);
+  expect(all.items).toHaveLength(3);
+  expect(all.items.map((i) => i.memberId)).toEqual([...all.items.map((i) => i.memberId)].sort());
+  expect(code(await w.notice('nonReaders', { unitId: k.id, last: 3, after: 'not a cursor!' }, admin))).toBe('INVALID_INPUT');
+  const rest = await w.must<{ items: unknown[] }>('nonReaders', { unitId: k.id, last: 3, after: all.items[0].memberId }, admin);
+  expect(rest.items).toHaveLength(2);
+  expect((await w.must<{ items: unknown[] }>('nonReaders', { unitId: k.id, last: 3, after: 'zzzz' }, admin)).items).toEqual([]);
+});
+
+// Found by the review of the change.
+
+test('a reminder goes to the account bound to the member now, never to one that was unbound from it', async () => {
+  const k = await w.unit('root', 'K班', 'class');
+  const first = await w.reader([k.id]);
+  await accept(first);
+  await w.orgMust('members.unbind', { memberId: first.memberId });
+  const second = await w.person('second');
+  await w.orgMust('members.bind', { memberId: first.memberId, userId: second.userId });
+  const author = await w.publisher();
+  const notice = await w.publish(author, { title: '机密：处分名单', audience: to([k.id]) });
+  expect(await w.must('remind', { noticeId: notice.id, target: 'unread' }, author)).toMatchObject({ reached: 0, noCredit: 1 });
+  await accept(second);
+  w.patch('notices', { _id: notice.id }, { remindedAt: new Date(Date.now() - 10 * 60_000) });
+  expect(await w.must('remind', { noticeId: notice.id, target: 'unread' }, author)).toMatchObject({ reached: 1, noCredit: 0 });
+  const listing = (await (await fetch(`${w.cloud.url}/_local/openapi`)).json()) as { subscribeMessages: { touser: string; errCode: number }[] };
+  expect(listing.subscribeMessages.filter((m) => m.touser === first.openid)).toEqual([]);
+});
+
+test('an edit and a recall at the same moment never leave a recalled notice in an inbox', async () => {
+  const k = await w.unit('root', 'K班', 'class');
+  const [reader] = await w.readers(2, [k.id]);
+  const author = await w.publisher();
+  for (let round = 0; round < 8; round += 1) {
+    const notice = await w.publish(author, { audience: to([k.id]) });
+    const changes = { title: `改 ${round}`, body: notice.input.body, attachments: [], deadline: null, pinned: false, requiresConfirm: false };
+    await Promise.all([w.notice('edit', { noticeId: notice.id, rev: notice.rev, changes }, author), w.notice('recall', { noticeId: notice.id }, author)]);
+    const doc = w.doc('notices', notice.id) as { status: string; version: number };
+    expect(doc.status).toBe('recalled');
+    for (const receipt of w.receiptsOf(notice.id)) expect(receipt).toMatchObject({ hidden: true, noticeVersion: doc.version });
+    expect(await w.must<InboxPage>('inbox', { filter: 'all' }, reader)).toMatchObject({ items: [] });
+  }
+}, 60_000);
+
+test('a scheduled notice whose unit was deleted meanwhile is published to nobody and does not stop the timer', async () => {
+  const gone = await w.unit('root', '撤销班', 'class');
+  const k = await w.unit('root', 'K班', 'class');
+  const [leaver] = await w.readers(1, [gone.id]);
+  await w.reader([k.id]);
+  const author = await w.publisher();
+  const at = new Date(Date.now() + 3_600_000);
+  const doomed = await w.publish(author, { audience: to([gone.id]), scheduledAt: wallClock(at) });
+  const fine = await w.publish(author, { audience: to([k.id]), scheduledAt: wallClock(at) });
+  await w.move(leaver, [k.id]);
+  await w.orgMust('units.delete', { unitId: gone.id });
+  w.patch('notices', { status: 'scheduled' }, { scheduledAt: new Date(Date.now() - 1000) });
+  await w.timer();
+  expect(w.doc('notices', doomed.id)).toMatchObject({ status: 'published', audienceSize: 0 });
+  expect(w.doc('notices', fine.id)).toMatchObject({ status: 'published', audienceSize: 2 });
+});
+
+test('a recalled notice is no longer the business of observers; confirming one that asks for none changes nothing', async () => {
+  const k = await w.unit('root', 'K班', 'class');
+  const [reader] = await w.readers(1, [k.id]);
+  const office = await w.unit('root', '学工办', 'department');
+  const counsellor = await w.reader([office.id], { kind: 'staff' });
+  await w.orgMust('observers.set', { memberId: counsellor.memberId, unitIds: [k.id] });
+  const author = await w.publisher();
+  const notice = await w.publish(author, { audience: to([k.id]), requiresConfirm: false });
+  expect(code(await w.notice('confirm', { noticeId: notice.id }, reader))).toBe('NOTICE_STATE');
+  expect(w.receiptsOf(notice.id)[0]).toMatchObject({ confirmedAt: null });
+  expect(code(await w.notice('stats', { noticeId: notice.id }, counsellor))).toBe('OK');
+  await w.must('recall', { noticeId: notice.id }, author);
+  for (const action of ['stats', 'people', 'export']) {
+    const request = action === 'stats' ? { noticeId: notice.id } : { noticeId: notice.id, list: 'unread' };
+    expect(code(await w.notice(action, request, counsellor))).toBe('NOTICE_NOT_FOUND');
+  }
+  expect(code(await w.notice('stats', { noticeId: notice.id }, author))).toBe('OK');
+});
+
+test('someone who joined later finds an old unread 通知 on the first unread page however many 公告 they read, within the budget', async () => {
+  const k = await w.unit('root', 'K班', 'class');
+  const reader = await w.reader([k.id]);
+  const author = await w.publisher();
+  const old = await w.publish(author, { audience: to([k.id]) });
+  const later = await inBatches(Array.from({ length: 70 }), 4, () => w.publish(author, { kind: 'announcement', audience: to([k.id]) }));
+  for (const n of later) await w.must('open', { noticeId: n.id }, reader);
+  expect((await w.must<{ count: number }>('inbox.unreadCount', {}, reader)).count).toBe(1);
+  const page = await w.call<InboxPage>('inbox', { filter: 'unread' }, reader);
+  expect(page.body.ok && page.body.data.items.map((i) => i.id)).toEqual([old.id]);
+  expect(page.dbRequests).toBeLessThanOrEqual(5);
+}, 90_000);
+
+test('the first inbox call after joining gives receipts of the older 公告 once; later calls cost one query beyond the guard', async () => {
+  const k = await w.unit('root', 'K班', 'class');
+  await w.reader([k.id]);
+  const author = await w.publisher();
+  const announcements = await inBatches(Array.from({ length: 5 }), 5, () => w.publish(author, { kind: 'announcement', audience: to([k.id]) }));
+  const joined = await w.reader([k.id]);
+  const first = await w.call<InboxPage>('inbox', { filter: 'all' }, joined);
+  expect(first.body.ok && [...first.body.data.pinned, ...first.body.data.items].map((i) => i.id).sort()).toEqual(announcements.map((n) => n.id).sort());
+  const again = await w.call<InboxPage>('inbox', { filter: 'all' }, joined);
+  expect(again.dbRequests).toBe(3);
+  expect((await w.must<{ count: number }>('inbox.unreadCount', {}, joined)).count).toBe(5);
+  const stats = await w.must<{ totals: { audience: number } }>('stats', { noticeId: announcements[0].id }, author);
+  expect(stats.totals.audience).toBe(2);
 });

@@ -431,8 +431,9 @@ describe('the timer', () => {
   test('receipts an interrupted edit left behind are brought in step by the timer', async () => {
     const { unitId, readers, author } = await classWith(2);
     const published = await w.publish(author, { audience: to([unitId]) });
-    // An edit that changed the notice and died before its receipts.
-    w.patch('notices', { _id: published.id }, { title: '改过的标题', editedAt: new Date(), receiptsPending: true, updatedAt: new Date(Date.now() - 120_000) });
+    // An edit that changed the notice (a new version) and died before its receipts.
+    const version = (w.doc('notices', published.id)?.version as number) + 1;
+    w.patch('notices', { _id: published.id }, { title: '改过的标题', editedAt: new Date(), version, receiptsPending: true, updatedAt: new Date(Date.now() - 120_000) });
     await w.timer();
     expect(w.doc('notices', published.id)).toMatchObject({ receiptsPending: false });
     const page = await w.must<InboxPage>('inbox', { filter: 'all' }, readers[1]);

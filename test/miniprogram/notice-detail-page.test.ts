@@ -265,14 +265,14 @@ describe('确认收到', () => {
 describe('the reminder offer after reading', () => {
   it('offers 开启提醒 to someone without a credit, and takes it away once they accept', async () => {
     const popup = answerPopups({ 'tpl-new': 'accept' });
-    const { page, backend } = await open(noticeDetail(), '有新通知时，通过微信提醒你', {
+    const { page, backend } = await open(noticeDetail(), '通知未读时，可通过微信提醒你', {
       'subscriptions.state': () => ok(subscriptions(template({ id: 'tpl-new' }))),
       'subscriptions.record': () => ok(subscriptions(template({ id: 'tpl-new', credits: 1 }))),
     });
     fakeLocalPlatform();
 
     await page.tap('开启提醒');
-    await waitFor(() => !page.queryByText('有新通知时，通过微信提醒你'), 'the offer to go');
+    await waitFor(() => !page.queryByText('通知未读时，可通过微信提醒你'), 'the offer to go');
     expect(popup.mock.calls[0][0].tmplIds).toEqual(['tpl-new']);
     expect(backend.callsOf('subscriptions.record')[0].request).toEqual({ choices: { 'tpl-new': 'accept' } });
     expect(toast).toHaveBeenCalledWith(expect.objectContaining({ title: '剩余提醒 1 次' }));

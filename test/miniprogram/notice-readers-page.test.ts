@@ -361,7 +361,7 @@ describe('notice readers page: lists', () => {
 describe('notice readers page: remind', () => {
   it('reminds the unread, says how many were reached and had no credit, and waits out the pause', async () => {
     const next = businessTimeIn(5);
-    const { page, backend } = await open({ remind: () => ok({ reached: 20, noCredit: 10, failed: 1, nextAllowedAt: next }) }, '提醒未读');
+    const { page, backend } = await open({ remind: () => ok({ reached: 20, noCredit: 10, failed: 1, remaining: 0, nextAllowedAt: next }) }, '提醒未读');
     const timers = holdLongTimers();
 
     await page.tap('提醒未读');
@@ -400,7 +400,7 @@ describe('notice readers page: remind', () => {
   });
 
   it('reminds the unconfirmed', async () => {
-    const { page, backend } = await open({ remind: () => ok({ reached: 3, noCredit: 0, failed: 0, nextAllowedAt: businessTimeIn(5) }) }, '提醒未确认');
+    const { page, backend } = await open({ remind: () => ok({ reached: 3, noCredit: 0, failed: 0, remaining: 0, nextAllowedAt: businessTimeIn(5) }) }, '提醒未确认');
 
     await page.tap('提醒未确认');
 

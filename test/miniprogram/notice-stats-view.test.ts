@@ -215,9 +215,10 @@ describe('personRow', () => {
 
 describe('remindResultText', () => {
   it('says how many were reached, had no credit and failed', () => {
-    expect(remindResultText({ reached: 20, noCredit: 10, failed: 0, nextAllowedAt: '2024-03-03 12:05' })).toBe('已提醒 20 人，10 人未开启提醒');
-    expect(remindResultText({ reached: 20, noCredit: 0, failed: 2, nextAllowedAt: '2024-03-03 12:05' })).toBe('已提醒 20 人，2 人发送失败');
-    expect(remindResultText({ reached: 0, noCredit: 0, failed: 0, nextAllowedAt: '2024-03-03 12:05' })).toBe('没有需要提醒的人');
+    expect(remindResultText({ reached: 20, noCredit: 10, failed: 0, remaining: 0, nextAllowedAt: '2024-03-03 12:05' })).toBe('已提醒 20 人，10 人未开启提醒');
+    expect(remindResultText({ reached: 20, noCredit: 0, failed: 2, remaining: 0, nextAllowedAt: '2024-03-03 12:05' })).toBe('已提醒 20 人，2 人发送失败');
+    expect(remindResultText({ reached: 0, noCredit: 0, failed: 0, remaining: 0, nextAllowedAt: '2024-03-03 12:05' })).toBe('没有需要提醒的人');
+    expect(remindResultText({ reached: 900, noCredit: 0, failed: 0, remaining: 300, nextAllowedAt: '2024-03-03 12:05' })).toBe('已提醒 900 人，还有 300 人未及提醒，稍后可再提醒一次');
   });
 });
 

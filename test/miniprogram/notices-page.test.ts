@@ -429,15 +429,16 @@ describe('接收提醒', () => {
       'subscriptions.record': () => ok(subscriptions(template({ id: 'tpl-new', credits: 3 }), template({ id: 'tpl-remind', purpose: 'remind', credits: 1 }))),
     });
     fakeLocalPlatform();
-    await waitFor(() => page.queryByText('开启后，有新通知时微信会提醒你'), 'the switch');
+    await waitFor(() => page.queryByText('开启后，未读的通知可通过微信提醒你'), 'the switch');
     expect(page.text()).toContain('接收提醒');
 
     // The whole row toggles: a tap on its text reaches it.
-    await page.tap('开启后，有新通知时微信会提醒你');
-    await waitFor(() => page.queryByText('剩余提醒 3 次，点按可增加'), 'the credits');
+    await page.tap('开启后，未读的通知可通过微信提醒你');
+    // A reminder spends either template's credit: 3 + 1.
+    await waitFor(() => page.queryByText('剩余提醒 4 次，点按可增加'), 'the credits');
     expect(popup.mock.calls[0][0].tmplIds).toEqual(['tpl-new', 'tpl-remind']);
     expect(backend.callsOf('subscriptions.record')[0].request).toEqual({ choices: { 'tpl-new': 'accept', 'tpl-remind': 'accept' } });
-    expect(wxNotice.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '剩余提醒 3 次' }));
+    expect(wxNotice.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '剩余提醒 4 次' }));
     page.unmount();
   });
 

@@ -52,17 +52,18 @@ describe('which ids one popup asks for', () => {
 });
 
 describe('接收提醒 and credits', () => {
-  it('is hidden when no template serves new notices', () => {
+  it('is hidden without templates; a reminder template alone serves it (reminders spend either kind)', () => {
     expect(view.remindSwitch(null)).toEqual({ shown: false, checked: false, label: '' });
-    expect(view.remindSwitch(subscriptions(remind('r1', 3)))).toEqual({ shown: false, checked: false, label: '' });
+    expect(view.remindSwitch(subscriptions())).toEqual({ shown: false, checked: false, label: '' });
+    expect(view.remindSwitch(subscriptions(remind('r1', 3)))).toEqual({ shown: true, checked: true, label: '剩余提醒 3 次，点按可增加' });
   });
 
-  it('is off without credits, and on with the one-time credits of every notice template counted', () => {
-    expect(view.remindSwitch(subscriptions(notice('n1')))).toEqual({ shown: true, checked: false, label: '开启后，有新通知时微信会提醒你' });
+  it('is off without credits, and on with the one-time credits of every template reminders spend counted', () => {
+    expect(view.remindSwitch(subscriptions(notice('n1')))).toEqual({ shown: true, checked: false, label: '开启后，未读的通知可通过微信提醒你' });
     expect(view.remindSwitch(subscriptions(notice('n1', 2), notice('n2', 1), remind('r1', 5)))).toEqual({
       shown: true,
       checked: true,
-      label: '剩余提醒 3 次，点按可增加',
+      label: '剩余提醒 8 次，点按可增加',
     });
     expect(view.creditText(subscriptions(notice('n1', 2), notice('n2', 1)))).toBe('剩余提醒 3 次');
   });
@@ -70,7 +71,8 @@ describe('接收提醒 and credits', () => {
   it('says a long-term template needs no counting once accepted', () => {
     expect(view.remindSwitch(subscriptions(longTerm('l1', 1)))).toEqual({ shown: true, checked: true, label: '已开启长期提醒' });
     expect(view.hasCredit(subscriptions(longTerm('l1', 1)), 'notice')).toBe(true);
-    expect(view.hasCredit(subscriptions(longTerm('l1', 0), remind('r1', 2)), 'notice')).toBe(false);
+    expect(view.hasCredit(subscriptions(longTerm('l1', 0)), 'notice')).toBe(false);
+    expect(view.hasCredit(subscriptions(longTerm('l1', 0), remind('r1', 2)), 'notice')).toBe(true);
   });
 });
 
