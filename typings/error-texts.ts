@@ -72,6 +72,7 @@ export const ERROR_TEXTS: Record<ErrorCode, string> = {
   NOTICE_AUDIENCE_EMPTY: '所选范围内没有在册成员，请重新选择发送范围',
   NOTICE_REMIND_TOO_SOON: '每 5 分钟最多提醒一次，请稍后再试',
   SUBSCRIBE_NOT_CONFIGURED: '尚未配置消息提醒模板，请联系管理员',
+  CONTENT_CHECK_UNAVAILABLE: '内容安全检查暂时无法完成，请稍后再试',
 };
 
 /**

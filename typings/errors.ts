@@ -109,6 +109,8 @@ export type NoticeErrorCode =
   /** A reminder went out less than 5 minutes ago. */
   | 'NOTICE_REMIND_TOO_SOON'
   /** Subscribe messages are not configured on this deployment. */
-  | 'SUBSCRIBE_NOT_CONFIGURED';
+  | 'SUBSCRIBE_NOT_CONFIGURED'
+  /** WeChat's content check did not answer (busy, rate limit): nothing was saved, try again shortly. */
+  | 'CONTENT_CHECK_UNAVAILABLE';
 
 export type ErrorCode = CommonErrorCode | AccountErrorCode | OrgErrorCode | NoticeErrorCode;

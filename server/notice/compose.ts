@@ -20,7 +20,7 @@ import type { UnitTree } from '../org/tree';
 import { newRev } from '../org/tree';
 import { tree } from '../org/units';
 import type { FileStoragePort } from '../ports/storage.port';
-import type { WechatOpenApiPort } from '../ports/wechat-openapi.port';
+import { OpenApiError, type WechatOpenApiPort } from '../ports/wechat-openapi.port';
 import type { NoticeConfig } from './config';
 import { fanOut, firstBatch, leaseFrom, syncReceipts, unitKeysOf } from './fanout';
 import { ALL_KEY, attachmentKind, audienceSpec, listKey, NOTICES, RECEIPTS, type NoticeDoc } from './model';
@@ -196,7 +196,14 @@ export async function checkContent(deps: NoticeDeps, openid: string, title: stri
   if (title) pieces.push({ field: `${prefix}.title`, content: title });
   const chars = Array.from(body);
   for (let i = 0; i < chars.length; i += CHECK_PIECE) pieces.push({ field: `${prefix}.body`, content: chars.slice(i, i + CHECK_PIECE).join('') });
-  const verdicts = await Promise.all(pieces.map((piece) => deps.openapi.checkText({ openid, scene: 3, content: piece.content, title: piece.field.endsWith('.title') ? undefined : title || undefined })));
+  let verdicts: { verdict: string }[];
+  try {
+    verdicts = await Promise.all(pieces.map((piece) => deps.openapi.checkText({ openid, scene: 3, content: piece.content, title: piece.field.endsWith('.title') ? undefined : title || undefined })));
+  } catch (error) {
+    // The platform answered with an error (busy, a rate limit, the author not seen lately): an expected condition, not a bug.
+    if (error instanceof OpenApiError) throw new AppFailure('CONTENT_CHECK_UNAVAILABLE');
+    throw error;
+  }
   const refused = verdicts.findIndex((v) => v.verdict !== 'pass');
   if (refused >= 0) throw new AppFailure('CONTENT_RISKY', undefined, pieces[refused].field);
 }
