@@ -102,13 +102,18 @@ interface Person {
   collegeId: string;
 }
 
+function subscriberAccount(n: number): string | null {
+  return n % SUBSCRIBER_EVERY === 0 && n <= CLASSES_PER_COLLEGE * CLASS_SIZE ? `nb-sub-user-${n}` : null;
+}
+
 /** A roster member as the org function stores one. */
 function memberDoc(person: Person, n: number, now: Date): Record<string, unknown> {
   return {
     _id: person._id, name: person.name, number: person.number,
     // A third without a phone, so reach and receipts count both.
     phone: n % 3 === 0 ? null : `+86137${pad(n, 8)}`, kind: 'student', unitIds: [person.unitId], title: null, wecomUserId: null,
-    observes: [], active: true, userId: null, rev: 'bench', fieldsRev: 'bench', wecomKey: `none:${person._id}`, createdAt: now, updatedAt: now, deactivatedAt: null,
+    // Every SUBSCRIBER_EVERY-th person of the first college has an account with reminder credits.
+    observes: [], active: true, userId: subscriberAccount(n), rev: 'bench', fieldsRev: 'bench', wecomKey: `none:${person._id}`, createdAt: now, updatedAt: now, deactivatedAt: null,
   };
 }
 
@@ -120,7 +125,7 @@ function bindAccount(cloud: RunningLocalCloud, person: Person, userId: string, o
     _id: userId, nickname: person.name, avatarFileId: null, roles: [], wecom: null, profileEditedAt: null, createdAt: now, updatedAt: now,
     member: {
       id: person._id, name: person.name, number: person.number, kind: 'student', unitNames: [className], active: true,
-      unitIds: [person.unitId], unitKeys: [person.collegeId, person.unitId].sort(), observes: [],
+      unitIds: [person.unitId], unitKeys: [person.collegeId, person.unitId].sort(), observes: [], observeKeys: [], hasPhone: true,
     },
   }]);
   engine.insertDocuments('identities', [{ _id: identityId('wx-openid', `${APPID}:${openid}`), kind: 'wx-openid', key: `${APPID}:${openid}`, userId, createdAt: now }]);

@@ -34,8 +34,10 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
       { name: 'roles_id', keys: { roles: 1, _id: 1 } },
       { name: 'nickname', keys: { nickname: 1 } },
       { name: 'memberName', keys: { 'member.name': 1 } },
-      // Who is bound to a member (the notice inbox keeps this account's receipts in step).
+      // Who is bound to a member.
       { name: 'memberId', keys: { 'member.id': 1 } },
+      // Accounts whose receipts of older 公告 the notice timer has yet to complete.
+      { name: 'noticeSync', keys: { noticeSync: 1, 'member.active': 1 } },
     ],
   },
   {

@@ -3,9 +3,10 @@
  * three database requests beyond the guard's, whatever the number of notices and members:
  * - the caller's units come with the account the guard loaded (`member.unitKeys`);
  * - everything in the inbox is a receipt of the caller: one range query on (memberId, listKey);
- * - 公告 published before the caller joined their units get receipts once, on the first inbox
- *   call after the caller's units change (`syncLateReceipts`): the account remembers which
- *   units it was synced for, so every later call skips it.
+ * - 公告 published before the caller joined their units get receipts from the notice timer
+ *   (`syncLateReceipts`) within a minute of the change: every write of an account's member
+ *   summary removes its `noticeSync` mark, and the timer completes accounts without one. Until
+ *   then such a 公告 still opens (its receipt is written by opening it).
  */
 import { createHash } from 'node:crypto';
 import type { InboxPage, NoticeDetail } from '../../typings';
@@ -97,20 +98,22 @@ const LATE_NOTICE_FIELDS = {
   version: true,
 };
 
-/** Which member and units an account's receipts were last completed for. */
+/** Which member and units an account's receipts were last completed for (for people reading the data). */
 export function syncSignature(reader: Reader): string {
   return createHash('sha256').update(`${reader.memberId}|${reader.unitKeys.join(',')}`).digest('hex').slice(0, 16);
 }
 
 /**
- * Gives the caller receipts for the 公告 of their units that they have none of: those published
- * before they joined (or were bound, or restored). Runs only when the account's units differ
- * from the ones it last synced for, so it costs nothing on every other call; a race of two calls
- * writes each receipt once (their ids are fixed).
+ * Gives a person receipts for the 公告 of their units they have none of: those published before
+ * they joined (or were bound, or restored). A race of two runs writes each receipt once (their
+ * ids are fixed). Marks the account done only while its units are still the ones it used, so a
+ * change in between is completed by the next run. False when the account has no active member.
  */
-async function syncLateReceipts(deps: NoticeDeps, account: UserDoc, reader: Reader): Promise<void> {
+export async function syncLateReceipts(deps: NoticeDeps, account: UserDoc): Promise<boolean> {
+  const found = await readerOf(deps, account);
+  if ('blocked' in found) return false;
+  const { reader } = found;
   const signature = syncSignature(reader);
-  if (account.noticeSync === signature) return;
   const _ = deps.db.command;
   const { data } = await deps.db
     .collection(NOTICES)
@@ -128,12 +131,14 @@ async function syncLateReceipts(deps: NoticeDeps, account: UserDoc, reader: Read
     if (missing.length > 0) {
       const now = deps.now();
       const person = await personOf(deps, reader);
-      if (!person) return;
+      if (!person) return false;
       await insertReceipts(deps, missing.map((doc) => ({ ...receiptFor(doc, person, null, now, true), unitKeys: [...reader.unitKeys] })));
     }
   }
   // Only while the account still has these units: a change in between syncs again next time.
-  await deps.db.collection('users').where({ _id: account._id, 'member.id': reader.memberId }).update({ data: { noticeSync: signature } });
+  const sameUnits = account.member?.unitKeys ? { 'member.unitKeys': account.member.unitKeys } : {};
+  await deps.db.collection('users').where({ _id: account._id, 'member.id': reader.memberId, ...sameUnits }).update({ data: { noticeSync: signature } });
+  return true;
 }
 
 /** The person a new receipt records, from the account summary (older summaries: the member document). */
@@ -148,7 +153,6 @@ export async function inbox(deps: NoticeDeps, account: UserDoc, filter: 'unread'
   if ('blocked' in found) return { items: [], next: null, pinned: [], blocked: found.blocked };
   if (after !== undefined && !CURSOR.test(after)) throw new AppFailure('INVALID_INPUT', '分页参数无效', 'after');
   const { reader } = found;
-  await syncLateReceipts(deps, account, reader);
   const _ = deps.db.command;
   const where: Record<string, unknown> = { memberId: reader.memberId, hidden: false };
   if (after) where.listKey = _.lt(after);
@@ -165,7 +169,6 @@ export async function unreadCount(deps: NoticeDeps, account: UserDoc): Promise<n
   const found = await readerOf(deps, account);
   if ('blocked' in found) return 0;
   const { reader } = found;
-  await syncLateReceipts(deps, account, reader);
   const { data } = await deps.db
     .collection(RECEIPTS)
     .where({ memberId: reader.memberId, hidden: false, readAt: null })

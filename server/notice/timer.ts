@@ -4,7 +4,9 @@
  * lease), and brings receipts in step with notices an interrupted edit or recall left behind.
  */
 import { findById } from '../db/db';
+import type { UserDoc } from '../accounts/model';
 import { publishScheduled, resumePublish, type NoticeDeps } from './compose';
+import { syncLateReceipts } from './inbox';
 import { syncReceipts } from './fanout';
 import { EXPORT_KEEP_MS, EXPORTS, NOTICES, type NoticeDoc } from './model';
 
@@ -20,7 +22,12 @@ export interface TimerReport {
   resumed: string[];
   repaired: string[];
   exportsRemoved: number;
+  /** Accounts whose receipts of older 公告 were completed. */
+  synced: number;
 }
+
+/** Accounts read per query when completing receipts. */
+const SYNC_PAGE = 100;
 
 /** One notice's work: its failure is logged and the run goes on with the others. */
 async function isolated<T>(noticeId: string, work: () => Promise<T>): Promise<T | null> {
@@ -37,7 +44,7 @@ export async function runTimer(deps: NoticeDeps): Promise<TimerReport> {
   const now = deps.now();
   const _ = deps.db.command;
   const notices = deps.db.collection(NOTICES);
-  const report: TimerReport = { published: [], resumed: [], repaired: [], exportsRemoved: 0 };
+  const report: TimerReport = { published: [], resumed: [], repaired: [], exportsRemoved: 0, synced: 0 };
   const inBudget = (): boolean => Date.now() - started < RUN_BUDGET_MS;
 
   const { data: due } = await notices.where({ status: 'scheduled', scheduledAt: _.lte(now) }).orderBy('scheduledAt', 'asc').limit(PER_RUN).get();
@@ -63,6 +70,17 @@ export async function runTimer(deps: NoticeDeps): Promise<TimerReport> {
     if (repaired) report.repaired.push(doc._id);
   }
   if (inBudget()) report.exportsRemoved = await removeOldExports(deps, now);
+  // People whose units changed: their 公告 from before the change, a page at a time while time lasts.
+  while (inBudget()) {
+    const { data: accounts } = await deps.db.collection('users').where({ 'member.active': true, noticeSync: _.exists(false) }).limit(SYNC_PAGE).get();
+    for (const account of accounts as UserDoc[]) {
+      if (!inBudget()) return report;
+      if (await isolated(`account ${account._id}`, () => syncLateReceipts(deps, account))) report.synced += 1;
+      // An account that cannot be completed (its member went away meanwhile) is marked so it is not retried each run.
+      else await deps.db.collection('users').where({ _id: account._id, noticeSync: _.exists(false) }).update({ data: { noticeSync: 'none' } });
+    }
+    if (accounts.length < SYNC_PAGE) break;
+  }
   return report;
 }
 

@@ -11,7 +11,7 @@ import { type MemberDoc, wecomKeyOf } from './model';
 import { OpenApiError, type PhoneNumberInfo, type WechatOpenApiPort } from '../ports/wechat-openapi.port';
 import { memberNotFound } from './members';
 import { normalizePhone } from './phone';
-import { memberSummary } from './summaries';
+import { memberSummary, summaryWrite } from './summaries';
 import { newRev } from './tree';
 import { type OrgDeps, tree } from './units';
 
@@ -48,7 +48,7 @@ export async function bindMember(deps: OrgDeps, memberId: string, userId: string
     }
     const bound: MemberDoc = { ...member, userId, rev: newRev(), updatedAt: now };
     await t.collection('members').doc(memberId).update({ data: { userId, rev: bound.rev, updatedAt: now } });
-    await t.collection('users').doc(userId).update({ data: { member: _.set(summary), updatedAt: now } });
+    await t.collection('users').doc(userId).update({ data: summaryWrite(summary, _, now) });
     return { member: bound, summary };
   });
 }

@@ -13,7 +13,7 @@ import { type MemberDoc, memberCard, oneLine, type UnitDoc, wecomKeyOf } from '.
 import { type CounterChanges, counterChanges, moveCounters } from './counters';
 import { normaliseNumber, numberProblem } from './member-number';
 import { normalizePhone } from './phone';
-import { memberSummary } from './summaries';
+import { memberSummary, summaryWrite } from './summaries';
 import { newRev, type UnitTree } from './tree';
 import { type OrgDeps, tree } from './units';
 
@@ -163,10 +163,7 @@ async function rewriteMember(deps: OrgDeps, memberId: string, change: (current: 
     const { _id, ...data } = next;
     await t.collection('members').doc(memberId).set({ data });
     if (next.userId) {
-      const summary = memberSummary(next, snapshot, (id) => names.get(id));
-      // A restored member gets the 公告 published while it was away: the notice inbox completes them again.
-      const resync = current.active !== next.active ? { noticeSync: _.remove() } : {};
-      await t.collection('users').doc(next.userId).update({ data: { member: _.set(summary), updatedAt: next.updatedAt, ...resync } });
+      await t.collection('users').doc(next.userId).update({ data: summaryWrite(memberSummary(next, snapshot, (id) => names.get(id)), _, next.updatedAt) });
     }
     return next;
   }).catch((error) => {

@@ -39,6 +39,15 @@ export function memberSummary(
   };
 }
 
+/**
+ * What every write of an account's member summary also writes: the notice inbox completes the
+ * person's receipts of 公告 whenever their units may have changed (server/notice/inbox.ts,
+ * `syncLateReceipts`, run by the notice timer for accounts without `noticeSync`).
+ */
+export function summaryWrite(summary: MemberSummary, command: { set(value: unknown): unknown; remove(): unknown }, now: Date): Record<string, unknown> {
+  return { member: command.set(summary), noticeSync: command.remove(), updatedAt: now };
+}
+
 /** Rewrites the summaries of bound members placed in a unit, or of the given members. */
 export async function refreshMemberSummaries(deps: OrgDeps, scope: { unitId: string } | { unitIds: string[] } | { memberIds: string[] }): Promise<number> {
   const _ = deps.db.command;
@@ -68,7 +77,7 @@ export async function refreshMemberSummaries(deps: OrgDeps, scope: { unitId: str
       .collection('users')
       // Only while the account is still bound to this member: an unbind in between wins.
       .where({ _id: member.userId as string, 'member.id': member._id })
-      .update({ data: { member: _.set(memberSummary(member, snapshot)), updatedAt: deps.now() } }),
+      .update({ data: summaryWrite(memberSummary(member, snapshot), _, deps.now()) }),
   );
   return bound.length;
 }

@@ -107,6 +107,8 @@ describe('audiences', () => {
     const joined = await w.reader([k.id]);
     await w.move(movesIn, [k.id]);
     await w.move(movesOut, [l.id]);
+    // The timer completes the receipts of people whose units changed (within a minute on the platform).
+    await w.timer();
 
     for (const late of [joined, movesIn]) {
       const rows = (await wholeInbox(late)).rows;
@@ -208,6 +210,7 @@ describe('the inbox', () => {
     const [early, author] = await Promise.all([w.reader([k.id]), w.publisher()]);
     const before = await inBatches(Array.from({ length: 24 }), 3, (_, i) => w.publish(author, { kind: 'announcement', audience: to([k.id]), pinned: i === 5 }));
     const joined = await w.reader([k.id]);
+    await w.timer();
     const after = await inBatches(Array.from({ length: 22 }), 3, (_, i) => w.publish(author, { kind: i % 5 === 0 ? 'announcement' : 'notice', audience: to([k.id]) }));
     const visible = [...before, ...after].map((n) => n.id);
 
