@@ -294,9 +294,9 @@ export async function noticesScenario(cloud: RunningLocalCloud): Promise<NoticeB
     cloud.cloud.engine.insertDocuments('members', [memberDoc(person, n, now)]);
     bindAccount(cloud, person, `nb-late-user-${r}`, `nb-late-${r}`, '通知0班000', now);
   }
-  const announcements = (await invoke<InboxPage>(cloud, lateHeaders(0), 'inbox', { filter: 'all' }));
-  const lateIds = [...announcements.pinned, ...announcements.items].filter((item) => item.kind === 'announcement').map((item) => item.id);
-  if (lateIds.length < 3) throw new Error(`a late joiner sees ${lateIds.length} 公告`);
+  // Their inbox shows these once the timer has run (the benchmark runs without timers): take them from the database.
+  const lateIds = (cloud.cloud.engine.find(NOTICES, { query: { kind: 'announcement', status: 'published' }, limit: 20 }) as { _id: string }[]).map((doc) => doc._id);
+  if (lateIds.length < 3) throw new Error(`only ${lateIds.length} 公告 for a late joiner to open`);
   await run({
     operation: 'open, 公告 published before the reader joined (writes the receipt)',
     size: inDb,
