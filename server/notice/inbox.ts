@@ -9,7 +9,7 @@
  *   then such a 公告 still opens (its receipt is written by opening it).
  */
 import { createHash } from 'node:crypto';
-import type { InboxPage, NoticeDetail } from '../../typings';
+import type { InboxItem, InboxPage, NoticeDetail } from '../../typings';
 import type { UserDoc } from '../accounts/model';
 import { AppFailure } from '../core/result';
 import { findById, insertIfAbsent } from '../db/db';
@@ -154,16 +154,24 @@ export async function inbox(deps: NoticeDeps, account: UserDoc, filter: 'unread'
   if (after !== undefined && !CURSOR.test(after)) throw new AppFailure('INVALID_INPUT', '分页参数无效', 'after');
   const { reader } = found;
   const _ = deps.db.command;
-  const where: Record<string, unknown> = { memberId: reader.memberId, hidden: false };
-  if (after) where.listKey = _.lt(after);
-  if (filter === 'unread') where.readAt = null;
-  const { data } = await deps.db.collection(RECEIPTS).where(where).orderBy('listKey', 'desc').limit(INBOX_PAGE).get();
-  const receipts = data as ReceiptDoc[];
-  // A 公告 of units the caller has left stays out (its receipt remains, should they return).
-  const items = receipts.filter((receipt) => showsReceipt(receipt, reader)).map(inboxItemOfReceipt);
-  const next = receipts.length === INBOX_PAGE ? receipts[receipts.length - 1].listKey : null;
+  let items: InboxItem[] = [];
+  let next: string | null = after ?? null;
+  // A page of receipts may all be 公告 of units the caller has left (they stay, should the
+  // caller return): a few more pages keep the reply from coming back empty mid-list.
+  for (let pass = 0; pass < EMPTY_PASSES && (pass === 0 || (items.length === 0 && next)); pass += 1) {
+    const where: Record<string, unknown> = { memberId: reader.memberId, hidden: false };
+    if (next) where.listKey = _.lt(next);
+    if (filter === 'unread') where.readAt = null;
+    const { data } = await deps.db.collection(RECEIPTS).where(where).orderBy('listKey', 'desc').limit(INBOX_PAGE).get();
+    const receipts = data as ReceiptDoc[];
+    items = receipts.filter((receipt) => showsReceipt(receipt, reader)).map(inboxItemOfReceipt);
+    next = receipts.length === INBOX_PAGE ? receipts[receipts.length - 1].listKey : null;
+  }
   return after ? { items, next, pinned: [], blocked: null } : { items: items.filter((i) => !i.pinned), next, pinned: items.filter((i) => i.pinned), blocked: null };
 }
+
+/** Pages of receipts one inbox call reads at most when they hold nothing to show. */
+const EMPTY_PASSES = 3;
 
 export async function unreadCount(deps: NoticeDeps, account: UserDoc): Promise<number> {
   const found = await readerOf(deps, account);

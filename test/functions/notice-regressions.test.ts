@@ -201,3 +201,14 @@ test('the 公告 from before someone joined reach their inbox through the timer;
   // Marked done: the next run leaves the account alone.
   expect(w.doc('users', joined.userId)?.noticeSync).toEqual(expect.any(String));
 });
+
+test('someone who left a unit with many 公告 still finds an older notice on the first inbox page', async () => {
+  const [k, l] = await Promise.all([w.unit('root', 'K班', 'class'), w.unit('root', 'L班', 'class')]);
+  const mover = await w.reader([k.id]);
+  const author = await w.publisher();
+  const old = await w.publish(author, { audience: to([k.id]) });
+  await inBatches(Array.from({ length: 25 }), 5, () => w.publish(author, { kind: 'announcement', audience: to([k.id]) }));
+  await w.move(mover, [l.id]);
+  const page = await w.must<InboxPage>('inbox', { filter: 'all' }, mover);
+  expect([...page.pinned, ...page.items].map((i) => i.id)).toEqual([old.id]);
+});
