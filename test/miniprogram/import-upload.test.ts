@@ -2,6 +2,7 @@ import type { Result } from '../../typings';
 import type { RuntimeConfig } from '../../miniprogram/config/runtime';
 import { requireBuilt } from '../helpers/simulate';
 import { account, cloudMore, installStorage, storedSession, wxMore, type UploadOptions } from './fake-backend';
+import { UPLOAD_RUNTIMES } from './page-helpers';
 
 interface FilesModule {
   createFileService(config: RuntimeConfig): {
@@ -12,13 +13,7 @@ interface FilesModule {
   importCloudPath(accountId: string, fileName: string, now?: number): string;
 }
 
-const local: RuntimeConfig = {
-  transport: 'local',
-  cloudEnv: 'test-env',
-  localBaseUrl: 'http://127.0.0.1:3900',
-  devIdentity: { openid: 'demo-admin-openid', appid: 'wx-demo-appid', unionid: 'demo-admin-unionid' },
-};
-const cloud: RuntimeConfig = { ...local, transport: 'cloud' };
+const { local, cloud } = UPLOAD_RUNTIMES;
 const NOW = 1_700_000_000_000;
 
 const load = () => requireBuilt<FilesModule>('services/files');

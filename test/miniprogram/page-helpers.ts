@@ -4,6 +4,7 @@
  * attribute as rendered (simulate keeps native attributes on the virtual node, not the DOM).
  */
 import type { RenderedPage } from '../helpers/simulate';
+import type { RuntimeConfig } from '../../miniprogram/config/runtime';
 
 interface Dispatchable {
   dispatchEvent(eventName: string, options?: { detail?: unknown }): void;
@@ -116,3 +117,14 @@ export function holdPauses(ms: number): { pending(): number; runPending(): void 
     },
   };
 }
+
+/** The two transports an upload can take, as the demo admin: the local cloud and the cloud. */
+export const UPLOAD_RUNTIMES: { local: RuntimeConfig; cloud: RuntimeConfig } = (() => {
+  const local: RuntimeConfig = {
+    transport: 'local',
+    cloudEnv: 'test-env',
+    localBaseUrl: 'http://127.0.0.1:3900',
+    devIdentity: { openid: 'demo-admin-openid', appid: 'wx-demo-appid', unionid: 'demo-admin-unionid' },
+  };
+  return { local, cloud: { ...local, transport: 'cloud' } };
+})();
