@@ -186,7 +186,7 @@ export function seedNotices(engine: DbEngine, now: Date, fileIdOf: (cloudPath: s
       attachments,
       audience: demo.audience,
       audienceKeys: demo.kind === 'announcement' ? (demo.audience.all ? ['*'] : demo.audience.unitIds) : [],
-      reachKeys: unitKeysOf(demo.audience.unitIds, snapshot),
+      reachKeys: unitKeysOf([...demo.audience.unitIds, ...members.filter((m) => demo.audience.memberIds.includes(m._id)).flatMap((m) => m.unitIds)], snapshot),
       requiresConfirm: demo.requiresConfirm,
       deadline: demo.deadlineHours === null ? null : new Date(at.getTime() + demo.deadlineHours * HOUR),
       pinned: demo.pinned,

@@ -98,5 +98,15 @@ function record(choices: Record<string, SubscribeChoice>): Promise<SubscriptionS
 export function promptSubscribe(ids: readonly string[]): SubscribePrompt {
   if (ids.length === 0) return { answered: Promise.resolve({}), recorded: Promise.resolve(null) };
   const answered = ask(ids);
+  answered.then((choices) => {
+    if (Object.values(choices).length > 0 && !Object.values(choices).includes('accept')) declined = true;
+  });
   return { answered, recorded: answered.then(record) };
+}
+
+/** Whether the person turned the popup down since the mini-program started: passing taps stop asking. */
+let declined = false;
+
+export function declinedThisSession(): boolean {
+  return declined;
 }

@@ -67,7 +67,7 @@ export function explanationText(notices: number): string {
 }
 
 export function emptyNonReadersText(notices: number): string {
-  return notices > 0 ? `最近 ${notices} 条通知都有人按时阅读` : '最近没有设置截止时间的通知';
+  return notices > 0 ? `没有成员在最近 ${notices} 条通知中全部未按时阅读` : '最近没有设置截止时间的通知';
 }
 
 export function nonReadersTitle(unitName: string): string {

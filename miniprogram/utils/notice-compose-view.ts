@@ -553,7 +553,8 @@ export function mineRow(notice: ManagedNotice, showAuthor: boolean): MineRow {
     authorText: showAuthor ? `发布人 ${notice.authorName}` : '',
     // A scheduled notice is recalled to a draft before it changes (the backend edits drafts and published notices).
     canEdit: notice.status === 'draft' || notice.status === 'published',
-    canRecall: notice.status === 'scheduled' || notice.status === 'published',
+    // A publish stuck half-way (its function died) goes back to draft; a live one is refused by the backend.
+    canRecall: notice.status === 'scheduled' || notice.status === 'published' || notice.status === 'publishing',
     canDelete: notice.status === 'draft',
     canSeeStats: published,
   };

@@ -65,15 +65,12 @@ export async function canSeeStats(deps: NoticeDeps, account: UserDoc, doc: Notic
   // Keys on both sides answer it without the tree: an observed unit inside a chosen one has the
   // chosen one among its ancestors (observeKeys), a chosen unit inside an observed one has the
   // observed one among its own (reachKeys).
-  if (member.observes && member.observeKeys && doc.reachKeys) {
+  if (member.observes && member.observeKeys && doc.reachKeys && doc.status !== 'scheduled' && doc.status !== 'draft') {
     if (doc.audience.all) return true;
     const observeKeys = new Set(member.observeKeys);
     if (doc.audience.unitIds.some((id) => observeKeys.has(id))) return true;
-    if (member.observes.some((id) => doc.reachKeys?.includes(id))) return true;
-    if (doc.audience.memberIds.length === 0) return false;
-    const _ = deps.db.command;
-    const { data } = await deps.db.collection(RECEIPTS).where({ noticeId: doc._id, unitKeys: _.in(member.observes) }).limit(1).field({ _id: true }).get();
-    return data.length > 0;
+    // reachKeys also holds the units of the chosen people, written when the notice was published.
+    return member.observes.some((id) => doc.reachKeys?.includes(id));
   }
   return (await statsScope(deps, account, doc)) !== null;
 }

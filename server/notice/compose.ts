@@ -22,7 +22,7 @@ import { tree } from '../org/units';
 import type { FileStoragePort } from '../ports/storage.port';
 import { OpenApiError, type WechatOpenApiPort } from '../ports/wechat-openapi.port';
 import type { NoticeConfig } from './config';
-import { fanOut, firstBatch, leaseFrom, syncReceipts, unitKeysOf } from './fanout';
+import { fanOut, firstBatch, leaseFrom, syncReceipts } from './fanout';
 import { ALL_KEY, attachmentKind, audienceSpec, listKey, NOTICES, RECEIPTS, type NoticeDoc } from './model';
 
 export interface NoticeDeps {
@@ -278,6 +278,8 @@ export async function deleteDraft(deps: NoticeDeps, account: UserDoc, noticeId: 
   if (doc.status !== 'draft') throw new AppFailure('NOTICE_STATE');
   const { stats } = await deps.db.collection(NOTICES).where({ _id: noticeId, status: 'draft' }).remove();
   if (stats.removed === 0) throw new AppFailure('NOTICE_STATE');
+  // A draft that was a dead publish once may have left receipts.
+  if ((doc.version ?? 0) > 1) await deps.db.collection(RECEIPTS).where({ noticeId }).remove();
   await removeUnused(deps, doc.attachments.map((a) => a.fileId), noticeId);
 }
 
@@ -355,7 +357,6 @@ export async function publishNotice(
     ...fields,
     attachments,
     audienceKeys: audienceKeysOf(fields.kind, fields.audience),
-    reachKeys: unitKeysOf(fields.audience.unitIds, snapshot),
     status: scheduled ? 'scheduled' : 'publishing',
     authorId: ownerId,
     authorName: before?.authorName ?? displayName(author.account),
@@ -381,6 +382,8 @@ export async function publishNotice(
       throw new AppFailure('NOTICE_STATE');
     }
   } else {
+    // A draft that was a dead publish once may have left receipts (recalled before they were removed).
+    if ((before.version ?? 0) > 1) await deps.db.collection(RECEIPTS).where({ noticeId: id }).remove();
     const { _id, ...data } = doc;
     const { stats } = await deps.db.collection(NOTICES).where({ _id: id, status: 'draft', rev: before.rev }).update({ data });
     if (stats.updated === 0) {
@@ -459,7 +462,7 @@ export async function editNotice(deps: NoticeDeps, author: Author, request: { no
   const next = { ...doc, ...patch };
   await syncReceipts(deps, next);
   await removeUnused(deps, doc.attachments.filter((a) => !attachments.some((b) => b.fileId === a.fileId)).map((a) => a.fileId), doc._id);
-  return { ...next, receiptsPending: false };
+  return next;
 }
 
 /** Published: out of every inbox, kept for the author and admins. Scheduled: back to draft. */
@@ -471,10 +474,14 @@ export async function recallNotice(deps: NoticeDeps, account: UserDoc, noticeId:
     const stuck = doc.status === 'publishing' && doc.leaseUntil !== null && new Date(doc.leaseUntil).getTime() <= now.getTime();
     if (doc.status === 'scheduled' || stuck) {
       // A scheduled notice goes back to draft; so does a publish that died and was never finished.
-      const patch = { status: 'draft' as const, requestId: null, rev: newRev(), updatedAt: now, leaseUntil: null, publishedAt: null, listKey: null };
-      const { stats } = await deps.db.collection(NOTICES).where({ _id: noticeId, status: doc.status, rev: doc.rev }).update({ data: patch });
-      if (stats.updated === 0) continue;
+      // Its receipts go first: a crash after that leaves it publishing, which the timer finishes.
+      const _ = deps.db.command;
       if (stuck) await deps.db.collection(RECEIPTS).where({ noticeId }).remove();
+      const patch = { status: 'draft' as const, requestId: null, rev: newRev(), updatedAt: now, leaseUntil: null, publishedAt: null, listKey: null };
+      // A publish the timer took over meanwhile holds a live lease again: not recalled.
+      const condition = stuck ? { _id: noticeId, status: 'publishing', rev: doc.rev, leaseUntil: _.lte(now) } : { _id: noticeId, status: 'scheduled', rev: doc.rev };
+      const { stats } = await deps.db.collection(NOTICES).where(condition).update({ data: patch });
+      if (stats.updated === 0) continue;
       return { ...doc, ...patch };
     }
     if (doc.status !== 'published') throw new AppFailure('NOTICE_STATE');
@@ -484,7 +491,7 @@ export async function recallNotice(deps: NoticeDeps, account: UserDoc, noticeId:
     if (stats.updated === 0) continue;
     const next = { ...doc, ...patch };
     await syncReceipts(deps, next);
-    return { ...next, receiptsPending: false };
+    return next;
   }
   throw new AppFailure('BUSY_RETRY');
 }

@@ -107,6 +107,10 @@ export async function fanOut(deps: NoticeDeps, doc: NoticeDoc, snapshot: UnitTre
   let written = 0;
   let after: string | undefined;
   let prefetched = first;
+  // The units the notice reaches into, for the observers' check (server/notice/access.ts): the
+  // chosen units with their ancestors, and the units of chosen people.
+  const chosen = new Set(doc.audience.memberIds);
+  const reach = new Set(unitKeysOf(reachableSpec(doc, snapshot).unitIds.filter((id) => id !== 'root'), snapshot));
   let leaseUntil = doc.leaseUntil ? new Date(doc.leaseUntil).getTime() : 0;
   do {
     // A long fan-out keeps its lease, so the timer does not start a second one beside it.
@@ -118,24 +122,27 @@ export async function fanOut(deps: NoticeDeps, doc: NoticeDoc, snapshot: UnitTre
     const page = prefetched ?? (await audienceScan(deps, snapshot, reachableSpec(doc, snapshot), after));
     prefetched = undefined;
     const receipts = page.items.map((person) => receiptFor(doc, person, snapshot, now));
+    for (const receipt of receipts) if (chosen.has(receipt.memberId)) for (const key of receipt.unitKeys) reach.add(key);
     for (let i = 0; i < receipts.length; i += RECEIPT_BATCH) await insertReceipts(deps, receipts.slice(i, i + RECEIPT_BATCH));
     written += receipts.length;
     after = page.next ?? undefined;
   } while (after);
-  const done = { status: 'published' as const, audienceSize: written, leaseUntil: null, updatedAt: deps.now() };
+  const done = { status: 'published' as const, audienceSize: written, reachKeys: [...reach].sort(), leaseUntil: null, updatedAt: deps.now() };
   await deps.db.collection(NOTICES).where({ _id: doc._id, status: 'publishing' }).update({ data: done });
   return { ...doc, ...done };
 }
 
 /**
  * Brings receipts in step with their notice after an edit or a recall: one update of every
- * receipt of the notice. The notice keeps `receiptsPending` until this is done, so a crash in
- * between is repaired by the timer (repairPending).
+ * receipt showing an older version. The change's own call syncs at once; the notice keeps
+ * `receiptsPending` until the timer has synced it once more a minute later (`settle`), which
+ * also catches a receipt a later joiner's open or the timer wrote from a copy of the notice read
+ * just before the change, and any sync a crash cut short.
  */
-export async function syncReceipts(deps: NoticeDeps, doc: NoticeDoc): Promise<void> {
+export async function syncReceipts(deps: NoticeDeps, doc: NoticeDoc, settle = false): Promise<void> {
   const _ = deps.db.command;
   const version = doc.version ?? 0;
   // Only receipts showing an older version: a sync of an older version that arrives late changes nothing.
   await deps.db.collection(RECEIPTS).where({ noticeId: doc._id, noticeVersion: _.lt(version) }).update({ data: receiptShowing(doc) });
-  await deps.db.collection(NOTICES).where({ _id: doc._id, version }).update({ data: { receiptsPending: false } });
+  if (settle) await deps.db.collection(NOTICES).where({ _id: doc._id, version }).update({ data: { receiptsPending: false } });
 }

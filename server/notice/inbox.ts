@@ -117,7 +117,8 @@ export async function syncLateReceipts(deps: NoticeDeps, account: UserDoc): Prom
   const _ = deps.db.command;
   const { data } = await deps.db
     .collection(NOTICES)
-    .where({ kind: 'announcement', status: 'published', audienceKeys: _.in(matchKeys(reader)) })
+    // Being published too: its fan-out may have passed this person already.
+    .where({ kind: 'announcement', status: _.in(['published', 'publishing']), audienceKeys: _.in(matchKeys(reader)) })
     .orderBy('listKey', 'desc')
     .limit(LATE_SYNC_MAX)
     .field(LATE_NOTICE_FIELDS)
@@ -191,7 +192,7 @@ export async function unreadCount(deps: NoticeDeps, account: UserDoc): Promise<n
  * 公告 reaching them now without one (they joined later), a new one, written already read (it
  * is made by opening). Null when they are not in the audience.
  */
-async function receiptOf(deps: NoticeDeps, doc: NoticeDoc, reader: Reader, opening: boolean): Promise<ReceiptDoc | null> {
+async function receiptOf(deps: NoticeDeps, doc: NoticeDoc, reader: Reader, writing: 'read' | 'confirmed'): Promise<ReceiptDoc | null> {
   const existing = await findById<ReceiptDoc>(deps.db, RECEIPTS, receiptId(doc._id, reader.memberId));
   if (existing) return existing.hidden || !showsReceipt(existing, reader) ? null : existing;
   if (doc.kind !== 'announcement' || !announcementReaches(doc.audienceKeys, reader.unitKeys)) return null;
@@ -206,7 +207,8 @@ async function receiptOf(deps: NoticeDeps, doc: NoticeDoc, reader: Reader, openi
     if (!member || !member.active) return null;
     late = receiptFor(doc, member, await tree(deps), now, true);
   }
-  if (opening) Object.assign(late, readFields(late, now));
+  Object.assign(late, readFields(late, now));
+  if (writing === 'confirmed') late.confirmedAt = now;
   if (!(await insertIfAbsent(deps.db, RECEIPTS, { ...late }))) return findById<ReceiptDoc>(deps.db, RECEIPTS, late._id);
   return late;
 }
@@ -253,7 +255,7 @@ export async function openNotice(deps: NoticeDeps, account: UserDoc, noticeId: s
   const reader = 'reader' in found ? found.reader : null;
   let receipt: ReceiptDoc | null = null;
   if (isReadable(doc) && reader) {
-    const held = await receiptOf(deps, doc, reader, true);
+    const held = await receiptOf(deps, doc, reader, 'read');
     receipt = held ? await markRead(deps, doc, held) : null;
   }
   const statsAllowed = await canSeeStats(deps, account, doc);
@@ -284,10 +286,15 @@ export async function confirmNotice(deps: NoticeDeps, account: UserDoc, noticeId
   const reader = requireReader(await readerOf(deps, account));
   const doc = await findById<NoticeDoc>(deps.db, NOTICES, noticeId);
   if (!doc || !isReadable(doc)) throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
-  const held = await receiptOf(deps, doc, reader, true);
+  // Confirming one that does not ask would count a 确认 nobody was asked for: refused before
+  // anything is written, and only to someone who may know the notice exists.
+  if (!doc.requiresConfirm) {
+    const mine = await findById<ReceiptDoc>(deps.db, RECEIPTS, receiptId(doc._id, reader.memberId));
+    const reaches = mine ? !mine.hidden && showsReceipt(mine, reader) : doc.kind === 'announcement' && announcementReaches(doc.audienceKeys, reader.unitKeys);
+    throw reaches ? new AppFailure('NOTICE_STATE') : new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
+  }
+  const held = await receiptOf(deps, doc, reader, 'confirmed');
   if (!held) throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
-  // Confirming one that does not ask would count a 确认 nobody was asked for.
-  if (!doc.requiresConfirm) throw new AppFailure('NOTICE_STATE');
   if (held.confirmedAt && held.readAt) return { readAt: formatBusiness(held.readAt), confirmedAt: formatBusiness(held.confirmedAt) };
   const now = deps.now();
   const _ = deps.db.command;

@@ -156,7 +156,9 @@ function remindTemplates(templates: readonly TemplateConfig[]): TemplateConfig[]
 }
 
 /** A reminder round stops starting sends after this, well inside the function's 60 s. */
-const REMIND_BUDGET_MS = 40_000;
+const REMIND_BUDGET_MS = 35_000;
+/** Credits one query reads (a `get` returns at most 1,000). */
+const CREDITS_READ = 1000;
 /** People whose sends are recorded (and credits counted) together. */
 const RECORD_CHUNK = 100;
 
@@ -169,6 +171,8 @@ export async function remind(deps: NoticeDeps, account: UserDoc, noticeId: strin
   const started = Date.now();
   const doc = await findById<NoticeDoc>(deps.db, NOTICES, noticeId);
   if (!doc || doc.status !== 'published') throw new AppFailure('NOTICE_NOT_FOUND', undefined, 'noticeId');
+  // Nobody was asked to confirm: reminding them to would spend their credits on a wrong message.
+  if (target === 'unconfirmed' && !doc.requiresConfirm) throw new AppFailure('NOTICE_STATE');
   // Observers remind the people of their own units only; anyone may narrow it to one unit.
   const snapshot = await tree(deps);
   const scope = await statsScope(deps, account, doc, snapshot);
@@ -196,15 +200,17 @@ export async function remind(deps: NoticeDeps, account: UserDoc, noticeId: strin
   };
   const filter: Record<string, unknown> = target === 'unread' ? { noticeId, hidden: false, readAt: null } : { noticeId, hidden: false, confirmedAt: null };
   Object.assign(filter, narrowed);
+  // One query finds the page's credits (at most 1,000 rows): a page's people times the templates fit in it.
+  const pageSize = Math.min(REMIND_PAGE, Math.floor(CREDITS_READ / templates.length));
   let after = '';
   for (;;) {
     const where = after ? _.and([filter, { _id: _.gt(after) }]) : filter;
-    const { data: rows } = await deps.db.collection(RECEIPTS).where(where).orderBy('_id', 'asc').limit(REMIND_PAGE).field({ _id: true, memberId: true }).get();
+    const { data: rows } = await deps.db.collection(RECEIPTS).where(where).orderBy('_id', 'asc').limit(pageSize).field({ _id: true, memberId: true }).get();
     const receipts = rows as Pick<ReceiptDoc, '_id' | 'memberId'>[];
     if (receipts.length === 0) break;
     if (Date.now() >= round.endsAt) round.result.remaining += receipts.length;
     else await remindPage(deps, round, await stillReached(deps, doc, receipts, snapshot));
-    if (receipts.length < REMIND_PAGE) break;
+    if (receipts.length < pageSize) break;
     after = receipts[receipts.length - 1]._id;
   }
   return round.result;
@@ -252,7 +258,7 @@ async function remindPage(deps: NoticeDeps, round: Round, targets: Target[]): Pr
     const { data } = await deps.db
       .collection(SUBSCRIPTIONS)
       .where({ accountId: _.in(accounts), templateId: _.in(templates.map((t) => t.id)), credits: _.gt(0) })
-      .limit(Math.min(1000, accounts.length * templates.length))
+      .limit(Math.min(CREDITS_READ, accounts.length * templates.length))
       .get();
     for (const row of data as SubscriptionDoc[]) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row]);
   }

@@ -26,8 +26,9 @@ export interface TimerReport {
   synced: number;
 }
 
-/** Accounts read per query when completing receipts. */
+/** Accounts read per query when completing receipts, and completed at the same time. */
 const SYNC_PAGE = 100;
+const SYNC_PARALLEL = 8;
 
 /** One notice's work: its failure is logged and the run goes on with the others. */
 async function isolated<T>(noticeId: string, work: () => Promise<T>): Promise<T | null> {
@@ -58,28 +59,38 @@ export async function runTimer(deps: NoticeDeps): Promise<TimerReport> {
     const after = await isolated(doc._id, () => resumePublish(deps, doc));
     if (after?.status === 'published') report.resumed.push(doc._id);
   }
-  const { data: pending } = await notices.where({ receiptsPending: true, updatedAt: _.lte(new Date(now.getTime() - REPAIR_AFTER_MS)) }).limit(PER_RUN).get();
+  const { data: pending } = await notices.where({ receiptsPending: true, updatedAt: _.lte(new Date(now.getTime() - REPAIR_AFTER_MS)) }).orderBy('updatedAt', 'asc').limit(PER_RUN).get();
   for (const doc of pending as NoticeDoc[]) {
     if (!inBudget()) return report;
     const repaired = await isolated(doc._id, async () => {
       const current = await findById<NoticeDoc>(deps.db, NOTICES, doc._id);
       if (!current?.receiptsPending) return false;
-      await syncReceipts(deps, current);
+      await syncReceipts(deps, current, true);
       return true;
     });
     if (repaired) report.repaired.push(doc._id);
   }
   if (inBudget()) report.exportsRemoved = await removeOldExports(deps, now);
-  // People whose units changed: their 公告 from before the change, a page at a time while time lasts.
+  // People whose units changed: their 公告 from before the change, a page at a time while time
+  // lasts, in order of account id so every account is reached once per run whatever happens.
+  let after = '';
   while (inBudget()) {
-    const { data: accounts } = await deps.db.collection('users').where({ 'member.active': true, noticeSync: _.exists(false) }).limit(SYNC_PAGE).get();
-    for (const account of accounts as UserDoc[]) {
-      if (!inBudget()) return report;
-      if (await isolated(`account ${account._id}`, () => syncLateReceipts(deps, account))) report.synced += 1;
-      // An account that cannot be completed (its member went away meanwhile) is marked so it is not retried each run.
-      else await deps.db.collection('users').where({ _id: account._id, noticeSync: _.exists(false) }).update({ data: { noticeSync: 'none' } });
+    const where: Record<string, unknown> = { 'member.active': true, noticeSync: _.exists(false) };
+    if (after) where._id = _.gt(after);
+    const { data } = await deps.db.collection('users').where(where).orderBy('_id', 'asc').limit(SYNC_PAGE).get();
+    const accounts = data as UserDoc[];
+    for (let i = 0; i < accounts.length && inBudget(); i += SYNC_PARALLEL) {
+      await Promise.all(
+        accounts.slice(i, i + SYNC_PARALLEL).map(async (account) => {
+          const done = await isolated(`account ${account._id}`, () => syncLateReceipts(deps, account));
+          if (done) report.synced += 1;
+          // No active member any more: nothing to complete (a failure, null, is retried next run).
+          else if (done === false) await deps.db.collection('users').where({ _id: account._id, noticeSync: _.exists(false) }).update({ data: { noticeSync: 'none' } });
+        }),
+      );
     }
     if (accounts.length < SYNC_PAGE) break;
+    after = accounts[accounts.length - 1]._id;
   }
   return report;
 }

@@ -48,7 +48,7 @@ export async function bindMember(deps: OrgDeps, memberId: string, userId: string
     }
     const bound: MemberDoc = { ...member, userId, rev: newRev(), updatedAt: now };
     await t.collection('members').doc(memberId).update({ data: { userId, rev: bound.rev, updatedAt: now } });
-    await t.collection('users').doc(userId).update({ data: summaryWrite(summary, _, now) });
+    await t.collection('users').doc(userId).update({ data: summaryWrite(summary, _, now, true) });
     return { member: bound, summary };
   });
 }

@@ -163,7 +163,8 @@ async function rewriteMember(deps: OrgDeps, memberId: string, change: (current: 
     const { _id, ...data } = next;
     await t.collection('members').doc(memberId).set({ data });
     if (next.userId) {
-      await t.collection('users').doc(next.userId).update({ data: summaryWrite(memberSummary(next, snapshot, (id) => names.get(id)), _, next.updatedAt) });
+      const placed = current.active !== next.active || current.unitIds.join('|') !== next.unitIds.join('|');
+      await t.collection('users').doc(next.userId).update({ data: summaryWrite(memberSummary(next, snapshot, (id) => names.get(id)), _, next.updatedAt, placed) });
     }
     return next;
   }).catch((error) => {

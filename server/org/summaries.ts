@@ -40,22 +40,35 @@ export function memberSummary(
 }
 
 /**
- * What every write of an account's member summary also writes: the notice inbox completes the
- * person's receipts of 公告 whenever their units may have changed (server/notice/inbox.ts,
- * `syncLateReceipts`, run by the notice timer for accounts without `noticeSync`).
+ * A write of an account's member summary. When the person's units may have changed (placed,
+ * moved, bound, restored), it also clears `noticeSync`: the notice timer then completes their
+ * receipts of 公告 published before (server/notice/inbox.ts, `syncLateReceipts`). Renames and
+ * other edits leave it, so they cost the timer nothing.
  */
-export function summaryWrite(summary: MemberSummary, command: { set(value: unknown): unknown; remove(): unknown }, now: Date): Record<string, unknown> {
-  return { member: command.set(summary), noticeSync: command.remove(), updatedAt: now };
+export function summaryWrite(
+  summary: MemberSummary,
+  command: { set(value: unknown): unknown; remove(): unknown },
+  now: Date,
+  unitsChanged: boolean,
+): Record<string, unknown> {
+  return unitsChanged ? { member: command.set(summary), noticeSync: command.remove(), updatedAt: now } : { member: command.set(summary), updatedAt: now };
 }
 
 /** Rewrites the summaries of bound members placed in a unit, or of the given members. */
-export async function refreshMemberSummaries(deps: OrgDeps, scope: { unitId: string } | { unitIds: string[] } | { memberIds: string[] }): Promise<number> {
+export async function refreshMemberSummaries(
+  deps: OrgDeps,
+  scope: { unitId: string } | { unitIds: string[] } | { memberIds: string[] } | { observing: string[] },
+  /** Whether the members' units (or their ancestors) may have changed, see summaryWrite. */
+  unitsChanged: boolean,
+): Promise<number> {
   const _ = deps.db.command;
   const snapshot = await loadTree(deps.db, deps.organisationName, deps.now());
   const fields = { name: true, number: true, kind: true, unitIds: true, userId: true, active: true, observes: true, phone: true };
   let members: MemberDoc[];
   if ('unitId' in scope) {
     members = await readAll<MemberDoc>(deps.db, 'members', { unitIds: scope.unitId, userId: _.neq(null) }, fields);
+  } else if ('observing' in scope) {
+    members = await readAll<MemberDoc>(deps.db, 'members', { observes: _.in(scope.observing), userId: _.neq(null) }, fields);
   } else if ('unitIds' in scope) {
     const seen = new Map<string, MemberDoc>();
     for (let i = 0; i < scope.unitIds.length; i += 500) {
@@ -77,7 +90,7 @@ export async function refreshMemberSummaries(deps: OrgDeps, scope: { unitId: str
       .collection('users')
       // Only while the account is still bound to this member: an unbind in between wins.
       .where({ _id: member.userId as string, 'member.id': member._id })
-      .update({ data: summaryWrite(memberSummary(member, snapshot), _, deps.now()) }),
+      .update({ data: summaryWrite(memberSummary(member, snapshot), _, deps.now(), unitsChanged) }),
   );
   return bound.length;
 }

@@ -156,7 +156,7 @@ export async function renameUnit(deps: OrgDeps, unitId: string, rawName: string)
     return unitView({ ...unit, name, updatedAt: now }, path);
   });
   // Bound accounts show their units' names; the change above is committed, so refresh them.
-  await refreshMemberSummaries(deps, { unitId });
+  await refreshMemberSummaries(deps, { unitId }, false);
   return renamed;
 }
 
@@ -182,9 +182,12 @@ export async function moveUnit(deps: OrgDeps, unitId: string, parentId: string):
     await t.collection('units').doc(parentId).update({ data: { childCount: _.inc(1), updatedAt: now } });
     return unitView({ ...unit, parentId }, [...snapshot.pathNames(parentId), unit.name]);
   });
-  // Bound accounts of the moved sub-tree carry their units' ancestors (summary.unitKeys): the
-  // move is committed, so refresh them against the new tree.
-  await refreshMemberSummaries(deps, { unitIds: (await tree(deps)).subtreeIds(unitId) });
+  // Bound accounts of the moved sub-tree carry their units' ancestors (summary.unitKeys), and
+  // observers of it the ancestors of what they observe (observeKeys): the move is committed, so
+  // refresh both against the new tree.
+  const subtree = (await tree(deps)).subtreeIds(unitId);
+  await refreshMemberSummaries(deps, { unitIds: subtree }, true);
+  await refreshMemberSummaries(deps, { observing: subtree }, false);
   return moved;
 }
 
@@ -206,7 +209,9 @@ export async function deleteUnit(deps: OrgDeps, unitId: string): Promise<void> {
     await t.collection('units').doc(unitId).remove();
     if (unit.parentId) await t.collection('units').doc(unit.parentId).update({ data: { childCount: deps.db.command.inc(-1), updatedAt: now } });
   });
-  // Observers of the unit observe nothing there any more.
+  // Observers of the unit observe nothing there any more; their accounts' summaries say so.
   const _ = deps.db.command;
+  const { data: observers } = await deps.db.collection('members').where({ observes: unitId }).limit(1000).field({ _id: true }).get();
   await deps.db.collection('members').where({ observes: unitId }).update({ data: { observes: _.pull(unitId), rev: newRev(), updatedAt: now } });
+  if (observers.length > 0) await refreshMemberSummaries(deps, { memberIds: (observers as { _id: string }[]).map((m) => m._id) }, false);
 }

@@ -212,3 +212,113 @@ test('someone who left a unit with many 公告 still finds an older notice on th
   const page = await w.must<InboxPage>('inbox', { filter: 'all' }, mover);
   expect([...page.pinned, ...page.items].map((i) => i.id)).toEqual([old.id]);
 });
+
+// Found by the second review.
+
+test('a receipt written from a copy read just before a recall is hidden by the timer’s settling sync', async () => {
+  const k = await w.unit('root', 'K班', 'class');
+  await w.reader([k.id]);
+  const author = await w.publisher();
+  const notice = await w.publish(author, { kind: 'announcement', audience: to([k.id]) });
+  const joined = await w.reader([k.id]);
+  await w.must('recall', { noticeId: notice.id }, author);
+  // A later joiner's open that read the notice before the recall, writing its receipt after it.
+  const stale = { ...w.receiptsOf(notice.id)[0], _id: `${notice.id}~${joined.memberId}`, memberId: joined.memberId, hidden: false, noticeVersion: 1 };
+  w.insert('notice_receipts', [stale]);
+  expect(w.doc('notices', notice.id)).toMatchObject({ receiptsPending: true });
+  w.patch('notices', { _id: notice.id }, { updatedAt: new Date(Date.now() - 120_000) });
+  await w.timer();
+  expect(w.doc('notice_receipts', stale._id)).toMatchObject({ hidden: true });
+  expect(w.doc('notices', notice.id)).toMatchObject({ receiptsPending: false });
+  expect(await w.must<InboxPage>('inbox', { filter: 'all' }, joined)).toMatchObject({ items: [], pinned: [] });
+});
+
+test('a dead publish recalled to a draft and published elsewhere reaches only its new audience', async () => {
+  const [k, l] = await Promise.all([w.unit('root', 'K班', 'class'), w.unit('root', 'L班', 'class')]);
+  const [inK] = await w.readers(1, [k.id]);
+  const [inL] = await w.readers(1, [l.id]);
+  const author = await w.publisher();
+  const notice = await w.publish(author, { audience: to([k.id]) });
+  // The function died after writing receipts, before marking it published.
+  w.patch('notices', { _id: notice.id }, { status: 'publishing', leaseUntil: new Date(Date.now() - 1000) });
+  const draft = await w.must<{ rev: string; status: string }>('recall', { noticeId: notice.id }, author);
+  expect(draft.status).toBe('draft');
+  expect(w.receiptsOf(notice.id)).toEqual([]);
+  const again = await w.must<{ id: string }>('publish', { requestId: w.next('request-'), noticeId: notice.id, rev: draft.rev, input: w.input({ audience: to([l.id]) }) }, author);
+  expect(code(await w.notice('open', { noticeId: again.id }, inK))).toBe('NOTICE_NOT_FOUND');
+  expect(code(await w.notice('open', { noticeId: again.id }, inL))).toBe('OK');
+  expect(w.receiptsOf(notice.id).map((r) => r.memberId)).toEqual([inL.memberId]);
+});
+
+test('an account whose receipts could not be completed is tried again by the next run, not marked done', async () => {
+  const k = await w.unit('root', 'K班', 'class');
+  await w.reader([k.id]);
+  const author = await w.publisher();
+  const good = await w.publish(author, { kind: 'announcement', audience: to([k.id]) });
+  const broken = await w.publish(author, { kind: 'announcement', audience: to([k.id]) });
+  w.patch('notices', { _id: broken.id }, { attachments: null });
+  const joined = await w.reader([k.id]);
+  await w.timer();
+  expect(w.doc('users', joined.userId)?.noticeSync).toBeUndefined();
+  w.patch('notices', { _id: broken.id }, { attachments: [] });
+  await w.timer();
+  expect(w.doc('users', joined.userId)?.noticeSync).toEqual(expect.any(String));
+  const page = await w.must<InboxPage>('inbox', { filter: 'all' }, joined);
+  expect([...page.pinned, ...page.items].map((i) => i.id).sort()).toEqual([good.id, broken.id].sort());
+});
+
+test('a 公告 still being published when a joiner is completed reaches them', async () => {
+  const k = await w.unit('root', 'K班', 'class');
+  await w.reader([k.id]);
+  const author = await w.publisher();
+  const notice = await w.publish(author, { kind: 'announcement', audience: to([k.id]) });
+  w.patch('notices', { _id: notice.id }, { status: 'publishing', leaseUntil: new Date(Date.now() + 60_000) });
+  const joined = await w.reader([k.id]);
+  await w.timer();
+  w.patch('notices', { _id: notice.id }, { status: 'published', leaseUntil: null });
+  const page = await w.must<InboxPage>('inbox', { filter: 'all' }, joined);
+  expect([...page.pinned, ...page.items].map((i) => i.id)).toEqual([notice.id]);
+});
+
+test('a counsellor’s access follows a move of the class they observe', async () => {
+  const [jia, yi] = await Promise.all([w.unit('root', '甲学院'), w.unit('root', '乙学院')]);
+  const u = await w.unit(jia.id, 'U班', 'class');
+  await w.reader([u.id]);
+  const office = await w.unit('root', '学工办', 'department');
+  const counsellor = await w.reader([office.id], { kind: 'staff' });
+  await w.orgMust('observers.set', { memberId: counsellor.memberId, unitIds: [u.id] });
+  await w.orgMust('units.move', { unitId: u.id, parentId: yi.id });
+  const author = await w.publisher();
+  const toJia = await w.publish(author, { audience: to([jia.id, office.id]) });
+  const toYi = await w.publish(author, { audience: to([yi.id, office.id]) });
+  const jiaDetail = await w.must<{ canSeeStats: boolean }>('open', { noticeId: toJia.id }, counsellor);
+  const yiDetail = await w.must<{ canSeeStats: boolean }>('open', { noticeId: toYi.id }, counsellor);
+  expect([jiaDetail.canSeeStats, yiDetail.canSeeStats]).toEqual([false, true]);
+  expect(code(await w.notice('stats', { noticeId: toYi.id }, counsellor))).toBe('OK');
+});
+
+test('reminding the unconfirmed of a notice that asks for no confirmation is refused and spends nothing; a later joiner confirming a 公告 that asks for none writes nothing', async () => {
+  const k = await w.unit('root', 'K班', 'class');
+  const [reader] = await w.readers(1, [k.id]);
+  await accept(reader);
+  const author = await w.publisher();
+  const notice = await w.publish(author, { audience: to([k.id]), requiresConfirm: false });
+  expect(code(await w.notice('remind', { noticeId: notice.id, target: 'unconfirmed' }, author))).toBe('NOTICE_STATE');
+  expect(w.doc('notices', notice.id)).toMatchObject({ remindedAt: null });
+  const announcement = await w.publish(author, { kind: 'announcement', audience: to([k.id]), requiresConfirm: false });
+  const joined = await w.reader([k.id]);
+  expect(code(await w.notice('confirm', { noticeId: announcement.id }, joined))).toBe('NOTICE_STATE');
+  expect(w.doc('notice_receipts', `${announcement.id}~${joined.memberId}`)).toBeUndefined();
+});
+
+test('a later joiner confirming a 公告 they never opened costs 3 requests beyond the guard', async () => {
+  const k = await w.unit('root', 'K班', 'class');
+  await w.reader([k.id]);
+  const author = await w.publisher();
+  const announcement = await w.publish(author, { kind: 'announcement', audience: to([k.id]), requiresConfirm: true });
+  const joined = await w.reader([k.id]);
+  const reply = await w.call<{ readAt: string; confirmedAt: string }>('confirm', { noticeId: announcement.id }, joined);
+  expect(reply.body.ok).toBe(true);
+  expect(reply.dbRequests).toBeLessThanOrEqual(5);
+  expect(w.doc('notice_receipts', `${announcement.id}~${joined.memberId}`)).toMatchObject({ readAt: expect.any(Date), confirmedAt: expect.any(Date) });
+});

@@ -99,7 +99,7 @@ describe('长期未读', () => {
     expect(page.text()).toContain('以下成员在最近 3 条有截止时间的通知中');
 
     await page.tap(textIn(page, '.choices', '最近 10 条'));
-    await waitFor(() => page.queryByText('最近 10 条通知都有人按时阅读'), 'the empty list of the last 10');
+    await waitFor(() => page.queryByText('没有成员在最近 10 条通知中全部未按时阅读'), 'the empty list of the last 10');
     expect(page.queryByText('林一')).toBeNull();
     expect(requests(backend)).toEqual([
       { unitId: 'college-1', last: 5 },
@@ -171,7 +171,7 @@ describe('长期未读', () => {
   });
 
   it('says when everyone read at least one of the notices in time', async () => {
-    const { page } = await open({ nonReaders: () => reply([], 5) }, '最近 5 条通知都有人按时阅读');
+    const { page } = await open({ nonReaders: () => reply([], 5) }, '没有成员在最近 5 条通知中全部未按时阅读');
     expect(page.text()).not.toContain('以下成员');
     page.unmount();
   });

@@ -155,7 +155,7 @@ describe('notice readers page: figures', () => {
 
 describe('notice readers page: no access', () => {
   it('shows who may see the statistics, and no figures, to a person without access', async () => {
-    const { page } = await open({ stats: () => fail('FORBIDDEN') }, '仅通知的发布者、管理员和相关单位的关注人可查看阅读统计');
+    const { page } = await open({ stats: () => fail('FORBIDDEN') }, '仅通知的发布者、管理员、观察员和相关单位的关注人可查看阅读统计');
 
     const text = page.text();
     expect(text).not.toMatch(/\d+%/);

@@ -305,6 +305,39 @@ describe('the inbox offline', () => {
 describe('opening a notice from the inbox', () => {
   beforeEach(() => asVersion('release'));
 
+  it('stops asking on passing taps once the person turned the popup down', async () => {
+    const popup = answerPopups({ 'tpl-new': 'reject' });
+    const items = [inboxItem({ id: 'n1', title: '期末考试安排' }), inboxItem({ id: 'n2', title: '运动会报名' })];
+    const { page, backend } = await open(bound, '期末考试安排', {
+      inbox: () => inboxPage(items),
+      'subscriptions.state': () => ok(subscriptions(template({ id: 'tpl-new' }))),
+      'subscriptions.record': () => ok(subscriptions(template({ id: 'tpl-new' }))),
+    });
+    // The page opens, and a second tap is taken once the first has gone through.
+    navigate.mockImplementation((options: { complete?: () => void }) => options.complete?.());
+    await backend.idle();
+    await page.tap('期末考试安排');
+    await waitFor(() => navigate.mock.calls.length === 1, 'the first notice to open');
+    await page.tap('运动会报名');
+    await waitFor(() => navigate.mock.calls.length === 2, 'the second notice to open');
+    expect(popup).toHaveBeenCalledTimes(1);
+    page.unmount();
+  });
+
+  it('follows a page with nothing to show at once, so the rows after it appear', async () => {
+    let calls = 0;
+    const { page, backend } = await open(bound, '运动会报名', {
+      inbox: () => {
+        calls += 1;
+        return calls === 1 ? inboxPage([], { next: 'N2099-01-01T00:00:00.000Z|n9' }) : inboxPage([inboxItem({ id: 'n2', title: '运动会报名' })]);
+      },
+    });
+    await backend.idle();
+    expect(backend.callsOf('inbox').map((c) => c.request)).toEqual([{ filter: 'unread' }, { filter: 'unread', after: 'N2099-01-01T00:00:00.000Z|n9' }]);
+    expect(rowTitles(page)).toEqual(['运动会报名']);
+    page.unmount();
+  });
+
   function tapRow(page: RenderedPage, title: string) {
     return page.tap(title);
   }

@@ -7,7 +7,7 @@ import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowReq
 import { whoami } from '../../services/login';
 import { inbox, unreadCount } from '../../services/notice';
 import { ensureSession } from '../../services/session';
-import { knownSubscriptions, loadSubscriptions, promptSubscribe } from '../../services/subscribe';
+import { declinedThisSession, knownSubscriptions, loadSubscriptions, promptSubscribe } from '../../services/subscribe';
 import { errorText } from '../../utils/error-text';
 import { identityRows, type IdentityRow } from '../../utils/identity-view';
 import {
@@ -227,6 +227,9 @@ definePage({
       if (top && account) writeCache(account.id, filter, page);
       if (first || top) this.refreshBadge();
       if (first) this.refreshRemind();
+      // A page with nothing to show but more after it (receipts of units the person left) is
+      // followed at once: an empty screen cannot be scrolled to load more.
+      if (page.items.length === 0 && page.pinned.length === 0 && list.next) this.loadList(false);
     },
 
     /** A first page that fails shows the tab's last copy, marked offline; without one, the error. */
@@ -313,7 +316,9 @@ definePage({
       if (!id || own.opening) return undefined;
       own.opening = true;
       const subscriptions = knownSubscriptions();
-      const prompt = promptSubscribe(hasCredit(subscriptions, 'notice') ? [] : promptIds(subscriptions, ['notice', 'remind']));
+      // Asked on passing taps until they answer once; after a refusal only 接收提醒 asks again.
+      const ask = !hasCredit(subscriptions, 'notice') && !declinedThisSession();
+      const prompt = promptSubscribe(ask ? promptIds(subscriptions, ['notice', 'remind']) : []);
       prompt.recorded.then((recorded) => {
         if (recorded) this.setData({ remind: remindSwitch(recorded) });
       });

@@ -451,7 +451,7 @@ export async function applyImport(deps: ImportDeps, importId: string): Promise<I
       await items.doc(item._id).update({ data: { category: 'skipped', skippedFrom: item.category, skipReason: reason } });
     });
     // Before the checkpoint, so a crash here is repaired by the retried batch.
-    if (outcome.touched.length > 0) await refreshMemberSummaries(deps, { memberIds: [...new Set(outcome.touched)] });
+    if (outcome.touched.length > 0) await refreshMemberSummaries(deps, { memberIds: [...new Set(outcome.touched)] }, true);
     const cursor = batch[batch.length - 1]._id;
     const skippedIds = new Set(outcome.skipped.map(({ item }) => item._id));
     try {
