@@ -45,7 +45,7 @@ const NOTICES_TO_SEED: readonly DemoNotice[] = [
     id: 'n_demo_exam',
     kind: 'notice',
     status: 'published',
-    title: '关于 2026-2027 学年第一学期期末考试安排的通知',
+    title: '关于本学期期末考试安排的通知',
     body: '各位同学：\n\n本学期期末考试将于**第 18 周**进行，请登录教务系统核对个人考试安排，考场与座位号以附件为准。\n\n请于**考试前一周**完成确认，如有冲突请联系辅导员。\n\n教务处',
     audience: { all: false, unitIds: ['u_demo_cs'], memberIds: [] },
     requiresConfirm: true,

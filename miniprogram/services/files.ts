@@ -71,16 +71,28 @@ export function importCloudPath(accountId: string, fileName: string, now: number
 }
 
 /** Where a notice attachment is stored: the backend accepts only files under the author's own folder. */
-export function noticeCloudPath(accountId: string, fileName: string, now: number = Date.now()): string {
-  return `notice-files/${accountId}/${now}-${safeFileName(fileName, FIELD_LIMITS.attachmentName, 'file')}`;
+/**
+ * Where an attachment is uploaded. The random part keeps two files of one name picked together
+ * (the same millisecond) from landing on one path and replacing each other.
+ */
+export function noticeCloudPath(accountId: string, fileName: string, now: number = Date.now(), random: () => number = Math.random): string {
+  const tag = Math.floor(random() * 0x100000).toString(36);
+  return `notice-files/${accountId}/${now}-${tag}-${safeFileName(fileName, FIELD_LIMITS.attachmentName, 'file')}`;
 }
 
-/** Passes a task's progress on, whole percents only and each once, so a page's setData follows the bar and no more. */
+/** Steps of the progress a page hears of: nine files at once stay far under 20 setData a second. */
+const PROGRESS_STEP = 10;
+
+/**
+ * Passes a task's progress on in steps of PROGRESS_STEP percent (and 100), each once, so a
+ * page's setData follows the bar and no more.
+ */
 function progressListener(onProgress: UploadProgress | undefined): ((res: { progress: number }) => void) | null {
   if (!onProgress) return null;
   let last = -1;
   return (res) => {
-    const percent = Math.max(0, Math.min(100, Math.floor(Number(res?.progress) || 0)));
+    const exact = Math.max(0, Math.min(100, Math.floor(Number(res?.progress) || 0)));
+    const percent = exact === 100 ? 100 : exact - (exact % PROGRESS_STEP);
     if (percent === last) return;
     last = percent;
     onProgress(percent);
@@ -224,3 +236,15 @@ export function uploadImportFile(tempFilePath: string, fileName: string): Promis
 /** Uploads a notice attachment of the signed-in author (`accountId`), reporting progress; resolves with its file id. */
 export const uploadNoticeFile: FileService['uploadNoticeFile'] = (accountId, tempFilePath, fileName, onProgress) =>
   defaultFiles().uploadNoticeFile(accountId, tempFilePath, fileName, onProgress);
+
+/**
+ * Where a downloaded document is kept under its own name, so 打开方式 and 转发 from
+ * wx.openDocument's menu show `报名表.xlsx`, not a temporary name. Undefined where the runtime
+ * has no user data folder (the download then keeps WeChat's temporary name).
+ */
+export function namedDownloadPath(fileName: string, now: number = Date.now()): string | undefined {
+  const folder = typeof wx !== 'undefined' ? (wx as { env?: { USER_DATA_PATH?: string } }).env?.USER_DATA_PATH : undefined;
+  if (!folder) return undefined;
+  // A folder per download: two files of one name never overwrite each other.
+  return `${folder}/${now.toString(36)}-${safeFileName(fileName, FIELD_LIMITS.attachmentName, 'file')}`;
+}

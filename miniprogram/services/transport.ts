@@ -13,8 +13,11 @@ export const NETWORK_ERROR: AppError = {
   message: ERROR_TEXTS.NETWORK_ERROR,
 };
 
-/** Local calls that take longer than this are reported as a network failure. */
-const LOCAL_TIMEOUT_MS = 10000;
+/**
+ * Local calls that take longer than this are reported as a network failure. A function may run
+ * up to its 60 s timeout (a large publish, a reminder round): wait that long, and a little more.
+ */
+const LOCAL_TIMEOUT_MS = 65000;
 
 export type CallFunction = <F extends FunctionName, A extends ActionName<F>>(
   name: F,

@@ -63,7 +63,7 @@ export function nonReaderRow(person: ChronicNonReader): NonReaderRow {
  * when fewer recent notices had a deadline that has passed.
  */
 export function explanationText(notices: number): string {
-  return notices > 0 ? `以下成员在最近 ${notices} 条有截止时间的通知中，全部未在截止前阅读` : '';
+  return notices > 0 ? `以下成员在收到的最近 ${notices} 条有截止时间的通知中，均未在截止前阅读` : '';
 }
 
 export function emptyNonReadersText(notices: number): string {

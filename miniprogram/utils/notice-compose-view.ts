@@ -365,7 +365,9 @@ export function checkCompose(
     else if (schedule <= now) errors.schedule = '定时发布的时间需晚于现在';
   }
   const deadline = joinDateTime(form.deadlineDate, form.deadlineTime);
-  if (deadline && deadline <= now) errors.deadline = '截止时间需晚于现在';
+  // A published notice keeps a deadline that has passed (fixing a typo must not move it); the
+  // backend checks it against the publishing time.
+  if (deadline && deadline <= now && purpose !== 'edit') errors.deadline = '截止时间需晚于现在';
   else if (deadline && schedule && deadline <= schedule) errors.deadline = '截止时间需晚于发布时间';
   return errors;
 }
@@ -561,9 +563,9 @@ export function mineRow(notice: ManagedNotice, showAuthor: boolean): MineRow {
 }
 
 export function recallQuestion(notice: Pick<ManagedNotice, 'title' | 'status'>): string {
-  return notice.status === 'scheduled'
-    ? `「${notice.title}」将不再定时发布，回到草稿。确定撤回吗？`
-    : `撤回后「${notice.title}」将从所有人的通知列表中消失，阅读记录仍保留。确定撤回吗？`;
+  if (notice.status === 'scheduled') return `「${notice.title}」将不再定时发布，回到草稿。确定撤回吗？`;
+  if (notice.status === 'publishing') return `「${notice.title}」的发布中断后可撤回到草稿，已送达的通知将收回。确定撤回吗？`;
+  return `撤回后「${notice.title}」将从所有人的通知列表中消失，阅读记录仍保留。确定撤回吗？`;
 }
 
 export function deleteQuestion(title: string): string {

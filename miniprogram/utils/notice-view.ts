@@ -168,18 +168,34 @@ export interface BodyPiece {
 /** A paragraph as one selectable text: its lines joined by line breaks, emphasis kept as pieces. */
 export type BodyBlock = BodyPiece[];
 
+/**
+ * The page draws a view per paragraph and a text per piece: a body of hundreds of short
+ * paragraphs (a list of names) or of bold pieces would pass WeChat's 1,000 nodes. Past these,
+ * paragraphs share the last block (a blank line between them) and emphasis is dropped.
+ */
+export const BODY_MAX_BLOCKS = 100;
+export const BODY_MAX_PIECES = 400;
+
 export function bodyBlocks(body: string): BodyBlock[] {
-  return parseBody(body).map((lines) => {
+  let budget = BODY_MAX_PIECES;
+  const blocks: BodyBlock[] = [];
+  for (const lines of parseBody(body)) {
     const flat = lines.flatMap((segments, index) => (index > 0 ? [{ text: '\n', strong: false }, ...segments] : segments));
-    const pieces: BodyPiece[] = [];
+    const pieces: BodyPiece[] = blocks.length < BODY_MAX_BLOCKS ? [] : blocks[blocks.length - 1];
+    if (blocks.length >= BODY_MAX_BLOCKS) flat.unshift({ text: '\n\n', strong: false });
     for (const segment of flat) {
       if (!segment.text) continue;
+      const strong = segment.strong && budget > 1;
       const last = pieces[pieces.length - 1];
-      if (last && last.strong === segment.strong) last.text += segment.text;
-      else pieces.push({ text: segment.text, strong: segment.strong });
+      if (last && last.strong === strong) last.text += segment.text;
+      else {
+        pieces.push({ text: segment.text, strong });
+        budget -= 1;
+      }
     }
-    return pieces;
-  });
+    if (blocks.length < BODY_MAX_BLOCKS) blocks.push(pieces);
+  }
+  return blocks;
 }
 
 export type DocumentType = 'doc' | 'docx' | 'xls' | 'xlsx' | 'ppt' | 'pptx' | 'pdf';
@@ -210,7 +226,7 @@ const DOCUMENT_ICONS: Readonly<Record<Exclude<AttachmentLink['kind'], 'image'>, 
   pdf: 'description',
   word: 'notes-o',
   excel: 'balance-list-o',
-  powerpoint: 'photo-o',
+  powerpoint: 'tv-o',
 };
 
 export interface ImageView {

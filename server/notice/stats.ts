@@ -224,7 +224,7 @@ export async function chronicNonReaders(
   }
   const _ = deps.db.command;
   const unitMatch = request.unitId === ROOT_UNIT_ID ? {} : { unitKeys: request.unitId };
-  if (request.after !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(request.after)) throw new AppFailure('INVALID_INPUT', '分页参数无效', 'after');
+  if (request.after !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(request.after)) throw new AppFailure('INVALID_INPUT', '分页参数无效', 'after');
   const now = deps.now();
   const receipts = deps.db.collection(RECEIPTS);
   const { list: recent } = await receipts
@@ -236,8 +236,8 @@ export async function chronicNonReaders(
     .end();
   const noticeIds = (recent as { _id: string }[]).map((row) => row._id);
   if (noticeIds.length === 0) return { items: [], next: null, notices: 0 };
-  // Only the chronic ones leave the database, a page at a time by member id: however many people
-  // the unit has, no page is cut short by the aggregation's row limit.
+  // Only the chronic ones leave the database, a page at a time by 学号/工号 (unique, and the order a
+  // class list is read in): however many people the unit has, no page is cut short.
   const stages = receipts
     .aggregate()
     .match({ ...unitMatch, noticeId: _.in(noticeIds) })
@@ -250,8 +250,8 @@ export async function chronicNonReaders(
     })
     .group({ _id: '$memberId', name: { $first: '$name' }, number: { $first: '$number' }, unitIds: { $first: '$unitIds' }, reached: { $sum: 1 }, missed: { $sum: '$missed' } })
     .project({ name: 1, number: 1, unitIds: 1, missed: 1, chronic: { $cond: [{ $and: [{ $gt: ['$missed', 0] }, { $eq: ['$missed', '$reached'] }] }, 1, 0] } })
-    .match(request.after ? { chronic: 1, _id: _.gt(request.after) } : { chronic: 1 })
-    .sort({ _id: 1 });
+    .match(request.after ? { chronic: 1, number: _.gt(request.after) } : { chronic: 1 })
+    .sort({ number: 1 });
   const { list: people } = await stages.limit(PEOPLE_PAGE + 1).end();
   const rows = people as { _id: string; name: string; number: string; unitIds: string[]; missed: number }[];
   const page = rows.slice(0, PEOPLE_PAGE);
@@ -263,7 +263,7 @@ export async function chronicNonReaders(
       unitPath: row.unitIds.map((id) => snapshot.pathNames(id).join('/')).filter(Boolean).join('；'),
       unreadCount: row.missed,
     })),
-    next: rows.length > PEOPLE_PAGE ? page[page.length - 1]._id : null,
+    next: rows.length > PEOPLE_PAGE ? page[page.length - 1].number : null,
     notices: noticeIds.length,
   };
 }

@@ -80,7 +80,7 @@ test('an admin editing someone else’s notice may attach their own upload; the 
   expect(edited.input.attachments.map((a) => a.fileId)).toEqual([theirs, mine]);
 });
 
-test('the chronic non-readers page by member id: a malformed cursor is refused, one past everybody ends the list', async () => {
+test('the chronic non-readers page by number: a malformed cursor is refused, one past everybody ends the list', async () => {
   const k = await w.unit('root', 'K班', 'class');
   const admin = await w.person('admin');
   await w.grant(admin.userId, 'admin');
@@ -88,11 +88,11 @@ test('the chronic non-readers page by member id: a malformed cursor is refused, 
   await w.readers(3, [k.id]);
   const notice = await w.publish(author, { audience: to([k.id]) });
   w.patch('notice_receipts', { noticeId: notice.id }, { deadline: new Date(Date.now() - 60_000) });
-  const all = await w.must<{ items: { memberId: string }[]; next: string | null }>('nonReaders', { unitId: k.id, last: 3 }, admin);
+  const all = await w.must<{ items: { number: string }[]; next: string | null }>('nonReaders', { unitId: k.id, last: 3 }, admin);
   expect(all.items).toHaveLength(3);
-  expect(all.items.map((i) => i.memberId)).toEqual([...all.items.map((i) => i.memberId)].sort());
+  expect(all.items.map((i) => i.number)).toEqual([...all.items.map((i) => i.number)].sort());
   expect(code(await w.notice('nonReaders', { unitId: k.id, last: 3, after: 'not a cursor!' }, admin))).toBe('INVALID_INPUT');
-  const rest = await w.must<{ items: unknown[] }>('nonReaders', { unitId: k.id, last: 3, after: all.items[0].memberId }, admin);
+  const rest = await w.must<{ items: unknown[] }>('nonReaders', { unitId: k.id, last: 3, after: all.items[0].number }, admin);
   expect(rest.items).toHaveLength(2);
   expect((await w.must<{ items: unknown[] }>('nonReaders', { unitId: k.id, last: 3, after: 'zzzz' }, admin)).items).toEqual([]);
 });

@@ -78,7 +78,7 @@ describe('长期未读', () => {
       ['林一', '2023001', '5 条未按时阅读', '计算机学院 / 软件工程 2301 班'],
       ['王二', '2023002', '3 条未按时阅读', '计算机学院 / 软件工程 2302 班'],
     ]);
-    expect(page.text()).toContain('以下成员在最近 5 条有截止时间的通知中，全部未在截止前阅读');
+    expect(page.text()).toContain('以下成员在收到的最近 5 条有截止时间的通知中，均未在截止前阅读');
     expect(page.text()).toContain('没有更多了');
     expect(requests(backend)).toEqual([{ unitId: 'college-1', last: 5 }]);
     expect(wxn.setNavigationBarTitle).toHaveBeenCalledWith({ title: '长期未读 · 计算机学院' });
@@ -87,7 +87,7 @@ describe('长期未读', () => {
 
   it('says how many notices were considered when fewer had a deadline than asked for', async () => {
     const { page } = await open({ nonReaders: () => reply([lin], 2) }, '林一');
-    expect(page.text()).toContain('以下成员在最近 2 条有截止时间的通知中');
+    expect(page.text()).toContain('以下成员在收到的最近 2 条有截止时间的通知中');
     page.unmount();
   });
 
@@ -96,7 +96,7 @@ describe('长期未读', () => {
 
     await page.tap(textIn(page, '.choices', '最近 3 条'));
     await waitFor(() => page.queryByText('赵三'), 'the people of the last 3');
-    expect(page.text()).toContain('以下成员在最近 3 条有截止时间的通知中');
+    expect(page.text()).toContain('以下成员在收到的最近 3 条有截止时间的通知中');
 
     await page.tap(textIn(page, '.choices', '最近 10 条'));
     await waitFor(() => page.queryByText('没有成员在最近 10 条通知中全部未按时阅读'), 'the empty list of the last 10');

@@ -39,7 +39,7 @@ describe('长期未读 view', () => {
   });
 
   it('explains the list over the notices considered, and says why it is empty', () => {
-    expect(explanationText(4)).toBe('以下成员在最近 4 条有截止时间的通知中，全部未在截止前阅读');
+    expect(explanationText(4)).toBe('以下成员在收到的最近 4 条有截止时间的通知中，均未在截止前阅读');
     expect(explanationText(0)).toBe('');
     expect(emptyNonReadersText(5)).toBe('没有成员在最近 5 条通知中全部未按时阅读');
     expect(emptyNonReadersText(0)).toBe('最近没有设置截止时间的通知');

@@ -10,7 +10,7 @@ interface FilesModule {
   createFileService(config: RuntimeConfig): {
     uploadNoticeFile(accountId: string, tempFilePath: string, fileName: string, onProgress?: (percent: number) => void): Promise<Result<string>>;
   };
-  noticeCloudPath(accountId: string, fileName: string, now?: number): string;
+  noticeCloudPath(accountId: string, fileName: string, now?: number, random?: () => number): string;
 }
 
 const { local, cloud } = UPLOAD_RUNTIMES;
@@ -30,16 +30,18 @@ beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(NOW));
 afterEach(() => jest.restoreAllMocks());
 
 describe('notice attachments', () => {
-  it("go under notice-files/<account>/ with a timestamp and a safe name", () => {
-    expect(load().noticeCloudPath('u-admin', '2024 报名表 (终版).xlsx')).toBe('notice-files/u-admin/1700000000000-2024_报名表_终版_.xlsx');
-    expect(load().noticeCloudPath('u-admin', '???')).toBe('notice-files/u-admin/1700000000000-file');
+  it("go under notice-files/<account>/ with a timestamp, a random tag and a safe name", () => {
+    expect(load().noticeCloudPath('u-admin', '2024 报名表 (终版).xlsx', NOW, () => 0.5)).toBe('notice-files/u-admin/1700000000000-b8jk-2024_报名表_终版_.xlsx');
+    expect(load().noticeCloudPath('u-admin', '???', NOW, () => 0)).toBe('notice-files/u-admin/1700000000000-0-file');
+    // Two files of one name picked together land on different paths.
+    expect(load().noticeCloudPath('u-admin', '作业.docx')).not.toBe(load().noticeCloudPath('u-admin', '作业.docx'));
   });
 
-  it('report upload progress from the local cloud, each whole percent once, and resolve with the file id', async () => {
+  it('report upload progress from the local cloud in steps of ten percent, each once, and resolve with the file id', async () => {
     let listener: Listener = () => undefined;
     const upload = jest.spyOn(wxMore, 'uploadFile').mockImplementation((options: UploadOptions) => {
       setTimeout(() => {
-        [10.2, 10.9, 55, 100].forEach((progress) => listener({ progress }));
+        [10.2, 10.9, 15, 55, 59, 100].forEach((progress) => listener({ progress }));
         options.success?.({ statusCode: 200, data: JSON.stringify({ fileID: 'cloud://x/notice-files/u1/f.pdf' }) });
       }, 0);
       return { onProgressUpdate: (next: Listener) => (listener = next) };
@@ -49,8 +51,8 @@ describe('notice attachments', () => {
     const result = await load().createFileService(local).uploadNoticeFile('u1', 'wxfile://tmp/a', '通知.pdf', (percent) => seen.push(percent));
 
     expect(result).toEqual({ ok: true, data: 'cloud://x/notice-files/u1/f.pdf' });
-    expect(seen).toEqual([10, 55, 100]);
-    expect(upload.mock.calls[0][0]).toMatchObject({ url: 'http://127.0.0.1:3900/storage/upload', formData: { cloudPath: 'notice-files/u1/1700000000000-通知.pdf' } });
+    expect(seen).toEqual([10, 50, 100]);
+    expect(upload.mock.calls[0][0]).toMatchObject({ url: 'http://127.0.0.1:3900/storage/upload', formData: { cloudPath: expect.stringMatching(/^notice-files\/u1\/1700000000000-[0-9a-z]+-通知\.pdf$/) } });
   });
 
   it('use the callback form of wx.cloud.uploadFile in cloud mode, whose task reports progress', async () => {
@@ -70,7 +72,7 @@ describe('notice attachments', () => {
 
     expect(result).toEqual({ ok: true, data: 'cloud://env/notice-files/u1/f.png' });
     expect(seen).toEqual([70]);
-    expect(calls[0]).toMatchObject({ cloudPath: 'notice-files/u1/1700000000000-图片1.png', filePath: 'wxfile://tmp/p' });
+    expect(calls[0]).toMatchObject({ cloudPath: expect.stringMatching(/^notice-files\/u1\/1700000000000-[0-9a-z]+-图片1\.png$/), filePath: 'wxfile://tmp/p' });
   });
 
   it('say the attachment failed to upload, never rejecting', async () => {

@@ -160,3 +160,14 @@ describe('the detail', () => {
     expect(view.detailView(noticeDetail({ deadline: '2024-03-01 10:00' }), NOW).deadlinePassed).toBe(false);
   });
 });
+
+describe('a body of many short paragraphs or bold pieces', () => {
+  it('stays within the blocks and pieces the page can draw, losing no text', () => {
+    const names = Array.from({ length: 600 }, (_, i) => `**成员${i}**`).join('\n\n');
+    const blocks = view.bodyBlocks(names);
+    expect(blocks.length).toBeLessThanOrEqual(view.BODY_MAX_BLOCKS);
+    expect(blocks.reduce((sum, block) => sum + block.length, 0)).toBeLessThanOrEqual(view.BODY_MAX_PIECES);
+    const text = blocks.map((block) => block.map((piece) => piece.text).join('')).join('\n\n');
+    expect(text.replace(/\s+/g, ' ')).toBe(Array.from({ length: 600 }, (_, i) => `成员${i}`).join(' '));
+  });
+});

@@ -1,6 +1,7 @@
 import type { AttachmentLink, NoticeDetail } from '../../../typings';
 import { perInstance } from '../../common/latest';
 import { definePage } from '../../common/page';
+import { namedDownloadPath } from '../../services/files';
 import { confirmNotice, openNotice } from '../../services/notice';
 import { knownSubscriptions, loadSubscriptions, promptSubscribe } from '../../services/subscribe';
 import { errorText } from '../../utils/error-text';
@@ -32,13 +33,18 @@ const OPEN_FAILED = '无法打开该文件';
 
 const state = perInstance<DetailState>(() => ({ noticeId: '', attachments: [], imagesRefreshed: false }));
 
-/** Downloads a link to a temporary file; null when it failed (an expired link answers 403). */
-function download(url: string): Promise<string | null> {
+/** Downloads a link to a file named `name`; null when it failed (an expired link answers 403). */
+function download(url: string, name: string): Promise<string | null> {
   return new Promise((resolve) => {
     try {
+      const filePath = namedDownloadPath(name);
       wx.downloadFile({
         url,
-        success: (res) => resolve(res.statusCode === 200 && res.tempFilePath ? res.tempFilePath : null),
+        ...(filePath ? { filePath } : {}),
+        success: (res) => {
+          const saved = (res as { filePath?: string }).filePath ?? res.tempFilePath;
+          resolve(res.statusCode === 200 && saved ? saved : null);
+        },
         fail: () => resolve(null),
       });
     } catch {
@@ -178,7 +184,7 @@ definePage({
 
     /** Downloads and opens a document; a failed download opens the notice again once for a fresh link. */
     openDocument(attachment: AttachmentLink, retried: boolean): Promise<void> {
-      return download(attachment.url).then((filePath) => {
+      return download(attachment.url, attachment.name).then((filePath) => {
         if (filePath) {
           wx.hideLoading();
           const fileType = documentType(attachment);

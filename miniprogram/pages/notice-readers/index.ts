@@ -9,6 +9,7 @@ import { FIELD_LIMITS } from '../../../typings/limits';
 import { LatestOnly, perInstance, searchBoxMethods, SearchLoads } from '../../common/latest';
 import { definePage } from '../../common/page';
 import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../common/paged-list';
+import { namedDownloadPath } from '../../services/files';
 import { exportPeople, noticePeople, noticeStats, remind } from '../../services/notice';
 import { searchQuery } from '../../services/org';
 import { errorText } from '../../utils/error-text';
@@ -353,7 +354,9 @@ definePage({
     sendRemind(target: 'unread' | 'unconfirmed'): Promise<void> {
       if (this.data.reminding || this.data.remindBlocked) return Promise.resolve();
       this.setData({ reminding: target, remindMessage: '' });
-      return remind(this.data.noticeId, target).then((result) => {
+      // The unit shown, when the page is scoped to one: its figures are what the buttons offer.
+      const unitId = this.data.trail[this.data.trail.length - 1]?.unitId ?? null;
+      return remind(this.data.noticeId, target, unitId).then((result) => {
         this.setData({ reminding: '' });
         if (result.ok) {
           this.setData({ remindMessage: remindResultText(result.data) });
@@ -421,12 +424,14 @@ definePage({
       return exportPeople(this.data.noticeId, list, unitId).then((result) => {
         if (!result.ok) return failed(errorText(result.error));
         if (result.data.rows === 0) return failed('名单中没有人');
+        const filePath = namedDownloadPath(result.data.fileName);
         wx.downloadFile({
           url: result.data.url,
+          ...(filePath ? { filePath } : {}),
           success: (res) => {
             if (res.statusCode !== 200) return failed('下载失败，请稍后重试');
             wx.openDocument({
-              filePath: res.tempFilePath,
+              filePath: (res as { filePath?: string }).filePath ?? res.tempFilePath,
               fileType: 'xlsx',
               showMenu: true,
               success: () => wx.hideLoading(),
