@@ -173,3 +173,12 @@ describe('the reach, the preview and 我发布的', () => {
     expect(mineRow(managed({ status: 'recalled', recalledAt: '2024-06-02 09:00' }), false)).toMatchObject({ timeText: '撤回于 2024-06-02 09:00', canEdit: false, canRecall: false });
   });
 });
+
+describe('editing a published notice after its deadline', () => {
+  it('keeps the passed deadline: only a new notice must end in the future', () => {
+    const passed = form({ title: '选举报名', deadlineDate: '2025-09-03', deadlineTime: '18:00' });
+    const everyone = { all: true, unitIds: [], memberIds: [] };
+    expect(checkCompose(passed, [], everyone, 'edit', '2025-09-05 10:00').deadline).toBe('');
+    expect(checkCompose(passed, [], everyone, 'publish', '2025-09-05 10:00').deadline).toBe('截止时间需晚于现在');
+  });
+});

@@ -409,6 +409,16 @@ describe('notice readers page: remind', () => {
     page.unmount();
   });
 
+  it('on a unit’s figures reminds that unit only', async () => {
+    const { page, backend } = await open({ remind: () => ok({ reached: 2, noCredit: 0, failed: 0, remaining: 0, nextAllowedAt: businessTimeIn(5) }) }, '提醒未读', { id: 'n1', unitId: 'college-1' });
+
+    await page.tap('提醒未读');
+
+    await waitFor(() => page.queryByText('已提醒 2 人'), 'the reminder outcome');
+    expect(backend.callsOf('remind')[0].request).toEqual({ noticeId: 'n1', target: 'unread', unitId: 'college-1' });
+    page.unmount();
+  });
+
   it('says until when after NOTICE_REMIND_TOO_SOON, from the figures read again, and keeps the buttons disabled', async () => {
     const next = businessTimeIn(4);
     let current = stats();
