@@ -5,8 +5,8 @@
  * - everything in the inbox is a receipt of the caller: one range query on (memberId, listKey);
  * - 公告 published before the caller joined their units get receipts from the notice timer
  *   (`syncLateReceipts`) within a minute of the change: every write of an account's member
- *   summary removes its `noticeSync` mark, and the timer completes accounts without one. Until
- *   then such a 公告 still opens (its receipt is written by opening it).
+ *   summary that may change its units removes its `noticeSync` mark, and the timer completes
+ *   accounts without one. Until then such a 公告 still opens (opening writes its receipt).
  */
 import { createHash } from 'node:crypto';
 import type { InboxItem, InboxPage, NoticeDetail } from '../../typings';
