@@ -154,6 +154,25 @@ describe('attachments', () => {
     page.unmount();
   });
 
+  it('renews the links before a preview once they are older than 25 minutes (they last 30)', async () => {
+    const preview = jest.spyOn(wxNotice, 'previewImage').mockImplementation(() => undefined);
+    const fresh = { ...photo1, url: 'https://files.example/1.jpg?sign=fresh' };
+    let opened = 0;
+    const clock = jest.spyOn(Date, 'now');
+    const { page, backend } = await open(() => {
+      opened += 1;
+      return ok(noticeDetail({ attachments: [opened === 1 ? photo1 : fresh, photo2] }));
+    }, '关于期末考试安排的通知');
+    clock.mockReturnValue(Date.now() + 26 * 60_000);
+
+    await page.tap(page.root.querySelectorAll('.thumb')[0].dom);
+    await waitFor(() => preview.mock.calls.length === 1, 'the preview');
+    expect(opened).toBe(2);
+    expect(preview).toHaveBeenCalledWith({ urls: [fresh.url, photo2.url], current: fresh.url });
+    await backend.idle();
+    page.unmount();
+  });
+
   it('renews the image links once when a thumbnail fails to load (its link expired)', async () => {
     const fresh = { ...photo1, url: 'https://files.example/1.jpg?sign=2' };
     let opened = 0;

@@ -26,12 +26,17 @@ interface DetailState {
   attachments: AttachmentLink[];
   /** Image links were refreshed once after a thumbnail failed to load: not again. */
   imagesRefreshed: boolean;
+  /** When the links shown were handed out (they last 30 minutes). */
+  linksAt: number;
 }
 
 const DOWNLOAD_FAILED = '附件下载失败，请稍后重试';
 const OPEN_FAILED = '无法打开该文件';
 
-const state = perInstance<DetailState>(() => ({ noticeId: '', attachments: [], imagesRefreshed: false }));
+const state = perInstance<DetailState>(() => ({ noticeId: '', attachments: [], imagesRefreshed: false, linksAt: 0 }));
+
+/** Links older than this are renewed before a preview: the function hands out 30-minute ones. */
+const LINK_FRESH_MS = 25 * 60_000;
 
 /** Downloads a link to a file named `name`; null when it failed (an expired link answers 403). */
 function download(url: string, name: string): Promise<string | null> {
@@ -96,6 +101,7 @@ definePage({
 
     show(notice: NoticeDetail) {
       state(this).attachments = notice.attachments;
+      state(this).linksAt = Date.now();
       const view = detailView(notice, Date.now());
       this.setData({ status: 'ready', view });
       wx.setNavigationBarTitle({ title: `${view.kindLabel}详情` });
@@ -158,10 +164,24 @@ definePage({
       });
     },
 
+    /** Previews the notice's images; links older than LINK_FRESH_MS are renewed first (an open page outlives them). */
     onImageTap(event: { currentTarget: { dataset: { url?: string } } }) {
-      const current = event.currentTarget.dataset.url;
-      const urls = (this.data.view?.images ?? []).map((image) => image.url);
-      if (current) wx.previewImage({ urls, current });
+      const tapped = event.currentTarget.dataset.url;
+      const images = this.data.view?.images ?? [];
+      const index = images.findIndex((image) => image.url === tapped);
+      if (index < 0) return undefined;
+      const own = state(this);
+      if (Date.now() - own.linksAt < LINK_FRESH_MS) {
+        wx.previewImage({ urls: images.map((image) => image.url), current: images[index].url });
+        return undefined;
+      }
+      return openNotice(own.noticeId).then((result) => {
+        if (!result.ok) return wx.showToast({ title: errorText(result.error), icon: 'none' });
+        this.show(result.data);
+        const fresh = this.data.view?.images ?? [];
+        if (fresh.length > 0) wx.previewImage({ urls: fresh.map((image) => image.url), current: (fresh[index] ?? fresh[0]).url });
+        return undefined;
+      });
     },
 
     /** A thumbnail that fails to load most likely has an expired link: open the notice again, once. */
