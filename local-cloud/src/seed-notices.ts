@@ -5,7 +5,7 @@
  * builders the notice function uses (server/notice), so they are what a publish would leave.
  */
 import { bodyExcerpt } from '../../typings/notice-body';
-import { receiptFor, unitKeysOf } from '../../server/notice/fanout';
+import { receiptFor } from '../../server/notice/fanout';
 import { listKey, type NoticeDoc, type ReceiptDoc, NOTICES, RECEIPTS } from '../../server/notice/model';
 import { ROOT_UNIT_ID, type MemberDoc, type UnitDoc } from '../../server/org/model';
 import { UnitTree } from '../../server/org/tree';
@@ -186,7 +186,7 @@ export function seedNotices(engine: DbEngine, now: Date, fileIdOf: (cloudPath: s
       attachments,
       audience: demo.audience,
       audienceKeys: demo.kind === 'announcement' ? (demo.audience.all ? ['*'] : demo.audience.unitIds) : [],
-      reachKeys: unitKeysOf([...demo.audience.unitIds, ...members.filter((m) => demo.audience.memberIds.includes(m._id)).flatMap((m) => m.unitIds)], snapshot),
+      reachKeys: snapshot.ancestorKeys([...demo.audience.unitIds, ...members.filter((m) => demo.audience.memberIds.includes(m._id)).flatMap((m) => m.unitIds)]),
       requiresConfirm: demo.requiresConfirm,
       deadline: demo.deadlineHours === null ? null : new Date(at.getTime() + demo.deadlineHours * HOUR),
       pinned: demo.pinned,

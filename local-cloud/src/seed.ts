@@ -7,6 +7,8 @@ import { ADMINS_DOC_ID, type RoleChangeDoc } from '../../server/accounts/roles';
 import { DEFAULT_ORGANISATION_NAME } from '../../server/accounts/config';
 import { type MemberDoc, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc, wecomKeyOf } from '../../server/org/model';
 import { identityId } from '../../server/db/collections';
+import { memberSummary } from '../../server/org/summaries';
+import { UnitTree } from '../../server/org/tree';
 import type { GrantableRole, MemberSummary } from '../../typings';
 import type { DbEngine } from './db/engine';
 import { seedNotices, type DemoFile } from './seed-notices';
@@ -108,7 +110,8 @@ function demoPhone(number: string): string {
   return `+86139${String(digits).padStart(8, '0')}`;
 }
 
-function seedOrganisation(engine: DbEngine, now: Date, organisationName: string): void {
+/** Writes the demo organisation; answers its tree, which the demo accounts' summaries are made from. */
+function seedOrganisation(engine: DbEngine, now: Date, organisationName: string): UnitTree {
   const members = demoMembers();
   const counts = new Map<string, number>();
   for (const m of members) for (const id of m.unitIds) counts.set(id, (counts.get(id) ?? 0) + 1);
@@ -152,36 +155,16 @@ function seedOrganisation(engine: DbEngine, now: Date, organisationName: string)
     ),
   );
   // A fresh revision each seed, so a function instance that outlived a reset reloads the tree.
-  engine.insertDocuments('settings', [{ _id: UNIT_TREE_DOC_ID, rev: randomBytes(8).toString('hex'), updatedAt: now }]);
+  const rev = randomBytes(8).toString('hex');
+  engine.insertDocuments('settings', [{ _id: UNIT_TREE_DOC_ID, rev, updatedAt: now }]);
+  return new UnitTree(rev, units);
 }
 
-/** What a bound account shows of its member (see server/org/summaries.ts). */
-function summaryOf(userId: string): MemberSummary | null {
+/** What a bound account shows of its member: the summary server/org/summaries.ts writes. */
+function summaryOf(userId: string, snapshot: UnitTree): MemberSummary | null {
   const m = demoMembers().find((member) => member.userId === userId);
   if (!m) return null;
-  const names = m.unitIds.map((id) => DEMO_UNITS.find((u) => u.id === id)?.name ?? id);
-  // The units and their ancestors, as server/org/summaries.ts writes them (the inbox matches 公告 by these).
-  const keys = new Set<string>();
-  for (const id of m.unitIds) {
-    for (let unit = DEMO_UNITS.find((u) => u.id === id); unit; unit = DEMO_UNITS.find((u) => u.id === unit?.parentId)) keys.add(unit.id);
-  }
-  const observeKeys = new Set<string>();
-  for (const id of m.observes ?? []) {
-    for (let unit = DEMO_UNITS.find((u) => u.id === id); unit; unit = DEMO_UNITS.find((u) => u.id === unit?.parentId)) observeKeys.add(unit.id);
-  }
-  return {
-    id: m.id,
-    name: m.name,
-    number: m.number,
-    kind: m.kind,
-    unitNames: names,
-    active: true,
-    unitIds: [...m.unitIds],
-    unitKeys: [...keys].sort(),
-    observes: [...(m.observes ?? [])],
-    observeKeys: [...observeKeys].sort(),
-    hasPhone: true,
-  };
+  return memberSummary({ _id: m.id, name: m.name, number: m.number, kind: m.kind, unitIds: m.unitIds, active: true, observes: m.observes ?? [], phone: demoPhone(m.number) }, snapshot);
 }
 
 export interface SeedOptions {
@@ -195,7 +178,7 @@ export interface SeedOptions {
 
 export async function seedDemoData(engine: DbEngine, now: Date = new Date(), options: SeedOptions = {}): Promise<SeedSummary> {
   if (engine.countDocuments('users') > 0) return { seeded: false, people: DEMO_PEOPLE, files: [] };
-  seedOrganisation(engine, now, options.organisationName || DEFAULT_ORGANISATION_NAME);
+  const snapshot = seedOrganisation(engine, now, options.organisationName || DEFAULT_ORGANISATION_NAME);
   engine.insertDocuments(
     'users',
     DEMO_PEOPLE.map((p) => ({
@@ -203,7 +186,7 @@ export async function seedDemoData(engine: DbEngine, now: Date = new Date(), opt
       nickname: p.nickname,
       avatarFileId: null,
       roles: p.roles,
-      member: summaryOf(p.userId),
+      member: summaryOf(p.userId, snapshot),
       wecom: null,
       profileEditedAt: null,
       createdAt: now,

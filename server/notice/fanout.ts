@@ -23,13 +23,6 @@ export const RECEIPT_BATCH = 2500;
 /** Ids per `$in` lookup when a batch met receipts already written (a `get` returns at most 1000). */
 const LOOKUP = 1000;
 
-/** A person's units and all their ancestors, the organisation excluded. */
-export function unitKeysOf(unitIds: readonly string[], snapshot: UnitTree): string[] {
-  const keys = new Set<string>();
-  for (const id of unitIds) for (const unit of snapshot.lineage(id)) if (unit.parentId !== null) keys.add(unit._id);
-  return [...keys].sort();
-}
-
 /** A person's receipt of a notice; without a tree the caller supplies `unitKeys` itself. */
 export function receiptFor(
   doc: NoticeDoc,
@@ -48,7 +41,7 @@ export function receiptFor(
     number: person.number,
     hasPhone: person.hasPhone ?? Boolean(person.phone),
     unitIds: [...person.unitIds],
-    unitKeys: snapshot ? unitKeysOf(person.unitIds, snapshot) : [],
+    unitKeys: snapshot ? snapshot.ancestorKeys(person.unitIds) : [],
     ...receiptShowing(doc),
     // Written while the notice is being published, for a published notice.
     hidden: false,
@@ -110,7 +103,7 @@ export async function fanOut(deps: NoticeDeps, doc: NoticeDoc, snapshot: UnitTre
   // The units the notice reaches into, for the observers' check (server/notice/access.ts): the
   // chosen units with their ancestors, and the units of chosen people.
   const chosen = new Set(doc.audience.memberIds);
-  const reach = new Set(unitKeysOf(reachableSpec(doc, snapshot).unitIds.filter((id) => id !== 'root'), snapshot));
+  const reach = new Set(snapshot.ancestorKeys(reachableSpec(doc, snapshot).unitIds));
   let leaseUntil = doc.leaseUntil ? new Date(doc.leaseUntil).getTime() : 0;
   do {
     // A long fan-out keeps its lease, so the timer does not start a second one beside it.

@@ -16,7 +16,7 @@ import { findById, insertIfAbsent } from '../db/db';
 import type { MemberDoc } from '../org/model';
 import { tree } from '../org/units';
 import { canManage, type NoticeDeps } from './compose';
-import { insertReceipts, receiptFor, unitKeysOf } from './fanout';
+import { insertReceipts, receiptFor } from './fanout';
 import {
   ALL_KEY,
   announcementReaches,
@@ -56,7 +56,7 @@ export async function readerOf(deps: NoticeDeps, account: UserDoc): Promise<Read
   if (member.unitKeys) return { reader: { memberId: member.id, unitKeys: member.unitKeys, person } };
   let unitIds = member.unitIds;
   if (!unitIds) unitIds = (await findById<MemberDoc>(deps.db, 'members', member.id))?.unitIds ?? [];
-  return { reader: { memberId: member.id, unitKeys: unitKeysOf(unitIds, await tree(deps)), person } };
+  return { reader: { memberId: member.id, unitKeys: (await tree(deps)).ancestorKeys(unitIds), person } };
 }
 
 function requireReader(found: ReaderOrBlock): Reader {

@@ -16,7 +16,6 @@ import { tree } from '../org/units';
 import type { FieldSource, TemplateConfig } from './config';
 import type { NoticeDeps } from './compose';
 import { announcementReaches, NOTICES, RECEIPTS, SUBSCRIBE_SENDS, SUBSCRIPTIONS, type NoticeDoc, type ReceiptDoc } from './model';
-import { unitKeysOf } from './fanout';
 import type { MemberDoc } from '../org/model';
 import type { UnitTree } from '../org/tree';
 
@@ -240,7 +239,7 @@ async function stillReached(deps: NoticeDeps, doc: NoticeDoc, receipts: Pick<Rec
   const ids = receipts.map((r) => r.memberId);
   const { data } = await deps.db.collection('members').where({ _id: _.in(ids), active: true }).limit(ids.length).field({ _id: true, unitIds: true, userId: true }).get();
   return (data as Pick<MemberDoc, '_id' | 'unitIds' | 'userId'>[])
-    .filter((member) => doc.kind !== 'announcement' || announcementReaches(doc.audienceKeys, unitKeysOf(member.unitIds, snapshot)))
+    .filter((member) => doc.kind !== 'announcement' || announcementReaches(doc.audienceKeys, snapshot.ancestorKeys(member.unitIds)))
     .map((member) => ({ memberId: member._id, accountId: member.userId ?? null }));
 }
 

@@ -20,10 +20,6 @@ export function memberSummary(
   snapshot: UnitTree,
   nameOf: (id: string) => string | undefined = (id) => snapshot.get(id)?.name,
 ): MemberSummary {
-  const keys = new Set<string>();
-  for (const id of member.unitIds) for (const unit of snapshot.lineage(id)) if (unit.parentId !== null) keys.add(unit._id);
-  const observeKeys = new Set<string>();
-  for (const id of member.observes ?? []) for (const unit of snapshot.lineage(id)) if (unit.parentId !== null) observeKeys.add(unit._id);
   return {
     id: member._id,
     name: member.name,
@@ -32,9 +28,9 @@ export function memberSummary(
     unitNames: member.unitIds.map(nameOf).filter((name): name is string => Boolean(name)),
     active: member.active,
     unitIds: [...member.unitIds],
-    unitKeys: [...keys].sort(),
+    unitKeys: snapshot.ancestorKeys(member.unitIds),
     observes: [...(member.observes ?? [])],
-    observeKeys: [...observeKeys].sort(),
+    observeKeys: snapshot.ancestorKeys(member.observes ?? []),
     hasPhone: Boolean(member.phone),
   };
 }

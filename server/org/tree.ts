@@ -88,6 +88,17 @@ export class UnitTree {
     return chain;
   }
 
+  /**
+   * The units and all their ancestors, the organisation itself left out, sorted: what account
+   * summaries (`unitKeys`, `observeKeys`) and notice receipts record, so matching a unit against
+   * someone's units or a notice's reach needs no tree.
+   */
+  ancestorKeys(unitIds: readonly string[]): string[] {
+    const keys = new Set<string>();
+    for (const id of unitIds) for (const unit of this.lineage(id)) if (unit.parentId !== null) keys.add(unit._id);
+    return [...keys].sort();
+  }
+
   /** Level of a unit: the root is 1. */
   level(id: string): number {
     return this.lineage(id).length;
