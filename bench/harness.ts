@@ -1,4 +1,5 @@
 /** A small benchmark harness: runs operations, reports median/p95 latency and DB requests per call. */
+import type { RunningLocalCloud } from '../local-cloud/src/server';
 export interface Measurement {
   scenario: string;
   operation: string;
@@ -57,4 +58,22 @@ export function formatTable(rows: Measurement[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+interface Reply<T> {
+  ok: boolean;
+  data: T;
+  error?: { code: string; message: string };
+}
+
+/** One action of a function over HTTP, as the mini-program calls it; a failure stops the benchmark. */
+export async function invokeAction<T>(cloud: RunningLocalCloud, fn: string, headers: Record<string, string>, action: string, request: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(`${cloud.url}/functions/${fn}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ action, ...request }),
+  });
+  const body = (await response.json()) as Reply<T>;
+  if (!body.ok) throw new Error(`${fn}.${action} failed during the benchmark: ${body.error?.code} ${body.error?.message}`);
+  return body.data;
 }

@@ -4,7 +4,7 @@
  */
 import type { RunningLocalCloud } from '../../local-cloud/src/server';
 import { identityId } from '../../server/db/collections';
-import { measure, type Measurement } from '../harness';
+import { invokeAction, measure, type Measurement } from '../harness';
 
 const ACCOUNTS = 10_000;
 const APPID = 'wx-bench';
@@ -14,13 +14,7 @@ function caller(i: number): Record<string, string> {
 }
 
 async function invoke(cloud: RunningLocalCloud, action: string, headers: Record<string, string>, request: Record<string, unknown> = {}): Promise<void> {
-  const response = await fetch(`${cloud.url}/functions/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify({ action, ...request }),
-  });
-  const body = (await response.json()) as { ok: boolean; error?: { code: string } };
-  if (!body.ok) throw new Error(`${action} failed during the benchmark: ${body.error?.code}`);
+  await invokeAction(cloud, 'login', headers, action, request);
 }
 
 function populate(cloud: RunningLocalCloud): void {

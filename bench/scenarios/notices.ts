@@ -15,7 +15,7 @@ import type { RunningLocalCloud } from '../../local-cloud/src/server';
 import { identityId } from '../../server/db/collections';
 import { ROOT_UNIT_ID, UNIT_TREE_DOC_ID } from '../../server/org/model';
 import { NOTICES, RECEIPTS, receiptId } from '../../server/notice/model';
-import { measure, type Measurement, type OperationSpec } from '../harness';
+import { invokeAction, measure, type Measurement, type OperationSpec } from '../harness';
 
 const COLLEGES = 5;
 const CLASSES_PER_COLLEGE = 100;
@@ -70,21 +70,8 @@ export interface NoticeBench {
   broken: string[];
 }
 
-interface Reply<T> {
-  ok: boolean;
-  data: T;
-  error?: { code: string; message: string };
-}
-
-async function invoke<T>(cloud: RunningLocalCloud, headers: Record<string, string>, action: string, request: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(`${cloud.url}/functions/notice`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify({ action, ...request }),
-  });
-  const body = (await response.json()) as Reply<T>;
-  if (!body.ok) throw new Error(`notice.${action} failed during the benchmark: ${body.error?.code} ${body.error?.message}`);
-  return body.data;
+function invoke<T>(cloud: RunningLocalCloud, headers: Record<string, string>, action: string, request: Record<string, unknown> = {}): Promise<T> {
+  return invokeAction<T>(cloud, 'notice', headers, action, request);
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');

@@ -9,7 +9,7 @@ import { fileIdOf } from '../../local-cloud/src/stand-ins/storage';
 import type { RunningLocalCloud } from '../../local-cloud/src/server';
 import { identityId } from '../../server/db/collections';
 import { ROOT_UNIT_ID, UNIT_TREE_DOC_ID } from '../../server/org/model';
-import { measure, type Measurement } from '../harness';
+import { invokeAction, measure, type Measurement } from '../harness';
 
 const COLLEGES = 20;
 const CLASSES_PER_COLLEGE = 25;
@@ -22,21 +22,8 @@ const APPID = 'wx-bench-org';
 const ADMIN = { 'X-WX-OPENID': 'demo-admin-openid', 'X-WX-APPID': 'wx-demo-appid', 'X-WX-UNIONID': 'demo-admin-unionid' };
 const STUDENT = { 'X-WX-OPENID': 'bench-student', 'X-WX-APPID': APPID };
 
-interface Reply<T> {
-  ok: boolean;
-  data: T;
-  error?: { code: string; message: string };
-}
-
-async function invoke<T>(cloud: RunningLocalCloud, headers: Record<string, string>, action: string, request: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(`${cloud.url}/functions/org`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify({ action, ...request }),
-  });
-  const body = (await response.json()) as Reply<T>;
-  if (!body.ok) throw new Error(`org.${action} failed during the benchmark: ${body.error?.code} ${body.error?.message}`);
-  return body.data;
+function invoke<T>(cloud: RunningLocalCloud, headers: Record<string, string>, action: string, request: Record<string, unknown> = {}): Promise<T> {
+  return invokeAction<T>(cloud, 'org', headers, action, request);
 }
 
 function populate(cloud: RunningLocalCloud): { bigCollege: string; bigClass: string; unitCount: number } {
