@@ -34,6 +34,7 @@ const SHARED_MODULES = [
   { source: 'typings/error-texts.ts', target: 'common/generated/error-texts.js' },
   { source: 'typings/notice-body.ts', target: 'common/generated/notice-body.js' },
   { source: 'typings/notice-files.ts', target: 'common/generated/notice-files.js' },
+  { source: 'typings/room-rules.ts', target: 'common/generated/room-rules.js' },
 ];
 
 class BuildError extends Error {}

@@ -12,7 +12,19 @@ import type { ErrorCode } from './errors';
  * their own sentence only for these; for every other code the one in ERROR_TEXTS is sent and
  * shown (a test keeps the functions' sources to that).
  */
-export const DETAILED_CODES: readonly ErrorCode[] = ['INVALID_INPUT', 'UNIT_NOT_EMPTY', 'IMPORT_FILE_INVALID', 'IMPORT_TOO_LARGE'];
+export const DETAILED_CODES: readonly ErrorCode[] = [
+  'INVALID_INPUT',
+  'UNIT_NOT_EMPTY',
+  'IMPORT_FILE_INVALID',
+  'IMPORT_TOO_LARGE',
+  // Which rule of the room: its hours, its longest booking, its window, who holds the time.
+  'BOOKING_NOT_ON_SLOT',
+  'BOOKING_OUTSIDE_HOURS',
+  'BOOKING_TOO_LONG',
+  'BOOKING_TOO_FAR',
+  'BOOKING_CONFLICT',
+  'BOOKING_CHECK_IN_CLOSED',
+];
 
 export const ERROR_TEXTS: Record<ErrorCode, string> = {
   UNKNOWN_ACTION: '小程序版本过旧，请重新进入后再试',
@@ -73,6 +85,25 @@ export const ERROR_TEXTS: Record<ErrorCode, string> = {
   NOTICE_REMIND_TOO_SOON: '每 5 分钟最多提醒一次，请稍后再试',
   SUBSCRIBE_NOT_CONFIGURED: '尚未配置消息提醒模板，请联系管理员',
   CONTENT_CHECK_UNAVAILABLE: '内容安全检查暂时无法完成，请稍后再试',
+  // Rooms
+  ROOM_NOT_FOUND: '该会议室不存在或已被删除',
+  ROOM_STALE: '该会议室刚被他人修改，已重新加载最新信息，请核对后再保存',
+  ROOM_NAME_TAKEN: '已有同名会议室',
+  ROOM_OUT_OF_SERVICE: '该会议室暂停使用，无法预约',
+  ROOM_NOT_ALLOWED: '你所在的单位不能预约该会议室',
+  ROOM_PHOTO_INVALID: '会议室照片无效，请重新上传',
+  ROOM_CODE_UNAVAILABLE: '暂时无法生成会议室小程序码，请稍后再试',
+  BOOKING_NOT_FOUND: '该预约不存在或已被删除',
+  BOOKING_NOT_ON_SLOT: '预约时间需按会议室的时段划分选择',
+  BOOKING_OUTSIDE_HOURS: '所选时间不在会议室的开放时间内',
+  BOOKING_TOO_LONG: '预约时长超过了该会议室的上限',
+  BOOKING_TOO_FAR: '超出了该会议室可提前预约的天数',
+  BOOKING_IN_PAST: '所选时间已经开始或已过去，请重新选择',
+  BOOKING_CONFLICT: '所选时间已被他人预约，请重新选择',
+  BOOKING_STATE: '该预约当前的状态不支持此操作，请刷新后再试',
+  BOOKING_CHECK_IN_CLOSED: '当前不在签到时间内',
+  BOOKING_NONE_NOW: '你在这间会议室当前没有需要签到的预约',
+  BOOKING_STALE: '该预约刚被修改，已重新加载最新信息，请核对后再试',
 };
 
 /**
@@ -144,6 +175,42 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   everyone: '查看范围',
   choices: '订阅选择',
   last: '统计的通知数',
+  // Rooms
+  roomId: '会议室',
+  room: '会议室信息',
+  'room.name': '会议室名称',
+  building: '楼宇',
+  floor: '楼层',
+  capacity: '容纳人数',
+  minCapacity: '容纳人数',
+  equipment: '设备',
+  photoFileId: '照片',
+  hours: '开放时间',
+  open: '开放时间',
+  close: '关闭时间',
+  openWeekdays: '开放日',
+  closedDates: '不开放的日期',
+  slotMinutes: '时段长度',
+  maxMinutes: '最长预约时长',
+  advanceDays: '可提前预约天数',
+  approval: '审批设置',
+  required: '需审批选项',
+  approverIds: '审批人',
+  checkInRequired: '需签到选项',
+  notes: '使用说明',
+  inService: '启用状态',
+  reason: '原因',
+  date: '日期',
+  start: '开始时间',
+  end: '结束时间',
+  subject: '会议主题',
+  attendeeIds: '参会人',
+  repeatWeeks: '重复周数',
+  bookingId: '预约',
+  when: '预约范围',
+  series: '整个系列选项',
+  approve: '审批结果',
+  weekStart: '统计周',
 };
 
 /** How a field without a label of its own is named in a message. */

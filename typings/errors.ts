@@ -113,4 +113,43 @@ export type NoticeErrorCode =
   /** WeChat's content check did not answer (busy, rate limit): nothing was saved, try again shortly. */
   | 'CONTENT_CHECK_UNAVAILABLE';
 
-export type ErrorCode = CommonErrorCode | AccountErrorCode | OrgErrorCode | NoticeErrorCode;
+/** Meeting rooms and their bookings (function `room`). */
+export type RoomErrorCode =
+  /** No such room (or it was removed). */
+  | 'ROOM_NOT_FOUND'
+  /** The room changed since it was read: reload and retry. */
+  | 'ROOM_STALE'
+  /** Another room has this name. */
+  | 'ROOM_NAME_TAKEN'
+  /** The room is out of service: nothing can be booked in it. */
+  | 'ROOM_OUT_OF_SERVICE'
+  /** The caller may not book this room (their units, or no roster member yet). */
+  | 'ROOM_NOT_ALLOWED'
+  /** The photo is not an image the caller uploaded. */
+  | 'ROOM_PHOTO_INVALID'
+  /** WeChat did not make the room's code (busy, or the page is not in the released version). */
+  | 'ROOM_CODE_UNAVAILABLE'
+  /** No such booking, or not one the caller may see. */
+  | 'BOOKING_NOT_FOUND'
+  /** The time is not on the room's slot boundaries, or the end is not after the start. */
+  | 'BOOKING_NOT_ON_SLOT'
+  /** Outside the room's opening hours, or on a day it is closed. */
+  | 'BOOKING_OUTSIDE_HOURS'
+  /** Longer than the room's longest booking. */
+  | 'BOOKING_TOO_LONG'
+  /** Further ahead than the room may be booked. */
+  | 'BOOKING_TOO_FAR'
+  /** The time has begun or passed. */
+  | 'BOOKING_IN_PAST'
+  /** Another booking holds some of the time; `error.conflicts` says which. */
+  | 'BOOKING_CONFLICT'
+  /** Not possible in the booking's state (cancelling a past one, ending one not begun...). */
+  | 'BOOKING_STATE'
+  /** Outside the check-in window (the message says when it opens or that it closed). */
+  | 'BOOKING_CHECK_IN_CLOSED'
+  /** At this room there is no booking of the caller's to check in now. */
+  | 'BOOKING_NONE_NOW'
+  /** The booking changed since it was read: reload and retry. */
+  | 'BOOKING_STALE';
+
+export type ErrorCode = CommonErrorCode | AccountErrorCode | OrgErrorCode | NoticeErrorCode | RoomErrorCode;

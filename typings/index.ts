@@ -6,14 +6,16 @@
 import type { LoginActions } from './login';
 import type { NoticeActions } from './notice';
 import type { OrgActions } from './org';
+import type { RoomActions } from './room';
 import type { SetupActions } from './setup';
 import type { Result } from './result';
 
 export type { AppError, Result } from './result';
-export type { ErrorCode, CommonErrorCode, AccountErrorCode, OrgErrorCode, NoticeErrorCode } from './errors';
+export type { ErrorCode, CommonErrorCode, AccountErrorCode, OrgErrorCode, NoticeErrorCode, RoomErrorCode } from './errors';
 export type * from './account';
 export type * from './org';
 export type * from './notice';
+export type * from './room';
 export type { LoginActions, WhoamiResponse } from './login';
 export type { SetupActions, EnsureCollectionsResponse, IndexToCreate } from './setup';
 
@@ -22,6 +24,7 @@ export interface FunctionContracts {
   login: LoginActions;
   org: OrgActions;
   notice: NoticeActions;
+  room: RoomActions;
   setup: SetupActions;
 }
 

@@ -44,6 +44,34 @@ export const FIELD_LIMITS = {
   audienceUnits: 200,
   /** People one audience may name one by one. */
   audienceMembers: 1000,
+  /** A meeting room's name. */
+  roomName: 40,
+  /** The building a room is in. */
+  roomBuilding: 40,
+  /** Its floor, as written on the door (`3F`, `B1`). */
+  roomFloor: 10,
+  /** Notes shown on a room's page. */
+  roomNotes: 200,
+  /** People a room seats. */
+  roomCapacity: 1000,
+  /** Holidays one room lists. */
+  roomClosedDates: 60,
+  /** Units one room is limited to. */
+  roomUnits: 50,
+  /** Approvers one room names. */
+  roomApprovers: 20,
+  /** The longest booking a room may allow, in minutes. */
+  roomMaxMinutes: 720,
+  /** How many days ahead a room may open for booking. */
+  roomAdvanceDays: 90,
+  /** A booking's subject. */
+  bookingSubject: 40,
+  /** People invited to one booking. */
+  bookingAttendees: 50,
+  /** Further weeks of a repeating booking (12 weeks in all). */
+  bookingRepeatWeeks: 11,
+  /** Why a booking was cancelled or rejected, or a room taken out of service. */
+  bookingReason: 100,
 } as const;
 
 export type FieldLimitName = keyof typeof FIELD_LIMITS;

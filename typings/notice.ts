@@ -212,8 +212,12 @@ export interface SubscribeTemplate {
   id: string;
   /** One-time: each acceptance allows one message. Long-term: no credit needed (some categories only). */
   kind: 'one-time' | 'long-term';
-  /** What it is used for: a new notice or a reminder of an unread one. */
-  purpose: 'notice' | 'remind';
+  /**
+   * What it is used for: a new notice or a reminder of an unread one (function `notice`); a
+   * reminder before a booking starts, or a booking's outcome (approved, rejected, cancelled;
+   * function `room`).
+   */
+  purpose: 'notice' | 'remind' | 'booking-remind' | 'booking-result';
 }
 
 export type SubscribeChoice = 'accept' | 'reject' | 'ban' | 'filter';

@@ -1,4 +1,4 @@
-import type { AppError, ErrorCode, Result } from '../../typings';
+import type { AppError, BookingConflict, ErrorCode, Result } from '../../typings';
 import { ERROR_TEXTS } from '../../typings/error-texts';
 
 export function ok<T>(data: T): Result<T> {
@@ -10,9 +10,11 @@ export function ok<T>(data: T): Result<T> {
  * ERROR_TEXTS, so a generic sentence is written in one place only; pass a message only when
  * it says more than that sentence (which field, which limit).
  */
-export function fail(code: ErrorCode, message?: string, field?: string): { ok: false; error: AppError } {
-  const text = message ?? ERROR_TEXTS[code];
-  return { ok: false, error: field === undefined ? { code, message: text } : { code, message: text, field } };
+export function fail(code: ErrorCode, message?: string, field?: string, conflicts?: BookingConflict[]): { ok: false; error: AppError } {
+  const error: AppError = { code, message: message ?? ERROR_TEXTS[code] };
+  if (field !== undefined) error.field = field;
+  if (conflicts !== undefined) error.conflicts = conflicts;
+  return { ok: false, error };
 }
 
 /**
@@ -24,6 +26,8 @@ export class AppFailure extends Error {
     readonly code: ErrorCode,
     message: string = ERROR_TEXTS[code],
     readonly field?: string,
+    /** BOOKING_CONFLICT: who holds the time. */
+    readonly conflicts?: BookingConflict[],
   ) {
     super(message);
     this.name = 'AppFailure';

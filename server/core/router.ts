@@ -134,7 +134,7 @@ export function createMain<F extends FunctionName, Account = never>(def: Functio
       if (!def.guard.allows(account, roles)) return fail('FORBIDDEN');
       return await handleParsed(spec, body, { ...caller, account });
     } catch (error) {
-      if (error instanceof AppFailure) return fail(error.code, error.message, error.field);
+      if (error instanceof AppFailure) return fail(error.code, error.message, error.field, error.conflicts);
       logInternal(def.name, action, error);
       return fail('INTERNAL');
     }

@@ -1,8 +1,8 @@
 import type { ErrorCode } from '../../typings';
-import { ERROR_TEXTS } from '../../typings/error-texts';
+import { DETAILED_CODES, ERROR_TEXTS } from '../../typings/error-texts';
 import { errorText } from '../../miniprogram/utils/error-text';
 
-const DETAILED: ErrorCode[] = ['INVALID_INPUT', 'UNIT_NOT_EMPTY', 'IMPORT_FILE_INVALID', 'IMPORT_TOO_LARGE'];
+const DETAILED: readonly ErrorCode[] = DETAILED_CODES;
 const PLAIN = (Object.keys(ERROR_TEXTS) as ErrorCode[]).filter((code) => !DETAILED.includes(code));
 
 describe('errorText', () => {
@@ -18,6 +18,10 @@ describe('errorText', () => {
   it.each(DETAILED)('falls back to the declared sentence for %s when the detail is empty or not Chinese', (code) => {
     expect(errorText({ code, message: '' })).toBe(ERROR_TEXTS[code]);
     expect(errorText({ code, message: 'deactivateMissing: expected boolean' })).toBe(ERROR_TEXTS[code]);
+  });
+
+  it('lets the booking rules say which rule of the room was broken', () => {
+    expect(DETAILED).toEqual(expect.arrayContaining(['INVALID_INPUT', 'UNIT_NOT_EMPTY', 'BOOKING_CONFLICT', 'BOOKING_OUTSIDE_HOURS']));
   });
 
   it('explains BUSY_RETRY as contention to retry shortly, not as a failure', () => {

@@ -1,0 +1,3 @@
+import { definePage } from '../../../../common/page';
+
+definePage({ data: {} });
