@@ -3,6 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { COLLECTIONS, type CollectionDecl } from '../../server/db/collections';
+import { SharedClock } from './clock';
 import { DbEngine } from './db/engine';
 import { handleDatabaseRequest, isDatabaseAction } from './db/protocol';
 import { eventProblem } from './functions/event-limits';
@@ -66,7 +67,8 @@ export interface LocalCloudOptions {
   /**
    * Freezes the time that functions (their `Date`) and the cloud's own records (server dates,
    * demo data, the stand-ins' outboxes and codes) see, so two runs give identical pages.
-   * Timers, timeouts and waits still run on the real clock.
+   * Timers, timeouts and waits still run on the real clock. The initial value only: setClock
+   * moves it.
    */
   clock?: Date;
 }
@@ -144,12 +146,6 @@ function paramError(message: string): { code: string; message: string; requestId
 
 export const DEFAULT_RISKY_WORD = '违禁测试词';
 
-/** The cloud's clock: the frozen instant of `clock`, or the real time. */
-function nowOf(options: Pick<LocalCloudOptions, 'clock'>): () => Date {
-  const frozen = options.clock?.getTime();
-  return frozen === undefined ? () => new Date() : () => new Date(frozen);
-}
-
 /** The platform's errCode for a parameter it refuses (CloudBase INVALID_PARAM). */
 export const INVALID_PARAM = -501007;
 
@@ -180,7 +176,7 @@ export class LocalCloud {
   readonly bootstrapCode: string;
   private readonly pools = new Map<string, FunctionPool>();
   private readonly startGate: StartGate;
-  /** The cloud's clock (see `clock`). */
+  /** The cloud's clock (see `clock` and setClock). */
   private readonly now: () => Date;
   private readonly active = new Map<string, ActiveInvocation>();
   private readonly scheduler: TriggerScheduler;
@@ -195,10 +191,11 @@ export class LocalCloud {
     readonly options: LocalCloudOptions,
     readonly engine: DbEngine,
     storage: StorageStandIn,
+    private readonly clock: SharedClock,
   ) {
     this.storage = storage;
     this.bootstrapCode = options.functionEnv?.XINTONG_BOOTSTRAP_CODE ?? randomBytes(12).toString('base64url');
-    const now = nowOf(options);
+    const now = (): Date => clock.now();
     this.now = now;
     this.sms = new SmsStandIn({ now });
     this.wecom = new WecomStandIn({ corpId: LOCAL_WECOM_CORP_ID, secret: this.wecomSecret, now: () => now().getTime() });
@@ -216,7 +213,8 @@ export class LocalCloud {
     }
     const declared = (options.declareCollections ?? true) ? COLLECTIONS : [];
     const collections = [...declared, ...(options.extraCollections ?? [])];
-    const now = nowOf(options);
+    const clock = new SharedClock(options.clock ?? null);
+    const now = (): Date => clock.now();
     const engine = await DbEngine.open({ dataDir: options.dataDir, collections, fsync: options.fsync ?? true, now });
     // After the engine, whose lock on the data folder keeps a second process from also
     // opening (and cleaning up temp files in) the same storage folder.
@@ -227,13 +225,32 @@ export class LocalCloud {
       await engine.close();
       throw error;
     }
-    const cloud = new LocalCloud(options, engine, storage);
+    const cloud = new LocalCloud(options, engine, storage, clock);
     if (options.seed ?? true) {
       const organisationName = (options.functionEnv?.XINTONG_ORG_NAME ?? process.env.XINTONG_ORG_NAME ?? '').trim();
       cloud.seeded = await seedDemoData(engine, now(), { organisationName, notices: options.demoNotices ?? true, fileIdOf });
       for (const file of cloud.seeded.files) storage.put(file.cloudPath, file.content, file.contentType);
     }
     return cloud;
+  }
+
+  /**
+   * Stops the time at `instant` for the cloud's own records and every function instance, those
+   * running included, at once; null lets the real time run again. Timers, timeouts and waits
+   * keep the real clock, as with `clock`.
+   */
+  setClock(instant: Date | null): void {
+    this.clock.set(instant);
+  }
+
+  /** The instant time stands still at, or null while the real time runs. */
+  get frozenAt(): Date | null {
+    return this.clock.frozenAt;
+  }
+
+  /** The time the functions and the cloud's records see now. */
+  currentTime(): Date {
+    return this.now();
   }
 
   /** Whether any account holds the admin role (the bootstrap code is useful only before). */
@@ -446,7 +463,7 @@ export class LocalCloud {
       maxWorkers: this.options.maxInstances ?? 16,
       gate: this.startGate,
       queueLimitMs: this.options.queueLimitMs,
-      clock: this.options.clock?.getTime(),
+      clock: this.clock.buffer,
       onOutput: (name, line) => this.log(`[${name}] ${line}`),
     });
     this.pools.set(functionName, pool);

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { DEMO_APPID, DEMO_SUBSCRIBE_TEMPLATES } from './seed';
 import { DEFAULT_RISKY_WORD } from './cloud';
+import { parseInstant } from './clock';
 import { startLocalCloud } from './server';
 
 interface CliOptions {
@@ -36,9 +37,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, rootDir: strin
     clock: null,
   };
   const clockOf = (text: string): Date => {
-    // Only a full instant: a date alone or a time without zone would depend on this machine.
-    const instant = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)$/.test(text) ? new Date(text) : null;
-    if (!instant || Number.isNaN(instant.getTime())) throw new Error(`--clock needs an ISO instant such as 2025-03-03T09:30:00+08:00, not ${text}\n${USAGE}`);
+    const instant = parseInstant(text);
+    if (!instant) throw new Error(`--clock needs an ISO instant such as 2025-03-03T09:30:00+08:00, not ${text}\n${USAGE}`);
     return instant;
   };
   if (env.XINTONG_LOCAL_CLOCK) options.clock = clockOf(env.XINTONG_LOCAL_CLOCK);
@@ -121,6 +121,7 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     `  ${url}/_local/openapi       recorded subscribe messages (content check rejects "${cloud.openapi.riskyWord}")`,
     `  ${url}/_local/db/<name>     documents of a collection`,
     `  ${url}/_local/storage       uploaded files (avatars, imports)`,
+    `  ${url}/_local/clock         the time functions see; POST {"at":"<ISO instant>"} moves it, {"at":null} real time`,
     '',
     'WeChat DevTools: pick the compile mode "本地云（npm start）" (launch query backend=local, add',
     'user=demo-member-1 to be another demo person), tick "不校验合法域名…" in 详情 > 本地设置, and',

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
 import { INVALID_PARAM, LocalCloud, STORAGE_FILES_ROUTE, STORAGE_PUT_ROUTE, WECOM_ROUTE, type LocalCloudOptions } from './cloud';
+import { parseInstant } from './clock';
 import { describeError } from './functions/protocol';
 import type { CallerIdentity } from './invocations';
 import { SubscribeRequestError, isE164, type SubscribeChoice } from './stand-ins/openapi';
@@ -26,6 +27,11 @@ export interface RunningLocalCloud {
   cloud: LocalCloud;
   url: string;
   port: number;
+  /**
+   * Stops the time every function instance (running ones included) and the cloud's records see
+   * at `instant`, at once; null lets the real time run again (see LocalCloud.setClock).
+   */
+  setClock(instant: Date | null): void;
   close(): Promise<void>;
 }
 
@@ -426,6 +432,18 @@ async function routeLocal(cloud: LocalCloud, method: string, parts: string[], ur
       return send(res, 200, { ok: true });
     }
   }
+  if (area === 'clock' && !sub) {
+    if (method === 'POST') {
+      // Moves the time functions see, for trying check-in windows and timers by hand.
+      const { at } = await readJson(req, FUNCTION_BODY_LIMIT);
+      const instant = parseInstant(at);
+      if (at !== null && !instant) {
+        throw new HttpError(400, { errCode: INVALID_PARAM, errMsg: 'the body must be {"at": "<ISO instant with zone>"} or {"at": null} for the real time' });
+      }
+      cloud.setClock(instant);
+    }
+    if (method === 'POST' || method === 'GET') return send(res, 200, { now: cloud.currentTime().toISOString(), frozen: cloud.frozenAt !== null });
+  }
   if (area === 'invocations' && method === 'GET') {
     if (sub) {
       const record = cloud.invocations.find(sub);
@@ -476,6 +494,7 @@ export async function startLocalCloud(options: StartOptions): Promise<RunningLoc
     cloud,
     url,
     port: address.port,
+    setClock: (instant) => cloud.setClock(instant),
     async close() {
       // Stop accepting first, so nothing reaches the cloud while it shuts down.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,8 +3,10 @@
  * wx-server-sdk: identity isolation under concurrency, timeouts, crashes, callFunction,
  * database request counting, timer triggers and the loopback rule for identity headers.
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunningLocalCloud } from '../../local-cloud/src/server';
-import { buildFixtureFunctions, call, probeMarked, startTestCloud, waitFor } from '../helpers/local-cloud';
+import { ROOT, buildFixtureFunctions, call, probeMarked, setClock, startTestCloud, waitFor } from '../helpers/local-cloud';
 
 type ContextReply = { ok: true; data: { before: Record<string, unknown>; after: Record<string, unknown> } };
 
@@ -190,4 +192,78 @@ test('timer triggers declared in config.json fire on schedule as the trigger sou
   } finally {
     await timed.close();
   }
+});
+
+describe('the movable clock', () => {
+  /** A function reporting its time, and a server date the database wrote for it. */
+  const CLOCK_FUNCTION = `'use strict';
+const cloud = require('wx-server-sdk');
+cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
+exports.main = async () => {
+  const db = cloud.database();
+  const added = await db.collection('probe').add({ data: { at: db.serverDate() } });
+  const stored = await db.collection('probe').doc(added._id).get();
+  return { now: Date.now(), created: new Date().toISOString(), stored: stored.data.at, thread: require('node:worker_threads').threadId };
+};
+`;
+  const AT = new Date('2026-03-02T01:30:00.000Z');
+  const LATER = new Date('2026-03-09T10:05:00.000Z');
+  let moved: RunningLocalCloud;
+  let functionsDir: string;
+
+  beforeAll(async () => {
+    // Inside the project, so the function resolves wx-server-sdk from its node_modules.
+    functionsDir = join(ROOT, '.test-fixtures', `clock-functions-${process.pid}`);
+    mkdirSync(join(functionsDir, 'clock'), { recursive: true });
+    writeFileSync(join(functionsDir, 'clock', 'index.js'), CLOCK_FUNCTION);
+    writeFileSync(join(functionsDir, 'clock', 'config.json'), '{ "timeout": 10 }');
+    moved = await startTestCloud({ functionsDir, extraCollections: [{ name: 'probe', indexes: [] }], clock: AT });
+  });
+
+  afterAll(async () => {
+    await moved.close();
+    rmSync(functionsDir, { recursive: true, force: true });
+  });
+
+  type ClockReply = { now: number; created: string; stored: { $date: number } | string; thread: number };
+  const storedMs = (stored: ClockReply['stored']): number => (typeof stored === 'string' ? Date.parse(stored) : stored.$date);
+
+  test('setClock moves what a running instance, the database\'s server dates and the invocation log see', async () => {
+    const first = await call<ClockReply>(moved, 'clock', {});
+    expect(first.body.now).toBe(AT.getTime());
+    expect(storedMs(first.body.stored)).toBe(AT.getTime());
+    expect(moved.cloud.invocations.find(first.invocationId)?.at).toBe(AT.toISOString());
+    setClock(moved, LATER);
+    const second = await call<ClockReply>(moved, 'clock', {});
+    expect(second.body).toMatchObject({ now: LATER.getTime(), created: LATER.toISOString() });
+    expect(storedMs(second.body.stored)).toBe(LATER.getTime());
+    expect(moved.cloud.invocations.find(second.invocationId)?.at).toBe(LATER.toISOString());
+    // The same instance served both: the move reached it without a restart.
+    expect(second.body.thread).toBe(first.body.thread);
+    setClock(moved, AT);
+  });
+
+  test('null lets the real time run again', async () => {
+    setClock(moved, null);
+    const low = Date.now();
+    const { body } = await call<ClockReply>(moved, 'clock', {});
+    expect(body.now).toBeGreaterThanOrEqual(low);
+    expect(body.now).toBeLessThanOrEqual(Date.now());
+    setClock(moved, AT);
+  });
+
+  test('/_local/clock reads and moves the clock, and refuses a time without its zone', async () => {
+    const post = (at: unknown) => fetch(`${moved.url}/_local/clock`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ at }) });
+    expect(await (await fetch(`${moved.url}/_local/clock`)).json()).toEqual({ now: AT.toISOString(), frozen: true });
+    const response = await post('2026-03-09T18:05:00+08:00');
+    expect(await response.json()).toEqual({ now: LATER.toISOString(), frozen: true });
+    expect((await call<ClockReply>(moved, 'clock', {})).body.now).toBe(LATER.getTime());
+    const refused = await post('2026-03-09 18:05');
+    expect(refused.status).toBe(400);
+    expect(moved.cloud.frozenAt).toEqual(LATER);
+    const real = (await (await post(null)).json()) as { frozen: boolean };
+    expect(real.frozen).toBe(false);
+    expect(moved.cloud.frozenAt).toBeNull();
+    setClock(moved, AT);
+  });
 });

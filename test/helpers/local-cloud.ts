@@ -44,6 +44,15 @@ export async function startTestCloud(options: Partial<StartOptions> = {}): Promi
   });
 }
 
+/**
+ * Stops the time every function instance (those already running included) and the cloud's own
+ * records see at `instant`; null lets the real time run again. Start a cloud at a fixed time
+ * with `startTestCloud({ clock })`.
+ */
+export function setClock(cloud: RunningLocalCloud, instant: Date | string | null): void {
+  cloud.setClock(typeof instant === 'string' ? new Date(instant) : instant);
+}
+
 export async function call<T = unknown>(cloud: RunningLocalCloud, name: string, event: Record<string, unknown>, caller: Caller = {}): Promise<CallResult<T>> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (caller.openid) headers['X-WX-OPENID'] = caller.openid;

@@ -35,8 +35,11 @@ export interface PoolOptions {
   queueLimitMs?: number;
   /** When a load still running counts as slow (see SLOW_START_MS); default 10 s. */
   slowStartMs?: number;
-  /** An instant (ms) every instance's `Date` is frozen at (the local cloud's --clock). */
-  clock?: number;
+  /**
+   * The local cloud's clock cell (see SharedClock), which every instance's `Date` reads: shared,
+   * not copied, so moving it reaches instances already running.
+   */
+  clock?: SharedArrayBuffer;
   /** Receives each line a function prints, and the pool's notes about slow or failed starts. */
   onOutput(name: string, line: string): void;
 }

@@ -6,25 +6,32 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeError, type InvokeMessage, type WorkerReply } from './protocol';
 
-const { entry, clock } = workerData as { entry: string; clock?: number };
+const { entry, clock } = workerData as { entry: string; clock?: SharedArrayBuffer };
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run as a worker thread');
 
 /**
- * Makes `new Date()`, `Date()` and `Date.now()` read one instant in this thread (its globals
- * are its own), so functions see the frozen clock; dates built from a value are untouched.
+ * Makes `new Date()`, `Date()` and `Date.now()` read the local cloud's clock in this thread (its
+ * globals are its own): the instant in the shared cell while one is set, the real time while it
+ * holds NaN. The cell is read at every call, so a move reaches this instance mid-call too; dates
+ * built from a value are untouched.
  */
-function freezeDate(at: number): void {
+function followClock(buffer: SharedArrayBuffer): void {
   const RealDate = Date;
-  const now = (): number => at;
+  const realNow = RealDate.now.bind(RealDate);
+  const cell = new Float64Array(buffer);
+  const now = (): number => {
+    const at = cell[0];
+    return Number.isNaN(at) ? realNow() : at;
+  };
   globalThis.Date = new Proxy(RealDate, {
-    construct: (target, args: unknown[], newTarget) => Reflect.construct(target, args.length === 0 ? [at] : args, newTarget) as object,
-    apply: () => new RealDate(at).toString(),
+    construct: (target, args: unknown[], newTarget) => Reflect.construct(target, args.length === 0 ? [now()] : args, newTarget) as object,
+    apply: () => new RealDate(now()).toString(),
     get: (target, key, receiver) => (key === 'now' ? now : Reflect.get(target, key, receiver) as unknown),
   });
 }
 
-if (typeof clock === 'number') freezeDate(clock);
+if (clock instanceof SharedArrayBuffer) followClock(clock);
 
 let main: (event: unknown, context: unknown) => unknown;
 try {
