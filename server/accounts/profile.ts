@@ -1,4 +1,5 @@
 /** The caller's own profile: a nickname that passes the content check, and an avatar file id. */
+import { isUploadUnder } from '../core/file-ids';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { AppFailure } from '../core/result';
 import type { FileStoragePort } from '../ports/storage.port';
@@ -31,13 +32,7 @@ export function normaliseNickname(raw: string): string {
 
 /** Avatars live under `avatars/<account id>/`: nobody can claim another person's upload. */
 export function isOwnAvatarPath(fileId: string, userId: string): boolean {
-  if (fileId.length > 1024 || !fileId.startsWith('cloud://')) return false;
-  const slash = fileId.indexOf('/', 'cloud://'.length);
-  if (slash < 0) return false;
-  const path = fileId.slice(slash + 1);
-  const prefix = `avatars/${userId}/`;
-  const name = path.slice(prefix.length);
-  return path.startsWith(prefix) && name.length > 0 && !name.includes('/') && name !== '..' && name !== '.';
+  return isUploadUnder(fileId, 'avatars', userId, { subfolders: false });
 }
 
 export async function updateProfile(deps: ProfileDeps, caller: WxCaller, user: UserDoc, change: ProfileChange): Promise<UserDoc> {

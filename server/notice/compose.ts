@@ -4,6 +4,7 @@
  * lengths and markup, attachments (the author's own uploads, of an allowed kind), the audience,
  * times, and the text by `security.msgSecCheck`.
  */
+import { isUploadUnder } from '../core/file-ids';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AttachmentInput, AudienceInput, NoticeChanges, NoticeInput, NoticeKind, ReadCounts } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
@@ -96,18 +97,9 @@ function cleanBody(raw: string, field: string): string {
   return body;
 }
 
-function cloudPathOf(fileId: string): string | null {
-  const match = /^cloud:\/\/[^/]+\/(.+)$/.exec(fileId);
-  return match ? match[1] : null;
-}
-
 /** Attachments live under `notice-files/<author account>/`: nobody can attach another person's upload. */
 export function isAuthorsUpload(fileId: string, authorId: string): boolean {
-  const path = cloudPathOf(fileId);
-  const prefix = `notice-files/${authorId}/`;
-  if (!path || !path.startsWith(prefix)) return false;
-  const rest = path.slice(prefix.length);
-  return rest.length > 0 && !rest.split('/').some((segment) => segment === '' || segment === '.' || segment === '..');
+  return isUploadUnder(fileId, 'notice-files', authorId, { subfolders: true });
 }
 
 /**
