@@ -1,38 +1,56 @@
 /**
- * Subscribe messages: the templates and the person's credits (`subscriptionState`), and the
- * popup that earns credits. WeChat shows the popup only when `wx.requestSubscribeMessage` is
- * called from a tap, so the state is loaded ahead (`loadSubscriptions`) and a tap handler calls
- * `promptSubscribe` synchronously with ids chosen from it. Failures never reach the person:
- * a popup that fails or is refused only means no credit.
+ * Subscribe messages: the templates and the person's credits, and the popup that earns credits.
+ * WeChat shows the popup only when `wx.requestSubscribeMessage` is called from a tap, so the
+ * state is loaded ahead (`loadSubscriptions`) and a tap handler calls `promptSubscribe`
+ * synchronously with ids chosen from it. Failures never reach the person: a popup that fails or
+ * is refused only means no credit.
+ *
+ * Each function that sends messages keeps its own templates and credits: `notice` (new notices,
+ * reminders of unread ones) and `room` (booking reminders and results). Every call names the
+ * source, `notice` unless said otherwise.
  */
-import type { SubscribeChoice, SubscriptionState } from '../../typings';
+import type { Result, SubscribeChoice, SubscriptionState } from '../../typings';
 import { runtimeConfig } from '../config/launch';
 import type { LocalRuntime } from '../config/runtime';
 import { choicesOf } from '../utils/subscribe-view';
 import { recordSubscriptions, subscriptionState } from './notice';
+import { recordRoomSubscriptions, roomSubscriptionState } from './room';
 import { localIdentityHeaders } from './transport';
+
+/** The function whose templates and credits a call is about. */
+export type SubscriptionSource = 'notice' | 'room';
+
+interface SourceCalls {
+  state(): Promise<Result<SubscriptionState>>;
+  record(choices: Record<string, SubscribeChoice>): Promise<Result<SubscriptionState>>;
+}
+
+const CALLS: Readonly<Record<SubscriptionSource, SourceCalls>> = {
+  notice: { state: subscriptionState, record: recordSubscriptions },
+  room: { state: roomSubscriptionState, record: recordRoomSubscriptions },
+};
 
 /** The local cloud's stand-in for the platform's half of the popup: what WeChat itself remembers. */
 export const LOCAL_SUBSCRIBE_ROUTE = '/_local/openapi/subscribe';
 
 const LOCAL_TIMEOUT_MS = 10000;
 
-let known: SubscriptionState | null = null;
+const known: Record<SubscriptionSource, SubscriptionState | null> = { notice: null, room: null };
 
-/** The state last loaded or recorded in this launch; null before the first answer. */
-export function knownSubscriptions(): SubscriptionState | null {
-  return known;
+/** The state of `source` last loaded or recorded in this launch; null before the first answer. */
+export function knownSubscriptions(source: SubscriptionSource = 'notice'): SubscriptionState | null {
+  return known[source];
 }
 
 /**
- * Loads the templates and credits. Reminders not configured count as no templates; any other
- * failure keeps what was known. Never rejects.
+ * Loads the templates and credits of `source`. Messages not configured count as no templates;
+ * any other failure keeps what was known. Never rejects.
  */
-export function loadSubscriptions(): Promise<SubscriptionState | null> {
-  return subscriptionState().then((result) => {
-    if (result.ok) known = result.data;
-    else if (result.error.code === 'SUBSCRIBE_NOT_CONFIGURED') known = { templates: [] };
-    return known;
+export function loadSubscriptions(source: SubscriptionSource = 'notice'): Promise<SubscriptionState | null> {
+  return CALLS[source].state().then((result) => {
+    if (result.ok) known[source] = result.data;
+    else if (result.error.code === 'SUBSCRIBE_NOT_CONFIGURED') known[source] = { templates: [] };
+    return known[source];
   });
 }
 
@@ -77,36 +95,36 @@ function tellLocalPlatform(config: LocalRuntime, choices: Record<string, Subscri
   });
 }
 
-function record(choices: Record<string, SubscribeChoice>): Promise<SubscriptionState | null> {
+function record(source: SubscriptionSource, choices: Record<string, SubscribeChoice>): Promise<SubscriptionState | null> {
   if (Object.keys(choices).length === 0) return Promise.resolve(null);
   const config = runtimeConfig();
   // The platform's half first: the function's credits must never run ahead of what WeChat would allow.
   const platform = config.transport === 'local' ? tellLocalPlatform(config, choices) : Promise.resolve();
   return platform
-    .then(() => recordSubscriptions(choices))
+    .then(() => CALLS[source].record(choices))
     .then((result) => {
       if (!result.ok) return null;
-      known = result.data;
+      known[source] = result.data;
       return result.data;
     });
 }
 
+/** Whether the person turned a popup of `source` down since the mini-program started: passing taps stop asking. */
+const declined: Record<SubscriptionSource, boolean> = { notice: false, room: false };
+
 /**
- * Shows the popup for `ids` (call it from a tap, before any await) and records the answers.
- * With no ids nothing is shown and both promises settle at once.
+ * Shows the popup for `ids`, templates of `source` (call it from a tap, before any await), and
+ * records the answers with that source. With no ids nothing is shown and both promises settle at once.
  */
-export function promptSubscribe(ids: readonly string[]): SubscribePrompt {
+export function promptSubscribe(ids: readonly string[], source: SubscriptionSource = 'notice'): SubscribePrompt {
   if (ids.length === 0) return { answered: Promise.resolve({}), recorded: Promise.resolve(null) };
   const answered = ask(ids);
   answered.then((choices) => {
-    if (Object.values(choices).length > 0 && !Object.values(choices).includes('accept')) declined = true;
+    if (Object.values(choices).length > 0 && !Object.values(choices).includes('accept')) declined[source] = true;
   });
-  return { answered, recorded: answered.then(record) };
+  return { answered, recorded: answered.then((choices) => record(source, choices)) };
 }
 
-/** Whether the person turned the popup down since the mini-program started: passing taps stop asking. */
-let declined = false;
-
-export function declinedThisSession(): boolean {
-  return declined;
+export function declinedThisSession(source: SubscriptionSource = 'notice'): boolean {
+  return declined[source];
 }
