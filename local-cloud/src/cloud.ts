@@ -15,6 +15,7 @@ import { type ActiveInvocation, type CallerIdentity, type InvocationRecord, Invo
 import { OpenApiStandIn } from './stand-ins/openapi';
 import { SmsStandIn } from './stand-ins/sms';
 import { WecomStandIn } from './stand-ins/wecom';
+import { miniprogramPages } from './stand-ins/wxacode';
 import { DEFAULT_DOWNLOAD_MAX_AGE_SECONDS, StorageError, StorageStandIn, cloudPathOf, downloadMaxAge, fileIdOf, isPrivatePath } from './stand-ins/storage';
 import { TriggerScheduler } from './triggers/scheduler';
 import { seedDemoData, type SeedSummary } from './seed';
@@ -199,7 +200,14 @@ export class LocalCloud {
     this.now = now;
     this.sms = new SmsStandIn({ now });
     this.wecom = new WecomStandIn({ corpId: LOCAL_WECOM_CORP_ID, secret: this.wecomSecret, now: () => now().getTime() });
-    this.openapi = new OpenApiStandIn({ riskyWord: options.riskyWord ?? DEFAULT_RISKY_WORD, longTermTemplates: options.subscribeLongTermTemplates, now });
+    let pages: string[] | null = null;
+    this.openapi = new OpenApiStandIn({
+      riskyWord: options.riskyWord ?? DEFAULT_RISKY_WORD,
+      longTermTemplates: options.subscribeLongTermTemplates,
+      // Read at the first code asked for: the published version's pages are fixed while it runs.
+      pages: () => (pages ??= miniprogramPages(join(options.rootDir, 'miniprogram', 'app.json'))),
+      now,
+    });
     this.startGate = new StartGate(options.maxConcurrentStarts ?? Math.min(2, availableParallelism()));
     this.scheduler = new TriggerScheduler(async ({ functionName, triggerName, time }) => {
       const event = { Type: 'Timer', TriggerName: triggerName, Time: time.toISOString(), Message: '' };

@@ -118,7 +118,7 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     'Inspect:',
     `  ${url}/_local/invocations   recent invocations (function, action, outcome, ms, db requests)`,
     `  ${url}/_local/sms           SMS outbox (nothing is sent)`,
-    `  ${url}/_local/openapi       recorded subscribe messages (content check rejects "${cloud.openapi.riskyWord}")`,
+    `  ${url}/_local/openapi       recorded subscribe messages and mini-program codes (content check rejects "${cloud.openapi.riskyWord}")`,
     `  ${url}/_local/db/<name>     documents of a collection`,
     `  ${url}/_local/storage       uploaded files (avatars, imports)`,
     `  ${url}/_local/clock         the time functions see; POST {"at":"<ISO instant>"} moves it, {"at":null} real time`,

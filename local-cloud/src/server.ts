@@ -425,7 +425,12 @@ async function routeLocal(cloud: LocalCloud, method: string, parts: string[], ur
     }
     if (method === 'POST' && sub) return send(res, 200, cloud.openapi.handle(sub, await readJson(req, FUNCTION_BODY_LIMIT)));
     if (method === 'GET' && !sub) {
-      return send(res, 200, { subscribeMessages: cloud.openapi.subscribeMessages, subscribeCredits: cloud.openapi.subscribeCredits(), phoneExchanges: cloud.openapi.phoneExchanges });
+      return send(res, 200, {
+        subscribeMessages: cloud.openapi.subscribeMessages,
+        subscribeCredits: cloud.openapi.subscribeCredits(),
+        phoneExchanges: cloud.openapi.phoneExchanges,
+        wxacodes: cloud.openapi.wxacode.calls,
+      });
     }
     if (method === 'DELETE' && !sub) {
       cloud.openapi.clear();

@@ -1,4 +1,13 @@
-import { OpenApiError, type PhoneNumberInfo, type SubscribeMessage, type TextCheck, type TextVerdict, type WechatOpenApiPort } from '../ports/wechat-openapi.port';
+import {
+  OpenApiError,
+  type PhoneNumberInfo,
+  type SubscribeMessage,
+  type TextCheck,
+  type TextVerdict,
+  type UnlimitedCode,
+  type UnlimitedCodeRequest,
+  type WechatOpenApiPort,
+} from '../ports/wechat-openapi.port';
 import { nodeFetch } from './node-http.adapter';
 import { wxCloud } from './wx-cloud.adapter';
 
@@ -17,6 +26,9 @@ export interface OpenApiReply {
   phoneInfo?: PhoneInfoReply;
   /** The HTTP API's spelling, which a call with `convertCase: false` or a relay passes through. */
   phone_info?: PhoneInfoReply;
+  /** wxacode: the picture's type and bytes (a Buffer from the SDK, base64 from the local stand-in). */
+  contentType?: string;
+  buffer?: Uint8Array | string;
 }
 
 export type Invoke = (api: string, body: Record<string, unknown>) => Promise<OpenApiReply>;
@@ -36,6 +48,13 @@ function phoneInfoOf(reply: OpenApiReply): PhoneNumberInfo {
   }
   // Documented as a string, but the platform's own example shows the number 86.
   return { phoneNumber, purePhoneNumber, countryCode: String(countryCode) };
+}
+
+function codeOf(reply: OpenApiReply): UnlimitedCode {
+  const { contentType, buffer } = reply;
+  const bytes = typeof buffer === 'string' ? Buffer.from(buffer, 'base64') : buffer;
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new Error('wxacode.getUnlimited: the reply carries no picture');
+  return { contentType: typeof contentType === 'string' && contentType ? contentType : 'image/jpeg', buffer: bytes };
 }
 
 /** Shared by both transports: the request bodies and error handling are the platform's. */
@@ -65,6 +84,12 @@ export class OpenApiAdapter implements WechatOpenApiPort {
 
   async getPhoneNumber(code: string): Promise<PhoneNumberInfo> {
     return phoneInfoOf(await this.call('phonenumber.getPhoneNumber', { code }));
+  }
+
+  async getUnlimitedCode(request: UnlimitedCodeRequest): Promise<UnlimitedCode> {
+    const { scene, page, checkPath, envVersion, width } = request;
+    // The SDK snake-cases these (check_path, env_version); undefined ones are left out.
+    return codeOf(await this.call('wxacode.getUnlimited', { scene, page, checkPath, envVersion, width }));
   }
 }
 

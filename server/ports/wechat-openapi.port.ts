@@ -38,6 +38,29 @@ export interface PhoneNumberInfo {
   countryCode: string;
 }
 
+/** A request for an unlimited mini-program code (`wxacode.getUnlimited`). */
+export interface UnlimitedCodeRequest {
+  /**
+   * What the scanned code hands the page as `options.scene`: 1 to 32 of
+   * `[0-9A-Za-z!#$&'()*+,/:;=?@-._~]` (40169 empty or too long, 40129 another character).
+   */
+  scene: string;
+  /** The page it opens, without a leading `/` or query: `pages/room/index`; the main page if omitted. */
+  page?: string;
+  /** Whether `page` must be a page of the published version (default true; 41030 otherwise). */
+  checkPath?: boolean;
+  /** Which version the code opens (default release). */
+  envVersion?: 'release' | 'trial' | 'develop';
+  /** Side in px, 280 to 1280 (default 430). */
+  width?: number;
+}
+
+/** The picture of a mini-program code: the platform's content type (the local stand-in answers image/png) and bytes. */
+export interface UnlimitedCode {
+  contentType: string;
+  buffer: Uint8Array;
+}
+
 export interface WechatOpenApiPort {
   sendSubscribeMessage(message: SubscribeMessage): Promise<void>;
   checkText(check: TextCheck): Promise<{ verdict: TextVerdict; label: number }>;
@@ -46,4 +69,6 @@ export interface WechatOpenApiPort {
    * valid 5 minutes). An unknown, used or expired code is OpenApiError 40029.
    */
   getPhoneNumber(code: string): Promise<PhoneNumberInfo>;
+  /** A mini-program code that opens `page` with `scene`; a refused request is OpenApiError. */
+  getUnlimitedCode(request: UnlimitedCodeRequest): Promise<UnlimitedCode>;
 }

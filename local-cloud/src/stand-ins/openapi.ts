@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SubscribeChoice } from '../../../typings/notice';
 import { DEMO_APPID } from '../seed';
+import { WxacodeStandIn } from './wxacode';
 
 /** What a person may answer for one template in a `wx.requestSubscribeMessage` popup. */
 export type { SubscribeChoice };
@@ -54,6 +55,11 @@ export interface OpenApiStandInOptions {
   longTermTemplates?: readonly string[];
   /** The mini-program the phone codes belong to (their watermark); the demo appid by default. */
   appid?: string;
+  /**
+   * The published mini-program's pages, the main page first (see miniprogramPages): what
+   * `wxacode.getUnlimited` checks `page` against. None by default.
+   */
+  pages?: () => readonly string[];
   now?: () => Date;
 }
 
@@ -153,10 +159,13 @@ export class OpenApiStandIn {
   private readonly ledger = new Map<string, Map<string, SubscribeCredit>>();
   private readonly longTerm: ReadonlySet<string>;
   private readonly now: () => Date;
+  /** Mini-program codes asked for, recorded with their answer. */
+  readonly wxacode: WxacodeStandIn;
 
   constructor(private readonly options: OpenApiStandInOptions) {
     this.now = options.now ?? (() => new Date());
     this.longTerm = new Set(options.longTermTemplates ?? []);
+    this.wxacode = new WxacodeStandIn(options.pages ?? (() => []), this.now);
   }
 
   isLongTerm(templateId: string): boolean {
@@ -172,6 +181,7 @@ export class OpenApiStandIn {
     this.phoneExchanges.length = 0;
     this.phoneCodes.clear();
     this.ledger.clear();
+    this.wxacode.clear();
   }
 
   /**
@@ -230,6 +240,11 @@ export class OpenApiStandIn {
         return this.msgSecCheck(body);
       case 'phonenumber.getPhoneNumber':
         return this.getPhoneNumber(body);
+      case 'wxacode.getUnlimited': {
+        // The SDK hands the function a Buffer; over the local HTTP hop the picture travels as base64.
+        const { buffer, ...reply } = this.wxacode.getUnlimited(body);
+        return buffer ? { ...reply, buffer: buffer.toString('base64') } : reply;
+      }
       default:
         return { errCode: -604101, errMsg: `${api}: not implemented by the local cloud` };
     }
