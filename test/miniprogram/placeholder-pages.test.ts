@@ -6,7 +6,6 @@ import { attributeOf } from './page-helpers';
 
 describe.each([
   ['pages/proposals/index', 'comment-o', '提案功能即将上线', '在这里向学校提交意见和建议，随时查看办理进度和答复。'],
-  ['pages/rooms/index', 'calendar-o', '会议室预约即将上线', '在这里查看会议室的空闲时段并在线预约，同一时段不会被重复预订。'],
 ])('placeholder tab %s', (pagePath, icon, title, text) => {
   it('says honestly what will be there, with an icon, and no bare 即将上线', () => {
     const page = renderPage(pagePath);
