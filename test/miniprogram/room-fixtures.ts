@@ -16,6 +16,11 @@ export function addMinutes(time: string, minutes: number): string {
   return `${moved.getUTCFullYear()}-${pad(moved.getUTCMonth() + 1)}-${pad(moved.getUTCDate())} ${pad(moved.getUTCHours())}:${pad(moved.getUTCMinutes())}`;
 }
 
+/** Today in business time (Shanghai) moved by `offsetDays`, from the real clock, as the pages compute it. */
+export function businessDate(offsetDays = 0): string {
+  return new Date(Date.now() + 8 * 3600 * 1000 + offsetDays * 86400000).toISOString().slice(0, 10);
+}
+
 export function roomCard(overrides: Partial<RoomCard> = {}): RoomCard {
   return {
     id: 'room-1',

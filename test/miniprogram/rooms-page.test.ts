@@ -6,12 +6,12 @@
  * the booking form, and the entries (我的预约, 预约审批 for approvers, 会议室管理 for admins).
  */
 import type { AccountView, RoomCard } from '../../typings';
-import { renderPage, waitFor, type RenderedPage } from '../helpers/simulate';
+import { renderPage, waitFor, watchSetData, type RenderedPage } from '../helpers/simulate';
 import { account, fail, installBackend, installStorage, ok, storedSession, type FakeBackend, type Handlers } from './fake-backend';
 import { wxNotice } from './inbox-fixtures';
 import { runHook } from './org-fixtures';
 import { attributesOf, textIn, trigger } from './page-helpers';
-import { bookingView, roomCard } from './room-fixtures';
+import { bookingView, businessDate, roomCard } from './room-fixtures';
 import './simulate-polyfills';
 
 const TAB = 'pages/rooms/index';
@@ -20,8 +20,6 @@ const member = { id: 'm1', name: '林一', number: '2023001', kind: 'student' as
 const lin = account({ id: 'u-lin', member });
 const admin = account({ id: 'u-admin', roles: ['member', 'admin'], member: { ...member, id: 'm9', name: '管理员' } });
 
-/** Business dates as the page computes them (Shanghai), from the real clock. */
-const shanghai = (offsetDays = 0) => new Date(Date.now() + 8 * 3600 * 1000 + offsetDays * 86400000).toISOString().slice(0, 10);
 
 const first = roomCard({ id: 'r1', name: '第一会议室', free: [{ start: '14:00', end: '16:00' }, { start: '18:00', end: '22:00' }], photoUrl: 'https://example.com/r1.jpg' });
 const full = roomCard({ id: 'r2', name: '报告厅', capacity: 200, equipment: ['projector', 'microphone', 'video'], needsApproval: true, free: [] });
@@ -31,7 +29,7 @@ const stopped = roomCard({ id: 'r4', name: '小会议室', capacity: 6, inServic
 function handlers(extra: Handlers = {}): Handlers {
   return {
     login: () => ok({ account: lin, created: false }),
-    'rooms.list': () => ok({ items: [first, full, closed, stopped], next: null, date: shanghai() }),
+    'rooms.list': () => ok({ items: [first, full, closed, stopped], next: null, date: businessDate() }),
     'bookings.approvals': () => ok({ items: [], next: null }),
     ...extra,
   };
@@ -77,7 +75,7 @@ describe('the day\'s rooms', () => {
   it('shows each room\'s place, capacity, equipment, flags and free time for today', async () => {
     const { page, backend } = await open();
 
-    expect(lastRequest(backend, 'rooms.list')).toEqual({ date: shanghai() });
+    expect(lastRequest(backend, 'rooms.list')).toEqual({ date: businessDate() });
     expect(cardTexts(page)).toEqual([
       '第一会议室 行政楼 3F · 容纳 12 人 投影仪 · 白板 空闲 14:00–16:00、18:00–22:00',
       '报告厅 需审批 行政楼 3F · 容纳 200 人 投影仪 · 视频会议 · 麦克风 今日已约满',
@@ -94,7 +92,7 @@ describe('the day\'s rooms', () => {
   it('opens a room\'s day from its card', async () => {
     const { page } = await open();
     await page.tap('报告厅');
-    expect(navigate).toHaveBeenCalledWith({ url: `/pages/room/index?id=r2&date=${shanghai()}` });
+    expect(navigate).toHaveBeenCalledWith({ url: `/pages/room/index?id=r2&date=${businessDate()}` });
     page.unmount();
   });
 
@@ -104,23 +102,23 @@ describe('the day\'s rooms', () => {
 
     await page.tap(textIn(page, '.dates', '明天'));
     await backend.idle();
-    expect(lastRequest(backend, 'rooms.list')).toEqual({ date: shanghai(1) });
+    expect(lastRequest(backend, 'rooms.list')).toEqual({ date: businessDate(1) });
     expect(cardTexts(page)[0]).toContain('空闲 14:00–16:00');
 
     await page.tap('投影仪');
     await page.tap('白板');
     await backend.idle();
-    expect(lastRequest(backend, 'rooms.list')).toEqual({ date: shanghai(1), equipment: ['projector', 'whiteboard'] });
+    expect(lastRequest(backend, 'rooms.list')).toEqual({ date: businessDate(1), equipment: ['projector', 'whiteboard'] });
 
     await page.tap('≥ 20 人');
     await backend.idle();
-    expect(lastRequest(backend, 'rooms.list')).toEqual({ date: shanghai(1), minCapacity: 20, equipment: ['projector', 'whiteboard'] });
+    expect(lastRequest(backend, 'rooms.list')).toEqual({ date: businessDate(1), minCapacity: 20, equipment: ['projector', 'whiteboard'] });
     expect(page.text()).toContain('没有符合条件的会议室，试试放宽筛选');
 
     await page.tap('白板');
     await page.tap('不限人数');
     await backend.idle();
-    expect(lastRequest(backend, 'rooms.list')).toEqual({ date: shanghai(1), equipment: ['projector'] });
+    expect(lastRequest(backend, 'rooms.list')).toEqual({ date: businessDate(1), equipment: ['projector'] });
     expect(attributesOf(page, '.chips--equipment .chip', 'ariaLabel')).toEqual(['需要投影仪，已选', '需要大屏', '需要视频会议', '需要白板', '需要麦克风', '需要电话会议']);
     page.unmount();
   });
@@ -142,7 +140,7 @@ describe('the day\'s rooms', () => {
 
     await runHook(page, 'onReachBottom');
     await backend.idle();
-    expect(lastRequest(backend, 'rooms.list')).toEqual({ date: shanghai(), after: 'c1' });
+    expect(lastRequest(backend, 'rooms.list')).toEqual({ date: businessDate(), after: 'c1' });
     expect(cardTexts(page)).toHaveLength(4);
     expect(page.text()).toContain('没有更多了');
 
@@ -230,10 +228,10 @@ describe('按时间找空闲会议室', () => {
     await page.tap('查找');
     await backend.idle();
 
-    expect(lastRequest(backend, 'rooms.free')).toEqual({ start: `${shanghai(1)} 14:00`, end: `${shanghai(1)} 15:30`, equipment: ['video'] });
+    expect(lastRequest(backend, 'rooms.free')).toEqual({ start: `${businessDate(1)} 14:00`, end: `${businessDate(1)} 15:30`, equipment: ['video'] });
     expect(page.root.querySelectorAll('.card__name').map((name) => name.dom.textContent)).toEqual(['研讨室 A', '第一会议室']);
     await page.tap('研讨室 A');
-    expect(navigate).toHaveBeenCalledWith({ url: `/pages/room-book/index?roomId=r7&start=${encodeURIComponent(`${shanghai(1)} 14:00`)}&end=${encodeURIComponent(`${shanghai(1)} 15:30`)}` });
+    expect(navigate).toHaveBeenCalledWith({ url: `/pages/room-book/index?roomId=r7&start=${encodeURIComponent(`${businessDate(1)} 14:00`)}&end=${encodeURIComponent(`${businessDate(1)} 15:30`)}` });
     page.unmount();
   });
 
@@ -264,6 +262,50 @@ describe('按时间找空闲会议室', () => {
     await backend.idle();
     expect(cardTexts(page)).toHaveLength(4);
     expect(backend.callsOf('rooms.list')).toHaveLength(2);
+    page.unmount();
+  });
+});
+
+describe('a long list', () => {
+  /** The heaviest card there is: longest name, a photo, both flags, every equipment, a fragmented day. */
+  const heavy = (i: number) =>
+    roomCard({
+      id: `room-${String(i).padStart(3, '0')}`,
+      name: `${String(i).padStart(3, '0')} 号${'学术报告与视频会议综合厅'.repeat(4)}`.slice(0, 40),
+      building: '图书馆与信息化建设中心综合楼'.slice(0, 40),
+      floor: '10F',
+      capacity: 1000,
+      equipment: ['projector', 'screen', 'video', 'whiteboard', 'microphone', 'phone'],
+      photoUrl: `https://example.com/photos/room-${i}.jpg?sign=${'x'.repeat(200)}`,
+      needsApproval: true,
+      inService: i % 2 === 0,
+      free: Array.from({ length: 12 }, (_, k) => ({ start: `${String(8 + k).padStart(2, '0')}:00`, end: `${String(8 + k).padStart(2, '0')}:30` })),
+    });
+
+  it('keeps a window of 60 rooms under 64 KB per setData and 1,000 nodes, then offers the next window', async () => {
+    const all = Array.from({ length: 90 }, (_, i) => heavy(i));
+    const sizes: number[] = [];
+    const stop = watchSetData((patch) => sizes.push(Buffer.byteLength(JSON.stringify(patch))));
+    const { page, backend } = await open(lin, {
+      'rooms.list': (request) => {
+        const start = Number(request.after ?? 0);
+        return ok({ items: all.slice(start, start + 20), next: start + 20 < all.length ? String(start + 20) : null, date: request.date });
+      },
+    });
+    while (page.root.querySelectorAll('.card').length < 60) {
+      await runHook(page, 'onReachBottom');
+      await backend.idle();
+    }
+    await runHook(page, 'onReachBottom');
+    await backend.idle();
+    stop();
+
+    const nodes = (page.root.dom as unknown as { querySelectorAll(s: string): ArrayLike<unknown> }).querySelectorAll('*').length;
+    expect(page.root.querySelectorAll('.card')).toHaveLength(60);
+    expect(backend.callsOf('rooms.list')).toHaveLength(3);
+    expect(page.text()).toContain('显示后 60 条');
+    expect(Math.max(...sizes)).toBeLessThan(64 * 1024);
+    expect(nodes).toBeLessThan(1000);
     page.unmount();
   });
 });
