@@ -19,6 +19,7 @@ import { miniprogramPages } from './stand-ins/wxacode';
 import { DEFAULT_DOWNLOAD_MAX_AGE_SECONDS, StorageError, StorageStandIn, cloudPathOf, downloadMaxAge, fileIdOf, isPrivatePath } from './stand-ins/storage';
 import { TriggerScheduler } from './triggers/scheduler';
 import { seedDemoData, type SeedSummary } from './seed';
+import { seedDemoRooms, type DemoRoomsSummary } from './seed-rooms';
 
 export interface LocalCloudOptions {
   /** Repository root: holds cloudfunctions/ and the built local-cloud/dist/worker.js. */
@@ -40,6 +41,11 @@ export interface LocalCloudOptions {
   seed?: boolean;
   /** With the demo data, demo notices with reads and confirmations (default true). */
   demoNotices?: boolean;
+  /**
+   * With the demo data, demo meeting rooms and bookings, made once through the room function
+   * when the server starts (default true; see seed-rooms.ts).
+   */
+  demoRooms?: boolean;
   /** Start one instance of every function at start (default false; `npm start` does). */
   prewarm?: boolean;
   /** Fire timer triggers (default true). */
@@ -184,6 +190,8 @@ export class LocalCloud {
   private baseUrl = '';
   private functions: FunctionSpec[] = [];
   seeded: SeedSummary | null = null;
+  /** What the demo rooms seeding made at this start (null: nothing to do, or it failed). */
+  demoRooms: DemoRoomsSummary | null = null;
   private closing = false;
   /** Database requests served since start, attributed to an invocation or not. */
   dbRequestsTotal = 0;
@@ -259,6 +267,15 @@ export class LocalCloud {
   /** The time the functions and the cloud's records see now. */
   currentTime(): Date {
     return this.now();
+  }
+
+  /**
+   * Makes the demo rooms and bookings through the room function, once per database (needs the
+   * functions, so after attach); nothing without demo data or with `demoRooms: false`.
+   */
+  async seedDemoRooms(): Promise<void> {
+    if (!(this.options.seed ?? true) || !(this.options.demoRooms ?? true)) return;
+    this.demoRooms = await seedDemoRooms(this, (line) => this.log(line));
   }
 
   /** Whether any account holds the admin role (the bootstrap code is useful only before). */

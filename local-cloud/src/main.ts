@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { DEMO_APPID, DEMO_SUBSCRIBE_TEMPLATES } from './seed';
 import { DEFAULT_RISKY_WORD } from './cloud';
 import { parseInstant } from './clock';
+import { DEMO_ROOM_SUBSCRIBE_TEMPLATES } from './seed-rooms';
 import { startLocalCloud } from './server';
 
 interface CliOptions {
@@ -84,7 +85,10 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     riskyWord: process.env.XINTONG_LOCAL_RISKY_WORD ?? DEFAULT_RISKY_WORD,
     prewarm: true,
     clock: options.clock ?? undefined,
-    functionEnv: { NOTICE_SUBSCRIBE_TEMPLATES: process.env.NOTICE_SUBSCRIBE_TEMPLATES ?? DEMO_SUBSCRIBE_TEMPLATES },
+    functionEnv: {
+      NOTICE_SUBSCRIBE_TEMPLATES: process.env.NOTICE_SUBSCRIBE_TEMPLATES ?? DEMO_SUBSCRIBE_TEMPLATES,
+      ROOM_SUBSCRIBE_TEMPLATES: process.env.ROOM_SUBSCRIBE_TEMPLATES ?? DEMO_ROOM_SUBSCRIBE_TEMPLATES,
+    },
   });
   const { cloud, url } = running;
   const functions = cloud.listFunctions();
@@ -93,6 +97,7 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     '',
     `信通 local cloud listening on ${url}`,
     `  data folder: ${options.dataDir}${cloud.seeded?.seeded ? ' (demo data seeded)' : ''}`,
+    ...(cloud.demoRooms ? [`  demo rooms:  ${cloud.demoRooms.rooms} rooms and ${cloud.demoRooms.bookings} bookings made through the room function`] : []),
     `  functions:   ${functions.map((f) => f.name).join(', ') || '(none built: run npm run build)'}`,
     ...(options.clock ? [`  clock:       frozen at ${options.clock.toISOString()}`] : []),
     '',

@@ -495,6 +495,13 @@ export async function startLocalCloud(options: StartOptions): Promise<RunningLoc
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
   cloud.attach(url);
+  try {
+    await cloud.seedDemoRooms();
+  } catch (error) {
+    await cloud.close();
+    server.close();
+    throw error;
+  }
   return {
     cloud,
     url,

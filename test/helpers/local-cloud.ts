@@ -39,7 +39,10 @@ export async function startTestCloud(options: Partial<StartOptions> = {}): Promi
     fsync: false,
     // Tests set up the notices they need; test/functions/seed-notices.test.ts covers the demo ones.
     demoNotices: false,
-    log: () => undefined,
+    // Likewise rooms; test/functions/seed-rooms.test.ts covers the demo ones.
+    demoRooms: false,
+    // XINTONG_TEST_LOG=1 shows the functions' output (an INTERNAL's stack) while debugging a test.
+    log: process.env.XINTONG_TEST_LOG ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined,
     ...options,
   });
 }
