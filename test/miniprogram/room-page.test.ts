@@ -318,6 +318,14 @@ describe('check-in with the door\'s code', () => {
     const { page, backend } = await open({ scene: encodeURIComponent('u=someone') });
     expect(page.text()).toContain('无法识别的会议室码');
     expect(backend.calls).toEqual([]);
+    expect(page.queryByText('重试')).toBeNull();
+    page.unmount();
+  });
+
+  it('says a link without a room leads nowhere, without calling anything', async () => {
+    const { page, backend } = await open({ date: DATE });
+    expect(page.text()).toContain('该会议室不存在或已被删除');
+    expect(backend.calls).toEqual([]);
     page.unmount();
   });
 });

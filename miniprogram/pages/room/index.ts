@@ -32,7 +32,8 @@ import {
   type TimelineRow,
 } from '../../utils/room-view';
 
-type Status = 'loading' | 'ready' | 'error' | 'bad-code';
+/** `invalid`: no room to show (a code that is not a room's, a link without one); retrying cannot help. */
+type Status = 'loading' | 'ready' | 'error' | 'invalid';
 
 /** What the check-in at the door came to, above the timeline. */
 interface CheckInNotice {
@@ -121,7 +122,7 @@ definePage({
       const own = state(this);
       const roomId = own.roomId;
       if (!roomId) {
-        this.setData({ status: own.fromCode ? 'bad-code' : 'error', errorText: own.fromCode ? BAD_CODE_TEXT : '该会议室不存在或已被删除' });
+        this.setData({ status: 'invalid', errorText: own.fromCode ? BAD_CODE_TEXT : '该会议室不存在或已被删除' });
         return Promise.resolve();
       }
       this.setData({ status: 'loading', errorText: '' });
