@@ -203,6 +203,12 @@ describe('entries', () => {
     expect(navigate).toHaveBeenLastCalledWith({ url: '/packages/admin/pages/room-admin/index' });
     page.unmount();
   });
+
+  it('says more wait when the approvals fill more than a page', async () => {
+    const { page } = await open(lin, { 'bookings.approvals': () => ok({ items: [bookingView({ status: 'pending' })], next: 'c1' }) });
+    expect(page.text()).toContain('1+ 条待审批');
+    page.unmount();
+  });
 });
 
 describe('按时间找空闲会议室', () => {

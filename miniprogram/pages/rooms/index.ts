@@ -60,6 +60,8 @@ interface RoomsData {
   isAdmin: boolean;
   /** Bookings waiting for the person's decision: 预约审批 shows only for those who have some. */
   approvalCount: number;
+  /** More wait beyond the first page: the count reads `20+`. */
+  approvalMore: boolean;
 }
 
 interface RoomsState {
@@ -98,6 +100,7 @@ definePage({
     searched: false,
     isAdmin: false,
     approvalCount: 0,
+    approvalMore: false,
   } as RoomsData,
 
   onLoad() {
@@ -176,7 +179,7 @@ definePage({
     refreshApprovals(): Promise<void> {
       return approvals().then((result) => {
         // Not being an approver is the usual answer; a failure just leaves the entry as it was.
-        if (result.ok) this.setData({ approvalCount: result.data.items.length });
+        if (result.ok) this.setData({ approvalCount: result.data.items.length, approvalMore: result.data.next !== null });
       });
     },
 
