@@ -126,15 +126,15 @@ describe('a function killed half-way through a booking', () => {
     expect(code(await w.get(other, dead))).toBe('BOOKING_NOT_FOUND');
   });
 
-  test('locks of a booking that was never written: a new booking of that time succeeds and removes them', async () => {
+  test('locks of a booking that was never written: a new booking of that time succeeds and takes over the grains it meets', async () => {
     const room = await w.makeRoom();
     const ghost = w.next('b_never_written_');
     const planted = plantLocks(room.id, ghost, w.t(1, '14:00'), w.t(1, '15:00'));
     const me = await w.booker();
     const booking = await w.bookMust(me, room, w.t(1, '14:30'), w.t(1, '15:30'));
-    expect(w.locks(room.id).filter((l) => l.bookingId === ghost)).toEqual([]);
     expect(w.locksOf(room.id, booking.id)).toEqual(grainIds(room.id, w.t(1, '14:30'), w.t(1, '15:30')));
-    expect(planted).toHaveLength(4);
+    // The grains it met are its own now; those it did not meet are left for the timer.
+    expect(w.locksOf(room.id, ghost)).toEqual(planted.slice(0, 2));
   });
 
   test('a hold still within its lease is respected; once the lease passes the time books', async () => {

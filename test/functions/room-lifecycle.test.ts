@@ -5,6 +5,7 @@
  * reminder 15 minutes before the start (once, and only to people holding a credit).
  */
 import type { BookingView } from '../../typings';
+import type { Caller } from '../helpers/local-cloud';
 import { ADMIN, code, dataOf, errorOf, grainIds, REMIND_TEMPLATE, type RoomWorld, useRoomWorld } from '../helpers/room-fixtures';
 
 let w: RoomWorld;
@@ -17,15 +18,17 @@ async function tomorrowAtTen(overrides: { checkInRequired?: boolean; slotMinutes
   const room = await w.makeRoom({ checkInRequired: true, ...overrides });
   const [me, guest, stranger] = await Promise.all([w.booker(), w.booker(), w.booker()]);
   const booking = await w.bookMust(me, room, w.t(1, '10:00'), w.t(1, '12:00'), { attendeeIds: [guest.memberId], subject: '项目周会' });
-  const at = (time: string) => w.at(`${booking.start.slice(0, 10)} ${time}`);
-  const checkIn = (who = me) => w.room<BookingView>('bookings.checkIn', { bookingId: booking.id }, who);
-  return { room, me, guest, stranger, booking, at, checkIn };
+  /** The booking's day at `time`: fixed, where `w.t` follows the clock. */
+  const on = (time: string) => `${booking.start.slice(0, 10)} ${time}`;
+  const at = (time: string) => w.at(on(time));
+  const checkIn = (who: Caller = me) => w.room<BookingView>('bookings.checkIn', { bookingId: booking.id }, who);
+  return { room, me, guest, stranger, booking, on, at, checkIn };
 }
 
 describe('check-in', () => {
   test('opens 10 minutes before the start: before that BOOKING_CHECK_IN_CLOSED says when it opens', async () => {
-    const { booking, at, checkIn } = await tomorrowAtTen();
-    expect(booking.checkIn).toEqual({ opens: w.t(1, '09:50'), closes: w.t(1, '10:15') });
+    const { booking, on, at, checkIn } = await tomorrowAtTen();
+    expect(booking.checkIn).toEqual({ opens: on('09:50'), closes: on('10:15') });
     at('09:49');
     const early = errorOf(await checkIn());
     expect(early.code).toBe('BOOKING_CHECK_IN_CLOSED');
@@ -33,10 +36,10 @@ describe('check-in', () => {
     expect(dataOf(await w.get(ADMIN, booking.id)).checkedInAt).toBeNull();
     at('09:50');
     const done = dataOf(await checkIn());
-    expect(done).toMatchObject({ status: 'confirmed', checkedInAt: w.t(1, '09:50') });
+    expect(done).toMatchObject({ status: 'confirmed', checkedInAt: on('09:50') });
     // A second check-in answers the same booking.
     at('09:55');
-    expect(dataOf(await checkIn()).checkedInAt).toBe(w.t(1, '09:50'));
+    expect(dataOf(await checkIn()).checkedInAt).toBe(on('09:50'));
   });
 
   test('closes 15 minutes after the start: at 10:15 still in, after it BOOKING_CHECK_IN_CLOSED says it closed', async () => {
@@ -68,12 +71,12 @@ describe('check-in', () => {
   });
 
   test('at the door: the caller’s booking of that room whose window is open now is checked in; none now is BOOKING_NONE_NOW', async () => {
-    const { room, me, guest, stranger, booking, at } = await tomorrowAtTen();
+    const { room, me, guest, stranger, booking, on, at } = await tomorrowAtTen();
     at('09:40');
     expect(code(await w.room('bookings.checkInAtRoom', { roomId: room.id }, me))).toBe('BOOKING_NONE_NOW');
     at('09:52');
     const byGuest = dataOf(await w.room<BookingView>('bookings.checkInAtRoom', { roomId: room.id }, guest));
-    expect(byGuest).toMatchObject({ id: booking.id, checkedInAt: w.t(1, '09:52') });
+    expect(byGuest).toMatchObject({ id: booking.id, checkedInAt: on('09:52') });
     expect(code(await w.room('bookings.checkInAtRoom', { roomId: room.id }, me))).toBe('OK');
     expect(code(await w.room('bookings.checkInAtRoom', { roomId: room.id }, stranger))).toBe('BOOKING_NONE_NOW');
     const elsewhere = await w.makeRoom({ checkInRequired: true });
@@ -84,7 +87,7 @@ describe('check-in', () => {
 
 describe('the minute timer and no-shows', () => {
   test('a booking not checked in by start + 15 is released by the timer and the rest of its time is free at once', async () => {
-    const { room, me, booking, at } = await tomorrowAtTen();
+    const { room, me, booking, on, at } = await tomorrowAtTen();
     const other = await w.booker();
     at('10:15');
     await w.roomTimer();
@@ -92,10 +95,10 @@ describe('the minute timer and no-shows', () => {
     at('10:16');
     await w.roomTimer();
     const released = dataOf(await w.get(me, booking.id));
-    expect(released).toMatchObject({ status: 'released', closedAt: w.t(1, '10:16') });
+    expect(released).toMatchObject({ status: 'released', closedAt: on('10:16') });
     // Every grain from the release on is free: nothing of the booking remains from 10:30.
-    expect(w.locksOf(room.id, booking.id).filter((id) => id >= grainIds(room.id, w.t(1, '10:30'), w.t(1, '10:45'))[0])).toEqual([]);
-    expect(code(await w.book(other, room, w.t(1, '10:30'), w.t(1, '12:00')))).toBe('OK');
+    expect(w.locksOf(room.id, booking.id)).toEqual(grainIds(room.id, on('10:00'), on('10:30')));
+    expect(code(await w.book(other, room, on('10:30'), on('12:00')))).toBe('OK');
     // A second run changes nothing.
     await w.roomTimer();
     expect(dataOf(await w.get(me, booking.id)).status).toBe('released');
@@ -114,18 +117,17 @@ describe('the minute timer and no-shows', () => {
   });
 
   test('ending early frees every grain from the next boundary on; only a checked-in booking in progress ends', async () => {
-    const { room, me, booking, at, checkIn } = await tomorrowAtTen({ slotMinutes: 15 });
+    const { room, me, booking, on, at, checkIn } = await tomorrowAtTen({ slotMinutes: 15 });
     const other = await w.booker();
     at('09:55');
     expect(code(await w.room('bookings.end', { bookingId: booking.id }, me))).toBe('BOOKING_STATE');
     await checkIn();
     at('10:20');
     const ended = dataOf(await w.room<BookingView>('bookings.end', { bookingId: booking.id }, me));
-    expect(ended).toMatchObject({ status: 'ended', closedAt: w.t(1, '10:20') });
-    expect(w.locksOf(room.id, booking.id).filter((id) => id >= `${room.id}~${w.day(1).replace(/-/g, '')}1030`)).toEqual([]);
-    expect(code(await w.book(other, room, w.t(1, '10:30'), w.t(1, '11:00')))).toBe('OK');
-    // The grain in progress stays the booking's.
-    expect(code(await w.book(other, room, w.t(1, '10:15'), w.t(1, '10:30')))).not.toBe('OK');
+    expect(ended).toMatchObject({ status: 'ended', closedAt: on('10:20') });
+    // The grain in progress stays the booking's; everything from 10:30 is free.
+    expect(w.locksOf(room.id, booking.id)).toEqual(grainIds(room.id, on('10:00'), on('10:30')));
+    expect(code(await w.book(other, room, on('10:30'), on('11:00')))).toBe('OK');
     expect(code(await w.room('bookings.end', { bookingId: booking.id }, me))).toBe('BOOKING_STATE');
   });
 
@@ -141,12 +143,13 @@ describe('reminders', () => {
     const room = await w.makeRoom();
     const [withCredit, without] = await Promise.all([w.booker(), w.booker()]);
     await w.accept(withCredit, REMIND_TEMPLATE);
-    const mine = await w.bookMust(withCredit, room, w.t(1, '10:00'), w.t(1, '11:00'), { subject: '提醒测试' });
-    const theirs = await w.bookMust(without, room, w.t(1, '11:00'), w.t(1, '12:00'));
-    w.at(w.t(1, '09:44'));
+    const day = w.day(1);
+    const mine = await w.bookMust(withCredit, room, `${day} 10:00`, `${day} 11:00`, { subject: '提醒测试' });
+    const theirs = await w.bookMust(without, room, `${day} 11:00`, `${day} 12:00`);
+    w.at(`${day} 09:44`);
     await w.roomTimer();
     expect(w.messagesTo(withCredit.openid, REMIND_TEMPLATE)).toEqual([]);
-    w.at(w.t(1, '09:45'));
+    w.at(`${day} 09:45`);
     await w.roomTimer();
     const sent = w.messagesTo(withCredit.openid, REMIND_TEMPLATE);
     expect(sent.map((m) => m.errCode)).toEqual([0]);
@@ -154,10 +157,10 @@ describe('reminders', () => {
     expect(Object.values(sent[0].data).map((v) => v.value).join(' ')).toContain(room.name.slice(0, 10));
     // Later runs do not remind again, even with a credit to spend.
     await w.accept(withCredit, REMIND_TEMPLATE);
-    w.at(w.t(1, '09:50'));
+    w.at(`${day} 09:50`);
     await w.roomTimer();
     expect(w.messagesTo(withCredit.openid, REMIND_TEMPLATE)).toHaveLength(1);
-    w.at(w.t(1, '10:45'));
+    w.at(`${day} 10:45`);
     await w.roomTimer();
     expect(w.messagesTo(without.openid).filter((m) => m.errCode === 0)).toEqual([]);
     expect(w.messagesTo(withCredit.openid, REMIND_TEMPLATE).map((m) => m.data)).toHaveLength(1);
@@ -172,14 +175,15 @@ describe('a deployment configuring the window (5 minutes before, 30 after)', () 
   test('the window and the release follow the configuration', async () => {
     const room = await c.makeRoom({ checkInRequired: true });
     const me = await c.booker();
-    const booking = await c.bookMust(me, room, c.t(1, '10:00'), c.t(1, '11:00'));
-    expect(booking.checkIn).toEqual({ opens: c.t(1, '09:55'), closes: c.t(1, '10:30') });
-    c.at(c.t(1, '09:54'));
+    const day = c.day(1);
+    const booking = await c.bookMust(me, room, `${day} 10:00`, `${day} 11:00`);
+    expect(booking.checkIn).toEqual({ opens: `${day} 09:55`, closes: `${day} 10:30` });
+    c.at(`${day} 09:54`);
     expect(code(await c.room('bookings.checkIn', { bookingId: booking.id }, me))).toBe('BOOKING_CHECK_IN_CLOSED');
-    c.at(c.t(1, '10:20'));
+    c.at(`${day} 10:20`);
     await c.roomTimer();
     expect(dataOf(await c.get(me, booking.id)).status).toBe('confirmed');
-    c.at(c.t(1, '10:31'));
+    c.at(`${day} 10:31`);
     await c.roomTimer();
     expect(dataOf(await c.get(me, booking.id)).status).toBe('released');
   });

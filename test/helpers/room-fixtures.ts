@@ -178,7 +178,7 @@ export class RoomWorld extends NoticeWorld {
   }
 
   request(room: { id: string }, start: string, end: string, overrides: Partial<BookRequest> = {}): BookRequest {
-    return { requestId: this.next('req-'), roomId: room.id, start, end, subject: this.next('例会'), attendeeIds: [], repeatWeeks: 0, ...overrides };
+    return { requestId: this.next('request-'), roomId: room.id, start, end, subject: this.next('例会'), attendeeIds: [], repeatWeeks: 0, ...overrides };
   }
 
   book(who: Caller, room: { id: string }, start: string, end: string, overrides: Partial<BookRequest> = {}): Promise<Result<{ bookings: BookingView[] }>> {
