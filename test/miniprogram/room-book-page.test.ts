@@ -128,6 +128,32 @@ describe('the booking form', () => {
     page.unmount();
   });
 
+  it('finds a time after midnight in the period of the day before, which it belongs to', async () => {
+    const night = { hours: { open: '20:00', close: '02:00' } };
+    const { page, backend } = await open(
+      { 'rooms.day': (request) => ok(roomDay({ date: request.date }, night)) },
+      { roomId: 'room-1', start: encodeURIComponent('2099-06-02 00:30'), end: encodeURIComponent('2099-06-02 01:30') },
+    );
+    expect(backend.callsOf('rooms.day').map((call) => call.request.date)).toEqual(['2099-06-02', '2099-06-01']);
+    expect(textOf(page, '.time')).toBe('2099-06-02 周二00:30–01:30（1 小时）');
+    expect(textOf(page, '.time-pickers')).toContain('开始 次日 00:30');
+    expect(textOf(page, '.time-pickers')).toContain('结束 次日 01:30');
+    page.unmount();
+  });
+
+  it('asks for the day before only when the date\'s own period does not hold the time, and keeps the date\'s own day when neither does', async () => {
+    const { page, backend } = await open({ 'rooms.day': (request) => ok(roomDay({ date: request.date, closed: request.date === '2099-06-01' ? null : 'holiday' })) });
+    expect(backend.callsOf('rooms.day').map((call) => call.request.date)).toEqual(['2099-06-01']);
+    page.unmount();
+
+    // 07:00 is before the day's opening, and the day before's period ended at 22:00.
+    const early = await open({}, { roomId: 'room-1', start: encodeURIComponent('2099-06-01 07:00'), end: encodeURIComponent('2099-06-01 08:00') });
+    expect(early.backend.callsOf('rooms.day').map((call) => call.request.date)).toEqual(['2099-06-01', '2099-05-31']);
+    await early.page.tap('重新选择时间');
+    expect((wxPages.redirectTo as unknown as jest.Mock).mock.calls[0][0]).toEqual({ url: '/pages/room/index?id=room-1&date=2099-06-01' });
+    early.page.unmount();
+  });
+
   it('goes back to the room page to choose another time', async () => {
     const { page } = await open();
     await page.tap('重新选择时间');

@@ -224,14 +224,25 @@ definePage({
      * Loads the day whose period holds the start. A period that crosses midnight belongs to the
      * day it opens, so a start before the date's own opening is the day before's.
      */
-    loadDay(roomId: string, date: string, stepBack = true): Promise<void> {
-      return roomDay(roomId, date).then((result) => {
+    loadDay(roomId: string, date: string): Promise<void> {
+      const start = this.data.form.start;
+      return roomDay(roomId, date).then((result): Promise<void> | undefined => {
         if (!state(this).alive) return undefined;
-        if (!result.ok) return this.showLoadFailure(result.error);
+        if (!result.ok) {
+          this.showLoadFailure(result.error);
+          return undefined;
+        }
         const day = result.data;
-        if (stepBack && (!day.period || this.data.form.start < day.period.start)) return this.loadDay(roomId, addDays(date, -1), false);
-        this.showDay(day);
-        return undefined;
+        if (day.period && start >= day.period.start) {
+          this.showDay(day);
+          return undefined;
+        }
+        return roomDay(roomId, addDays(date, -1)).then((before) => {
+          if (!state(this).alive) return;
+          const holds = before.ok && !!before.data.period && start >= before.data.period.start && start < before.data.period.end;
+          // A start in neither day's period: the date's own day, and the server says which rule it breaks.
+          this.showDay(holds && before.ok ? before.data : day);
+        });
       });
     },
 
