@@ -8,7 +8,7 @@
  */
 import { FIELD_LIMITS } from '../../typings/limits';
 import type { AppError, BookingView, BookRequest, Result, RoomDay, SubscriptionState } from '../../typings';
-import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
+import { renderPage, requireBuilt, waitFor, wx, type RenderedPage } from '../helpers/simulate';
 import { account, fail, installBackend, installStorage, ok, storedSession, wxMore, type Call, type FakeBackend, type Handlers } from './fake-backend';
 import { answerPopups, fakeLocalPlatform, subscriptions, template } from './inbox-fixtures';
 import { card, pageOf, rowTexts, settled, shown, unit } from './org-fixtures';
@@ -409,5 +409,42 @@ describe('booking reminders and results', () => {
     await waitFor(() => page.queryByText('预约成功'), 'the result');
     expect(popup).not.toHaveBeenCalled();
     page.unmount();
+  });
+});
+
+describe('the subscribe service with two functions', () => {
+  type Source = 'notice' | 'room';
+  /** The service as the test uses it (its module reaches `wx`, which the test program does not declare). */
+  interface Service {
+    knownSubscriptions(source?: Source): SubscriptionState | null;
+    loadSubscriptions(source?: Source): Promise<SubscriptionState | null>;
+    promptSubscribe(ids: readonly string[], source?: Source): { recorded: Promise<SubscriptionState | null> };
+    declinedThisSession(source?: Source): boolean;
+  }
+
+  it('keeps the room function\'s templates, credits and refusals apart from the notice function\'s, notice by default', async () => {
+    const service = requireBuilt<Service>('services/subscribe');
+    const notices = subscriptions(template({ id: 'n1' }));
+    const rooms = subscriptions(template({ id: 'br', purpose: 'booking-remind' }));
+    const roomsAfter = subscriptions(template({ id: 'br', purpose: 'booking-remind', credits: 1 }));
+    const backend = installBackend({
+      'subscriptions.state': (_request, call) => ok(call.name === 'room' ? rooms : notices),
+      'subscriptions.record': (_request, call) => ok(call.name === 'room' ? roomsAfter : notices),
+    });
+    fakeLocalPlatform();
+
+    expect(await service.loadSubscriptions('room')).toEqual(rooms);
+    expect(service.knownSubscriptions()).toBeNull();
+    expect(await service.loadSubscriptions()).toEqual(notices);
+    expect(service.knownSubscriptions('room')).toEqual(rooms);
+
+    answerPopups({ br: 'reject' });
+    expect(await service.promptSubscribe(['br'], 'room').recorded).toEqual(roomsAfter);
+    expect(backend.callsOf('subscriptions.record').map((call) => call.name)).toEqual(['room']);
+    expect(service.knownSubscriptions('room')).toEqual(roomsAfter);
+    expect(service.knownSubscriptions('notice')).toEqual(notices);
+    // Turning down booking messages does not stop the inbox from asking about notices.
+    expect(service.declinedThisSession('room')).toBe(true);
+    expect(service.declinedThisSession()).toBe(false);
   });
 });
