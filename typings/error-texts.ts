@@ -24,6 +24,8 @@ export const DETAILED_CODES: readonly ErrorCode[] = [
   'BOOKING_TOO_FAR',
   'BOOKING_CONFLICT',
   'BOOKING_CHECK_IN_CLOSED',
+  // Whether the person has no roster member yet or is outside the room's units.
+  'ROOM_NOT_ALLOWED',
 ];
 
 export const ERROR_TEXTS: Record<ErrorCode, string> = {

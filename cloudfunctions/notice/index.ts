@@ -5,7 +5,7 @@
  * work a crash left half done. Identity comes from the WeChat context through the shared guard.
  */
 import * as z from 'zod/mini';
-import type { NoticeKind, NoticeStatus, PeopleList, SubscribeChoice } from '../../typings';
+import type { NoticeKind, NoticeStatus, PeopleList } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { hasAnyRole, loadCallerAccount } from '../../server/accounts/guard';
 import { wechatOpenApi } from '../../server/adapters/wechat-openapi.adapter';
@@ -21,6 +21,7 @@ import { deleteDraft, editNotice, publishNotice, recallNotice, saveDraft, type N
 import { confirmNotice, inbox, openNotice, unreadCount } from '../../server/notice/inbox';
 import { audienceReach, manageDetail, myNotices } from '../../server/notice/manage';
 import { recordSubscriptions, remind, subscriptionState } from '../../server/notice/remind';
+import { subscriptionChoices } from '../../server/notice/subscription-schema';
 import { chronicNonReaders, exportPeople, noticePeople, noticeStats } from '../../server/notice/stats';
 import { managedView } from '../../server/notice/model';
 import { runTimer } from '../../server/notice/timer';
@@ -68,7 +69,6 @@ const changes = z.strictObject({
 });
 const status = z.enum(['draft', 'scheduled', 'publishing', 'published', 'recalled', 'all'] satisfies (NoticeStatus | 'all')[]);
 const peopleList = z.enum(['read', 'unread', 'unconfirmed'] satisfies PeopleList[]);
-const choice = z.enum(['accept', 'reject', 'ban', 'filter'] satisfies SubscribeChoice[]);
 const rev = z.string().check(z.maxLength(64));
 
 export const main = createMain({
@@ -194,9 +194,7 @@ export const main = createMain({
       },
     },
     'subscriptions.record': {
-      input: z.strictObject({
-        choices: z.record(z.string().check(z.minLength(1), z.maxLength(128)), choice).check(z.refine((value) => Object.keys(value).length <= 20, '订阅选择过多，最多 20 项')),
-      }),
+      input: subscriptionChoices,
       async handle({ choices }, { account, identity }) {
         return ok(await recordSubscriptions(deps(), account, identity.openid, choices));
       },

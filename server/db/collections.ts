@@ -141,6 +141,42 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
     name: 'subscribe_sends',
     indexes: [{ name: 'notice_at', keys: { noticeId: 1, at: -1 } }],
   },
+  {
+    // Meeting rooms; a unique name, so two admins creating the same room at once make one.
+    name: 'rooms',
+    indexes: [
+      { name: 'name', keys: { name: 1 }, unique: true },
+      { name: 'service_name', keys: { inService: 1, name: 1 } },
+    ],
+  },
+  {
+    // One document per booking (a repeating one: per week); `_id` `<key>-<week>`, the key from
+    // the booker's account and the client's request id.
+    name: 'room_bookings',
+    ownerField: 'bookerId',
+    indexes: [
+      // A room's day and free-room searches: live bookings of rooms by start.
+      { name: 'room_status_start', keys: { roomId: 1, status: 1, start: 1 } },
+      // 我的预约 and check-in at the door.
+      { name: 'participants_start', keys: { participants: 1, start: 1 } },
+      // Approvals, the timer's releases and reminders.
+      { name: 'status_start', keys: { status: 1, start: 1 } },
+      { name: 'approvers_status_start', keys: { approverIds: 1, status: 1, start: 1 } },
+      { name: 'series', keys: { seriesId: 1, status: 1 } },
+      // Outcomes the bookers are yet to be told of.
+      { name: 'tell', keys: { tell: 1 } },
+    ],
+  },
+  {
+    // Slot locks: `_id` `<room>~<YYYYMMDDHHmm>` per 15-minute grain; inserting one that exists
+    // fails, which is what makes double booking impossible.
+    name: 'room_slots',
+    indexes: [
+      { name: 'booking_start', keys: { bookingId: 1, start: 1 } },
+      // The timer's look for locks a crash left.
+      { name: 'created', keys: { createdAt: 1 } },
+    ],
+  },
 ];
 
 export type IdentityKind = 'wx-openid' | 'wx-unionid' | 'wecom-userid';

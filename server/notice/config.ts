@@ -23,25 +23,38 @@ export interface NoticeConfig {
 const SOURCES: readonly FieldSource[] = ['title', 'author', 'publishedAt', 'deadline', 'kind', 'hint'];
 const KEYWORD = /^(thing|name|phrase|character_string|number|time|date|letter|symbol|amount|car_number|phone_number)\d{1,2}$/;
 
-/** Parses the templates; a malformed value is a deployment error, reported with what is wrong. */
-export function parseTemplates(raw: string | undefined): TemplateConfig[] {
+/**
+ * Parses a function's subscribe templates from its environment variable `name` (a JSON array);
+ * a malformed value is a deployment error, reported with what is wrong. Notices and rooms each
+ * name their own purposes and keyword sources.
+ */
+export function parseTemplateList<P extends SubscribeTemplate['purpose'], S extends string>(
+  raw: string | undefined,
+  name: string,
+  purposes: readonly P[],
+  sources: readonly S[],
+): (SubscribeTemplate & { purpose: P; fields: Record<string, S> })[] {
   if (!raw || !raw.trim()) return [];
   const parsed: unknown = JSON.parse(raw);
-  if (!Array.isArray(parsed)) throw new Error('NOTICE_SUBSCRIBE_TEMPLATES must be a JSON array');
+  if (!Array.isArray(parsed)) throw new Error(`${name} must be a JSON array`);
   return parsed.map((entry, index) => {
-    const where = `NOTICE_SUBSCRIBE_TEMPLATES[${index}]`;
-    const item = entry as Partial<TemplateConfig> | null;
+    const where = `${name}[${index}]`;
+    const item = entry as Partial<SubscribeTemplate & { fields: Record<string, string> }> | null;
     if (!item || typeof item.id !== 'string' || !item.id) throw new Error(`${where}.id is required`);
     if (item.kind !== 'one-time' && item.kind !== 'long-term') throw new Error(`${where}.kind must be one-time or long-term`);
-    if (item.purpose !== 'notice' && item.purpose !== 'remind') throw new Error(`${where}.purpose must be notice or remind`);
+    if (!purposes.includes(item.purpose as P)) throw new Error(`${where}.purpose must be ${purposes.join(' or ')}`);
     const fields = item.fields ?? {};
     if (typeof fields !== 'object' || Object.keys(fields).length === 0) throw new Error(`${where}.fields must map keywords to sources`);
     for (const [keyword, source] of Object.entries(fields)) {
       if (!KEYWORD.test(keyword)) throw new Error(`${where}.fields: ${keyword} is not a template keyword (thing1, time2 ...)`);
-      if (!SOURCES.includes(source)) throw new Error(`${where}.fields.${keyword}: ${String(source)} is not one of ${SOURCES.join(', ')}`);
+      if (!sources.includes(source as S)) throw new Error(`${where}.fields.${keyword}: ${String(source)} is not one of ${sources.join(', ')}`);
     }
-    return { id: item.id, kind: item.kind, purpose: item.purpose, fields: { ...fields } };
+    return { id: item.id, kind: item.kind, purpose: item.purpose as P, fields: { ...(fields as Record<string, S>) } };
   });
+}
+
+export function parseTemplates(raw: string | undefined): TemplateConfig[] {
+  return parseTemplateList(raw, 'NOTICE_SUBSCRIBE_TEMPLATES', ['notice', 'remind'] as const, SOURCES);
 }
 
 export function noticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NoticeConfig {

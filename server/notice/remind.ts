@@ -5,11 +5,11 @@
  * spends, and 43101 (no credit) sets the count to zero. Long-term templates need no credit.
  * Sends to one person go one at a time (43108 otherwise); every send is recorded.
  */
-import type { RemindResult, SubscribeChoice, SubscriptionState } from '../../typings';
+import type { RemindResult, SubscribeChoice, SubscribeTemplate, SubscriptionState } from '../../typings';
 import type { UserDoc } from '../accounts/model';
 import { AppFailure } from '../core/result';
 import { formatBusiness } from '../core/time';
-import { findById, isDuplicateKey } from '../db/db';
+import { findById, isDuplicateKey, type Db } from '../db/db';
 import { OpenApiError } from '../ports/wechat-openapi.port';
 import { scopeFilter, statsScope } from './access';
 import { tree } from '../org/units';
@@ -57,11 +57,18 @@ export interface SendDoc {
   at: Date;
 }
 
-function subscriptionId(accountId: string, templateId: string): string {
+export function subscriptionId(accountId: string, templateId: string): string {
   return `${accountId}~${templateId}`;
 }
 
-export async function subscriptionState(deps: NoticeDeps, account: UserDoc): Promise<SubscriptionState> {
+/** What keeping credits needs: the database and the templates of the calling function (notices' or rooms'). */
+export interface CreditDeps {
+  db: Db;
+  now(): Date;
+  config: { templates: readonly SubscribeTemplate[] };
+}
+
+export async function subscriptionState(deps: CreditDeps, account: UserDoc): Promise<SubscriptionState> {
   const templates = deps.config.templates;
   if (templates.length === 0) return { templates: [] };
   const _ = deps.db.command;
@@ -78,7 +85,7 @@ export async function subscriptionState(deps: NoticeDeps, account: UserDoc): Pro
  * What the person chose in the popup: each accepted one-time template is one more credit.
  * The openid comes from the WeChat context, never from the request.
  */
-export async function recordSubscriptions(deps: NoticeDeps, account: UserDoc, openid: string, choices: Record<string, SubscribeChoice>): Promise<SubscriptionState> {
+export async function recordSubscriptions(deps: CreditDeps, account: UserDoc, openid: string, choices: Record<string, SubscribeChoice>): Promise<SubscriptionState> {
   const known = new Map(deps.config.templates.map((t) => [t.id, t]));
   if (known.size === 0) throw new AppFailure('SUBSCRIBE_NOT_CONFIGURED');
   for (const id of Object.keys(choices)) if (!known.has(id)) throw new AppFailure('INVALID_INPUT', '订阅的消息模板不存在', 'choices');
@@ -87,7 +94,7 @@ export async function recordSubscriptions(deps: NoticeDeps, account: UserDoc, op
   const accepted = Object.entries(choices).filter(([, choice]) => choice === 'accept');
   await Promise.all(
     accepted.map(async ([templateId]) => {
-      const template = known.get(templateId) as TemplateConfig;
+      const template = known.get(templateId) as SubscribeTemplate;
       const id = subscriptionId(account._id, templateId);
       const base = { accountId: account._id, memberId: account.member?.id ?? null, openid, templateId, updatedAt: now };
       // Long-term templates keep the count at 1: "subscribed", no spending.

@@ -1,0 +1,90 @@
+/**
+ * Telling people about their bookings by subscribe message, with the credit rules of notices
+ * (server/notice/remind.ts): one-time templates spend a credit per send, 43101 zeroes the
+ * count, long-term ones spend none; messages go only to the account bound to the member now.
+ * A person without a credit is simply not messaged: 我的预约 always shows the outcome.
+ */
+import type { UserDoc } from '../accounts/model';
+import { formatBusiness } from '../core/time';
+import { OpenApiError } from '../ports/wechat-openapi.port';
+import { keywordValue, type SubscriptionDoc } from '../notice/remind';
+import { SUBSCRIBE_SENDS, SUBSCRIPTIONS } from '../notice/model';
+import type { RoomDeps } from './bookings';
+import type { RoomFieldSource, RoomTemplateConfig } from './config';
+import type { BookingDoc } from './model';
+
+export type Tell = 'approved' | 'rejected' | 'cancelled' | 'remind';
+
+const STATUS_TEXT: Record<Tell, string> = { approved: '已通过', rejected: '已驳回', cancelled: '已取消', remind: '即将开始' };
+
+function fieldValue(source: RoomFieldSource, doc: BookingDoc, tell: Tell): string {
+  switch (source) {
+    case 'subject':
+      return doc.subject;
+    case 'room':
+      return doc.roomName;
+    case 'start':
+      return formatBusiness(doc.start);
+    case 'end':
+      return formatBusiness(doc.end);
+    case 'status':
+      return STATUS_TEXT[tell];
+    case 'reason':
+      return doc.decision?.reason ?? doc.cancelReason ?? '无';
+    case 'booker':
+      return doc.bookerName;
+    case 'hint':
+      return tell === 'remind' ? '会议即将开始，请按时签到' : '请打开信通查看预约详情';
+  }
+}
+
+function messageData(template: RoomTemplateConfig, doc: BookingDoc, tell: Tell): Record<string, { value: string }> {
+  const data: Record<string, { value: string }> = {};
+  for (const [keyword, source] of Object.entries(template.fields)) data[keyword] = { value: keywordValue(keyword, fieldValue(source, doc, tell)) };
+  return data;
+}
+
+/**
+ * Sends one message about `doc` to each member's bound account that holds a credit of a
+ * template of `purpose`. Returns how many were sent. Never throws for a refused send.
+ */
+export async function tellMembers(deps: RoomDeps, doc: BookingDoc, memberIds: readonly string[], tell: Tell): Promise<number> {
+  const purpose = tell === 'remind' ? 'booking-remind' : 'booking-result';
+  const templates = deps.config.templates.filter((t) => t.purpose === purpose);
+  if (templates.length === 0 || memberIds.length === 0) return 0;
+  const _ = deps.db.command;
+  const { data: accounts } = await deps.db.collection('users').where({ 'member.id': _.in([...memberIds]) }).limit(memberIds.length * 2).field({ _id: true, member: true }).get();
+  const accountIds = (accounts as Pick<UserDoc, '_id' | 'member'>[]).map((a) => a._id);
+  if (accountIds.length === 0) return 0;
+  const { data } = await deps.db
+    .collection(SUBSCRIPTIONS)
+    .where({ accountId: _.in(accountIds), templateId: _.in(templates.map((t) => t.id)), credits: _.gt(0) })
+    .limit(Math.min(1000, accountIds.length * templates.length))
+    .get();
+  const byAccount = new Map<string, SubscriptionDoc>();
+  for (const row of data as SubscriptionDoc[]) if (!byAccount.has(row.accountId)) byAccount.set(row.accountId, row);
+  const page = `pages/bookings/index?id=${encodeURIComponent(doc._id)}`;
+  let sent = 0;
+  const spent: string[] = [];
+  const gone: string[] = [];
+  const records: Record<string, unknown>[] = [];
+  for (const subscription of byAccount.values()) {
+    const template = templates.find((t) => t.id === subscription.templateId) as RoomTemplateConfig;
+    let errCode = 0;
+    try {
+      await deps.openapi.sendSubscribeMessage({ touser: subscription.openid, templateId: template.id, page, data: messageData(template, doc, tell), miniprogramState: deps.config.miniprogramState });
+    } catch (error) {
+      errCode = error instanceof OpenApiError ? error.errCode : -1;
+      if (!(error instanceof OpenApiError)) console.warn(`[room] subscribe send failed: ${String((error as Error)?.message ?? error)}`);
+    }
+    records.push({ templateId: template.id, memberId: subscription.memberId, bookingId: doc._id, purpose, errCode, at: deps.now() });
+    if (errCode === 0) {
+      sent += 1;
+      if (template.kind === 'one-time') spent.push(subscription._id);
+    } else if (errCode === 43101) gone.push(subscription._id);
+  }
+  if (spent.length > 0) await deps.db.collection(SUBSCRIPTIONS).where({ _id: _.in(spent), credits: _.gt(0) }).update({ data: { credits: _.inc(-1), updatedAt: deps.now() } });
+  if (gone.length > 0) await deps.db.collection(SUBSCRIPTIONS).where({ _id: _.in(gone) }).update({ data: { credits: 0, updatedAt: deps.now() } });
+  if (records.length > 0) await deps.db.collection(SUBSCRIBE_SENDS).add({ data: records });
+  return sent;
+}
