@@ -73,6 +73,8 @@ export interface RoomView extends Omit<RoomInput, 'unitIds' | 'approval'> {
   canBook: boolean;
   /** Why not, when `canBook` is false: `unbound`, `units`, `out-of-service`. */
   cannotBookReason: 'unbound' | 'units' | 'out-of-service' | null;
+  /** This deployment's check-in window around a booking's start, in minutes. */
+  checkInWindow: { beforeMinutes: number; afterMinutes: number };
 }
 
 /** A free stretch of time, `HH:mm`–`HH:mm` (the end may be the next day's, shown as is). */

@@ -110,7 +110,7 @@ export function isAdmin(account: Pick<UserDoc, 'roles'>): boolean {
   return (account.roles ?? []).includes('admin');
 }
 
-export function roomView(room: RoomDoc, account: UserDoc, photoUrl: string | null): RoomView {
+export function roomView(room: RoomDoc, account: UserDoc, photoUrl: string | null, config: Pick<RoomConfig, 'checkInBeforeMinutes' | 'checkInAfterMinutes'>): RoomView {
   const reason = cannotBook(room, account);
   return {
     id: room._id,
@@ -136,6 +136,7 @@ export function roomView(room: RoomDoc, account: UserDoc, photoUrl: string | nul
     approval: { required: room.approval.required, approvers: room.approval.approvers.map((a) => ({ ...a })) },
     canBook: reason === null,
     cannotBookReason: reason,
+    checkInWindow: { beforeMinutes: config.checkInBeforeMinutes, afterMinutes: config.checkInAfterMinutes },
   };
 }
 

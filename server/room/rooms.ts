@@ -125,7 +125,7 @@ async function photoUrls(deps: RoomDeps, rooms: readonly RoomDoc[]): Promise<Map
 
 async function viewOf(deps: RoomDeps, account: UserDoc, room: RoomDoc): Promise<RoomView> {
   const urls = await photoUrls(deps, [room]);
-  return roomView(room, account, room.photoFileId ? (urls.get(room.photoFileId) ?? null) : null);
+  return roomView(room, account, room.photoFileId ? (urls.get(room.photoFileId) ?? null) : null, deps.config);
 }
 
 async function nameTaken(deps: RoomDeps, name: string, except: string | null): Promise<boolean> {
@@ -209,14 +209,16 @@ export async function roomCode(deps: RoomDeps, roomId: string): Promise<RoomCode
   let fileId = room.codeFileId;
   if (fileId && !(await deps.storage.exists(fileId))) fileId = null;
   if (!fileId) {
-    let image: { buffer: Uint8Array };
+    let image: { contentType: string; buffer: Uint8Array };
     try {
       image = await deps.openapi.getUnlimitedCode({ scene, page: 'pages/room/index', checkPath: deps.config.miniprogramState === 'formal', envVersion: envVersionOf(deps.config.miniprogramState), width: 430 });
     } catch (error) {
       if (error instanceof OpenApiError) throw new AppFailure('ROOM_CODE_UNAVAILABLE');
       throw error;
     }
-    fileId = await deps.storage.upload(`room-codes/${room._id}.png`, image.buffer);
+    // The platform answers JPEG, the local stand-in PNG: the name follows what came back.
+    const extension = /png/i.test(image.contentType) ? 'png' : 'jpg';
+    fileId = await deps.storage.upload(`room-codes/${room._id}.${extension}`, image.buffer);
     await deps.db.collection(ROOMS).where({ _id: room._id }).update({ data: { codeFileId: fileId } });
   }
   const urls = await deps.storage.temporaryUrls([fileId], 3600);

@@ -296,6 +296,14 @@ describe('the booking form', () => {
     page.unmount();
   });
 
+  it("states this deployment's check-in window, not the default one", async () => {
+    const day = roomDay({ date: '2099-06-01' }, { checkInRequired: true, checkInWindow: { beforeMinutes: 5, afterMinutes: 30 } });
+    const { page } = await open({ 'rooms.day': () => ok(day) });
+
+    expect(textOf(page, '.check-in-note')).toBe('需在开始前 5 分钟至开始后 30 分钟内签到，否则自动释放');
+    page.unmount();
+  });
+
   it('offers no submit for a room the person may not book, and stops once the server says so', async () => {
     const closed = roomDay({ date: '2099-06-01' }, { canBook: false, cannotBookReason: 'units' });
     const first = await open({ 'rooms.day': () => ok(closed) });

@@ -50,6 +50,7 @@ export function roomView(overrides: Partial<RoomView> = {}): RoomView {
     equipment: ['projector', 'whiteboard'],
     photoFileId: null,
     photoUrl: null,
+    checkInWindow: { beforeMinutes: 10, afterMinutes: 15 },
     hours: { open: '08:00', close: '22:00' },
     openWeekdays: [1, 2, 3, 4, 5],
     closedDates: [],

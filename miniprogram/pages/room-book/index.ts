@@ -255,7 +255,7 @@ definePage({
       const own = state(this);
       own.day = day;
       const room = day.room;
-      const checkIn = this.data.mode === 'new' && room.checkInRequired ? checkInNote() : this.data.checkInText;
+      const checkIn = this.data.mode === 'new' && room.checkInRequired ? checkInNote(room.checkInWindow) : this.data.checkInText;
       this.setData({
         status: 'ready',
         room: roomSummary(room),
