@@ -1,6 +1,7 @@
 /**
  * Files in cloud storage (or the local cloud's stand-in): avatar uploads and the address an
- * `<image>` shows, roster files for import, and notice attachments (with upload progress). The backend stores only file ids
+ * `<image>` shows, roster files for import, and notice attachments and room photos (with
+ * upload progress). The backend stores only file ids
  * (`cloud://...`); which URL shows one is decided here, by transport.
  */
 import type { AppError, Result } from '../../typings';
@@ -13,6 +14,7 @@ import { cloudFor, localIdentityHeaders } from './transport';
 export const UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '头像上传失败，请稍后重试' };
 export const IMPORT_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '文件上传失败，请稍后重试' };
 export const NOTICE_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '附件上传失败，请重试' };
+export const PHOTO_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '照片上传失败，请重试' };
 
 /** Upload progress of one file, 0–100, as the platform reports it. */
 export type UploadProgress = (percent: number) => void;
@@ -33,6 +35,11 @@ export interface FileService {
    * goes; resolves with its file id. Never rejects.
    */
   uploadNoticeFile(accountId: string, tempFilePath: string, fileName: string, onProgress?: UploadProgress): Promise<Result<string>>;
+  /**
+   * Uploads a room's photo under `room-photos/<account id>/` (the only folder the room function
+   * takes a photo from), reporting progress as it goes; resolves with its file id. Never rejects.
+   */
+  uploadRoomPhoto(accountId: string, tempFilePath: string, onProgress?: UploadProgress): Promise<Result<string>>;
   /** What an `<image src>` shows for a stored file id; null when there is none. */
   displayUrl(fileId: string | null | undefined): string | null;
 }
@@ -70,14 +77,20 @@ export function importCloudPath(accountId: string, fileName: string, now: number
   return `imports/${accountId}/${now}-${safeFileName(fileName)}`;
 }
 
-/** Where a notice attachment is stored: the backend accepts only files under the author's own folder. */
 /**
- * Where an attachment is uploaded. The random part keeps two files of one name picked together
+ * Where a notice attachment is uploaded: the backend accepts only files under the author's own
+ * folder. The random part keeps two files of one name picked together
  * (the same millisecond) from landing on one path and replacing each other.
  */
 export function noticeCloudPath(accountId: string, fileName: string, now: number = Date.now(), random: () => number = Math.random): string {
   const tag = Math.floor(random() * 0x100000).toString(36);
   return `notice-files/${accountId}/${now}-${tag}-${safeFileName(fileName, FIELD_LIMITS.attachmentName, 'file')}`;
+}
+
+/** A new path per upload (time and a random tag): a replaced photo never overwrites the one a saved room still shows. */
+export function roomPhotoCloudPath(accountId: string, tempFilePath: string, now: number = Date.now(), random: () => number = Math.random): string {
+  const tag = Math.floor(random() * 0x100000).toString(36);
+  return `room-photos/${accountId}/${now}-${tag}.${extensionOf(tempFilePath)}`;
 }
 
 /** Steps of the progress a page hears of: nine files at once stay far under 20 setData a second. */
@@ -202,6 +215,10 @@ export function createFileService(config: RuntimeConfig): FileService {
       return uploadWatched(noticeCloudPath(accountId, fileName), tempFilePath, NOTICE_UPLOAD_FAILED, onProgress);
     },
 
+    uploadRoomPhoto(accountId, tempFilePath, onProgress) {
+      return uploadWatched(roomPhotoCloudPath(accountId, tempFilePath), tempFilePath, PHOTO_UPLOAD_FAILED, onProgress);
+    },
+
     displayUrl(fileId) {
       if (!fileId) return null;
       // The <image> component loads cloud:// ids itself.
@@ -236,6 +253,10 @@ export function uploadImportFile(tempFilePath: string, fileName: string): Promis
 /** Uploads a notice attachment of the signed-in author (`accountId`), reporting progress; resolves with its file id. */
 export const uploadNoticeFile: FileService['uploadNoticeFile'] = (accountId, tempFilePath, fileName, onProgress) =>
   defaultFiles().uploadNoticeFile(accountId, tempFilePath, fileName, onProgress);
+
+/** Uploads a room photo of the signed-in admin (`accountId`), reporting progress; resolves with its file id. */
+export const uploadRoomPhoto: FileService['uploadRoomPhoto'] = (accountId, tempFilePath, onProgress) =>
+  defaultFiles().uploadRoomPhoto(accountId, tempFilePath, onProgress);
 
 /**
  * Where a downloaded document is kept under its own name, so 打开方式 and 转发 from

@@ -2,7 +2,7 @@ import type { AppError, Equipment, MemberCard, Result, RoomView, SlotMinutes, Un
 import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { perInstance, SearchLoads, SEARCH_PAUSE_MS } from '../../../../common/latest';
 import { definePage } from '../../../../common/page';
-import { displayUrl } from '../../../../services/files';
+import { displayUrl, uploadRoomPhoto } from '../../../../services/files';
 import { searchMembers } from '../../../../services/org';
 import { roomDay, saveRoom, setRoomService } from '../../../../services/room';
 import { ensureSession } from '../../../../services/session';
@@ -38,7 +38,6 @@ import {
   type RoomForm,
   type TimeOption,
 } from '../../../../utils/room-admin-view';
-import { uploadRoomPhoto } from './photo';
 
 type Status = 'loading' | 'ready' | 'missing' | 'error';
 type PhotoState = '' | 'uploading' | 'failed';
