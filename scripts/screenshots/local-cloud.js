@@ -5,6 +5,7 @@
  */
 const fs = require('node:fs');
 const os = require('node:os');
+const http = require('node:http');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { repoRoot } = require('./mini-env');
@@ -77,4 +78,67 @@ function startLocalCloud({ clock }) {
   });
 }
 
-module.exports = { startLocalCloud, supportsClock };
+/** One JSON request to the local cloud at `url`, with `headers`; resolves with status and parsed body. */
+function requestJson(url, urlPath, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${url}${urlPath}`, { method, headers: { 'content-type': 'application/json', ...headers } }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        try {
+          resolve({ status: response.statusCode, body: JSON.parse(text) });
+        } catch {
+          resolve({ status: response.statusCode, body: text });
+        }
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/**
+ * What a scenario may ask of the local cloud before its page renders: documents of a collection
+ * (to find the random ids of demo rooms), a function call as a demo person (to leave data a
+ * page shows), and moving the clock (to make bookings that lie in the past by the time shown).
+ */
+function cloudApi(url) {
+  return {
+    async db(name) {
+      const { status, body } = await requestJson(url, `/_local/db/${encodeURIComponent(name)}`);
+      if (status === 404) return [];
+      if (status !== 200) throw new Error(`/_local/db/${name}: HTTP ${status}`);
+      return body.documents;
+    },
+    async call(identity, name, action, request = {}) {
+      const headers = { 'X-WX-OPENID': identity.openid, 'X-WX-APPID': identity.appid, 'X-WX-UNIONID': identity.unionid };
+      const { status, body } = await requestJson(url, `/functions/${name}`, { method: 'POST', headers, body: { action, ...request } });
+      if (status !== 200 || !body || !body.ok) throw new Error(`${name}.${action}: ${status === 200 ? `${body.error.code} ${body.error.message}` : `HTTP ${status}`}`);
+      return body.data;
+    },
+    /** A file the local cloud serves (`url` as a page got it, any port), as a data URL. */
+    fileDataUrl(fileUrl) {
+      const parsed = new URL(fileUrl);
+      return new Promise((resolve, reject) => {
+        http.get(`${url}${parsed.pathname}${parsed.search}`, (response) => {
+          const chunks = [];
+          response.on('data', (chunk) => chunks.push(chunk));
+          response.on('end', () => {
+            if (response.statusCode !== 200) return reject(new Error(`${parsed.pathname}: HTTP ${response.statusCode}`));
+            const type = String(response.headers['content-type'] || 'application/octet-stream').split(';')[0];
+            return resolve(`data:${type};base64,${Buffer.concat(chunks).toString('base64')}`);
+          });
+          response.on('error', reject);
+        }).on('error', reject);
+      });
+    },
+    async setClock(at) {
+      const { status } = await requestJson(url, '/_local/clock', { method: 'POST', body: { at } });
+      if (status !== 200) throw new Error(`/_local/clock: HTTP ${status}`);
+    },
+  };
+}
+
+module.exports = { startLocalCloud, supportsClock, cloudApi };

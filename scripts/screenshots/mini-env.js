@@ -337,6 +337,8 @@ function installWx() {
       const size = fs.statSync(file.path).size;
       return asyncOk('chooseMessageFile', { tempFiles: [{ path: file.path, name: file.name, size, type: 'file', time: 0 }] })(options);
     },
+    // The person allows the messages a submit tap asks for, as most do once.
+    requestSubscribeMessage: (options = {}) => asyncOk('requestSubscribeMessage', Object.fromEntries((options.tmplIds || []).map((id) => [id, 'accept'])))(options),
     showToast: asyncOk('showToast'),
     showModal: asyncOk('showModal', { confirm: false, cancel: true }),
     navigateTo: asyncOk('navigateTo'),

@@ -140,6 +140,28 @@ function driver(env, rendered) {
   return page;
 }
 
+/**
+ * A state's query: given, or made from the local cloud's data (demo rooms have random ids):
+ * `query(data)` gets the rooms and bookings, `day(n)`, `roomId(name)` and `bookingId(subject)`.
+ */
+async function stateQuery(s, api) {
+  if (typeof s.query !== 'function') return s.query || {};
+  const [rooms, bookings] = await Promise.all([api.db('rooms'), api.db('bookings')]);
+  const one = (docs, what, match) => {
+    const found = docs.find(match);
+    if (!found) throw new Error(`the local cloud has no ${what}`);
+    return found._id;
+  };
+  return s.query({
+    rooms,
+    bookings,
+    /** `YYYY-MM-DD` of the frozen clock's day, `days` later. */
+    day: (days = 0) => wallClock(Date.now() + days * 86400000).slice(0, 10),
+    roomId: (name) => one(rooms, `room named ${name}`, (doc) => doc.name === name),
+    bookingId: (subject) => one(bookings, `booking "${subject}"`, (doc) => doc.subject === subject && doc.status !== 'failed'),
+  });
+}
+
 // ---------------------------------------------------------------------------------------
 // Chromium
 
@@ -228,7 +250,7 @@ async function main(argv) {
   const env = require('./mini-env');
   const snapshot = require('./snapshot');
   const frame = require('./frame');
-  const { startLocalCloud } = require('./local-cloud');
+  const { startLocalCloud, cloudApi } = require('./local-cloud');
 
   if (!snapshot.iconFontUrl()) {
     console.warn('warning: @vant/icons@3.0.2 is not installed, so Vant icons are drawn blank (it holds the icon font @vant/weapp loads from a CDN).');
@@ -253,10 +275,13 @@ async function main(argv) {
       const file = path.join(options.out, `${name}.png`);
       let html;
       try {
+        const api = cloudApi(cloud.url);
+        if (s.setup) await s.setup(api, PEOPLE);
+        const query = await stateQuery(s, api);
         env.prepare({ identity: PEOPLE[s.who], failing: s.failing, chosenFile: s.chooseFile ? s.chooseFile() : null });
-        env.launchApp(s.path, s.query || {});
+        env.launchApp(s.path, query);
         await env.settle();
-        const rendered = env.renderPage(s.path, s.query || {});
+        const rendered = env.renderPage(s.path, query);
         try {
           const page = driver(env, rendered);
           await env.settle();
@@ -265,7 +290,9 @@ async function main(argv) {
           await env.settle();
           // The pictures show a release build: its calls go through wx.cloud, never straight to a server.
           if (env.session.directCalls.length) throw new Error(`the page called the local cloud directly (${env.session.directCalls.join(', ')}), not through wx.cloud as a release build does`);
-          const markup = snapshot.pageMarkup(rendered.host, { pagePath: s.path, shownTime });
+          const urls = snapshot.cloudImageUrls(rendered.host);
+          const images = new Map(await Promise.all(urls.map(async (url) => [url, await api.fileDataUrl(url)])));
+          const markup = snapshot.pageMarkup(rendered.host, { pagePath: s.path, shownTime, images });
           const css = `${snapshot.webviewCss()}\n${snapshot.pageCss(document, env.appCss())}`;
           html = frame.frameHtml({ pagePath: s.path, markup, css, title: env.session.navigationTitle, full: options.full });
           if (options.html) fs.writeFileSync(file.replace(/\.png$/, '.html'), html);

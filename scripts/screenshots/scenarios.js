@@ -7,7 +7,10 @@
  * calls that fail (for error states), a text that must appear before the picture is taken,
  * and steps that bring the page into the state the way a person would (taps, typing, scrolling);
  * `after` names states whose data it shows (rendered first even when `--only` leaves them out);
- * `scroll: 'end'` shows the end of the page instead of its top.
+ * `scroll: 'end'` shows the end of the page instead of its top; `query` may be a function of the
+ * local cloud's data (`run.js` `stateQuery`: rooms, bookings, `day(n)`, `roomId(name)`), for
+ * ids the demo data makes at random; `setup(api, PEOPLE)` leaves data the page shows (calls as a
+ * demo person, the clock moved and put back; see `cloudApi` in local-cloud.js) before it renders.
  * A new page adds its states here; `coverage()` fails the run when app.json has a page
  * with no state.
  */
@@ -28,6 +31,59 @@ const PEOPLE = {
   lisi: demo('demo-member-2'),
   newcomer: demo('screenshots-newcomer'),
 };
+
+/** `YYYY-MM-DD HH:mm` in business time (this process runs in Asia/Shanghai), `days` after `instant`. */
+function wallClock(instant, days = 0) {
+  const d = new Date(instant + days * 86400000);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+async function roomIds(api) {
+  return new Map((await api.db('rooms')).map((doc) => [doc.name, doc._id]));
+}
+
+/**
+ * Two more bookings of the hall tomorrow, by others than 张三: the admin's lecture (approved: an
+ * approver's own booking waits for approval too) and 李四's request, still waiting.
+ */
+async function hallBookings(api) {
+  const hall = (await roomIds(api)).get('学术报告厅');
+  const day = wallClock(Date.now(), 1).slice(0, 10);
+  const lecture = await api.call(PEOPLE.admin, 'room', 'bookings.create', {
+    requestId: 'screenshots-hall-lecture', roomId: hall, start: `${day} 09:00`, end: `${day} 11:00`, subject: '新生入学教育讲座', attendeeIds: [], repeatWeeks: 0,
+  });
+  const [made] = lecture.bookings;
+  if (made.status === 'pending') await api.call(PEOPLE.admin, 'room', 'bookings.decide', { bookingId: made.id, approve: true });
+  await api.call(PEOPLE.lisi, 'room', 'bookings.create', {
+    requestId: 'screenshots-hall-club', roomId: hall, start: `${day} 18:00`, end: `${day} 20:00`, subject: '社团招新宣讲会', attendeeIds: [], repeatWeeks: 0,
+  });
+}
+
+/**
+ * 张三's bookings of last week, made with the cloud's clock moved back a week: an evening in the
+ * study room, a class activity he checked in to, and an 英语角 he cancelled. The clock is put
+ * back before the page renders.
+ */
+async function pastBookings(api) {
+  const rooms = await roomIds(api);
+  const now = Date.now();
+  const at = (days, time) => `${wallClock(now, days).slice(0, 10)} ${time}`;
+  const instant = (wall) => `${wall.replace(' ', 'T')}:00+08:00`;
+  const book = (requestId, room, days, start, end, subject) =>
+    api.call(PEOPLE.zhangsan, 'room', 'bookings.create', { requestId, roomId: rooms.get(room), start: at(days, start), end: at(days, end), subject, attendeeIds: [], repeatWeeks: 0 });
+  try {
+    await api.setClock(instant(at(-7, '09:00')));
+    await book('screenshots-past-study', '自习室 301', -7, '19:00', '21:00', '数学建模校赛备赛');
+    const [activity] = (await book('screenshots-past-activity', '第一会议室', -6, '14:00', '15:30', '软工2301班团日活动')).bookings;
+    const [english] = (await book('screenshots-past-english', '研讨室 A', -4, '10:00', '11:00', '英语角')).bookings;
+    await api.call(PEOPLE.zhangsan, 'room', 'bookings.cancel', { bookingId: english.id, reason: '与课程时间冲突' });
+    await api.setClock(instant(at(-6, '13:55')));
+    await api.call(PEOPLE.zhangsan, 'room', 'bookings.checkIn', { bookingId: activity.id });
+  } finally {
+    await api.setClock(new Date(now).toISOString());
+  }
+}
 
 /** A roster file named `name` with these rows (the header is added). */
 function csvFile(name, rows) {
@@ -152,7 +208,123 @@ const STATES = [
   { page: 'notice-mine', state: 'all', path: 'packages/admin/pages/notice-mine/index', who: 'admin', waitText: '期末考试安排' },
   // Tabs whose features are being built say what they will hold.
   { page: 'proposals', state: 'coming-soon', path: 'pages/proposals/index', who: 'zhangsan' },
-  { page: 'rooms', state: 'coming-soon', path: 'pages/rooms/index', who: 'zhangsan' },
+
+  // 会议室. Demo rooms have random ids, so these states find them by name in the local cloud's
+  // data (`query` as a function); the demo bookings lie today and tomorrow of the frozen clock.
+  { page: 'rooms', state: 'today', path: 'pages/rooms/index', who: 'zhangsan', waitText: '第一会议室' },
+  {
+    page: 'rooms',
+    state: 'free-search',
+    path: 'pages/rooms/index',
+    who: 'zhangsan',
+    waitText: '第一会议室',
+    async steps(page) {
+      await page.trigger('.modes', 'change', { name: 'free', title: '按时间找空闲会议室', index: 1 });
+      await page.tap('查找');
+      await page.waitForText('研讨室 A');
+    },
+  },
+
+  // A room's day: the hall tomorrow holds a confirmed lecture, 张三's election waiting for
+  // approval and 李四's pending request (the setup adds those two others' bookings).
+  {
+    page: 'room',
+    state: 'timeline',
+    path: 'pages/room/index',
+    who: 'zhangsan',
+    setup: hallBookings,
+    query: (data) => ({ id: data.roomId('学术报告厅'), date: data.day(1) }),
+    waitText: '学生会换届选举大会',
+  },
+  {
+    page: 'room',
+    state: 'selection',
+    path: 'pages/room/index',
+    who: 'zhangsan',
+    query: (data) => ({ id: data.roomId('第一会议室') }),
+    waitText: '软工2301班班会',
+    async steps(page) {
+      await page.tap('11:00');
+      await page.tap('12:00');
+      await page.waitForText('已选');
+    },
+  },
+  // The night study room: open 18:00 to 02:00, 李四's evening running past midnight.
+  { page: 'room', state: 'overnight', path: 'pages/room/index', who: 'zhangsan', query: (data) => ({ id: data.roomId('自习室 301') }), waitText: '考研晚自习', scroll: 'end' },
+  { page: 'room', state: 'bad-code', path: 'pages/room/index', who: 'zhangsan', query: { scene: 'abc' }, waitText: '无法识别' },
+
+  // The booking form: opened from a free range, a time taken meanwhile, a request for approval.
+  {
+    page: 'room-book',
+    state: 'form',
+    path: 'pages/room-book/index',
+    who: 'zhangsan',
+    query: (data) => ({ roomId: data.roomId('第一会议室'), start: `${data.day(0)} 14:00`, end: `${data.day(0)} 16:00` }),
+    waitText: '会议主题',
+  },
+  {
+    page: 'room-book',
+    state: 'conflict',
+    path: 'pages/room-book/index',
+    who: 'zhangsan',
+    // The weekly 教务处周例会 holds 09:00–10:00 tomorrow.
+    query: (data) => ({ roomId: data.roomId('第一会议室'), start: `${data.day(1)} 09:00`, end: `${data.day(1)} 10:30` }),
+    waitText: '会议主题',
+    async steps(page) {
+      await page.trigger('.field-subject', 'change', '课程设计答辩');
+      await page.tap('预约');
+      await page.waitForText('教务处周例会');
+    },
+  },
+  {
+    page: 'room-book',
+    state: 'pending',
+    path: 'pages/room-book/index',
+    who: 'zhangsan',
+    after: ['room-timeline'],
+    query: (data) => ({ roomId: data.roomId('学术报告厅'), start: `${data.day(2)} 15:00`, end: `${data.day(2)} 17:00` }),
+    waitText: '会议主题',
+    async steps(page) {
+      await page.trigger('.field-subject', 'change', '学风建设交流会');
+      await page.tap('提交申请');
+      await page.waitForText('查看我的预约');
+    },
+  },
+
+  // 我的预约: what is coming, and last week's (made by the setup with the clock moved back).
+  { page: 'bookings', state: 'upcoming', path: 'pages/bookings/index', who: 'zhangsan', waitText: '软工2301班班会' },
+  {
+    page: 'bookings',
+    state: 'history',
+    path: 'pages/bookings/index',
+    who: 'zhangsan',
+    setup: pastBookings,
+    query: { tab: 'past' },
+    waitText: '英语角',
+  },
+
+  // Administration: the rooms, a room's form (a day room and the overnight one), door codes,
+  // approvals as the hall's approver (the demo admin), and the week's usage.
+  { page: 'room-admin', state: 'list', path: 'packages/admin/pages/room-admin/index', who: 'admin', waitText: '第一会议室' },
+  { page: 'room-edit', state: 'meeting', path: 'packages/admin/pages/room-edit/index', who: 'admin', query: (data) => ({ id: data.roomId('第一会议室') }), waitText: '暂停使用' },
+  { page: 'room-edit', state: 'overnight', path: 'packages/admin/pages/room-edit/index', who: 'admin', query: (data) => ({ id: data.roomId('自习室 301') }), waitText: '次日 02:00' },
+  { page: 'room-codes', state: 'list', path: 'packages/admin/pages/room-codes/index', who: 'admin', waitText: '第一会议室' },
+  { page: 'room-approvals', state: 'pending', path: 'packages/admin/pages/room-approvals/index', who: 'admin', after: ['room-timeline'], waitText: '学生会换届选举大会' },
+  { page: 'room-usage', state: 'week', path: 'packages/admin/pages/room-usage/index', who: 'admin', after: ['room-timeline'], waitText: '第一会议室' },
+  { page: 'room-usage', state: 'hours', path: 'packages/admin/pages/room-usage/index', who: 'admin', after: ['room-timeline'], waitText: '各时段预约时长', scroll: 'end' },
+  {
+    // Last week: 张三's evening, class activity and cancelled 英语角 of 我的预约's history.
+    page: 'room-usage',
+    state: 'last-week',
+    path: 'packages/admin/pages/room-usage/index',
+    who: 'admin',
+    after: ['bookings-history'],
+    waitText: '本周',
+    async steps(page) {
+      await page.trigger('.week__arrow', 'tap');
+      await page.waitForText('上周');
+    },
+  },
 
   { page: 'classes', state: 'bound', path: 'pages/classes/index', who: 'zhangsan', waitText: '我的单位' },
   { page: 'classes', state: 'unbound', path: 'pages/classes/index', who: 'newcomer', waitText: '用手机号绑定' },

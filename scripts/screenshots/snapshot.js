@@ -23,14 +23,31 @@ function dataUrl(file) {
   return `data:${type};base64,${fs.readFileSync(file).toString('base64')}`;
 }
 
+/** Files of this run's local cloud (room codes, photos) shown by the page being drawn, as data URLs. */
+let cloudImages = new Map();
+
+/** Addresses of the local cloud: the only remote pictures drawn, fetched beforehand by the run. */
+const LOCAL_URL = /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/i;
+
+/** The local cloud's files the page's images show (`<image src>`), to fetch before `pageMarkup`. */
+function cloudImageUrls(host) {
+  const urls = new Set();
+  for (const image of host.querySelectorAll('wx-image')) {
+    const { src } = attrsOf(image);
+    if (typeof src === 'string' && LOCAL_URL.test(src)) urls.add(src);
+  }
+  return [...urls];
+}
+
 /**
  * Where an `<image src>` comes from, as a data URL: Vant's empty-state pictures are drawn
- * locally, package paths are read from the mini-program; anything remote is left blank, so
- * no picture depends on the network.
+ * locally, package paths are read from the mini-program, the local cloud's files were fetched
+ * by the run; anything else remote is left blank, so no picture depends on the network.
  */
 function imageSource(src, pageDir) {
   if (!src) return '';
   if (src.startsWith('data:')) return src;
+  if (cloudImages.has(src)) return cloudImages.get(src);
   const empty = VANT_EMPTY.exec(src);
   if (empty) return dataUrl(path.join(ASSETS, `empty-${empty[1]}.svg`));
   if (/^[a-z]+:/i.test(src)) return '';
@@ -170,10 +187,12 @@ function normaliseTimes(root, shownTime) {
 
 /**
  * The page as HTML: `host` is the `<wx-page>` the page was attached to.
- * `shownTime` (optional) replaces every `YYYY-MM-DD HH:mm` in the text.
+ * `shownTime` (optional) replaces every `YYYY-MM-DD HH:mm` in the text; `images` maps the
+ * local cloud's file URLs (see `cloudImageUrls`) to data URLs.
  */
-function pageMarkup(host, { pagePath, shownTime }) {
+function pageMarkup(host, { pagePath, shownTime, images = new Map() }) {
   const copy = host.cloneNode(true);
+  cloudImages = images;
   walk(host, copy, path.dirname(path.join(miniprogramRoot, pagePath)));
   if (shownTime) normaliseTimes(copy, shownTime);
   for (const script of copy.querySelectorAll('script')) script.remove();
@@ -219,4 +238,4 @@ function webviewCss() {
   return `${iconFace}\n${fs.readFileSync(path.join(ASSETS, 'webview.css'), 'utf8')}`;
 }
 
-module.exports = { pageMarkup, pageCss, webviewCss, iconFontUrl, imageSource, dataUrl };
+module.exports = { pageMarkup, cloudImageUrls, pageCss, webviewCss, iconFontUrl, imageSource, dataUrl };
