@@ -177,8 +177,9 @@ export const main = createMain({
       async handle(request, { account }) {
         const d = deps();
         const cancelled = await cancelBooking(d, account, request);
-        await deliverTells(d, [request.bookingId]);
-        return ok({ cancelled });
+        // Every week this call cancelled, so a series is told of once (not once now and again by the timer).
+        await deliverTells(d, cancelled);
+        return ok({ cancelled: cancelled.length });
       },
     },
     'bookings.checkIn': {

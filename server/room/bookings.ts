@@ -10,7 +10,7 @@ import { FIELD_LIMITS } from '../../typings/limits';
 import type { UserDoc } from '../accounts/model';
 import { AppFailure } from '../core/result';
 import { formatBusiness } from '../core/time';
-import type { Db } from '../db/db';
+import { isDuplicateKey, type Db } from '../db/db';
 import type { FileStoragePort } from '../ports/storage.port';
 import type { WechatOpenApiPort } from '../ports/wechat-openapi.port';
 import type { RoomConfig } from './config';
@@ -214,8 +214,7 @@ async function writeHolds(deps: RoomDeps, docs: BookingDoc[], existing: Map<stri
     try {
       await deps.db.collection(BOOKINGS).add({ data: fresh });
     } catch (error) {
-      const message = String((error as { message?: unknown })?.message ?? '');
-      if (!/E11000|duplicate key/i.test(message)) throw error;
+      if (!isDuplicateKey(error)) throw error;
       // The same request at the same moment wrote them: it and this call share the holds.
     }
   }
@@ -264,7 +263,8 @@ export async function changeBooking(
     // The lease leaves `rev` alone: a refused move changes nothing a person can see.
     const claim = await deps.db
       .collection(BOOKINGS)
-      .where({ _id: doc._id, rev: doc.rev, status: _.in([...LIVE_STATUSES]) })
+      // One move at a time: a second one while the first holds its lease is stale.
+      .where(_.and([{ _id: doc._id, rev: doc.rev, status: _.in([...LIVE_STATUSES]) }, _.or([{ moving: null }, { 'moving.until': _.lte(now) }])]))
       .update({ data: { moving: _.set({ start: time.start, end: time.end, until: new Date(now.getTime() + HOLD_LEASE_MS), token }) } });
     if (claim.stats.updated === 0) throw new AppFailure('BOOKING_STALE', undefined, 'rev');
     try {
@@ -279,7 +279,13 @@ export async function changeBooking(
   const finalRev = newRev();
   const commit = await deps.db
     .collection(BOOKINGS)
-    .where(moved ? { _id: doc._id, 'moving.token': token } : { _id: doc._id, rev: doc.rev, status: _.in([...LIVE_STATUSES]) })
+    // Still live (a cancel, rejection or out of service meanwhile wins) and, for a move, within
+    // its lease (past it, another booking may have cleared the new time's locks).
+    .where(
+      moved
+        ? { _id: doc._id, 'moving.token': token, 'moving.until': _.gt(deps.now()), status: _.in([...LIVE_STATUSES]) }
+        : { _id: doc._id, rev: doc.rev, status: _.in([...LIVE_STATUSES]) },
+    )
     .update({
       data: {
         start: time.start,
@@ -293,6 +299,8 @@ export async function changeBooking(
         decision: status === 'pending' ? null : _.set(doc.decision),
         approverIds: status === 'pending' ? [...room.approverIds] : doc.approverIds,
         remindedAt: moved ? null : doc.remindedAt,
+        // A check-in belongs to the time it was made for.
+        checkedInAt: moved ? null : doc.checkedInAt,
         moving: null,
         rev: finalRev,
         updatedAt: deps.now(),
@@ -310,7 +318,7 @@ export async function changeBooking(
 }
 
 /** Cancels one booking, or every week of its series not yet begun. */
-export async function cancelBooking(deps: RoomDeps, account: UserDoc, request: { bookingId: string; series?: boolean; reason?: string }): Promise<number> {
+export async function cancelBooking(deps: RoomDeps, account: UserDoc, request: { bookingId: string; series?: boolean; reason?: string }): Promise<string[]> {
   const doc = await loadBooking(deps, request.bookingId);
   if (!mayView(doc, account)) throw new AppFailure('BOOKING_NOT_FOUND', undefined, 'bookingId');
   if (!isBooker(doc, account) && !isAdmin(account)) throw new AppFailure('FORBIDDEN');
@@ -323,12 +331,18 @@ export async function cancelBooking(deps: RoomDeps, account: UserDoc, request: {
   if (ids.length === 0) throw new AppFailure('BOOKING_STATE');
   const byOther = !isBooker(doc, account);
   const reason = request.reason?.trim() || null;
-  const { stats } = await deps.db
-    .collection(BOOKINGS)
-    .where({ _id: _.in(ids), status: _.in([...LIVE_STATUSES]), start: _.gt(now) })
-    .update({ data: { status: 'cancelled', closedAt: now, cancelReason: reason, tell: byOther ? 'cancelled' : null, rev: newRev(), updatedAt: now } });
-  await freeBookings(deps.db, ids, null);
-  return stats.updated;
+  const cancelled: string[] = [];
+  // One at a time, so only what this call cancelled is freed (a racing approval or move keeps its locks).
+  for (const bookingId of ids) {
+    const { stats } = await deps.db
+      .collection(BOOKINGS)
+      .where({ _id: bookingId, status: _.in([...LIVE_STATUSES]), start: _.gt(now) })
+      .update({ data: { status: 'cancelled', closedAt: now, cancelReason: reason, tell: byOther ? 'cancelled' : null, moving: null, rev: newRev(), updatedAt: now } });
+    if (stats.updated === 0) continue;
+    cancelled.push(bookingId);
+    await freeBookings(deps.db, [bookingId], null);
+  }
+  return cancelled;
 }
 
 function checkInWindow(deps: RoomDeps, doc: BookingDoc): { opens: Date; closes: Date } {
@@ -357,6 +371,9 @@ export async function checkIn(deps: RoomDeps, account: UserDoc, bookingId: strin
   return checkInDoc(deps, account, doc);
 }
 
+/** How long before a check-in window opens scanning the door code says when it opens instead of "none". */
+const EARLY_SCAN_MINUTES = 60;
+
 /** At the door: the caller's confirmed booking of the room whose check-in window is open now. */
 export async function checkInAtRoom(deps: RoomDeps, account: UserDoc, roomId: string): Promise<BookingView> {
   await loadRoom(deps, roomId);
@@ -370,7 +387,8 @@ export async function checkInAtRoom(deps: RoomDeps, account: UserDoc, roomId: st
       roomId,
       participants: memberId,
       status: 'confirmed',
-      start: _.gte(new Date(now.getTime() - deps.config.checkInAfterMinutes * 60_000)).and(_.lte(new Date(now.getTime() + deps.config.checkInBeforeMinutes * 60_000))),
+      // Bookings whose window is open, or opens within the hour: early comers hear when it opens.
+      start: _.gte(new Date(now.getTime() - deps.config.checkInAfterMinutes * 60_000)).and(_.lte(new Date(now.getTime() + (deps.config.checkInBeforeMinutes + EARLY_SCAN_MINUTES) * 60_000))),
     })
     .orderBy('start', 'asc')
     .limit(5)
@@ -412,22 +430,30 @@ export async function decideBooking(deps: RoomDeps, account: UserDoc, request: {
   const { data } = await deps.db.collection(BOOKINGS).where(filter).limit(100).field({ _id: true }).get();
   const ids = (data as { _id: string }[]).map((row) => row._id);
   const by = account.member?.name ?? account.nickname ?? '管理员';
-  const { stats } = await deps.db
-    .collection(BOOKINGS)
-    .where({ _id: _.in(ids), status: 'pending' })
-    .update({
-      data: {
-        status: request.approve ? 'confirmed' : 'rejected',
-        // Replaces the null it was: the SDK would otherwise write the fields one by one into it.
-        decision: _.set({ approved: request.approve, by, at: now, reason }),
-        closedAt: request.approve ? null : now,
-        tell: request.approve ? 'approved' : 'rejected',
-        rev: newRev(),
-        updatedAt: now,
-      },
-    });
-  if (!request.approve) await freeBookings(deps.db, ids, null);
-  return stats.updated;
+  let decided = 0;
+  // One booking at a time: only what this call moved out of pending is freed (an approval racing
+  // a rejection keeps its locks).
+  for (const bookingId of ids) {
+    const { stats } = await deps.db
+      .collection(BOOKINGS)
+      .where({ _id: bookingId, status: 'pending' })
+      .update({
+        data: {
+          status: request.approve ? 'confirmed' : 'rejected',
+          // Replaces the null it was: the SDK would otherwise write the fields one by one into it.
+          decision: _.set({ approved: request.approve, by, at: now, reason }),
+          closedAt: request.approve ? null : now,
+          tell: request.approve ? 'approved' : 'rejected',
+          rev: newRev(),
+          updatedAt: now,
+        },
+      });
+    if (stats.updated === 0) continue;
+    decided += 1;
+    if (!request.approve) await freeBookings(deps.db, [bookingId], null);
+  }
+  if (decided === 0) throw new AppFailure('BOOKING_STATE');
+  return decided;
 }
 
 const PAGE = 20;

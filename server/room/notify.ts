@@ -4,7 +4,6 @@
  * count, long-term ones spend none; messages go only to the account bound to the member now.
  * A person without a credit is simply not messaged: 我的预约 always shows the outcome.
  */
-import type { UserDoc } from '../accounts/model';
 import { formatBusiness } from '../core/time';
 import { OpenApiError } from '../ports/wechat-openapi.port';
 import { keywordValue, type SubscriptionDoc } from '../notice/remind';
@@ -53,8 +52,9 @@ export async function tellMembers(deps: RoomDeps, doc: BookingDoc, memberIds: re
   const templates = deps.config.templates.filter((t) => t.purpose === purpose);
   if (templates.length === 0 || memberIds.length === 0) return 0;
   const _ = deps.db.command;
-  const { data: accounts } = await deps.db.collection('users').where({ 'member.id': _.in([...memberIds]) }).limit(memberIds.length * 2).field({ _id: true, member: true }).get();
-  const accountIds = (accounts as Pick<UserDoc, '_id' | 'member'>[]).map((a) => a._id);
+  // As reminders of notices: the account bound to each active member now (members.userId).
+  const { data: members } = await deps.db.collection('members').where({ _id: _.in([...memberIds]), active: true }).limit(memberIds.length).field({ _id: true, userId: true }).get();
+  const accountIds = (members as { userId?: string | null }[]).map((m) => m.userId).filter((id): id is string => typeof id === 'string' && id.length > 0);
   if (accountIds.length === 0) return 0;
   const { data } = await deps.db
     .collection(SUBSCRIPTIONS)

@@ -17,7 +17,7 @@ import { OpenApiError } from '../ports/wechat-openapi.port';
 import { ctxOf, loadRoom, type RoomDeps } from './bookings';
 import { freeBookings } from './locks';
 import { BOOKINGS, cannotBook, isAdmin, LIVE_STATUSES, newRev, roomView, ROOMS, type BookingDoc, type RoomDoc } from './model';
-import { addDays, closedReason, dayField, minuteOfDay, periodMinutes, periodOf, wallClockField, type Period } from './periods';
+import { addDays, closedReason, dayField, minuteOfDay, nextGrain, periodMinutes, periodOf, wallClockField, type Period } from './periods';
 
 /** Rooms one organisation may keep: every list reads them in one request. */
 export const MAX_ROOMS = 500;
@@ -187,18 +187,26 @@ export async function setService(deps: RoomDeps, account: UserDoc, request: { ro
 export async function sweepOutOfService(deps: Pick<RoomDeps, 'db' | 'now'>, roomId: string, reason: string): Promise<number> {
   const _ = deps.db.command;
   const now = deps.now();
+  const until = nextGrain(now);
+  const cancelReason = `会议室暂停使用：${reason}`.slice(0, FIELD_LIMITS.bookingReason);
   let total = 0;
   for (;;) {
-    const { data } = await deps.db.collection(BOOKINGS).where({ roomId, status: _.in([...LIVE_STATUSES]), heldUntil: _.gt(now) }).limit(500).field({ _id: true }).get();
-    const ids = (data as { _id: string }[]).map((row) => row._id);
-    if (ids.length === 0) return total;
-    const { stats } = await deps.db
-      .collection(BOOKINGS)
-      .where({ _id: _.in(ids), status: _.in([...LIVE_STATUSES]) })
-      .update({ data: { status: 'cancelled', closedAt: now, cancelReason: `会议室暂停使用：${reason}`.slice(0, FIELD_LIMITS.bookingReason), tell: 'cancelled', rev: newRev(), updatedAt: now } });
-    total += stats.updated;
-    await freeBookings(deps.db, ids, null);
-    if (ids.length < 500) return total;
+    const { data } = await deps.db.collection(BOOKINGS).where({ roomId, status: _.in([...LIVE_STATUSES]), heldUntil: _.gt(now) }).limit(500).field({ _id: true, start: true, end: true }).get();
+    const rows = data as Pick<BookingDoc, '_id' | 'start' | 'end'>[];
+    if (rows.length === 0) return total;
+    for (const row of rows) {
+      // A booking in progress ends now; one not begun is cancelled. Only what this call changed is freed.
+      const begun = row.start.getTime() <= now.getTime();
+      const heldUntil = begun ? (until < row.end ? until : row.end) : row.start;
+      const { stats } = await deps.db
+        .collection(BOOKINGS)
+        .where({ _id: row._id, status: _.in([...LIVE_STATUSES]) })
+        .update({ data: { status: begun ? 'ended' : 'cancelled', heldUntil, closedAt: now, cancelReason, tell: 'cancelled', moving: null, rev: newRev(), updatedAt: now } });
+      if (stats.updated === 0) continue;
+      total += 1;
+      await freeBookings(deps.db, [row._id], begun ? heldUntil : null);
+    }
+    if (rows.length < 500) return total;
   }
 }
 
@@ -331,13 +339,16 @@ export async function freeRooms(deps: RoomDeps, account: UserDoc, request: RoomF
   if (end <= start) throw new AppFailure('BOOKING_NOT_ON_SLOT', '结束时间需晚于开始时间', 'end');
   if (end.getTime() - start.getTime() > LONGEST_MS) throw new AppFailure('BOOKING_TOO_LONG', `一次最长可查询 ${FIELD_LIMITS.roomMaxMinutes / 60} 小时`, 'end');
   const day = businessDate(start);
+  const periods = new Map<string, Period>();
   const candidates = (await allRooms(deps, false)).filter((room) => {
     if (!matches(room, request) || cannotBook(room, account) !== null) return false;
     // Inside one of the room's periods (the day's, or the previous day's running past midnight).
-    return [day, addDays(day, -1)].some((d) => {
-      const period = periodOf(room, d);
-      return !closedReason(room, d) && start >= period.start && end <= period.end;
-    });
+    const period = [day, addDays(day, -1)]
+      .filter((d) => !closedReason(room, d))
+      .map((d) => periodOf(room, d))
+      .find((p) => start >= p.start && end <= p.end);
+    if (period) periods.set(room._id, period);
+    return period !== undefined;
   });
   if (candidates.length === 0) return { items: [] };
   const _ = deps.db.command;
@@ -352,7 +363,7 @@ export async function freeRooms(deps: RoomDeps, account: UserDoc, request: RoomF
   const free = candidates.filter((room) => !busy.has(room._id)).sort((a, b) => a.capacity - b.capacity || a.name.localeCompare(b.name));
   const urls = await photoUrls(deps, free);
   const range = { start: formatBusiness(start, 'HH:mm'), end: formatBusiness(end, 'HH:mm') };
-  return { items: free.map((room) => cardOf(room, account, room.photoFileId ? (urls.get(room.photoFileId) ?? null) : null, null, [range])) };
+  return { items: free.map((room) => cardOf(room, account, room.photoFileId ? (urls.get(room.photoFileId) ?? null) : null, periods.get(room._id) ?? null, [range])) };
 }
 
 /** A room's day: the period's slots at the room's slot size, each with who holds it. */

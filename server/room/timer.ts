@@ -82,12 +82,17 @@ export async function expirePending(deps: RoomDeps): Promise<number> {
   const { data } = await deps.db.collection(BOOKINGS).where({ status: 'pending', start: _.lte(now) }).limit(BATCH).field({ _id: true }).get();
   const ids = (data as { _id: string }[]).map((row) => row._id);
   if (ids.length === 0) return 0;
-  const { stats } = await deps.db
-    .collection(BOOKINGS)
-    .where({ _id: _.in(ids), status: 'pending' })
-    .update({ data: { status: 'rejected', decision: _.set({ approved: false, by: '系统', at: now, reason: '开始前无人审批，已自动取消' }), closedAt: now, tell: 'rejected', rev: newRev(), updatedAt: now } });
-  await freeBookings(deps.db, ids, null);
-  return stats.updated;
+  let expired = 0;
+  for (const bookingId of ids) {
+    const { stats } = await deps.db
+      .collection(BOOKINGS)
+      .where({ _id: bookingId, status: 'pending' })
+      .update({ data: { status: 'rejected', decision: _.set({ approved: false, by: '系统', at: now, reason: '开始前无人审批，已自动取消' }), closedAt: now, tell: 'rejected', rev: newRev(), updatedAt: now } });
+    if (stats.updated === 0) continue;
+    expired += 1;
+    await freeBookings(deps.db, [bookingId], null);
+  }
+  return expired;
 }
 
 /**
