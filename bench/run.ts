@@ -14,6 +14,7 @@ import { orgScenario } from './scenarios/org';
 import { formatBounds, NOTICE_BENCH_ENV, noticesScenario, type NoticeBench } from './scenarios/notices';
 import { burstScenario } from './scenarios/burst';
 import { bundleScenario, formatBundles } from './scenarios/bundles';
+import { formatRoomBounds, roomsScenario, type RoomBench } from './scenarios/rooms';
 
 async function main(): Promise<void> {
   // Like the platform and `npm start`, whatever this machine's zone.
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
     port: 0,
     timers: false,
     seed: true,
+    // The rooms scenario measures its own 50 rooms: the demo ones would be in its lists.
+    demoRooms: false,
     logInvocations: false,
     log: () => undefined,
     functionEnv: NOTICE_BENCH_ENV,
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
   });
   const rows: Measurement[] = [];
   let notices: NoticeBench | null = null;
+  let rooms: RoomBench | null = null;
   try {
     rows.push(...(await databaseScenario(cloud)));
     rows.push(...(await functionScenario(cloud)));
@@ -39,6 +43,8 @@ async function main(): Promise<void> {
     rows.push(...(await orgScenario(cloud)));
     notices = await noticesScenario(cloud);
     rows.push(...notices.rows);
+    rooms = await roomsScenario(cloud);
+    rows.push(...rooms.rows);
   } finally {
     await cloud.close();
   }
@@ -47,6 +53,7 @@ async function main(): Promise<void> {
   const bundles = await bundleScenario(root);
   console.log(formatTable(rows));
   if (notices) console.log(`\n${formatBounds(notices.bounds)}`);
+  if (rooms) console.log(`\n${formatRoomBounds(rooms)}`);
   console.log(`\n${formatBundles(bundles)}`);
   const out = join(root, 'bench', 'results.json');
   const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' };
@@ -54,6 +61,7 @@ async function main(): Promise<void> {
   console.log(`\nwritten to ${out}`);
   // Figures first, then the failure: a broken budget must not pass unnoticed.
   if (notices && notices.broken.length > 0) throw new Error(`notice budgets broken:\n${notices.broken.join('\n')}`);
+  if (rooms && rooms.broken.length > 0) throw new Error(`room budgets broken:\n${rooms.broken.join('\n')}`);
 }
 
 main().catch((error) => {
