@@ -133,3 +133,35 @@ export function showWindow(start: WindowStart | null, load: (start: WindowStart)
     wx.pageScrollTo(selector ? { selector, duration: 0 } : { scrollTop: 0, duration: 0 });
   });
 }
+
+/** What the shared list hooks need of a page: its data with the `next` cursor, and its `load`. */
+export interface PagedListPage<TData extends { next: string | null }> {
+  readonly data: Readonly<TData>;
+  load(reset: boolean): Promise<void>;
+}
+
+/**
+ * The lifecycle of a page that is one paged list: the next page at the bottom, a fresh first
+ * window on pull-down, the list's pending load dropped when the page goes, and (when
+ * `reloadOnShow` says so) a fresh first window on coming back, since the page opened from it
+ * may have changed a row. Spread into `definePage`.
+ */
+export function pagedListHooks<TData extends { next: string | null }>(
+  loads: (page: object) => { cancel(): void },
+  reloadOnShow?: (data: Readonly<TData>) => boolean,
+): { onShow(): void; onUnload(): void; onReachBottom(): void; onPullDownRefresh(): void } & ThisType<PagedListPage<TData>> {
+  return {
+    onShow() {
+      if (reloadOnShow?.(this.data)) void this.load(true);
+    },
+    onUnload() {
+      loads(this).cancel();
+    },
+    onReachBottom() {
+      if (this.data.next) void this.load(false);
+    },
+    onPullDownRefresh() {
+      void this.load(true).then(() => wx.stopPullDownRefresh());
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import type { AppError, BookingView, Result } from '../../../typings';
 import { LatestOnly, perInstance } from '../../common/latest';
 import { definePage } from '../../common/page';
-import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../common/paged-list';
 import { cancelBooking, checkIn, checkInAtRoom, endBooking, myBookings } from '../../services/room';
 import { currentAccount, ensureSession } from '../../services/session';
 import {
@@ -110,22 +110,8 @@ definePage({
     ensureSession().then(() => this.load(true));
   },
 
-  onShow() {
-    // Back from the form: a booking may have moved or changed.
-    if (this.data.loaded) this.load(true);
-  },
-
-  onUnload() {
-    loads(this).cancel();
-  },
-
-  onReachBottom() {
-    if (this.data.next) this.load(false);
-  },
-
-  onPullDownRefresh() {
-    this.load(true).then(() => wx.stopPullDownRefresh());
-  },
+  // Back from the form: a booking may have moved or changed.
+  ...pagedListHooks<BookingsData>(loads, (data) => data.loaded),
 
   methods: {
     /** `reset` loads a window of the tab from `start` (the first by default); otherwise the next page of the window shown. */

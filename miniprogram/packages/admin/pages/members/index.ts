@@ -5,7 +5,7 @@ import { perInstance, searchBoxMethods, SearchLoads } from '../../../../common/l
 import { searchMembers, type MemberStatusFilter } from '../../../../services/org';
 import { errorText } from '../../../../utils/error-text';
 import { memberRow, queryText, type MemberRow } from '../../../../utils/org-view';
-import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
 
 const STATUS_FILTERS: readonly { name: MemberStatusFilter; title: string }[] = [
   { name: 'active', title: '在册' },
@@ -62,22 +62,8 @@ definePage({
     this.load(true);
   },
 
-  onShow() {
-    // Back from the editor: a saved or new member may change the list.
-    if (this.data.loaded) this.load(true);
-  },
-
-  onUnload() {
-    loads(this).cancel();
-  },
-
-  onReachBottom() {
-    if (this.data.next) this.load(false);
-  },
-
-  onPullDownRefresh() {
-    this.load(true).then(() => wx.stopPullDownRefresh());
-  },
+  // Back from the editor: a saved or new member may change the list.
+  ...pagedListHooks<MembersData>(loads, (data) => data.loaded),
 
   methods: {
     /** `reset` loads a window from `start` (the first by default); otherwise the next page of the window shown. */

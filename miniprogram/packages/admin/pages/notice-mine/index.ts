@@ -1,7 +1,7 @@
 import type { AppError, Result } from '../../../../../typings';
 import { LatestOnly, perInstance } from '../../../../common/latest';
 import { definePage } from '../../../../common/page';
-import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
 import { deleteDraft, myNotices, recall } from '../../../../services/notice';
 import { ensureSession } from '../../../../services/session';
 import { errorText } from '../../../../utils/error-text';
@@ -85,22 +85,8 @@ definePage({
     this.load(true);
   },
 
-  onShow() {
-    // Back from the compose form or the statistics: a notice may have been saved, published or edited.
-    if (this.data.loaded) this.load(true);
-  },
-
-  onUnload() {
-    loads(this).cancel();
-  },
-
-  onReachBottom() {
-    if (this.data.next) this.load(false);
-  },
-
-  onPullDownRefresh() {
-    this.load(true).then(() => wx.stopPullDownRefresh());
-  },
+  // Back from the compose form or the statistics: a notice may have been saved, published or edited.
+  ...pagedListHooks<MineData>(loads, (data) => data.loaded),
 
   methods: {
     /** `reset` loads a window from `start` (the first by default); otherwise the next page of the window shown. */

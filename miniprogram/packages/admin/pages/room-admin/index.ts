@@ -1,7 +1,7 @@
 import type { RoomCard } from '../../../../../typings';
 import { LatestOnly, perInstance } from '../../../../common/latest';
 import { definePage } from '../../../../common/page';
-import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
 import { listRooms } from '../../../../services/room';
 import { errorText } from '../../../../utils/error-text';
 import { businessToday } from '../../../../utils/notice-compose-view';
@@ -41,22 +41,8 @@ definePage({
     this.load(true);
   },
 
-  onShow() {
-    // Back from editing a room: its name, tags or service may have changed.
-    if (this.data.status === 'ready') this.load(true);
-  },
-
-  onUnload() {
-    loads(this).cancel();
-  },
-
-  onReachBottom() {
-    if (this.data.next) this.load(false);
-  },
-
-  onPullDownRefresh() {
-    this.load(true).then(() => wx.stopPullDownRefresh());
-  },
+  // Back from editing a room: its name, tags or service may have changed.
+  ...pagedListHooks<AdminData>(loads, (data) => data.status === 'ready'),
 
   methods: {
     load(reset: boolean, start: WindowStart = FIRST_WINDOW): Promise<void> {

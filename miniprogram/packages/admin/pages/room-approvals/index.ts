@@ -5,6 +5,7 @@
  */
 import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { LatestOnly, perInstance } from '../../../../common/latest';
+import { pagedListHooks } from '../../../../common/paged-list';
 import { definePage } from '../../../../common/page';
 import { approvals, decide } from '../../../../services/room';
 import { errorText } from '../../../../utils/error-text';
@@ -60,17 +61,7 @@ definePage({
     this.load(true);
   },
 
-  onUnload() {
-    loads(this).cancel();
-  },
-
-  onReachBottom() {
-    if (this.data.next) this.load(false);
-  },
-
-  onPullDownRefresh() {
-    this.load(true).then(() => wx.stopPullDownRefresh());
-  },
+  ...pagedListHooks<ApprovalsData>(loads),
 
   methods: {
     load(reset: boolean): Promise<void> {
