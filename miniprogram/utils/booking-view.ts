@@ -9,6 +9,7 @@
 import type { AppError, BookingConflict, BookingStatus, BookingView, BookRequest, ErrorCode, MemberCard, RoomDay, RoomView, SubscriptionState } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { DEFAULT_CHECK_IN, roomIdOfScene, WEEKDAY_NAMES } from '../../typings/room-rules';
+import { personResults as sharedPersonResults, type PersonResult } from './org-view';
 import { addDays, equipmentText, minutesBetween, placeText, weekdayOf } from './room-view';
 import { hasCredit, promptIds, type Purpose } from './subscribe-view';
 
@@ -253,17 +254,11 @@ export function conflictLines(conflicts: readonly BookingConflict[] | undefined)
 
 // Attendees
 
-export interface PersonResult {
-  id: string;
-  name: string;
-  label: string;
-  chosen: boolean;
-}
+export type { PersonResult };
 
 /** Members found in a unit, marked when chosen; the caller is left out (the booker need not be listed). */
 export function personResults(cards: readonly MemberCard[], chosen: readonly PersonChip[], selfId: string): PersonResult[] {
-  const ids = new Set(chosen.map((person) => person.id));
-  return cards.filter((card) => card.id !== selfId).map((card) => ({ id: card.id, name: card.name, label: card.number, chosen: ids.has(card.id) }));
+  return sharedPersonResults(cards, chosen.map((person) => person.id), selfId);
 }
 
 /** Units the picker offers: the caller's own, then those they observe, each once. */

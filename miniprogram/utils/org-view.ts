@@ -2,7 +2,7 @@
  * How the organisation is shown: unit and member kind labels, unit and member rows, the
  * member card, phone numbers, page addresses. Plain functions, tested without a page.
  */
-import type { MemberCard, MemberDetail, MemberKind, UnitKind, UnitRef, UnitView } from '../../typings';
+import type { MemberCard, MemberDetail, MemberKind, Page, UnitKind, UnitRef, UnitView } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 
 /** The kinds a sub-unit can have: everything but the organisation itself. */
@@ -301,4 +301,33 @@ export function bindView(inactive: boolean): BindView {
         title: '尚未绑定花名册',
         text: '绑定后可查看你所在的班级、单位和同学同事。使用你在花名册中登记的手机号即可完成绑定。',
       };
+}
+
+// People pickers (发布通知's chosen people, a room's approvers, a booking's attendees)
+
+/** A person a picker's search found, marked when already chosen. */
+export interface PersonResult {
+  id: string;
+  name: string;
+  label: string;
+  chosen: boolean;
+}
+
+/** People a picker shows from one roster search. */
+export const PICKER_RESULTS = 20;
+
+/** Members as a picker lists them, marked when chosen; `leaveOut` (the caller, say) is not offered. */
+export function personResults(cards: readonly MemberCard[], chosenIds: Iterable<string>, leaveOut?: string): PersonResult[] {
+  const chosen = new Set(chosenIds);
+  return cards.filter((card) => card.id !== leaveOut).map((card) => ({ id: card.id, name: card.name, label: card.number, chosen: chosen.has(card.id) }));
+}
+
+/** A roster search in a picker: the first PICKER_RESULTS people, and the note under them (none found, or more than shown). */
+export function rosterSearchView(page: Page<MemberCard>, chosenIds: Iterable<string>): { results: PersonResult[]; note: string } {
+  const items = page.items.slice(0, PICKER_RESULTS);
+  const more = page.next !== null || page.items.length > PICKER_RESULTS;
+  return {
+    results: personResults(items, chosenIds),
+    note: !items.length ? '没有找到在册成员' : more ? `仅显示前 ${items.length} 人，输入完整姓名或学号/工号可更快找到` : '',
+  };
 }

@@ -1,5 +1,5 @@
 import { FIELD_LIMITS } from '../../typings/limits';
-import type { AppError, ImportView } from '../../typings';
+import type { AppError, ImportView, MemberCard } from '../../typings';
 import {
   applyQuestion,
   canApply,
@@ -35,7 +35,9 @@ import {
   memberRow,
   numberLabel,
   phoneDisplay,
+  PICKER_RESULTS,
   queryText,
+  rosterSearchView,
   unitKindLabel,
   unitPageUrl,
   unitPathText,
@@ -330,5 +332,28 @@ describe('member form', () => {
     [{ code: 'MEMBER_STALE', message: '' }, null],
   ] as [AppError, string | null][])('puts %j on %s', (error, field) => {
     expect(fieldOfError(error)).toBe(field);
+  });
+});
+
+describe('rosterSearchView (the people pickers of 发布通知, a room\'s approvers)', () => {
+  const card = (i: number): MemberCard => ({ id: `m${i}`, name: `成员${i}`, number: `2024${String(i).padStart(4, '0')}` }) as MemberCard;
+
+  it('marks who is chosen and says nothing more when every match is shown', () => {
+    expect(rosterSearchView({ items: [card(1), card(2)], next: null }, ['m2'])).toEqual({
+      results: [
+        { id: 'm1', name: '成员1', label: '20240001', chosen: false },
+        { id: 'm2', name: '成员2', label: '20240002', chosen: true },
+      ],
+      note: '',
+    });
+  });
+
+  it('says when nobody matched, and when more matched than are shown', () => {
+    expect(rosterSearchView({ items: [], next: null }, []).note).toBe('没有找到在册成员');
+    const many = Array.from({ length: PICKER_RESULTS + 5 }, (_unused, i) => card(i));
+    const view = rosterSearchView({ items: many, next: null }, []);
+    expect(view.results).toHaveLength(PICKER_RESULTS);
+    expect(view.note).toBe(`仅显示前 ${PICKER_RESULTS} 人，输入完整姓名或学号/工号可更快找到`);
+    expect(rosterSearchView({ items: [card(1)], next: 'cursor' }, []).note).toBe('仅显示前 1 人，输入完整姓名或学号/工号可更快找到');
   });
 });

@@ -1,4 +1,4 @@
-import type { AppError, ManagedNoticeDetail, MemberCard, NoticeKind, Result, UnitView } from '../../../../../typings';
+import type { AppError, ManagedNoticeDetail, NoticeKind, Result, UnitView } from '../../../../../typings';
 import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { LatestOnly, perInstance, SearchLoads, SEARCH_PAUSE_MS } from '../../../../common/latest';
 import { definePage } from '../../../../common/page';
@@ -50,7 +50,7 @@ import {
   type ReachView,
   type UnitChip,
 } from '../../../../utils/notice-compose-view';
-import { queryText } from '../../../../utils/org-view';
+import { queryText, rosterSearchView, type PersonResult } from '../../../../utils/org-view';
 
 type Status = 'loading' | 'ready' | 'missing' | 'error';
 /** `draft`: a new notice or a saved draft (everything editable); `published`: only what may change after publishing. */
@@ -58,15 +58,7 @@ type Mode = 'draft' | 'published';
 type Busy = '' | 'draft' | 'publish' | 'edit';
 
 /** A member search result, marked when already chosen. */
-interface PersonResult {
-  id: string;
-  name: string;
-  label: string;
-  chosen: boolean;
-}
-
 /** People shown for one search: a name or number finds a person faster than scrolling. */
-const RESULTS_SHOWN = 20;
 
 interface ComposeData {
   status: Status;
@@ -474,19 +466,9 @@ definePage({
           });
           return;
         }
-        const items = result.data.items.slice(0, RESULTS_SHOWN);
-        const more = result.data.next !== null || result.data.items.length > RESULTS_SHOWN;
-        this.setData({
-          searching: false,
-          results: this.resultRows(items),
-          searchNote: !items.length ? '没有找到在册成员' : more ? `仅显示前 ${items.length} 人，输入完整姓名或学号/工号可更快找到` : '',
-        });
+        const view = rosterSearchView(result.data, state(this).people.map((person) => person.id));
+        this.setData({ searching: false, results: view.results, searchNote: view.note });
       });
-    },
-
-    resultRows(cards: MemberCard[]): PersonResult[] {
-      const chosen = new Set(state(this).people.map((person) => person.id));
-      return cards.map((card) => ({ id: card.id, name: card.name, label: card.number, chosen: chosen.has(card.id) }));
     },
 
     /** A result adds its person, or takes them out again when already chosen (they may be past the chips shown). */

@@ -1,4 +1,4 @@
-import type { AppError, Equipment, MemberCard, Result, RoomView, SlotMinutes, UnitView } from '../../../../../typings';
+import type { AppError, Equipment, Result, RoomView, SlotMinutes, UnitView } from '../../../../../typings';
 import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { perInstance, SearchLoads, SEARCH_PAUSE_MS } from '../../../../common/latest';
 import { definePage } from '../../../../common/page';
@@ -9,7 +9,7 @@ import { ensureSession } from '../../../../services/session';
 import { errorText } from '../../../../utils/error-text';
 import { eventText } from '../../../../utils/events';
 import { businessToday } from '../../../../utils/notice-compose-view';
-import { queryText } from '../../../../utils/org-view';
+import { queryText, rosterSearchView, type PersonResult } from '../../../../utils/org-view';
 import {
   addClosedDate,
   checkReason,
@@ -43,14 +43,6 @@ type Status = 'loading' | 'ready' | 'missing' | 'error';
 type PhotoState = '' | 'uploading' | 'failed';
 
 /** A roster search result, marked when already an approver. */
-interface PersonResult {
-  id: string;
-  name: string;
-  label: string;
-  chosen: boolean;
-}
-
-const RESULTS_SHOWN = 20;
 
 interface EditData {
   status: Status;
@@ -454,19 +446,9 @@ definePage({
           this.setData({ searching: false, results: [], searchNote: errorText(result.error) });
           return;
         }
-        const items = result.data.items.slice(0, RESULTS_SHOWN);
-        const more = result.data.next !== null || result.data.items.length > RESULTS_SHOWN;
-        this.setData({
-          searching: false,
-          results: this.resultRows(items),
-          searchNote: !items.length ? '没有找到在册成员' : more ? `仅显示前 ${items.length} 人，输入完整姓名或学号/工号可更快找到` : '',
-        });
+        const view = rosterSearchView(result.data, this.data.form.approvers.map((person) => person.id));
+        this.setData({ searching: false, results: view.results, searchNote: view.note });
       });
-    },
-
-    resultRows(cards: MemberCard[]): PersonResult[] {
-      const chosen = new Set(this.data.form.approvers.map((person) => person.id));
-      return cards.map((card) => ({ id: card.id, name: card.name, label: card.number, chosen: chosen.has(card.id) }));
     },
 
     /** A result adds its person as an approver, or takes them out again when already one. */
