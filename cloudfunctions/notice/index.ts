@@ -8,14 +8,11 @@ import * as z from 'zod/mini';
 import type { NoticeKind, NoticeStatus, PeopleList } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { hasAnyRole, loadCallerAccount } from '../../server/accounts/guard';
-import { wechatOpenApi } from '../../server/adapters/wechat-openapi.adapter';
+import { platformDeps } from '../../server/adapters/platform-deps';
 import { db, readWxIdentity } from '../../server/adapters/wx-cloud.adapter';
-import { wxFileStorage } from '../../server/adapters/wx-storage.adapter';
 import { ok } from '../../server/core/result';
 import { createMain } from '../../server/core/router';
 import { chars } from '../../server/core/validation';
-import { orgConfigFromEnv } from '../../server/org/config';
-import { systemClock } from '../../server/ports/clock.port';
 import { noticeConfigFromEnv } from '../../server/notice/config';
 import { deleteDraft, editNotice, publishNotice, recallNotice, saveDraft, type NoticeDeps } from '../../server/notice/compose';
 import { confirmNotice, inbox, openNotice, unreadCount } from '../../server/notice/inbox';
@@ -27,14 +24,7 @@ import { managedView } from '../../server/notice/model';
 import { runTimer } from '../../server/notice/timer';
 
 function deps(): NoticeDeps {
-  return {
-    db: db(),
-    now: () => systemClock.now(),
-    organisationName: orgConfigFromEnv().organisationName,
-    storage: wxFileStorage,
-    openapi: wechatOpenApi(),
-    config: noticeConfigFromEnv(),
-  };
+  return { ...platformDeps(), config: noticeConfigFromEnv() };
 }
 
 const id = z.string().check(z.minLength(1), z.maxLength(64));

@@ -9,16 +9,13 @@ import type { Equipment } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { EQUIPMENT_KEYS } from '../../typings/room-rules';
 import { hasAnyRole, loadCallerAccount } from '../../server/accounts/guard';
-import { wechatOpenApi } from '../../server/adapters/wechat-openapi.adapter';
+import { platformDeps } from '../../server/adapters/platform-deps';
 import { db, readWxIdentity } from '../../server/adapters/wx-cloud.adapter';
-import { wxFileStorage } from '../../server/adapters/wx-storage.adapter';
 import { ok } from '../../server/core/result';
 import { createMain } from '../../server/core/router';
 import { chars } from '../../server/core/validation';
 import { recordSubscriptions, subscriptionState } from '../../server/notice/remind';
 import { subscriptionChoices } from '../../server/notice/subscription-schema';
-import { orgConfigFromEnv } from '../../server/org/config';
-import { systemClock } from '../../server/ports/clock.port';
 import {
   approvalsOf,
   cancelBooking,
@@ -38,14 +35,7 @@ import { deliverTells, runRoomTimer } from '../../server/room/timer';
 import { roomUsage } from '../../server/room/usage';
 
 function deps(): RoomDeps {
-  return {
-    db: db(),
-    now: () => systemClock.now(),
-    organisationName: orgConfigFromEnv().organisationName,
-    storage: wxFileStorage,
-    openapi: wechatOpenApi(),
-    config: roomConfigFromEnv(),
-  };
+  return { ...platformDeps(), config: roomConfigFromEnv() };
 }
 
 const id = z.string().check(z.minLength(1), z.maxLength(64));
