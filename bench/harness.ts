@@ -52,6 +52,39 @@ export async function measure(scenario: string, spec: OperationSpec, dbRequests:
   };
 }
 
+/** A scenario's bound on the database requests of one call, and whether the worst measured call kept it. */
+export interface BoundCheck {
+  operation: string;
+  /** Most database requests of any single measured call. */
+  maxDbRequests: number;
+  bound: number;
+  holds: boolean;
+}
+
+/**
+ * A scenario's way to measure: each operation's row goes to `rows`, and with a `bound` the worst
+ * single measured call (requests in all, the guard's included; warm-up calls, which start
+ * instances, not counted) is checked against it into `bounds`.
+ */
+export function boundedMeasure(scenario: string, dbRequests: () => number, rows: Measurement[], bounds: BoundCheck[]) {
+  return async (spec: OperationSpec, bound?: number): Promise<Measurement> => {
+    let worst = 0;
+    const warmup = spec.warmup ?? Math.min(5, spec.calls);
+    const tracked: OperationSpec = {
+      ...spec,
+      run: async (i) => {
+        const before = dbRequests();
+        await spec.run(i);
+        if (i >= warmup) worst = Math.max(worst, dbRequests() - before);
+      },
+    };
+    const row = await measure(scenario, tracked, dbRequests);
+    rows.push(row);
+    if (bound !== undefined) bounds.push({ operation: spec.operation, maxDbRequests: worst, bound, holds: worst <= bound });
+    return row;
+  };
+}
+
 export function formatTable(rows: Measurement[]): string {
   const header = ['scenario', 'operation', 'size', 'calls', 'median ms', 'p95 ms', 'db req/call'];
   const body = rows.map((r) => [r.scenario, r.operation, r.size, String(r.calls), r.medianMs.toFixed(2), r.p95Ms.toFixed(2), String(r.dbRequestsPerCall)]);

@@ -15,7 +15,7 @@ import type { RunningLocalCloud } from '../../local-cloud/src/server';
 import { identityId } from '../../server/db/collections';
 import { ROOT_UNIT_ID, UNIT_TREE_DOC_ID } from '../../server/org/model';
 import { NOTICES, RECEIPTS, receiptId } from '../../server/notice/model';
-import { invokeAction, measure, type Measurement, type OperationSpec } from '../harness';
+import { boundedMeasure, invokeAction, type BoundCheck, type Measurement } from '../harness';
 
 const COLLEGES = 5;
 const CLASSES_PER_COLLEGE = 100;
@@ -55,13 +55,6 @@ export const NOTICE_BENCH_ENV: Record<string, string> = {
 };
 
 /** A budget of the issue and whether the worst call kept it. */
-export interface BoundCheck {
-  operation: string;
-  /** Most database requests of any single measured call. */
-  maxDbRequests: number;
-  bound: number;
-  holds: boolean;
-}
 
 export interface NoticeBench {
   rows: Measurement[];
@@ -195,24 +188,7 @@ export async function noticesScenario(cloud: RunningLocalCloud): Promise<NoticeB
   const bounds: BoundCheck[] = [];
   const roster = `${PEOPLE.toLocaleString('en')} people in ${COLLEGES} colleges of ${CLASSES_PER_COLLEGE} classes, ${cloud.cloud.engine.countDocuments('members').toLocaleString('en')} members in all`;
 
-  /** Measures, and checks the worst single call against `bound` (requests in all, the guard's included). */
-  const run = async (spec: OperationSpec, bound?: number): Promise<Measurement> => {
-    let worst = 0;
-    // Warm-up calls (measure's default) start instances and load their tree: not counted.
-    const warmup = spec.warmup ?? Math.min(5, spec.calls);
-    const tracked: OperationSpec = {
-      ...spec,
-      run: async (i) => {
-        const before = counter();
-        await spec.run(i);
-        if (i >= warmup) worst = Math.max(worst, counter() - before);
-      },
-    };
-    const row = await measure('notices', tracked, counter);
-    rows.push(row);
-    if (bound !== undefined) bounds.push({ operation: spec.operation, maxDbRequests: worst, bound, holds: worst <= bound });
-    return row;
-  };
+  const run = boundedMeasure('notices', counter, rows, bounds);
 
   // Publishing: an instance with the tree loaded first, as the author's reach check leaves it.
   await invoke(cloud, ADMIN, 'reach', { audience: units(classId(0, 0)), kind: 'notice' });

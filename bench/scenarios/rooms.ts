@@ -18,8 +18,7 @@ import { identityId } from '../../server/db/collections';
 import { ROOT_UNIT_ID, UNIT_TREE_DOC_ID } from '../../server/org/model';
 import { BOOKINGS, SLOTS } from '../../server/room/model';
 import { addDays } from '../../server/room/periods';
-import { invokeAction, measure, round, type Measurement, type OperationSpec } from '../harness';
-import type { BoundCheck } from './notices';
+import { boundedMeasure, invokeAction, round, type BoundCheck, type Measurement } from '../harness';
 
 const ROOMS = 50;
 const BOOKINGS_PER_ROOM = 8;
@@ -185,23 +184,7 @@ export async function roomsScenario(cloud: RunningLocalCloud): Promise<RoomBench
   const bounds: BoundCheck[] = [];
   const broken: string[] = [];
 
-  /** Measures, and checks the worst single call against `bound` (requests in all, the guard's included). */
-  const run = async (spec: OperationSpec, bound?: number): Promise<Measurement> => {
-    let worst = 0;
-    const warmup = spec.warmup ?? Math.min(5, spec.calls);
-    const tracked: OperationSpec = {
-      ...spec,
-      run: async (i) => {
-        const before = counter();
-        await spec.run(i);
-        if (i >= warmup) worst = Math.max(worst, counter() - before);
-      },
-    };
-    const row = await measure('rooms', tracked, counter);
-    rows.push(row);
-    if (bound !== undefined) bounds.push({ operation: spec.operation, maxDbRequests: worst, bound, holds: worst <= bound });
-    return row;
-  };
+  const run = boundedMeasure('rooms', counter, rows, bounds);
 
   populate(cloud);
   const rooms: RoomView[] = [];
