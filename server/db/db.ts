@@ -188,3 +188,29 @@ export async function findById<T>(db: Db, collection: string, id: string): Promi
   const { data } = await db.collection(collection).where({ _id: id }).limit(1).get();
   return (data[0] as T | undefined) ?? null;
 }
+
+const READ_PAGE = 1000;
+
+/**
+ * Every document of a query, a page of 1000 at a time by `_id` (a `get` returns at most 1,000;
+ * paging by `_id` never skips or repeats a document, as paging by a field several share would).
+ */
+export async function readAll<T extends { _id: string }>(
+  db: Db,
+  collection: string,
+  filter: Record<string, unknown> = {},
+  fields?: Record<string, boolean>,
+): Promise<T[]> {
+  const _ = db.command;
+  const out: T[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const where: Record<string, unknown> = after === null ? filter : { ...filter, _id: _.gt(after) };
+    let query: Query = db.collection(collection).where(where).orderBy('_id', 'asc').limit(READ_PAGE);
+    if (fields) query = query.field({ ...fields, _id: true });
+    const { data } = await query.get();
+    out.push(...(data as T[]));
+    if (data.length < READ_PAGE) return out;
+    after = (data[data.length - 1] as T)._id;
+  }
+}

@@ -5,7 +5,8 @@
 import type { MemberSummary } from '../../typings';
 import type { MemberDoc } from './model';
 import type { UnitTree } from './tree';
-import { loadTree, readAll } from './tree';
+import { readAll } from '../db/db';
+import { loadTree } from './tree';
 import type { OrgDeps } from './units';
 import { inParallel } from '../core/parallel';
 

@@ -7,8 +7,8 @@
  * (which units exist, at which level), see `changeTree` in units.ts.
  */
 import { randomBytes } from 'node:crypto';
-import type { Db, Query } from '../db/db';
-import { findById, insertIfAbsent } from '../db/db';
+import type { Db } from '../db/db';
+import { findById, insertIfAbsent, readAll } from '../db/db';
 import { MAX_UNIT_LEVELS, ROOT_UNIT_ID, UNIT_TREE_DOC_ID, type UnitDoc } from './model';
 
 export interface TreeDoc {
@@ -22,29 +22,6 @@ export interface TreeDoc {
 
 export function newRev(): string {
   return randomBytes(8).toString('hex');
-}
-
-const READ_PAGE = 1000;
-
-/** Every document of a query, a page of 1000 at a time by `_id`. */
-export async function readAll<T extends { _id: string }>(
-  db: Db,
-  collection: string,
-  filter: Record<string, unknown> = {},
-  fields?: Record<string, boolean>,
-): Promise<T[]> {
-  const _ = db.command;
-  const out: T[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const where: Record<string, unknown> = after === null ? filter : { ...filter, _id: _.gt(after) };
-    let query: Query = db.collection(collection).where(where).orderBy('_id', 'asc').limit(READ_PAGE);
-    if (fields) query = query.field({ ...fields, _id: true });
-    const { data } = await query.get();
-    out.push(...(data as T[]));
-    if (data.length < READ_PAGE) return out;
-    after = (data[data.length - 1] as T)._id;
-  }
 }
 
 export class UnitTree {

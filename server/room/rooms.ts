@@ -11,7 +11,7 @@ import type { UserDoc } from '../accounts/model';
 import { isUploadUnder } from '../core/file-ids';
 import { AppFailure } from '../core/result';
 import { businessDate, formatBusiness } from '../core/time';
-import { isDuplicateKey } from '../db/db';
+import { isDuplicateKey, readAll } from '../db/db';
 import { tree } from '../org/units';
 import { OpenApiError } from '../ports/wechat-openapi.port';
 import { ctxOf, loadRoom, type RoomDeps } from './bookings';
@@ -250,27 +250,19 @@ async function allRooms(deps: RoomDeps, includeOut: boolean): Promise<RoomDoc[]>
   return data as RoomDoc[];
 }
 
-/** Live bookings of the rooms overlapping [from, to): one request (the range is at most a day's period). */
+/**
+ * Live bookings of the rooms overlapping [from, to): one request for a day of up to 1,000
+ * bookings (a period of 24 hours in 15-minute bookings is 96 per room), a page more per 1,000.
+ */
 async function bookingsOverlapping(deps: RoomDeps, roomIds: readonly string[], from: Date, to: Date): Promise<BookingDoc[]> {
   if (roomIds.length === 0) return [];
   const _ = deps.db.command;
-  const out: BookingDoc[] = [];
-  let after: Date | null = null;
-  // A period of 24 hours in 15-minute bookings is 96 per room: a page of 1,000 covers ten rooms' worst day.
-  for (;;) {
-    const start: unknown = after ? _.gt(after).and(_.lt(to)) : _.gt(new Date(from.getTime() - LONGEST_MS)).and(_.lt(to));
-    const { data } = await deps.db
-      .collection(BOOKINGS)
-      .where({ roomId: _.in([...roomIds]), status: _.in([...LIVE_STATUSES]), start, heldUntil: _.gt(from) })
-      .orderBy('start', 'asc')
-      .limit(1000)
-      .field({ _id: true, roomId: true, start: true, end: true, heldUntil: true, status: true, subject: true, bookerName: true, bookerId: true, participants: true })
-      .get();
-    const page = data as BookingDoc[];
-    out.push(...page);
-    if (page.length < 1000) return out;
-    after = page[page.length - 1].start;
-  }
+  return readAll<BookingDoc>(
+    deps.db,
+    BOOKINGS,
+    { roomId: _.in([...roomIds]), status: _.in([...LIVE_STATUSES]), start: _.gt(new Date(from.getTime() - LONGEST_MS)).and(_.lt(to)), heldUntil: _.gt(from) },
+    { roomId: true, start: true, end: true, heldUntil: true, status: true, subject: true, bookerName: true, bookerId: true, participants: true },
+  );
 }
 
 function freeRanges(period: Period, from: Date, taken: readonly BookingDoc[], slotMs: number): FreeRange[] {

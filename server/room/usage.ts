@@ -1,11 +1,12 @@
 /**
  * Usage for admins: for a week (Monday 00:00 to Monday 00:00, Asia/Shanghai) each room's open
  * and booked minutes, the no-show rate and booked minutes per hour of day. The bookings of a
- * week are read in pages of 1,000 (a busy organisation's week is a few thousand): the figures
+ * week are read in pages of 1,000 by `_id` (a busy organisation's week is a few thousand): the figures
  * are sums a person can check by hand.
  */
 import type { RoomUsage } from '../../typings';
 import { AppFailure } from '../core/result';
+import { readAll } from '../db/db';
 import { businessTime } from '../core/time';
 import type { RoomDeps } from './bookings';
 import { BOOKINGS, ROOMS, type BookingDoc, type RoomDoc } from './model';
@@ -25,22 +26,12 @@ export async function roomUsage(deps: RoomDeps, request: { weekStart: string }):
   const { data: roomRows } = await deps.db.collection(ROOMS).orderBy('name', 'asc').limit(MAX_ROOMS).get();
   const rooms = roomRows as RoomDoc[];
   const _ = deps.db.command;
-  const bookings: BookingDoc[] = [];
-  let after: Date | null = null;
-  for (;;) {
-    const start: unknown = after ? _.gt(after).and(_.lt(to)) : _.gte(from).and(_.lt(to));
-    const { data } = await deps.db
-      .collection(BOOKINGS)
-      .where({ status: _.in(HELD), start })
-      .orderBy('start', 'asc')
-      .limit(1000)
-      .field({ roomId: true, start: true, end: true, heldUntil: true, status: true, checkInRequired: true })
-      .get();
-    const page = data as BookingDoc[];
-    bookings.push(...page);
-    if (page.length < 1000) break;
-    after = page[page.length - 1].start;
-  }
+  const bookings = await readAll<BookingDoc>(
+    deps.db,
+    BOOKINGS,
+    { status: _.in(HELD), start: _.gte(from).and(_.lt(to)) },
+    { roomId: true, start: true, end: true, heldUntil: true, status: true, checkInRequired: true },
+  );
   const now = deps.now();
   const booked = new Map<string, number>();
   const hours = Array.from({ length: 24 }, () => 0);

@@ -22,7 +22,7 @@ import { type MemberDoc, ROOT_UNIT_ID, wecomKeyOf } from '../model';
 import { newMemberId } from '../members';
 import { RosterFileError, parseRosterFile } from '../roster-file';
 import { refreshMemberSummaries } from '../summaries';
-import { readAll } from '../tree';
+import { readAll } from '../../db/db';
 import { type OrgDeps, tree } from '../units';
 import { type DiffItem, type DiffMember, diffRoster } from './diff';
 
