@@ -46,12 +46,15 @@ export interface SubscriptionDoc {
   updatedAt: Date;
 }
 
+/** A subscribe message sent (notices' reminders, rooms' reminders and outcomes), never updated. */
 export interface SendDoc {
   _id?: string;
   templateId: string;
   memberId: string;
-  noticeId: string;
-  purpose: 'remind' | 'notice';
+  /** What it was about: a notice, or a booking. */
+  noticeId?: string;
+  bookingId?: string;
+  purpose: SubscribeTemplate['purpose'];
   /** 0 for success, the platform's errCode otherwise. */
   errCode: number;
   at: Date;
@@ -286,33 +289,62 @@ async function remindPage(deps: NoticeDeps, round: Round, targets: Target[]): Pr
   }
 }
 
-/** Sends a chunk (people in parallel, SEND_PARALLEL at a time), then records it: three writes however many sends. */
-async function sendChunk(deps: NoticeDeps, round: Round, chunk: { target: Target; subscription: SubscriptionDoc; template: TemplateConfig }[]): Promise<void> {
+/** What sending needs: the database for credits and records, the open API, and the version messages open. */
+export interface SendDeps {
+  db: Db;
+  now(): Date;
+  openapi: NoticeDeps['openapi'];
+  config: { miniprogramState: NoticeDeps['config']['miniprogramState'] };
+}
+
+/** One subscribe message to send with a credit the person holds. */
+export interface CreditedSend {
+  subscription: SubscriptionDoc;
+  template: SubscribeTemplate;
+  page: string;
+  data: Record<string, { value: string }>;
+  /** Recorded with the send beside its template, result and time: whom, about what, why. */
+  record: Pick<SendDoc, 'memberId' | 'purpose' | 'noticeId' | 'bookingId'>;
+}
+
+export interface SendTally {
+  sent: number;
+  /** Refused for want of a credit (43101): the count is set to zero. */
+  noCredit: number;
+  failed: number;
+}
+
+/**
+ * Sends (people in parallel, SEND_PARALLEL at a time: each is one person's one message), then
+ * settles the credits and records every send: a one-time template's credit spent per message
+ * delivered, 43101 zeroing the count; three writes however many sends. A platform refusal has
+ * its code; anything else (the network) is one failed send, never a failed call.
+ */
+export async function sendWithCredits(deps: SendDeps, sends: readonly CreditedSend[], logTag: string): Promise<SendTally> {
   const _ = deps.db.command;
-  const { result } = round;
+  const tally: SendTally = { sent: 0, noCredit: 0, failed: 0 };
   const spent: string[] = [];
   const gone: string[] = [];
   const records: SendDoc[] = [];
-  for (let i = 0; i < chunk.length; i += SEND_PARALLEL) {
+  for (let i = 0; i < sends.length; i += SEND_PARALLEL) {
     await Promise.all(
-      chunk.slice(i, i + SEND_PARALLEL).map(async ({ target, subscription, template }) => {
+      sends.slice(i, i + SEND_PARALLEL).map(async ({ subscription, template, page, data, record }) => {
         let errCode = 0;
         try {
-          await deps.openapi.sendSubscribeMessage({ touser: subscription.openid, templateId: template.id, page: round.page, data: messageData(template, round.doc, round.target), miniprogramState: deps.config.miniprogramState });
+          await deps.openapi.sendSubscribeMessage({ touser: subscription.openid, templateId: template.id, page, data, miniprogramState: deps.config.miniprogramState });
         } catch (error) {
-          // A platform refusal has its code; anything else (the network) is one failed send, not a failed round.
           errCode = error instanceof OpenApiError ? error.errCode : -1;
-          if (!(error instanceof OpenApiError)) console.warn(`[notice] subscribe send failed: ${String((error as Error)?.message ?? error)}`);
+          if (!(error instanceof OpenApiError)) console.warn(`[${logTag}] subscribe send failed: ${String((error as Error)?.message ?? error)}`);
         }
-        records.push({ templateId: template.id, memberId: target.memberId, noticeId: round.doc._id, purpose: 'remind', errCode, at: deps.now() });
+        records.push({ templateId: template.id, ...record, errCode, at: deps.now() });
         if (errCode === 0) {
-          result.reached += 1;
+          tally.sent += 1;
           if (template.kind === 'one-time') spent.push(subscription._id);
         } else if (errCode === 43101) {
-          result.noCredit += 1;
+          tally.noCredit += 1;
           gone.push(subscription._id);
         } else {
-          result.failed += 1;
+          tally.failed += 1;
         }
       }),
     );
@@ -320,4 +352,23 @@ async function sendChunk(deps: NoticeDeps, round: Round, chunk: { target: Target
   if (spent.length > 0) await deps.db.collection(SUBSCRIPTIONS).where({ _id: _.in(spent), credits: _.gt(0) }).update({ data: { credits: _.inc(-1), updatedAt: deps.now() } });
   if (gone.length > 0) await deps.db.collection(SUBSCRIPTIONS).where({ _id: _.in(gone) }).update({ data: { credits: 0, updatedAt: deps.now() } });
   if (records.length > 0) await deps.db.collection(SUBSCRIBE_SENDS).add({ data: records });
+  return tally;
+}
+
+/** Sends a chunk of a reminder round and counts it into the round's result. */
+async function sendChunk(deps: NoticeDeps, round: Round, chunk: { target: Target; subscription: SubscriptionDoc; template: TemplateConfig }[]): Promise<void> {
+  const tally = await sendWithCredits(
+    deps,
+    chunk.map(({ target, subscription, template }) => ({
+      subscription,
+      template,
+      page: round.page,
+      data: messageData(template, round.doc, round.target),
+      record: { memberId: target.memberId, noticeId: round.doc._id, purpose: 'remind' },
+    })),
+    'notice',
+  );
+  round.result.reached += tally.sent;
+  round.result.noCredit += tally.noCredit;
+  round.result.failed += tally.failed;
 }

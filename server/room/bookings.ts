@@ -183,8 +183,7 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
     await takeLocks(deps.db, lockRequest(room, docs), ours, deps.now);
   } catch (error) {
     // Refused: the holds become failed (a retry with the same request id starts over).
-    const _ = deps.db.command;
-    await deps.db.collection(BOOKINGS).where({ _id: _.in(ids), status: 'holding' }).update({ data: { status: 'failed', holdUntil: null, updatedAt: deps.now() } });
+    await failHolds(deps, ids);
     throw error;
   }
   const status = room.approval.required ? 'pending' : 'confirmed';
@@ -199,7 +198,7 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
     // The lease ran out before the bookings settled (a very slow call): another booking may
     // have cleared the locks, so nothing is claimed; the same request id can be sent again.
     if (settled.stats.updated > 0) await cancelQuietly(deps, final);
-    await deps.db.collection(BOOKINGS).where({ _id: _.in(ids), status: 'holding' }).update({ data: { status: 'failed', holdUntil: null, updatedAt: deps.now() } });
+    await failHolds(deps, ids);
     await freeBookings(deps.db, ids, null);
     throw new AppFailure('BUSY_RETRY');
   }
@@ -227,6 +226,12 @@ async function writeHolds(deps: RoomDeps, docs: BookingDoc[], existing: Map<stri
     const { _id, ...fields } = doc;
     await deps.db.collection(BOOKINGS).where({ _id, status: _.in(['failed', 'holding']) }).update({ data: { ...fields, holdUntil } });
   }
+}
+
+/** The holds of an attempt that did not go through: failed, never shown; a retry of its request id renews them. */
+async function failHolds(deps: RoomDeps, ids: readonly string[]): Promise<void> {
+  const _ = deps.db.command;
+  await deps.db.collection(BOOKINGS).where({ _id: _.in([...ids]), status: 'holding' }).update({ data: { status: 'failed', holdUntil: null, updatedAt: deps.now() } });
 }
 
 async function cancelQuietly(deps: RoomDeps, docs: BookingDoc[]): Promise<void> {

@@ -5,9 +5,8 @@
  * A person without a credit is simply not messaged: 我的预约 always shows the outcome.
  */
 import { formatBusiness } from '../core/time';
-import { OpenApiError } from '../ports/wechat-openapi.port';
-import { keywordValue, type SubscriptionDoc } from '../notice/remind';
-import { SUBSCRIBE_SENDS, SUBSCRIPTIONS } from '../notice/model';
+import { keywordValue, sendWithCredits, type SubscriptionDoc } from '../notice/remind';
+import { SUBSCRIPTIONS } from '../notice/model';
 import type { RoomDeps } from './bookings';
 import type { RoomFieldSource, RoomTemplateConfig } from './config';
 import type { BookingDoc } from './model';
@@ -54,37 +53,25 @@ export async function tellMembers(deps: RoomDeps, doc: BookingDoc, memberIds: re
   const _ = deps.db.command;
   // As reminders of notices: the account bound to each active member now (members.userId).
   const { data: members } = await deps.db.collection('members').where({ _id: _.in([...memberIds]), active: true }).limit(memberIds.length).field({ _id: true, userId: true }).get();
-  const accountIds = (members as { userId?: string | null }[]).map((m) => m.userId).filter((id): id is string => typeof id === 'string' && id.length > 0);
-  if (accountIds.length === 0) return 0;
+  const memberOf = new Map<string, string>();
+  for (const member of members as { _id: string; userId?: string | null }[]) if (member.userId) memberOf.set(member.userId, member._id);
+  if (memberOf.size === 0) return 0;
   const { data } = await deps.db
     .collection(SUBSCRIPTIONS)
-    .where({ accountId: _.in(accountIds), templateId: _.in(templates.map((t) => t.id)), credits: _.gt(0) })
-    .limit(Math.min(1000, accountIds.length * templates.length))
+    .where({ accountId: _.in([...memberOf.keys()]), templateId: _.in(templates.map((t) => t.id)), credits: _.gt(0) })
+    .limit(Math.min(1000, memberOf.size * templates.length))
     .get();
+  // One message per person, with the first template of the purpose they hold a credit of.
   const byAccount = new Map<string, SubscriptionDoc>();
   for (const row of data as SubscriptionDoc[]) if (!byAccount.has(row.accountId)) byAccount.set(row.accountId, row);
   const page = `pages/bookings/index?id=${encodeURIComponent(doc._id)}`;
-  let sent = 0;
-  const spent: string[] = [];
-  const gone: string[] = [];
-  const records: Record<string, unknown>[] = [];
-  for (const subscription of byAccount.values()) {
-    const template = templates.find((t) => t.id === subscription.templateId) as RoomTemplateConfig;
-    let errCode = 0;
-    try {
-      await deps.openapi.sendSubscribeMessage({ touser: subscription.openid, templateId: template.id, page, data: messageData(template, doc, tell), miniprogramState: deps.config.miniprogramState });
-    } catch (error) {
-      errCode = error instanceof OpenApiError ? error.errCode : -1;
-      if (!(error instanceof OpenApiError)) console.warn(`[room] subscribe send failed: ${String((error as Error)?.message ?? error)}`);
-    }
-    records.push({ templateId: template.id, memberId: subscription.memberId, bookingId: doc._id, purpose, errCode, at: deps.now() });
-    if (errCode === 0) {
-      sent += 1;
-      if (template.kind === 'one-time') spent.push(subscription._id);
-    } else if (errCode === 43101) gone.push(subscription._id);
-  }
-  if (spent.length > 0) await deps.db.collection(SUBSCRIPTIONS).where({ _id: _.in(spent), credits: _.gt(0) }).update({ data: { credits: _.inc(-1), updatedAt: deps.now() } });
-  if (gone.length > 0) await deps.db.collection(SUBSCRIPTIONS).where({ _id: _.in(gone) }).update({ data: { credits: 0, updatedAt: deps.now() } });
-  if (records.length > 0) await deps.db.collection(SUBSCRIBE_SENDS).add({ data: records });
-  return sent;
+  const tally = await sendWithCredits(
+    deps,
+    [...byAccount.values()].map((subscription) => {
+      const template = templates.find((t) => t.id === subscription.templateId) as RoomTemplateConfig;
+      return { subscription, template, page, data: messageData(template, doc, tell), record: { memberId: memberOf.get(subscription.accountId) as string, bookingId: doc._id, purpose } };
+    }),
+    'room',
+  );
+  return tally.sent;
 }
