@@ -14,7 +14,7 @@ import { isDuplicateKey, type Db } from '../db/db';
 import type { FileStoragePort } from '../ports/storage.port';
 import type { WechatOpenApiPort } from '../ports/wechat-openapi.port';
 import type { RoomConfig } from './config';
-import { freeBookings, readBookings, releaseLocks, takeLocks, type LockRequest } from './locks';
+import { freeBookings, readBookings, readLocks, releaseAttempt, releaseLocks, removeAsSeen, takeLocks, type LockRequest } from './locks';
 import { BOOKINGS, bookingView, cannotBook, isAdmin, LIVE_STATUSES, newRev, placeOf, ROOMS, type BookingDoc, type RoomDoc, type ViewContext } from './model';
 import { checkTime, grainsOf, lockId, nextGrain, wallClockField } from './periods';
 
@@ -104,7 +104,7 @@ function keyOf(accountId: string, requestId: string): string {
   return `bk${createHash('sha256').update(`${accountId}~${requestId}`).digest('hex').slice(0, 22)}`;
 }
 
-function lockRequest(room: RoomDoc, docs: readonly Pick<BookingDoc, '_id' | 'start' | 'end'>[], skip: ReadonlySet<string> = new Set()): LockRequest {
+function lockRequest(room: RoomDoc, token: string, docs: readonly Pick<BookingDoc, '_id' | 'start' | 'end'>[], skip: ReadonlySet<string> = new Set()): LockRequest {
   const locks = new Map<string, { bookingId: string; start: Date }>();
   for (const doc of docs) {
     for (const grain of grainsOf(doc.start, doc.end)) {
@@ -112,7 +112,7 @@ function lockRequest(room: RoomDoc, docs: readonly Pick<BookingDoc, '_id' | 'sta
       if (!skip.has(id)) locks.set(id, { bookingId: doc._id, start: grain });
     }
   }
-  return { roomId: room._id, locks };
+  return { roomId: room._id, token, locks };
 }
 
 /**
@@ -137,11 +137,10 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
   const key = keyOf(account._id, request.requestId);
   const ids = times.map((_unused, index) => `${key}-${index + 1}`);
 
-  const existing = await readBookings(deps.db, ids);
-  const done = ids.map((id) => existing.get(id)).filter((doc): doc is BookingDoc => !!doc && doc.status !== 'holding' && doc.status !== 'failed');
-  if (done.length === ids.length) return done.map((doc) => bookingView(doc, ctxOf(deps, account)));
 
   const holdUntil = new Date(now.getTime() + HOLD_LEASE_MS);
+  // This attempt: its locks carry the token, and only the attempt holding it may settle.
+  const token = newRev();
   const docs: BookingDoc[] = times.map((time, index) => ({
     _id: ids[index],
     key,
@@ -158,6 +157,7 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
     day: time.period.day,
     status: 'holding',
     holdUntil,
+    holdToken: token,
     moving: null,
     bookerId: account._id,
     bookerMemberId: booker.memberId,
@@ -176,37 +176,74 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
     createdAt: now,
     updatedAt: now,
   }));
-  await writeHolds(deps, docs, existing, holdUntil);
+  // The same request sent again (a retry, a double tap) gets its answer, or that of the attempt
+  // running now once it ends; only a failed or lapsed attempt is taken over, by one call at a time.
+  for (let round = 0; ; round += 1) {
+    const earlier = await awaitAttempt(deps, ids);
+    if (earlier.settled) return earlier.settled.map((doc) => bookingView(doc, ctxOf(deps, account)));
+    if (await writeHolds(deps, docs, earlier.docs, holdUntil)) break;
+    if (round >= 2) throw new AppFailure('BUSY_RETRY');
+  }
 
   const ours = new Set(ids);
   try {
-    await takeLocks(deps.db, lockRequest(room, docs), ours, deps.now);
+    await takeLocks(deps.db, lockRequest(room, token, docs), ours, deps.now);
   } catch (error) {
     // Refused: the holds become failed (a retry with the same request id starts over).
-    await failHolds(deps, ids);
+    await failHolds(deps, ids, token);
     throw error;
   }
   const status = room.approval.required ? 'pending' : 'confirmed';
   const _ = deps.db.command;
   const settled = await deps.db
     .collection(BOOKINGS)
-    .where({ _id: _.in(ids), status: 'holding', holdUntil: _.gt(deps.now()) })
+    .where({ _id: _.in(ids), status: 'holding', holdToken: token, holdUntil: _.gt(deps.now()) })
     .update({ data: { status, holdUntil: null, updatedAt: deps.now() } });
   const after = await readBookings(deps.db, ids);
   const final = ids.map((id) => after.get(id)).filter((doc): doc is BookingDoc => !!doc && LIVE_STATUSES.includes(doc.status));
   if (final.length !== ids.length) {
-    // The lease ran out before the bookings settled (a very slow call): another booking may
-    // have cleared the locks, so nothing is claimed; the same request id can be sent again.
-    if (settled.stats.updated > 0) await cancelQuietly(deps, final);
-    await failHolds(deps, ids);
-    await freeBookings(deps.db, ids, null);
+    if (settled.stats.updated === 0) {
+      // Another attempt of the same request took this one over: its answer is this one's.
+      const other = await awaitAttempt(deps, ids);
+      if (other.settled) return other.settled.map((doc) => bookingView(doc, ctxOf(deps, account)));
+    }
+    // The lease ran out before the bookings settled (a very slow call): nothing is claimed
+    // here; the same request id can be sent again.
+    if (settled.stats.updated > 0) await cancelQuietly(deps, final, token);
+    await failHolds(deps, ids, token);
+    await releaseAttempt(deps.db, ids, token);
     throw new AppFailure('BUSY_RETRY');
   }
   return final.map((doc) => bookingView(doc, ctxOf(deps, account)));
 }
 
-/** Writes the holds: new ones inserted, a failed or lapsed earlier attempt of the same request renewed. */
-async function writeHolds(deps: RoomDeps, docs: BookingDoc[], existing: Map<string, BookingDoc>, holdUntil: Date): Promise<void> {
+/** How often, and how many times, a call looks again at an attempt of its request running elsewhere. */
+const ATTEMPT_POLL_MS = 200;
+const ATTEMPT_POLLS = 25;
+
+/**
+ * The bookings of a request as an earlier attempt left them: `settled` when they all stand;
+ * otherwise, after waiting while another attempt holds them under a live lease, what is there
+ * (none, failed, or lapsed: this attempt takes them over).
+ */
+async function awaitAttempt(deps: RoomDeps, ids: readonly string[]): Promise<{ settled: BookingDoc[] | null; docs: Map<string, BookingDoc> }> {
+  for (let poll = 0; ; poll += 1) {
+    const docs = await readBookings(deps.db, ids);
+    const found = ids.map((id) => docs.get(id));
+    if (found.every((doc) => doc && doc.status !== 'holding' && doc.status !== 'failed')) return { settled: found as BookingDoc[], docs };
+    const running = found.some((doc) => doc?.status === 'holding' && doc.holdUntil !== null && doc.holdUntil.getTime() > deps.now().getTime());
+    if (!running) return { settled: null, docs };
+    if (poll >= ATTEMPT_POLLS) throw new AppFailure('BUSY_RETRY');
+    await new Promise((resolve) => setTimeout(resolve, ATTEMPT_POLL_MS));
+  }
+}
+
+/**
+ * Writes the holds: new ones inserted, a failed or lapsed earlier attempt of the same request
+ * renewed under this attempt's token. False when another attempt got there first (it inserted
+ * them, or renewed one): that attempt goes on and this call waits for its answer.
+ */
+async function writeHolds(deps: RoomDeps, docs: BookingDoc[], existing: Map<string, BookingDoc>, holdUntil: Date): Promise<boolean> {
   const _ = deps.db.command;
   const fresh = docs.filter((doc) => !existing.has(doc._id));
   if (fresh.length > 0) {
@@ -214,30 +251,31 @@ async function writeHolds(deps: RoomDeps, docs: BookingDoc[], existing: Map<stri
       await deps.db.collection(BOOKINGS).add({ data: fresh });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      // The same request at the same moment wrote them: it and this call share the holds.
+      return false;
     }
   }
-  // An earlier attempt that failed, lapsed or is running right now: this attempt takes it over.
-  const renew = docs.filter((doc) => {
-    const status = existing.get(doc._id)?.status;
-    return status === 'failed' || status === 'holding';
-  });
-  for (const doc of renew) {
+  for (const doc of docs.filter((d) => existing.has(d._id))) {
     const { _id, ...fields } = doc;
-    await deps.db.collection(BOOKINGS).where({ _id, status: _.in(['failed', 'holding']) }).update({ data: { ...fields, holdUntil } });
+    const { stats } = await deps.db
+      .collection(BOOKINGS)
+      .where(_.and([{ _id }, _.or([{ status: 'failed' }, { status: 'holding', holdUntil: _.lte(deps.now()) }])]))
+      .update({ data: { ...fields, holdUntil } });
+    if (stats.updated === 0) return false;
   }
+  return true;
 }
 
 /** The holds of an attempt that did not go through: failed, never shown; a retry of its request id renews them. */
-async function failHolds(deps: RoomDeps, ids: readonly string[]): Promise<void> {
+async function failHolds(deps: RoomDeps, ids: readonly string[], token: string): Promise<void> {
   const _ = deps.db.command;
-  await deps.db.collection(BOOKINGS).where({ _id: _.in([...ids]), status: 'holding' }).update({ data: { status: 'failed', holdUntil: null, updatedAt: deps.now() } });
+  await deps.db.collection(BOOKINGS).where({ _id: _.in([...ids]), status: 'holding', holdToken: token }).update({ data: { status: 'failed', holdUntil: null, updatedAt: deps.now() } });
 }
 
-async function cancelQuietly(deps: RoomDeps, docs: BookingDoc[]): Promise<void> {
+/** Weeks this attempt settled while others of its series did not: taken back, as if never made. */
+async function cancelQuietly(deps: RoomDeps, docs: BookingDoc[], token: string): Promise<void> {
   const _ = deps.db.command;
   if (docs.length === 0) return;
-  await deps.db.collection(BOOKINGS).where({ _id: _.in(docs.map((d) => d._id)), status: _.in([...LIVE_STATUSES]) }).update({ data: { status: 'failed', updatedAt: deps.now() } });
+  await deps.db.collection(BOOKINGS).where({ _id: _.in(docs.map((d) => d._id)), status: _.in([...LIVE_STATUSES]), holdToken: token }).update({ data: { status: 'failed', updatedAt: deps.now() } });
 }
 
 /**
@@ -273,12 +311,16 @@ export async function changeBooking(
       .update({ data: { moving: _.set({ start: time.start, end: time.end, until: new Date(now.getTime() + HOLD_LEASE_MS), token }) } });
     if (claim.stats.updated === 0) throw new AppFailure('BOOKING_STALE', undefined, 'rev');
     try {
-      await takeLocks(deps.db, lockRequest(room, [{ _id: doc._id, start: time.start, end: time.end }], held), new Set([doc._id]), deps.now);
+      await takeLocks(deps.db, lockRequest(room, token, [{ _id: doc._id, start: time.start, end: time.end }], held), new Set([doc._id]), deps.now);
     } catch (error) {
       await deps.db.collection(BOOKINGS).where({ _id: doc._id, 'moving.token': token }).update({ data: { moving: null, updatedAt: deps.now() } });
       throw error;
     }
   }
+  // The old time's locks as they are while the lease keeps other moves out: after the commit,
+  // only these are freed (a later move that takes one of them over keeps it).
+  const kept = new Set(grainsOf(time.start, time.end).map((grain) => lockId(room._id, grain)));
+  const oldLocks = moved ? (await readLocks(deps.db, [...held].filter((id) => !kept.has(id)))).filter((lock) => lock.bookingId === doc._id) : [];
   // A booker's move of a room needing approval asks again; an admin's stands.
   const status = moved && room.approval.required && !isAdmin(account) ? 'pending' : doc.status;
   const finalRev = newRev();
@@ -312,13 +354,10 @@ export async function changeBooking(
       },
     });
   if (commit.stats.updated === 0) {
-    if (moved) await releaseLocks(deps.db, [...lockRequest(room, [{ _id: doc._id, start: time.start, end: time.end }], held).locks.keys()], new Set([doc._id]));
+    if (moved) await releaseLocks(deps.db, [...lockRequest(room, token, [{ _id: doc._id, start: time.start, end: time.end }], held).locks.keys()], doc._id, token);
     throw new AppFailure(moved ? 'BUSY_RETRY' : 'BOOKING_STALE', undefined, moved ? undefined : 'rev');
   }
-  if (moved) {
-    const kept = new Set(grainsOf(time.start, time.end).map((grain) => lockId(room._id, grain)));
-    await releaseLocks(deps.db, [...held].filter((id) => !kept.has(id)), new Set([doc._id]));
-  }
+  if (moved) await removeAsSeen(deps.db, oldLocks);
   return bookingView(await loadBooking(deps, doc._id), ctxOf(deps, account));
 }
 

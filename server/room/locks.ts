@@ -1,9 +1,14 @@
 /**
  * Taking and freeing slot locks. A booking's locks go in as one batch insert; the database
  * refuses any `_id` that exists, so two bookings can never both hold a grain, however many
- * ask at once. What was refused is then read back: grains held by our own bookings (a retry,
- * a move) are fine, grains held by dead locks are cleared and taken again, and grains held by
- * live bookings are a conflict: our new locks are removed and nothing is left behind.
+ * ask at once. What was refused is then read back: grains held by dead locks are cleared and
+ * taken again, grains held by live bookings are a conflict (this attempt's locks are removed and
+ * nothing is left behind), and grains the same booking holds under an earlier attempt (a retry,
+ * a move back) are taken over.
+ *
+ * Every lock carries the token of the attempt that holds it, and every removal and take-over is
+ * conditioned on the token it saw: a lock one call judged dead and another took over meanwhile is
+ * never removed from under it, and a lock removed first is simply inserted again.
  */
 import type { BookingConflict } from '../../typings';
 import { AppFailure } from '../core/result';
@@ -13,6 +18,8 @@ import { BOOKINGS, lockIsLive, SLOTS, type BookingDoc, type SlotDoc } from './mo
 
 export interface LockRequest {
   roomId: string;
+  /** The attempt taking them: its locks carry it. */
+  token: string;
   /** Lock `_id` → the booking that takes it. */
   locks: Map<string, { bookingId: string; start: Date }>;
 }
@@ -28,7 +35,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-async function readLocks(db: Db, ids: readonly string[]): Promise<SlotDoc[]> {
+export async function readLocks(db: Db, ids: readonly string[]): Promise<SlotDoc[]> {
   const _ = db.command;
   const out: SlotDoc[] = [];
   for (const part of chunks(ids, LOCK_BATCH)) {
@@ -59,61 +66,89 @@ export function conflictOf(doc: BookingDoc): BookingConflict {
   };
 }
 
-/**
- * Removes dead locks among `found`: a `holding` owner past its lease is first marked failed
- * (so a slow owner cannot revive it), then each dead lock is removed only while it still names
- * that owner (a lock taken again meanwhile by a live booking stays).
- */
-export async function clearDead(db: Db, dead: SlotDoc[], owners: Map<string, BookingDoc>, now: Date): Promise<void> {
+/** Removes locks while they still hold what the caller saw: their `_id`s, for `bookingId`, under `token`. */
+export async function removeAsSeen(db: Db, locks: readonly Pick<SlotDoc, '_id' | 'bookingId' | 'token'>[]): Promise<void> {
   const _ = db.command;
-  const lapsed = [...new Set(dead.map((lock) => lock.bookingId))].filter((id) => owners.get(id)?.status === 'holding');
-  if (lapsed.length > 0) {
-    await db.collection(BOOKINGS).where({ _id: _.in(lapsed), status: 'holding', holdUntil: _.lte(now) }).update({ data: { status: 'failed', holdUntil: null, updatedAt: now } });
-  }
-  const byOwner = new Map<string, string[]>();
-  for (const lock of dead) byOwner.set(lock.bookingId, [...(byOwner.get(lock.bookingId) ?? []), lock._id]);
-  for (const [bookingId, ids] of byOwner) {
-    for (const part of chunks(ids, LOCK_BATCH)) await db.collection(SLOTS).where({ _id: _.in(part), bookingId }).remove();
+  for (const group of groupBySeen(locks)) {
+    for (const part of chunks(group.ids, LOCK_BATCH)) await db.collection(SLOTS).where({ _id: _.in(part), bookingId: group.bookingId, token: group.token }).remove();
   }
 }
 
+function groupBySeen(locks: readonly Pick<SlotDoc, '_id' | 'bookingId' | 'token'>[]): { bookingId: string; token: string; ids: string[] }[] {
+  const groups = new Map<string, { bookingId: string; token: string; ids: string[] }>();
+  for (const lock of locks) {
+    const key = `${lock.bookingId}~${lock.token}`;
+    const group = groups.get(key) ?? { bookingId: lock.bookingId, token: lock.token, ids: [] };
+    group.ids.push(lock._id);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
 /**
- * Takes every lock of the request or none. `ours` are the bookings whose existing locks count
- * as already taken (the request's own, a booking being moved). Throws BOOKING_CONFLICT with the
- * live bookings in the way, after removing the locks this call inserted.
+ * Removes dead locks among those read. A `holding` owner past its lease is first marked failed
+ * under the attempt token it was seen with, so a slow attempt cannot settle; when that does not
+ * match (a retry renewed the hold meanwhile), its locks stay for the next look.
+ */
+export async function clearDead(db: Db, dead: readonly SlotDoc[], owners: ReadonlyMap<string, BookingDoc>, now: Date): Promise<void> {
+  const _ = db.command;
+  const kept = new Set<string>();
+  for (const id of new Set(dead.map((lock) => lock.bookingId))) {
+    const owner = owners.get(id);
+    if (owner?.status !== 'holding') continue;
+    const { stats } = await db
+      .collection(BOOKINGS)
+      .where({ _id: id, status: 'holding', holdToken: owner.holdToken, holdUntil: _.lte(now) })
+      .update({ data: { status: 'failed', holdUntil: null, updatedAt: now } });
+    if (stats.updated === 0) kept.add(id);
+  }
+  await removeAsSeen(db, dead.filter((lock) => !kept.has(lock.bookingId)));
+}
+
+/**
+ * Takes every lock of the request or none. `ours` are the bookings whose locks of an earlier
+ * attempt this one may take over (the request's own, a booking being moved). Throws
+ * BOOKING_CONFLICT with the live bookings in the way, after removing the locks this attempt holds.
  */
 export async function takeLocks(db: Db, request: LockRequest, ours: ReadonlySet<string>, now: () => Date): Promise<void> {
   const ids = [...request.locks.keys()];
   let missing = ids;
   for (let round = 0; round < ROUNDS; round += 1) {
-    const inserted = await insertBatch(db, request, missing, now());
-    if (inserted) return;
+    if (await insertBatch(db, request, missing, now())) return;
     const found = await readLocks(db, ids);
-    const foundIds = new Set(found.map((lock) => lock._id));
     const theirs = found.filter((lock) => !ours.has(lock.bookingId));
     if (theirs.length > 0) {
       const owners = await readBookings(db, theirs.map((lock) => lock.bookingId));
       const at = now();
       const live = theirs.filter((lock) => lockIsLive(lock, owners.get(lock.bookingId), at));
       if (live.length > 0) {
-        await releaseLocks(db, found.filter((lock) => ours.has(lock.bookingId) && isNewLock(request, lock)).map((lock) => lock._id), ours);
+        await removeAsSeen(db, found.filter((lock) => ours.has(lock.bookingId) && lock.token === request.token));
         const holders = [...new Set(live.map((lock) => lock.bookingId))].map((id) => owners.get(id) as BookingDoc).sort((a, b) => a.start.getTime() - b.start.getTime());
         const first = holders[0];
         throw new AppFailure('BOOKING_CONFLICT', `与${first.bookerName}的预约「${first.subject}」（${formatBusiness(first.start, 'MM-DD HH:mm')}–${formatBusiness(first.end, 'HH:mm')}）冲突${holders.length > 1 ? `等 ${holders.length} 个预约` : ''}`, 'start', holders.map(conflictOf));
       }
       await clearDead(db, theirs, owners, at);
-      foundIds.clear();
-      for (const lock of found) if (ours.has(lock.bookingId)) foundIds.add(lock._id);
     }
-    missing = ids.filter((id) => !foundIds.has(id));
+    const earlier = found.filter((lock) => ours.has(lock.bookingId) && lock.token !== request.token);
+    if (earlier.length === 0 && theirs.length === 0) {
+      // Refused, yet every grain is this attempt's: inserted by the batch before the refusal.
+      missing = ids.filter((id) => !found.some((lock) => lock._id === id));
+    } else {
+      await takeOver(db, earlier, request.token);
+      // What is not held under this attempt's token now goes in next round: a dead lock just
+      // cleared, a take-over that lost to a removal.
+      const mine = new Set((await readLocks(db, ids)).filter((lock) => ours.has(lock.bookingId) && lock.token === request.token).map((lock) => lock._id));
+      missing = ids.filter((id) => !mine.has(id));
+    }
     if (missing.length === 0) return;
   }
   throw new AppFailure('BUSY_RETRY');
 }
 
-/** Whether the lock is one this request means to hold (as opposed to a grain a moved booking keeps). */
-function isNewLock(request: LockRequest, lock: SlotDoc): boolean {
-  return request.locks.has(lock._id);
+/** Takes over the same booking's locks of an earlier attempt, each only while it still holds the token seen. */
+async function takeOver(db: Db, locks: readonly SlotDoc[], token: string): Promise<void> {
+  const _ = db.command;
+  for (const group of groupBySeen(locks)) await db.collection(SLOTS).where({ _id: _.in(group.ids), bookingId: group.bookingId, token: group.token }).update({ data: { token } });
 }
 
 /** Inserts the locks; false when any was refused (some may have gone in: the caller reads back). */
@@ -122,7 +157,7 @@ async function insertBatch(db: Db, request: LockRequest, ids: readonly string[],
   for (const part of chunks(ids, 500)) {
     const docs: SlotDoc[] = part.map((id) => {
       const lock = request.locks.get(id) as { bookingId: string; start: Date };
-      return { _id: id, roomId: request.roomId, bookingId: lock.bookingId, start: lock.start, createdAt: at };
+      return { _id: id, roomId: request.roomId, bookingId: lock.bookingId, token: request.token, start: lock.start, createdAt: at };
     });
     try {
       await db.collection(SLOTS).add({ data: docs });
@@ -152,13 +187,23 @@ export async function clearRecentDeadLocks(db: Db, now: Date, withinMs: number):
   return dead.length;
 }
 
-/** Removes locks by id while they still belong to one of `owners`. */
-export async function releaseLocks(db: Db, ids: readonly string[], owners: ReadonlySet<string>): Promise<void> {
-  const _ = db.command;
-  for (const part of chunks(ids, LOCK_BATCH)) await db.collection(SLOTS).where({ _id: _.in(part), bookingId: _.in([...owners]) }).remove();
+/** Removes the locks an attempt holds (inserted or taken over) among `ids`. */
+export async function releaseLocks(db: Db, ids: readonly string[], bookingId: string, token: string): Promise<void> {
+  await removeAsSeen(db, ids.map((_id) => ({ _id, bookingId, token })));
 }
 
-/** Frees every lock of the bookings from `from` on (all of them when `from` is null). */
+/** Removes every lock an attempt holds, whatever grain (a booking attempt that did not go through). */
+export async function releaseAttempt(db: Db, bookingIds: readonly string[], token: string): Promise<void> {
+  if (bookingIds.length === 0) return;
+  const _ = db.command;
+  for (const part of chunks(bookingIds, 100)) await db.collection(SLOTS).where({ bookingId: _.in(part), token }).remove();
+}
+
+/**
+ * Frees every lock of bookings that let their time go (cancelled, rejected, released, ended),
+ * from `from` on (all of them when null). They can never become live again, so no attempt can
+ * hold these locks: no token is needed.
+ */
 export async function freeBookings(db: Db, bookingIds: readonly string[], from: Date | null): Promise<void> {
   if (bookingIds.length === 0) return;
   const _ = db.command;

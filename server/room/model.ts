@@ -5,7 +5,7 @@
  * room and 15-minute grain (`room_slots`, `_id` `<room>~<YYYYMMDDHHmm>`), and inserting an `_id`
  * that exists fails. A lock is live only while its booking holds that grain (see `lockIsLive`);
  * a lock left by a crash or by a booking that let its time go is dead, and whoever meets it
- * removes it.
+ * removes it, naming the attempt token it saw (server/room/locks.ts).
  */
 import type { BookingStatus, BookingView, RoomInput, RoomView } from '../../typings';
 import { formatBusiness } from '../core/time';
@@ -57,6 +57,8 @@ export interface BookingDoc {
   status: StoredStatus;
   /** The lease of a `holding` booking (a function that died while taking locks lets it lapse). */
   holdUntil: Date | null;
+  /** The attempt of the request that holds (or last held) it: its locks carry this token, and only it may settle. */
+  holdToken: string;
   /** A move in progress: the new time's locks are live under this lease until the move commits. */
   moving: { start: Date; end: Date; until: Date; token: string } | null;
   bookerId: string;
@@ -84,6 +86,8 @@ export interface SlotDoc {
   _id: string;
   roomId: string;
   bookingId: string;
+  /** The attempt (a booking's hold, a move) holding it: removals and take-overs name it. */
+  token: string;
   start: Date;
   createdAt: Date;
 }

@@ -7,7 +7,7 @@
  * and the others still run.
  */
 import type { RoomDeps } from './bookings';
-import { clearRecentDeadLocks, freeBookings } from './locks';
+import { clearRecentDeadLocks, freeBookings, releaseAttempt } from './locks';
 import { BOOKINGS, newRev, ROOMS, type BookingDoc, type RoomDoc } from './model';
 import { tellMembers, type Tell } from './notify';
 import { nextGrain } from './periods';
@@ -118,17 +118,25 @@ export async function deliverTells(deps: RoomDeps, ids?: readonly string[]): Pro
   return told;
 }
 
-/** Holds whose lease ran out (a function died while booking): marked failed, their locks removed. */
+/**
+ * Holds whose lease ran out (a function died while booking): marked failed and their attempt's
+ * locks removed, each under the attempt token seen, so a retry that renewed one meanwhile keeps it.
+ */
 export async function clearLapsedHolds(deps: RoomDeps): Promise<number> {
   const _ = deps.db.command;
   const now = deps.now();
-  const { data } = await deps.db.collection(BOOKINGS).where({ status: 'holding', holdUntil: _.lte(now) }).limit(BATCH).field({ _id: true }).get();
-  const ids = (data as { _id: string }[]).map((row) => row._id);
-  if (ids.length === 0) return 0;
-  const { stats } = await deps.db.collection(BOOKINGS).where({ _id: _.in(ids), status: 'holding', holdUntil: _.lte(now) }).update({ data: { status: 'failed', holdUntil: null, updatedAt: now } });
-  const { data: failed } = await deps.db.collection(BOOKINGS).where({ _id: _.in(ids), status: 'failed' }).limit(ids.length).field({ _id: true }).get();
-  await freeBookings(deps.db, (failed as { _id: string }[]).map((row) => row._id), null);
-  return stats.updated;
+  const { data } = await deps.db.collection(BOOKINGS).where({ status: 'holding', holdUntil: _.lte(now) }).limit(BATCH).field({ _id: true, holdToken: true }).get();
+  let cleared = 0;
+  for (const row of data as Pick<BookingDoc, '_id' | 'holdToken'>[]) {
+    const { stats } = await deps.db
+      .collection(BOOKINGS)
+      .where({ _id: row._id, status: 'holding', holdToken: row.holdToken, holdUntil: _.lte(now) })
+      .update({ data: { status: 'failed', holdUntil: null, updatedAt: now } });
+    if (stats.updated === 0) continue;
+    cleared += 1;
+    await releaseAttempt(deps.db, [row._id], row.holdToken);
+  }
+  return cleared;
 }
 
 /** Bookings that reached a room while it went out of service. */

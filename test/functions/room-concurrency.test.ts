@@ -99,15 +99,16 @@ describe('a function killed half-way through a booking', () => {
 
   function plantHold(base: Doc, id: string, start: string, end: string, holdUntil: string): void {
     w.insert('room_bookings', [
-      { ...structuredClone(base), _id: id, key: id, start: instantOf(start), end: instantOf(end), heldUntil: instantOf(end), status: 'holding', holdUntil: instantOf(holdUntil), rev: `${id}-rev` },
+      { ...structuredClone(base), _id: id, key: id, start: instantOf(start), end: instantOf(end), heldUntil: instantOf(end), status: 'holding', holdUntil: instantOf(holdUntil), holdToken: `${id}-token`, rev: `${id}-rev` },
     ]);
   }
 
-  function plantLocks(roomId: string, bookingId: string, start: string, end: string): string[] {
+  /** Locks as an attempt of `bookingId` leaves them (a planted hold's attempt token by default). */
+  function plantLocks(roomId: string, bookingId: string, start: string, end: string, token = `${bookingId}-token`): string[] {
     const ids = grainIds(roomId, start, end);
     w.insert(
       'room_slots',
-      ids.map((id, i) => ({ _id: id, roomId, bookingId, start: instantOf(plus(start, 15 * i)), createdAt: instantOf(w.now) })),
+      ids.map((id, i) => ({ _id: id, roomId, bookingId, token, start: instantOf(plus(start, 15 * i)), createdAt: instantOf(w.now) })),
     );
     return ids;
   }

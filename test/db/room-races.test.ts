@@ -1,0 +1,256 @@
+/**
+ * Room bookings under forced interleavings: one call is paused at a chosen write while another
+ * runs to the end, the orders CloudBase (where calls truly run side by side) can produce. After
+ * each, no two live bookings of a room overlap and every live booking holds the locks of its
+ * time, so a third person can never book the same time.
+ */
+import type { UserDoc } from '../../server/accounts/model';
+import type { Db } from '../../server/db/db';
+import { cancelBooking, changeBooking, createBooking, decideBooking, loadBooking, type RoomDeps } from '../../server/room/bookings';
+import { BOOKINGS, ROOMS, SLOTS, type RoomDoc } from '../../server/room/model';
+import { grainsOf, lockId } from '../../server/room/periods';
+import { clearLapsedHolds } from '../../server/room/timer';
+import { useAppDatabase } from './helpers';
+
+const app = useAppDatabase();
+/** Wednesday 2030-06-05 09:10 in Shanghai. */
+const START = new Date('2030-06-05T01:10:00Z');
+let clock = START;
+
+type Doc = Record<string, unknown>;
+
+function person(id: string, memberId: string, admin = false): UserDoc {
+  return {
+    _id: id,
+    nickname: null,
+    avatarFileId: null,
+    roles: admin ? ['admin'] : [],
+    member: { id: memberId, name: memberId, number: memberId, kind: 'staff', unitNames: [], active: true, unitIds: [], unitKeys: [] },
+    wecom: null,
+    profileEditedAt: null,
+    createdAt: START,
+    updatedAt: START,
+  };
+}
+const booker = person('u1', 'm1');
+const other = person('u2', 'm2');
+const approver = person('u3', 'm3');
+const admin = person('u4', 'm4', true);
+
+function deps(db: Db = app.db): RoomDeps {
+  return {
+    db,
+    now: () => clock,
+    organisationName: '信通',
+    storage: {} as RoomDeps['storage'],
+    openapi: {} as RoomDeps['openapi'],
+    config: { checkInBeforeMinutes: 10, checkInAfterMinutes: 15, remindBeforeMinutes: 15, templates: [], miniprogramState: 'formal' },
+  };
+}
+
+beforeEach(async () => {
+  clock = START;
+});
+
+async function addRoom(approval = false): Promise<void> {
+  const room: RoomDoc = {
+    _id: 'rmA',
+    name: '第一会议室',
+    building: '行政楼',
+    floor: '3F',
+    capacity: 10,
+    equipment: [],
+    photoFileId: null,
+    hours: { open: '08:00', close: '22:00' },
+    openWeekdays: [1, 2, 3, 4, 5, 6, 7],
+    closedDates: [],
+    slotMinutes: 30,
+    maxMinutes: 240,
+    advanceDays: 14,
+    checkInRequired: false,
+    notes: '',
+    units: [],
+    unitIds: [],
+    approval: { required: approval, approvers: approval ? [{ id: 'm3', name: 'm3' }] : [] },
+    approverIds: approval ? ['m3'] : [],
+    inService: true,
+    outOfServiceReason: null,
+    codeFileId: null,
+    rev: 'r1',
+    createdAt: START,
+    updatedAt: START,
+  };
+  await app.db.collection(ROOMS).add({ data: room });
+}
+
+/**
+ * The database with one request paused: the first `op` on `collection` whose filter and data
+ * match `when` first runs `meanwhile` (another call, to its end) and then goes on.
+ */
+function pausedAt(collection: string, op: 'get' | 'update' | 'remove', when: (filter: Doc, data?: Doc) => boolean, meanwhile: () => Promise<unknown>): Db {
+  let fired = false;
+  const base = app.db;
+  // A query and the queries its chain makes (`limit`, `orderBy`...) until the paused call.
+  const watch = <Q extends object>(query: Q, filter: Doc): Q =>
+    new Proxy(query, {
+      get(q, prop) {
+        const value = Reflect.get(q, prop, q) as unknown;
+        if (typeof value !== 'function') return value;
+        const call = value as (...args: unknown[]) => unknown;
+        if (prop === op) {
+          return async (options?: { data: Doc }) => {
+            if (!fired && when(filter, options?.data)) {
+              fired = true;
+              await meanwhile();
+            }
+            return call.call(q, options);
+          };
+        }
+        return (...args: unknown[]) => {
+          const result = call.apply(q, args);
+          return typeof result === 'object' && result !== null && 'get' in result ? watch(result, filter) : result;
+        };
+      },
+    });
+  return {
+    ...base,
+    collection(name: string) {
+      const target = base.collection(name);
+      if (name !== collection) return target;
+      return new Proxy(target, {
+        get(coll, prop) {
+          const value = Reflect.get(coll, prop, coll) as unknown;
+          if (prop !== 'where') return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(coll) : value;
+          return (filter: Doc) => watch(coll.where(filter), filter);
+        },
+      });
+    },
+  } as Db;
+}
+
+const outcome = (work: Promise<unknown>): Promise<string> =>
+  work.then(
+    () => 'OK',
+    (error: { code?: string }) => error.code ?? String(error),
+  );
+
+const request = (requestId: string, start: string, end: string) => ({ requestId, roomId: 'rmA', start, end, subject: '周会', attendeeIds: [], repeatWeeks: 0 });
+const move = (bookingId: string, rev: string, start: string, end: string) => ({ bookingId, rev, start, end, subject: '周会', attendeeIds: [] });
+
+function liveBookings(): Doc[] {
+  return (app.cloud.engine.dump(BOOKINGS) as Doc[]).filter((b) => b.status === 'pending' || b.status === 'confirmed');
+}
+
+/** No two live bookings overlap, and each holds a lock of its own for every grain of its time. */
+function expectSound(): void {
+  const live = liveBookings();
+  for (let i = 0; i < live.length; i += 1) {
+    for (let j = i + 1; j < live.length; j += 1) {
+      const overlap = new Date(live[i].start as Date) < new Date(live[j].end as Date) && new Date(live[j].start as Date) < new Date(live[i].end as Date);
+      expect(overlap ? `${String(live[i]._id)} overlaps ${String(live[j]._id)}` : '').toBe('');
+    }
+  }
+  const locks = new Map((app.cloud.engine.dump(SLOTS) as Doc[]).map((lock) => [String(lock._id), String(lock.bookingId)]));
+  for (const booking of live) {
+    const grains = grainsOf(new Date(booking.start as Date), new Date(booking.heldUntil as Date)).map((grain) => lockId('rmA', grain));
+    expect(grains.filter((id) => locks.get(id) !== booking._id)).toEqual([]);
+  }
+}
+
+const isMoveCommit = (filter: Doc, data?: Doc): boolean => 'moving.token' in filter && !!data && 'rev' in data;
+
+test('two moves of one booking at once: the second is stale, the first holds its new time', async () => {
+  await addRoom();
+  const [b] = await createBooking(deps(), booker, request('req-race-1', '2030-06-06 10:00', '2030-06-06 11:00'));
+  let second = '';
+  const paused = pausedAt(BOOKINGS, 'update', isMoveCommit, async () => {
+    second = await outcome(changeBooking(deps(), booker, move(b.id, b.rev, '2030-06-06 14:30', '2030-06-06 15:30')));
+  });
+  expect(await outcome(changeBooking(deps(paused), booker, move(b.id, b.rev, '2030-06-06 14:00', '2030-06-06 15:00')))).toBe('OK');
+  expect(second).toBe('BOOKING_STALE');
+  expect(await outcome(createBooking(deps(), other, request('req-race-1b', '2030-06-06 14:30', '2030-06-06 15:00')))).toBe('BOOKING_CONFLICT');
+  expectSound();
+});
+
+test('a cancel during a move wins: the booking stays cancelled and its time is free', async () => {
+  await addRoom();
+  const [b] = await createBooking(deps(), booker, request('req-race-2', '2030-06-06 10:00', '2030-06-06 11:00'));
+  const paused = pausedAt(BOOKINGS, 'update', isMoveCommit, () => cancelBooking(deps(), booker, { bookingId: b.id }));
+  expect(await outcome(changeBooking(deps(paused), booker, move(b.id, b.rev, '2030-06-06 14:00', '2030-06-06 15:00')))).toBe('BUSY_RETRY');
+  expect((await app.db.collection(BOOKINGS).where({ _id: b.id }).get()).data[0].status).toBe('cancelled');
+  expect(await outcome(createBooking(deps(), other, request('req-race-2b', '2030-06-06 14:00', '2030-06-06 15:00')))).toBe('OK');
+  expectSound();
+});
+
+test('approve and reject at once: one decision stands and the approved booking keeps its locks', async () => {
+  await addRoom(true);
+  const [b] = await createBooking(deps(), booker, request('req-race-3', '2030-06-06 10:00', '2030-06-06 11:00'));
+  let approved = '';
+  const paused = pausedAt(BOOKINGS, 'update', (_filter, data) => data?.status === 'rejected', async () => {
+    approved = await outcome(decideBooking(deps(), approver, { bookingId: b.id, approve: true }));
+  });
+  expect(await outcome(decideBooking(deps(paused), admin, { bookingId: b.id, approve: false, reason: '另有安排' }))).toBe('BOOKING_STATE');
+  expect(approved).toBe('OK');
+  expect(await outcome(createBooking(deps(), other, request('req-race-3b', '2030-06-06 10:00', '2030-06-06 11:00')))).toBe('BOOKING_CONFLICT');
+  expectSound();
+});
+
+test('a move slower than its lease does not commit once another booking took the new time', async () => {
+  await addRoom();
+  const [b] = await createBooking(deps(), booker, request('req-race-4', '2030-06-06 10:00', '2030-06-06 11:00'));
+  let third = '';
+  // Paused once the new time's locks are in, at the read of the old time's locks before the commit.
+  const paused = pausedAt(SLOTS, 'get', () => true, async () => {
+    clock = new Date(clock.getTime() + 31_000);
+    third = await outcome(createBooking(deps(), other, request('req-race-4b', '2030-06-06 14:00', '2030-06-06 15:00')));
+  });
+  expect(await outcome(changeBooking(deps(paused), booker, move(b.id, b.rev, '2030-06-06 14:00', '2030-06-06 15:00')))).toBe('BUSY_RETRY');
+  expect(third).toBe('OK');
+  expect((await loadBooking(deps(), b.id)).start).toEqual(new Date('2030-06-06T02:00:00Z'));
+  expectSound();
+});
+
+test('a retry of a lapsed hold while another booking clears its locks: never both', async () => {
+  await addRoom();
+  // The first attempt dies after taking its locks: its settle never happens.
+  const killed = pausedAt(BOOKINGS, 'update', (_filter, data) => data?.status === 'confirmed', () => Promise.reject(new Error('killed')));
+  expect(await outcome(createBooking(deps(killed), booker, request('req-race-5', '2030-06-06 10:00', '2030-06-06 11:00')))).toBe('Error: killed');
+  clock = new Date(clock.getTime() + 31_000);
+  // Z meets the lapsed locks; just before it removes them, the booker retries the same request.
+  let retry = '';
+  const paused = pausedAt(SLOTS, 'remove', (filter) => typeof filter.bookingId === 'string', async () => {
+    retry = await outcome(createBooking(deps(), booker, request('req-race-5', '2030-06-06 10:00', '2030-06-06 11:00')));
+  });
+  const z = await outcome(createBooking(deps(paused), other, request('req-race-5z', '2030-06-06 10:00', '2030-06-06 11:00')));
+  expect([retry, z].filter((result) => result === 'OK')).toHaveLength(1);
+  expectSound();
+});
+
+test('a move back while the first move frees its old time keeps the moved-back booking whole', async () => {
+  await addRoom();
+  const [b] = await createBooking(deps(), booker, request('req-race-6', '2030-06-06 10:00', '2030-06-06 11:00'));
+  let back = '';
+  const paused = pausedAt(SLOTS, 'remove', (filter) => typeof filter.token === 'string' && typeof filter.bookingId === 'string', async () => {
+    const fresh = await loadBooking(deps(), b.id);
+    back = await outcome(changeBooking(deps(), admin, move(b.id, fresh.rev, '2030-06-06 10:00', '2030-06-06 11:00')));
+  });
+  expect(await outcome(changeBooking(deps(paused), booker, move(b.id, b.rev, '2030-06-06 14:00', '2030-06-06 15:00')))).toBe('OK');
+  expect(back).toBe('OK');
+  expect(await outcome(createBooking(deps(), other, request('req-race-6b', '2030-06-06 10:00', '2030-06-06 11:00')))).toBe('BOOKING_CONFLICT');
+  expectSound();
+});
+
+test('the timer clearing a lapsed hold while its retry renews it leaves the retry its locks', async () => {
+  await addRoom();
+  const killed = pausedAt(BOOKINGS, 'update', (_filter, data) => data?.status === 'confirmed', () => Promise.reject(new Error('killed')));
+  await outcome(createBooking(deps(killed), booker, request('req-race-7', '2030-06-06 10:00', '2030-06-06 11:00')));
+  clock = new Date(clock.getTime() + 31_000);
+  let retry = '';
+  const paused = pausedAt(BOOKINGS, 'update', (_filter, data) => data?.status === 'failed', async () => {
+    retry = await outcome(createBooking(deps(), booker, request('req-race-7', '2030-06-06 10:00', '2030-06-06 11:00')));
+  });
+  await clearLapsedHolds(deps(paused));
+  expect(retry).toBe('OK');
+  expect(await outcome(createBooking(deps(), other, request('req-race-7b', '2030-06-06 10:00', '2030-06-06 11:00')))).toBe('BOOKING_CONFLICT');
+  expectSound();
+});
