@@ -103,6 +103,11 @@ function optionOf(value: string, date: string): TimeOption {
   return { value, label: dateOf(value) === date ? clockOf(value) : `次日 ${clockOf(value)}` };
 }
 
+/** What a time picker shows for `value` (`14:00`, `次日 01:00`), whether or not it is one of the choices. */
+export function timeLabel(value: string, date: string): string {
+  return optionOf(value, date).label;
+}
+
 /** A slot the booking may hold: free, or held by the booking being changed. */
 function usable(slot: RoomDay['slots'][number], ownId: string | null): boolean {
   return slot.state === 'free' || (ownId !== null && slot.booking?.id === ownId && slot.state !== 'past');

@@ -266,6 +266,16 @@ describe('the booking form', () => {
     page.unmount();
   });
 
+  it('shows the chosen time in the pickers even when someone has taken it since (a conflict reloads the day)', async () => {
+    const base = roomDay({ date: '2099-06-01' });
+    const taken = { ...base, slots: holdSlots(base.slots, { id: 'b-other', subject: '评审', bookerName: '李四', start: START, end: END }) };
+    const { page } = await open({ 'rooms.day': () => ok(taken) });
+
+    expect(textOf(page, '.time-start')).toBe('开始 14:00');
+    expect(textOf(page, '.time-end')).toBe('结束 15:30');
+    page.unmount();
+  });
+
   it('shows a rule of the room the time breaks under the time, in the server\'s words, and an invalid field on it', async () => {
     const { page, backend } = await open({ 'bookings.create': () => fail('BOOKING_TOO_LONG', '该会议室单次最长可预约 2 小时') });
     await trigger(page, '.field-subject', 'change', '项目周会');

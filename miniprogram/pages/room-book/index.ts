@@ -36,6 +36,7 @@ import {
   resultView,
   roomSummary,
   startOptions,
+  timeLabel,
   clockRange,
   type BookingErrors,
   type BookingForm,
@@ -67,6 +68,9 @@ interface BookData {
   durationText: string;
   startOptions: TimeOption[];
   startIndex: number;
+  /** The chosen start and end as the pickers show them, even when taken since (a conflict). */
+  startLabel: string;
+  endLabel: string;
   endOptions: TimeOption[];
   endIndex: number;
   form: BookingForm;
@@ -139,6 +143,8 @@ definePage({
     durationText: '',
     startOptions: [],
     startIndex: 0,
+    startLabel: '',
+    endLabel: '',
     endOptions: [],
     endIndex: 0,
     form: emptyBookingForm(),
@@ -282,8 +288,10 @@ definePage({
         durationText: end > start ? `（${durationText(minutesBetween(start, end))}）` : '',
         startOptions: starts,
         startIndex: indexOf(starts, start),
+        startLabel: timeLabel(start, day.date),
         endOptions: ends,
         endIndex: indexOf(ends, end),
+        endLabel: end > start ? timeLabel(end, day.date) : '',
       });
     },
 
