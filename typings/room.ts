@@ -109,8 +109,11 @@ export interface TimelineSlot {
   start: string;
   end: string;
   state: SlotState;
-  /** The booking holding it (taken, pending or mine). */
-  booking: { id: string; subject: string; bookerName: string; start: string; end: string } | null;
+  /**
+   * The booking holding it (taken, pending or mine): `pending` while it waits for approval,
+   * `attending` when the caller is invited to it rather than its booker.
+   */
+  booking: { id: string; subject: string; bookerName: string; start: string; end: string; pending: boolean; attending: boolean } | null;
 }
 
 export interface RoomDay {
@@ -156,6 +159,8 @@ export interface BookingView {
   attendees: { id: string; name: string }[];
   /** The caller booked it (or attends it). */
   mine: boolean;
+  /** How the caller takes part: its booker, an attendee, or neither (an approver, an admin). */
+  role: 'booker' | 'attendee' | null;
   checkInRequired: boolean;
   checkedInAt: string | null;
   /** When it was ended early, cancelled, rejected or released. */

@@ -379,11 +379,11 @@ export interface BookingRow {
   inSeries: boolean;
 }
 
-export function bookingRow(booking: BookingView, myMemberId: string, today: string): BookingRow {
+export function bookingRow(booking: BookingView, today: string): BookingRow {
   const status = statusOf(booking);
   const inSeries = !!booking.seriesId && booking.occurrences > 1;
   const series = inSeries ? `第 ${booking.occurrence}/${booking.occurrences} 周` : '';
-  const attending = booking.booker.memberId !== myMemberId;
+  const attending = booking.role === 'attendee';
   return {
     id: booking.id,
     subject: booking.subject,

@@ -345,6 +345,12 @@ export interface TimelineRow {
 
 const clock = (time: string) => time.slice(11, 16);
 
+/** One's own booking on the timeline: booked or invited to, and whether it still waits for approval. */
+function mineText(booking: NonNullable<TimelineSlot['booking']>): string {
+  const whose = booking.attending ? '我参加的' : STATE_TEXTS.mine;
+  return booking.pending ? `${whose} · 待审批` : whose;
+}
+
 /** Rows merge slots of one booking, and a past stretch, which differ only in their times. */
 function sameBlock(a: TimelineSlot, b: TimelineSlot): boolean {
   if (a.state !== b.state || a.end !== b.start) return false;
@@ -373,7 +379,7 @@ export function timelineRows(slots: readonly TimelineSlot[], date: string, selec
     const selected = first.state === 'free' && within(selection, i);
     const subject = booking?.subject ?? '';
     const who = booking?.bookerName ?? '';
-    const stateText = first.state === 'free' && selected ? '已选' : STATE_TEXTS[first.state];
+    const stateText = first.state === 'free' && selected ? '已选' : first.state === 'mine' && booking ? mineText(booking) : STATE_TEXTS[first.state];
     rows.push({
       index: i,
       count,

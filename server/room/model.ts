@@ -188,6 +188,7 @@ export function bookingCan(doc: BookingDoc, ctx: ViewContext): BookingView['can'
 export function bookingView(doc: BookingDoc, ctx: ViewContext): BookingView {
   const memberId = ctx.account.member?.id ?? null;
   const status: BookingStatus = doc.status === 'holding' || doc.status === 'failed' ? 'pending' : doc.status;
+  const role = doc.bookerId === ctx.account._id || doc.bookerMemberId === memberId ? 'booker' : memberId !== null && doc.participants.includes(memberId) ? 'attendee' : null;
   return {
     id: doc._id,
     seriesId: doc.seriesId,
@@ -202,7 +203,8 @@ export function bookingView(doc: BookingDoc, ctx: ViewContext): BookingView {
     status,
     booker: { memberId: doc.bookerMemberId, name: doc.bookerName },
     attendees: doc.attendees.map((a) => ({ ...a })),
-    mine: doc.bookerId === ctx.account._id || (memberId !== null && doc.participants.includes(memberId)),
+    mine: role !== null,
+    role,
     checkInRequired: doc.checkInRequired,
     checkedInAt: text(doc.checkedInAt),
     closedAt: text(doc.closedAt),

@@ -261,7 +261,7 @@ async function bookingsOverlapping(deps: RoomDeps, roomIds: readonly string[], f
     deps.db,
     BOOKINGS,
     { roomId: _.in([...roomIds]), status: _.in([...LIVE_STATUSES]), start: _.gt(new Date(from.getTime() - LONGEST_MS)).and(_.lt(to)), heldUntil: _.gt(from) },
-    { roomId: true, start: true, end: true, heldUntil: true, status: true, subject: true, bookerName: true, bookerId: true, participants: true },
+    { roomId: true, start: true, end: true, heldUntil: true, status: true, subject: true, bookerName: true, bookerId: true, bookerMemberId: true, participants: true },
   );
 }
 
@@ -376,13 +376,17 @@ export async function roomDay(deps: RoomDeps, account: UserDoc, request: { roomI
   const slotMs = room.slotMinutes * MINUTE;
   for (let at = period.start.getTime(); at < period.end.getTime(); at += slotMs) {
     const holder = bookings.find((b) => b.start.getTime() < at + slotMs && b.heldUntil.getTime() > at);
-    const mine = holder && (holder.bookerId === ctx.account._id || (memberId !== null && holder.participants.includes(memberId)));
+    const booker = !!holder && (holder.bookerId === ctx.account._id || holder.bookerMemberId === memberId);
+    const attending = !!holder && !booker && memberId !== null && holder.participants.includes(memberId);
+    const mine = booker || attending;
     const state: TimelineSlot['state'] = at < now.getTime() ? 'past' : !holder ? 'free' : mine ? 'mine' : holder.status === 'pending' ? 'pending' : 'taken';
     slots.push({
       start: formatBusiness(new Date(at)),
       end: formatBusiness(new Date(at + slotMs)),
       state,
-      booking: holder ? { id: holder._id, subject: holder.subject, bookerName: holder.bookerName, start: formatBusiness(holder.start), end: formatBusiness(holder.end) } : null,
+      booking: holder
+        ? { id: holder._id, subject: holder.subject, bookerName: holder.bookerName, start: formatBusiness(holder.start), end: formatBusiness(holder.end), pending: holder.status === 'pending', attending }
+        : null,
     });
   }
   return { ...base, period: { start: formatBusiness(period.start), end: formatBusiness(period.end) }, closed: null, slots };

@@ -64,6 +64,12 @@ describe('a booking and its locks', () => {
     expect(code(await w.get(me, 'b_missing'))).toBe('BOOKING_NOT_FOUND');
     expect(code(await w.room('bookings.cancel', { bookingId: booking.id }, stranger))).toBe('BOOKING_NOT_FOUND');
     expect(dataOf(await w.get(approver, booking.id)).can.decide).toBe(true);
+    // How each takes part, in the booking and on the room's timeline (pending, as the room needs approval).
+    expect(await Promise.all([me, guest, approver, ADMIN].map(async (who) => dataOf(await w.get(who, booking.id)).role))).toEqual(['booker', 'attendee', null, null]);
+    const slotOf = async (who: Caller) => dataOf(await w.room<RoomDay>('rooms.day', { roomId: room.id, date: w.day(1) }, who)).slots.find((slot) => slot.start === w.t(1, '10:00'));
+    expect(await slotOf(me)).toMatchObject({ state: 'mine', booking: { id: booking.id, pending: true, attending: false } });
+    expect(await slotOf(guest)).toMatchObject({ state: 'mine', booking: { pending: true, attending: true } });
+    expect(await slotOf(stranger)).toMatchObject({ state: 'pending', booking: { attending: false } });
   });
 
   test('bookings.mine lists what the caller booked or attends, upcoming soonest first', async () => {

@@ -162,8 +162,7 @@ describe('我的预约 rows', () => {
 
   it('shows the room, the time, the week of a series, whose booking it is and the actions the backend allows', () => {
     const row = bookingRow(
-      bookingView({ seriesId: 's1', occurrence: 2, occurrences: 4, booker: { memberId: 'm9', name: '张三' }, can: { checkIn: true, end: false, change: false, cancel: false, decide: false } }),
-      'm1',
+      bookingView({ seriesId: 's1', occurrence: 2, occurrences: 4, booker: { memberId: 'm9', name: '张三' }, role: 'attendee', can: { checkIn: true, end: false, change: false, cancel: false, decide: false } }),
       TODAY,
     );
     expect(row).toMatchObject({
@@ -180,18 +179,18 @@ describe('我的预约 rows', () => {
       canCancel: false,
       inSeries: true,
     });
-    expect(bookingRow(bookingView(), 'm1', TODAY)).toMatchObject({ attending: false, extra: '', inSeries: false });
+    expect(bookingRow(bookingView(), TODAY)).toMatchObject({ attending: false, extra: '', inSeries: false });
   });
 
   it('says why a booking was rejected or cancelled, and when to check in', () => {
-    expect(bookingRow(bookingView({ status: 'rejected', decision: { approved: false, by: '王老师', at: '2099-05-30 10:00', reason: '当天有校领导会议' } }), 'm1', TODAY).note).toBe('驳回理由：当天有校领导会议');
-    expect(bookingRow(bookingView({ status: 'cancelled', cancelReason: '会议室暂停使用' }), 'm1', TODAY).note).toBe('取消原因：会议室暂停使用');
-    expect(bookingRow(bookingView({ checkInRequired: true }), 'm1', TODAY).note).toBe('请在 13:50–14:15 签到');
-    expect(bookingRow(bookingView({ checkInRequired: true }), 'm1', '2099-05-31').note).toBe('请在 06-01 13:50–14:15 签到');
+    expect(bookingRow(bookingView({ status: 'rejected', decision: { approved: false, by: '王老师', at: '2099-05-30 10:00', reason: '当天有校领导会议' } }), TODAY).note).toBe('驳回理由：当天有校领导会议');
+    expect(bookingRow(bookingView({ status: 'cancelled', cancelReason: '会议室暂停使用' }), TODAY).note).toBe('取消原因：会议室暂停使用');
+    expect(bookingRow(bookingView({ checkInRequired: true }), TODAY).note).toBe('请在 13:50–14:15 签到');
+    expect(bookingRow(bookingView({ checkInRequired: true }), '2099-05-31').note).toBe('请在 06-01 13:50–14:15 签到');
   });
 
   it('asks before cancelling one week or the rest of a series', () => {
-    const row = bookingRow(bookingView(), 'm1', TODAY);
+    const row = bookingRow(bookingView(), TODAY);
     expect(cancelQuestion(row, false)).toBe('将取消「项目周会」06-01 周一 14:00–15:30，时间会立即释放给他人');
     expect(cancelQuestion(row, true)).toBe('将取消「项目周会」本次及之后尚未开始的每一周，时间会立即释放给他人');
   });

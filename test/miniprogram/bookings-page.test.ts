@@ -45,7 +45,7 @@ const weekly = bookingView({
   status: 'pending',
   can: can({ change: true, cancel: true }),
 });
-const invited = bookingView({ id: 'bk-3', subject: '评审会', booker: { memberId: 'm9', name: '张三' }, start: '2099-06-09 15:00', end: '2099-06-09 16:00', can: can({ end: true }) });
+const invited = bookingView({ id: 'bk-3', subject: '评审会', booker: { memberId: 'm9', name: '张三' }, role: 'attendee', start: '2099-06-09 15:00', end: '2099-06-09 16:00', can: can({ end: true }) });
 
 const past = [
   bookingView({ id: 'p1', subject: '预算会', status: 'rejected', decision: { approved: false, by: '王老师', at: '2099-05-01 10:00', reason: '当天礼堂检修' }, can: can() }),

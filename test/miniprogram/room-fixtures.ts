@@ -85,8 +85,13 @@ export function daySlots(start: string, end: string, slotMinutes = 30, state: Sl
  * The slots with those inside `booking` (its start to end) held by it in `state`: what the
  * server answers for a day with that booking.
  */
-export function holdSlots(slots: TimelineSlot[], booking: { id: string; subject: string; bookerName: string; start: string; end: string }, state: Exclude<SlotState, 'free' | 'past'> = 'taken'): TimelineSlot[] {
-  return slots.map((slot) => (slot.start >= booking.start && slot.end <= booking.end ? { ...slot, state, booking: { ...booking } } : slot));
+export function holdSlots(
+  slots: TimelineSlot[],
+  booking: { id: string; subject: string; bookerName: string; start: string; end: string; pending?: boolean; attending?: boolean },
+  state: Exclude<SlotState, 'free' | 'past'> = 'taken',
+): TimelineSlot[] {
+  const held = { pending: state === 'pending', attending: false, ...booking };
+  return slots.map((slot) => (slot.start >= booking.start && slot.end <= booking.end ? { ...slot, state, booking: { ...held } } : slot));
 }
 
 /** The slots before `now` (`YYYY-MM-DD HH:mm`) marked past, as the server marks them (booked or not). */
@@ -133,6 +138,7 @@ export function bookingView(overrides: Partial<BookingView> = {}): BookingView {
     booker: { memberId: 'm1', name: '林一' },
     attendees: [],
     mine: true,
+    role: 'booker',
     checkInRequired: false,
     checkedInAt: null,
     closedAt: null,

@@ -162,6 +162,14 @@ describe('the timeline', () => {
     expect(rows.filter((row) => row.subject).map((row) => `${row.range || row.time} ${row.stateText}`)).toEqual(['15:00–16:30 已预约', '16:30 待审批']);
   });
 
+  it("says of one's own bookings whether one booked or is invited, and whether it still waits for approval", () => {
+    const own = { ...weekly, id: 'bk-own', start: `${DATE} 09:00`, end: `${DATE} 10:00`, pending: true };
+    const invited = { ...weekly, id: 'bk-invited', start: `${DATE} 11:00`, end: `${DATE} 12:00`, attending: true };
+    const slots = holdSlots(holdSlots(free(), own, 'mine'), invited, 'mine');
+    const rows = view.timelineRows(slots, DATE, null).filter((row) => row.state === 'mine');
+    expect(rows.map((row) => `${row.range} ${row.stateText}`)).toEqual(['09:00–10:00 我的预约 · 待审批', '11:00–12:00 我参加的']);
+  });
+
   it('marks slots of the next day 次日 in a period past midnight', () => {
     const slots = daySlots(`${DATE} 22:00`, '2099-06-02 02:00', 60);
     const rows = view.timelineRows(slots, DATE, null);

@@ -3,7 +3,6 @@ import { LatestOnly, perInstance } from '../../common/latest';
 import { definePage } from '../../common/page';
 import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../common/paged-list';
 import { cancelBooking, checkIn, checkInAtRoom, endBooking, myBookings } from '../../services/room';
-import { currentAccount, ensureSession } from '../../services/session';
 import {
   BOOKING_TABS,
   bookingRow,
@@ -53,12 +52,8 @@ interface RowEvent {
 
 const loads = perInstance(() => new LatestOnly());
 
-function myMemberId(): string {
-  return currentAccount()?.member?.id ?? '';
-}
-
 function rowOfBooking(booking: BookingView): BookingRow {
-  return bookingRow(booking, myMemberId(), businessToday());
+  return bookingRow(booking, businessToday());
 }
 
 /** What a scan gave: the code's result, or null when the person cancelled or the camera failed. */
@@ -106,8 +101,7 @@ definePage({
   onLoad(query) {
     const tab = BOOKING_TABS.find((option) => option.name === queryText(query.tab));
     if (tab) this.setData({ tab: tab.name, emptyText: emptyBookingsText(tab.name) });
-    // The rows say 我参加的 by comparing with the caller's roster member: the session first.
-    ensureSession().then(() => this.load(true));
+    this.load(true);
   },
 
   // Back from the form: a booking may have moved or changed.
