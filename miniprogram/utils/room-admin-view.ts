@@ -496,7 +496,11 @@ export interface HourColumn {
 
 export interface UsageView {
   rooms: OccupancyRow[];
-  noShow: { percent: number; figures: string; text: string; due: number };
+  /**
+   * The ring's figures (`3/20`), and beside it what they mean: the bookings whose check-in has
+   * closed and of them those released; a week without any yet says so (its bookings may be ahead).
+   */
+  noShow: { percent: number; figures: string; text: string; hint: string };
   columns: HourColumn[];
   /** The busiest hour, `最忙 14:00–15:00（共 12.5 小时）`; '' when nothing was booked. */
   busiest: string;
@@ -525,7 +529,12 @@ export function usageView(usage: RoomUsage): UsageView {
   const { due, released } = usage.noShows;
   return {
     rooms,
-    noShow: { percent: percentOf(usage.noShows.rate), figures: `${released}/${due}`, text: `未签到释放 ${released} / ${due}`, due },
+    noShow: {
+      percent: percentOf(usage.noShows.rate),
+      figures: `${released}/${due}`,
+      text: due ? `${due} 个需签到的预约中，${released} 个未签到被释放` : '还没有签到截止的预约',
+      hint: due ? '签到截止时仍未签到的预约会被自动释放' : '需签到的预约在签到截止后计入',
+    },
     columns,
     busiest: top === undefined ? '' : `最忙 ${pad(top)}:00–${pad(top + 1)}:00（共 ${hoursFigure(peak)} 小时）`,
   };

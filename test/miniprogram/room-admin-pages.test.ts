@@ -259,7 +259,7 @@ describe('使用情况', () => {
     expect(page.text()).toContain('本周 · 6月3日–6月9日');
     expect(rowTexts(page, '.occupancy')).toEqual(['第一会议室45%已约 31.5 小时 / 开放 70 小时', '报告厅0%已约 0 小时 / 开放 0 小时']);
     expect(attributesOf(page, '.occupancy__bar', 'style')).toEqual(['width: 45%', 'width: 0%']);
-    expect(page.text()).toContain('未签到释放 3 / 20');
+    expect(page.text()).toContain('20 个需签到的预约中，3 个未签到被释放');
     expect(attributeOf(page, '.no-show-ring', 'percent')).toBe(15);
     expect(rowTexts(page, '.hour__label')).toEqual(['08', '09', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20', '21']);
     expect(attributesOf(page, '.hour__bar', 'style').slice(0, 2)).toEqual(['height: 0%', 'height: 50%']);
