@@ -341,16 +341,19 @@ const STATUS_TEXTS: Readonly<Record<BookingStatus, { text: string; type: TagType
   ended: { text: '已提前结束', type: 'default' },
 };
 
-export function statusOf(booking: Pick<BookingView, 'status' | 'checkedInAt'>): { text: string; type: TagType } {
+/** The tag of a booking; with `now` (`YYYY-MM-DD HH:mm`), a confirmed one whose end has passed reads 已结束. */
+export function statusOf(booking: Pick<BookingView, 'status' | 'checkedInAt' | 'end'>, now = ''): { text: string; type: TagType } {
+  if (booking.status === 'confirmed' && now && booking.end <= now) return { text: '已结束', type: 'default' };
   if (booking.status === 'confirmed' && booking.checkedInAt) return { text: '已签到', type: 'success' };
   return STATUS_TEXTS[booking.status];
 }
 
-/** The line under a row that says why, or what to do: a rejection's reason, a cancellation's, when to check in. */
-function noteOf(booking: BookingView, today: string): string {
+/** The line under a row that says why, or what to do: a rejection's reason, a cancellation's, when to check in (until it closes). */
+function noteOf(booking: BookingView, now: string): string {
+  const today = now.slice(0, 10);
   if (booking.status === 'rejected') return booking.decision?.reason ? `驳回理由：${booking.decision.reason}` : '';
   if (booking.status === 'cancelled') return booking.cancelReason ? `取消原因：${booking.cancelReason}` : '';
-  if (booking.status === 'confirmed' && booking.checkInRequired && !booking.checkedInAt) {
+  if (booking.status === 'confirmed' && booking.checkInRequired && !booking.checkedInAt && booking.checkIn.closes >= now) {
     return `请在 ${dateOf(booking.checkIn.opens) === today ? '' : `${booking.checkIn.opens.slice(5, 10)} `}${clockRange(booking.checkIn.opens, booking.checkIn.closes)} 签到`;
   }
   return '';
@@ -379,8 +382,10 @@ export interface BookingRow {
   inSeries: boolean;
 }
 
-export function bookingRow(booking: BookingView, today: string): BookingRow {
-  const status = statusOf(booking);
+/** A row of 我的预约 at `now` (`YYYY-MM-DD HH:mm`; a date alone reads as that day's start). */
+export function bookingRow(booking: BookingView, now: string): BookingRow {
+  const today = now.slice(0, 10);
+  const status = statusOf(booking, now);
   const inSeries = !!booking.seriesId && booking.occurrences > 1;
   const series = inSeries ? `第 ${booking.occurrence}/${booking.occurrences} 周` : '';
   const attending = booking.role === 'attendee';
@@ -391,7 +396,7 @@ export function bookingRow(booking: BookingView, today: string): BookingRow {
     when: whenText(booking.start, booking.end, today),
     statusText: status.text,
     statusType: status.type,
-    note: noteOf(booking, today),
+    note: noteOf(booking, now),
     series,
     attending,
     extra: [series, attending ? `我参加的 · 预约人 ${booking.booker.name}` : ''].filter(Boolean).join(' · '),

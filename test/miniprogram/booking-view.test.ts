@@ -155,9 +155,12 @@ describe('the form', () => {
 
 describe('我的预约 rows', () => {
   it('names every status, a checked-in booking as 已签到', () => {
-    const texts = (['pending', 'confirmed', 'cancelled', 'rejected', 'released', 'ended'] as const).map((status) => statusOf({ status, checkedInAt: null }).text);
+    const texts = (['pending', 'confirmed', 'cancelled', 'rejected', 'released', 'ended'] as const).map((status) => statusOf({ status, checkedInAt: null, end: '2099-06-01 15:00' }).text);
     expect(texts).toEqual(['待审批', '已确认', '已取消', '已驳回', '未签到已释放', '已提前结束']);
-    expect(statusOf({ status: 'confirmed', checkedInAt: '2099-06-01 13:58' }).text).toBe('已签到');
+    expect(statusOf({ status: 'confirmed', checkedInAt: '2099-06-01 13:58', end: '2099-06-01 15:00' }).text).toBe('已签到');
+    // Over: 已结束, checked in or not; before its end it keeps its status.
+    expect(statusOf({ status: 'confirmed', checkedInAt: '2099-06-01 13:58', end: '2099-06-01 15:00' }, '2099-06-01 15:00')).toEqual({ text: '已结束', type: 'default' });
+    expect(statusOf({ status: 'confirmed', checkedInAt: null, end: '2099-06-01 15:00' }, '2099-06-01 14:59').text).toBe('已确认');
   });
 
   it('shows the room, the time, the week of a series, whose booking it is and the actions the backend allows', () => {
@@ -187,6 +190,8 @@ describe('我的预约 rows', () => {
     expect(bookingRow(bookingView({ status: 'cancelled', cancelReason: '会议室暂停使用' }), TODAY).note).toBe('取消原因：会议室暂停使用');
     expect(bookingRow(bookingView({ checkInRequired: true }), TODAY).note).toBe('请在 13:50–14:15 签到');
     expect(bookingRow(bookingView({ checkInRequired: true }), '2099-05-31').note).toBe('请在 06-01 13:50–14:15 签到');
+    // Once the window has closed there is nothing left to do: no note.
+    expect(bookingRow(bookingView({ checkInRequired: true }), '2099-06-01 14:16').note).toBe('');
   });
 
   it('asks before cancelling one week or the rest of a series', () => {

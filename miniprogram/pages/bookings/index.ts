@@ -20,7 +20,7 @@ import {
   type BookingsTab,
 } from '../../utils/booking-view';
 import { errorText } from '../../utils/error-text';
-import { businessToday } from '../../utils/notice-compose-view';
+import { businessNow } from '../../utils/notice-compose-view';
 import { queryText } from '../../utils/org-view';
 
 type Status = 'loading' | 'ready' | 'error';
@@ -53,7 +53,7 @@ interface RowEvent {
 const loads = perInstance(() => new LatestOnly());
 
 function rowOfBooking(booking: BookingView): BookingRow {
-  return bookingRow(booking, businessToday());
+  return bookingRow(booking, businessNow());
 }
 
 /** What a scan gave: the code's result, or null when the person cancelled or the camera failed. */
