@@ -165,6 +165,8 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
       { name: 'series', keys: { seriesId: 1, status: 1 } },
       // Outcomes the bookers are yet to be told of.
       { name: 'tell', keys: { tell: 1 } },
+      // What one call closed, read back to free exactly those bookings' locks.
+      { name: 'closedBy', keys: { closedBy: 1 } },
     ],
   },
   {

@@ -10,7 +10,7 @@ import { FIELD_LIMITS } from '../../typings/limits';
 import type { UserDoc } from '../accounts/model';
 import { AppFailure } from '../core/result';
 import { formatBusiness } from '../core/time';
-import { isDuplicateKey, type Db } from '../db/db';
+import { isDuplicateKey, readAll, type Db } from '../db/db';
 import type { FileStoragePort } from '../ports/storage.port';
 import type { WechatOpenApiPort } from '../ports/wechat-openapi.port';
 import type { RoomConfig } from './config';
@@ -137,8 +137,6 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
   const key = keyOf(account._id, request.requestId);
   const ids = times.map((_unused, index) => `${key}-${index + 1}`);
 
-
-  const holdUntil = new Date(now.getTime() + HOLD_LEASE_MS);
   // This attempt: its locks carry the token, and only the attempt holding it may settle.
   const token = newRev();
   const docs: BookingDoc[] = times.map((time, index) => ({
@@ -156,7 +154,7 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
     heldUntil: time.end,
     day: time.period.day,
     status: 'holding',
-    holdUntil,
+    holdUntil: null,
     holdToken: token,
     moving: null,
     bookerId: account._id,
@@ -181,16 +179,22 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
   for (let round = 0; ; round += 1) {
     const earlier = await awaitAttempt(deps, ids);
     if (earlier.settled) return earlier.settled.map((doc) => bookingView(doc, ctxOf(deps, account)));
-    if (await writeHolds(deps, docs, earlier.docs, holdUntil)) break;
+    if (await writeHolds(deps, docs, earlier.docs)) break;
     if (round >= 2) throw new AppFailure('BUSY_RETRY');
   }
 
-  const ours = new Set(ids);
   try {
-    await takeLocks(deps.db, lockRequest(room, token, docs), ours, deps.now);
+    await takeLocks(deps.db, lockRequest(room, token, docs), new Set(ids), deps.now);
   } catch (error) {
-    // Refused: the holds become failed (a retry with the same request id starts over).
+    // Refused: the holds become failed (a retry with the same request id starts over) and
+    // whatever locks this attempt holds go.
     await failHolds(deps, ids, token);
+    await releaseAttempt(deps.db, ids, token);
+    if (error instanceof AppFailure && error.code === 'BUSY_RETRY') {
+      // Another attempt of the same request holds the time: its answer is this one's.
+      const other = await awaitAttempt(deps, ids);
+      if (other.settled) return other.settled.map((doc) => bookingView(doc, ctxOf(deps, account)));
+    }
     throw error;
   }
   const status = room.approval.required ? 'pending' : 'confirmed';
@@ -199,6 +203,7 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
     .collection(BOOKINGS)
     .where({ _id: _.in(ids), status: 'holding', holdToken: token, holdUntil: _.gt(deps.now()) })
     .update({ data: { status, holdUntil: null, updatedAt: deps.now() } });
+  if (settled.stats.updated === ids.length) return docs.map((doc) => bookingView({ ...doc, status }, ctxOf(deps, account)));
   const after = await readBookings(deps.db, ids);
   const final = ids.map((id) => after.get(id)).filter((doc): doc is BookingDoc => !!doc && LIVE_STATUSES.includes(doc.status));
   if (final.length !== ids.length) {
@@ -243,14 +248,18 @@ async function awaitAttempt(deps: RoomDeps, ids: readonly string[]): Promise<{ s
  * renewed under this attempt's token. False when another attempt got there first (it inserted
  * them, or renewed one): that attempt goes on and this call waits for its answer.
  */
-async function writeHolds(deps: RoomDeps, docs: BookingDoc[], existing: Map<string, BookingDoc>, holdUntil: Date): Promise<boolean> {
+async function writeHolds(deps: RoomDeps, docs: BookingDoc[], existing: Map<string, BookingDoc>): Promise<boolean> {
   const _ = deps.db.command;
-  const fresh = docs.filter((doc) => !existing.has(doc._id));
+  // The lease starts now, after any wait for an earlier attempt.
+  const holdUntil = new Date(deps.now().getTime() + HOLD_LEASE_MS);
+  const fresh = docs.filter((doc) => !existing.has(doc._id)).map((doc) => ({ ...doc, holdUntil }));
   if (fresh.length > 0) {
     try {
       await deps.db.collection(BOOKINGS).add({ data: fresh });
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
+      // Written by the same request at the same moment (or a refusal worded otherwise): the
+      // caller looks again and waits for that attempt.
+      if (!isDuplicateKey(error)) console.warn(`[room] holds not written, looking again: ${String((error as Error)?.message ?? error)}`);
       return false;
     }
   }
@@ -302,6 +311,7 @@ export async function changeBooking(
   const moved = time.start.getTime() !== doc.start.getTime() || time.end.getTime() !== doc.end.getTime();
   const held = new Set(grainsOf(doc.start, doc.end).map((grain) => lockId(room._id, grain)));
   const token = newRev();
+  const newTime = lockRequest(room, token, [{ _id: doc._id, start: time.start, end: time.end }], held);
   if (moved) {
     // The lease leaves `rev` alone: a refused move changes nothing a person can see.
     const claim = await deps.db
@@ -311,9 +321,10 @@ export async function changeBooking(
       .update({ data: { moving: _.set({ start: time.start, end: time.end, until: new Date(now.getTime() + HOLD_LEASE_MS), token }) } });
     if (claim.stats.updated === 0) throw new AppFailure('BOOKING_STALE', undefined, 'rev');
     try {
-      await takeLocks(deps.db, lockRequest(room, token, [{ _id: doc._id, start: time.start, end: time.end }], held), new Set([doc._id]), deps.now);
+      await takeLocks(deps.db, newTime, new Set([doc._id]), deps.now);
     } catch (error) {
       await deps.db.collection(BOOKINGS).where({ _id: doc._id, 'moving.token': token }).update({ data: { moving: null, updatedAt: deps.now() } });
+      await releaseLocks(deps.db, [...newTime.locks.keys()], doc._id, token);
       throw error;
     }
   }
@@ -326,12 +337,13 @@ export async function changeBooking(
   const finalRev = newRev();
   const commit = await deps.db
     .collection(BOOKINGS)
-    // Still live (a cancel, rejection or out of service meanwhile wins) and, for a move, within
-    // its lease (past it, another booking may have cleared the new time's locks).
+    // Unchanged since read (a cancel, decision, check-in or out of service meanwhile wins; the
+    // move's lease leaves `rev` alone), not begun, and for a move still holding its lease: past
+    // it, another booking may have ended the claim and taken the new time.
     .where(
       moved
-        ? { _id: doc._id, 'moving.token': token, 'moving.until': _.gt(deps.now()), status: _.in([...LIVE_STATUSES]) }
-        : { _id: doc._id, rev: doc.rev, status: _.in([...LIVE_STATUSES]) },
+        ? { _id: doc._id, rev: doc.rev, 'moving.token': token, start: _.gt(deps.now()), status: _.in([...LIVE_STATUSES]) }
+        : { _id: doc._id, rev: doc.rev, start: _.gt(deps.now()), status: _.in([...LIVE_STATUSES]) },
     )
     .update({
       data: {
@@ -354,7 +366,7 @@ export async function changeBooking(
       },
     });
   if (commit.stats.updated === 0) {
-    if (moved) await releaseLocks(deps.db, [...lockRequest(room, token, [{ _id: doc._id, start: time.start, end: time.end }], held).locks.keys()], doc._id, token);
+    if (moved) await releaseLocks(deps.db, [...newTime.locks.keys()], doc._id, token);
     throw new AppFailure(moved ? 'BUSY_RETRY' : 'BOOKING_STALE', undefined, moved ? undefined : 'rev');
   }
   if (moved) await removeAsSeen(deps.db, oldLocks);
@@ -370,23 +382,25 @@ export async function cancelBooking(deps: RoomDeps, account: UserDoc, request: {
   if (!LIVE_STATUSES.includes(doc.status) || doc.start.getTime() <= now.getTime()) throw new AppFailure('BOOKING_STATE');
   const _ = deps.db.command;
   const filter = request.series && doc.seriesId ? { seriesId: doc.seriesId, status: _.in([...LIVE_STATUSES]), start: _.gt(now) } : { _id: doc._id, status: _.in([...LIVE_STATUSES]), start: _.gt(now) };
-  const { data } = await deps.db.collection(BOOKINGS).where(filter).limit(100).field({ _id: true }).get();
-  const ids = (data as { _id: string }[]).map((row) => row._id);
-  if (ids.length === 0) throw new AppFailure('BOOKING_STATE');
   const byOther = !isBooker(doc, account);
-  const reason = request.reason?.trim() || null;
-  const cancelled: string[] = [];
-  // One at a time, so only what this call cancelled is freed (a racing approval or move keeps its locks).
-  for (const bookingId of ids) {
-    const { stats } = await deps.db
-      .collection(BOOKINGS)
-      .where({ _id: bookingId, status: _.in([...LIVE_STATUSES]), start: _.gt(now) })
-      .update({ data: { status: 'cancelled', closedAt: now, cancelReason: reason, tell: byOther ? 'cancelled' : null, moving: null, rev: newRev(), updatedAt: now } });
-    if (stats.updated === 0) continue;
-    cancelled.push(bookingId);
-    await freeBookings(deps.db, [bookingId], null);
-  }
+  const cancelled = await closeBookings(deps, filter, { status: 'cancelled', closedAt: now, cancelReason: request.reason?.trim() || null, tell: byOther ? 'cancelled' : null }, null);
+  if (cancelled.length === 0) throw new AppFailure('BOOKING_STATE');
   return cancelled;
+}
+
+/**
+ * Closes the bookings `filter` matches (cancelled, rejected, ended) in one multi-update tagged
+ * with this call, reads back only those it changed, and frees their locks from `from` on (all of
+ * them when null): three requests however many bookings, and a booking another call kept live
+ * meanwhile (an approval racing a rejection, a move) keeps its locks.
+ */
+export async function closeBookings(deps: Pick<RoomDeps, 'db' | 'now'>, filter: Record<string, unknown>, data: Record<string, unknown>, from: Date | null): Promise<string[]> {
+  const tag = newRev();
+  const { stats } = await deps.db.collection(BOOKINGS).where(filter).update({ data: { ...data, closedBy: tag, moving: null, rev: newRev(), updatedAt: deps.now() } });
+  if (stats.updated === 0) return [];
+  const ids = (await readAll<{ _id: string }>(deps.db, BOOKINGS, { closedBy: tag }, { _id: true })).map((row) => row._id);
+  await freeBookings(deps.db, ids, from);
+  return ids;
 }
 
 function checkInWindow(deps: RoomDeps, doc: BookingDoc): { opens: Date; closes: Date } {
@@ -403,7 +417,8 @@ async function checkInDoc(deps: RoomDeps, account: UserDoc, doc: BookingDoc): Pr
   const window = checkInWindow(deps, doc);
   if (now < window.opens) throw new AppFailure('BOOKING_CHECK_IN_CLOSED', `签到将于 ${formatBusiness(window.opens, 'MM-DD HH:mm')} 开始`);
   if (now > window.closes) throw new AppFailure('BOOKING_CHECK_IN_CLOSED', `签到已于 ${formatBusiness(window.closes, 'MM-DD HH:mm')} 截止`);
-  const { stats } = await deps.db.collection(BOOKINGS).where({ _id: doc._id, status: 'confirmed', checkedInAt: null }).update({ data: { checkedInAt: now, rev: newRev(), updatedAt: now } });
+  // For the time it was read at: a move committed meanwhile needs its own check-in.
+  const { stats } = await deps.db.collection(BOOKINGS).where({ _id: doc._id, status: 'confirmed', checkedInAt: null, start: doc.start }).update({ data: { checkedInAt: now, rev: newRev(), updatedAt: now } });
   const fresh = await loadBooking(deps, doc._id);
   if (stats.updated === 0 && !fresh.checkedInAt) throw new AppFailure('BOOKING_STATE');
   return bookingView(fresh, ctxOf(deps, account));
@@ -453,7 +468,8 @@ export async function endBooking(deps: RoomDeps, account: UserDoc, bookingId: st
   const until = nextGrain(now);
   const { stats } = await deps.db
     .collection(BOOKINGS)
-    .where({ _id: doc._id, status: 'confirmed' })
+    // The booking as read: a move committed meanwhile is not ended by a tap meant for its old time.
+    .where({ _id: doc._id, status: 'confirmed', rev: doc.rev })
     .update({ data: { status: until.getTime() >= doc.end.getTime() ? 'confirmed' : 'ended', heldUntil: until < doc.end ? until : doc.end, closedAt: now, rev: newRev(), updatedAt: now } });
   if (stats.updated === 0) throw new AppFailure('BOOKING_STATE');
   await freeBookings(deps.db, [doc._id], until);
@@ -471,33 +487,17 @@ export async function decideBooking(deps: RoomDeps, account: UserDoc, request: {
   const _ = deps.db.command;
   const now = deps.now();
   const filter = doc.seriesId ? { seriesId: doc.seriesId, status: 'pending' } : { _id: doc._id, status: 'pending' };
-  const { data } = await deps.db.collection(BOOKINGS).where(filter).limit(100).field({ _id: true }).get();
-  const ids = (data as { _id: string }[]).map((row) => row._id);
   const by = account.member?.name ?? account.nickname ?? '管理员';
-  let decided = 0;
-  // One booking at a time: only what this call moved out of pending is freed (an approval racing
-  // a rejection keeps its locks).
-  for (const bookingId of ids) {
-    const { stats } = await deps.db
-      .collection(BOOKINGS)
-      .where({ _id: bookingId, status: 'pending' })
-      .update({
-        data: {
-          status: request.approve ? 'confirmed' : 'rejected',
-          // Replaces the null it was: the SDK would otherwise write the fields one by one into it.
-          decision: _.set({ approved: request.approve, by, at: now, reason }),
-          closedAt: request.approve ? null : now,
-          tell: request.approve ? 'approved' : 'rejected',
-          rev: newRev(),
-          updatedAt: now,
-        },
-      });
-    if (stats.updated === 0) continue;
-    decided += 1;
-    if (!request.approve) await freeBookings(deps.db, [bookingId], null);
+  // Replaces the null it was: the SDK would otherwise write the fields one by one into it.
+  const decision = _.set({ approved: request.approve, by, at: now, reason });
+  if (!request.approve) {
+    const rejected = await closeBookings(deps, filter, { status: 'rejected', decision, closedAt: now, tell: 'rejected' }, null);
+    if (rejected.length === 0) throw new AppFailure('BOOKING_STATE');
+    return rejected.length;
   }
-  if (decided === 0) throw new AppFailure('BOOKING_STATE');
-  return decided;
+  const { stats } = await deps.db.collection(BOOKINGS).where(filter).update({ data: { status: 'confirmed', decision, tell: 'approved', rev: newRev(), updatedAt: now } });
+  if (stats.updated === 0) throw new AppFailure('BOOKING_STATE');
+  return stats.updated;
 }
 
 const PAGE = 20;

@@ -1,14 +1,16 @@
 /**
  * Taking and freeing slot locks. A booking's locks go in as one batch insert; the database
  * refuses any `_id` that exists, so two bookings can never both hold a grain, however many
- * ask at once. What was refused is then read back: grains held by dead locks are cleared and
- * taken again, grains held by live bookings are a conflict (this attempt's locks are removed and
- * nothing is left behind), and grains the same booking holds under an earlier attempt (a retry,
- * a move back) are taken over.
+ * ask at once. What was refused is then read back: grains held by live bookings are a conflict
+ * (this attempt's locks are removed and nothing is left behind), and dead locks are cleared and
+ * taken again.
  *
- * Every lock carries the token of the attempt that holds it, and every removal and take-over is
- * conditioned on the token it saw: a lock one call judged dead and another took over meanwhile is
- * never removed from under it, and a lock removed first is simply inserted again.
+ * Every lock carries the token of the attempt that inserted it (a booking's hold, a move). One
+ * rule keeps a lock from being removed from under a booking: a lock whose claim could still
+ * commit (the hold or the move holding that token) is removed only after a conditional write has
+ * ended that claim, under the token seen; when the write finds the claim gone or renewed, the
+ * lock stays for the next look. Every removal names the token it saw. Clocks of two instances
+ * may disagree: a claim is ended by the database, never by one caller's reading of a lease.
  */
 import type { BookingConflict } from '../../typings';
 import { AppFailure } from '../core/result';
@@ -86,29 +88,41 @@ function groupBySeen(locks: readonly Pick<SlotDoc, '_id' | 'bookingId' | 'token'
 }
 
 /**
- * Removes dead locks among those read. A `holding` owner past its lease is first marked failed
- * under the attempt token it was seen with, so a slow attempt cannot settle; when that does not
- * match (a retry renewed the hold meanwhile), its locks stay for the next look.
+ * Removes dead locks among those read. A lock under the token of its owner's hold or move is
+ * removed only once that claim is ended here (a hold marked failed, a move's lease cleared, each
+ * while its lease has run out and its token is the one seen); a claim that committed or was
+ * renewed meanwhile keeps its locks. Any other dead lock can never be claimed again: it goes.
  */
 export async function clearDead(db: Db, dead: readonly SlotDoc[], owners: ReadonlyMap<string, BookingDoc>, now: Date): Promise<void> {
   const _ = db.command;
   const kept = new Set<string>();
   for (const id of new Set(dead.map((lock) => lock.bookingId))) {
     const owner = owners.get(id);
-    if (owner?.status !== 'holding') continue;
-    const { stats } = await db
-      .collection(BOOKINGS)
-      .where({ _id: id, status: 'holding', holdToken: owner.holdToken, holdUntil: _.lte(now) })
-      .update({ data: { status: 'failed', holdUntil: null, updatedAt: now } });
-    if (stats.updated === 0) kept.add(id);
+    if (!owner) continue;
+    const tokens = new Set(dead.filter((lock) => lock.bookingId === id).map((lock) => lock.token));
+    if (owner.status === 'holding' && tokens.has(owner.holdToken)) {
+      const { stats } = await db
+        .collection(BOOKINGS)
+        .where({ _id: id, status: 'holding', holdToken: owner.holdToken, holdUntil: _.lte(now) })
+        .update({ data: { status: 'failed', holdUntil: null, updatedAt: now } });
+      if (stats.updated === 0) kept.add(`${id}~${owner.holdToken}`);
+    }
+    if (owner.moving && tokens.has(owner.moving.token)) {
+      const { stats } = await db
+        .collection(BOOKINGS)
+        .where({ _id: id, 'moving.token': owner.moving.token, 'moving.until': _.lte(now) })
+        .update({ data: { moving: null, updatedAt: now } });
+      if (stats.updated === 0) kept.add(`${id}~${owner.moving.token}`);
+    }
   }
-  await removeAsSeen(db, dead.filter((lock) => !kept.has(lock.bookingId)));
+  await removeAsSeen(db, dead.filter((lock) => !kept.has(`${lock.bookingId}~${lock.token}`)));
 }
 
 /**
- * Takes every lock of the request or none. `ours` are the bookings whose locks of an earlier
- * attempt this one may take over (the request's own, a booking being moved). Throws
- * BOOKING_CONFLICT with the live bookings in the way, after removing the locks this attempt holds.
+ * Takes every lock of the request or none. `ours` are the bookings the request is for: a live
+ * lock of one of them under another token is another attempt of the same request, answered
+ * BUSY_RETRY (its caller waits for that attempt). Throws BOOKING_CONFLICT with the live bookings
+ * in the way. Either way the locks this attempt holds are removed first.
  */
 export async function takeLocks(db: Db, request: LockRequest, ours: ReadonlySet<string>, now: () => Date): Promise<void> {
   const ids = [...request.locks.keys()];
@@ -116,39 +130,27 @@ export async function takeLocks(db: Db, request: LockRequest, ours: ReadonlySet<
   for (let round = 0; round < ROUNDS; round += 1) {
     if (await insertBatch(db, request, missing, now())) return;
     const found = await readLocks(db, ids);
-    const theirs = found.filter((lock) => !ours.has(lock.bookingId));
-    if (theirs.length > 0) {
-      const owners = await readBookings(db, theirs.map((lock) => lock.bookingId));
+    const held = found.filter((lock) => ours.has(lock.bookingId) && lock.token === request.token);
+    const others = found.filter((lock) => !(ours.has(lock.bookingId) && lock.token === request.token));
+    if (others.length > 0) {
+      const owners = await readBookings(db, others.map((lock) => lock.bookingId));
       const at = now();
-      const live = theirs.filter((lock) => lockIsLive(lock, owners.get(lock.bookingId), at));
+      const live = others.filter((lock) => lockIsLive(lock, owners.get(lock.bookingId), at));
       if (live.length > 0) {
-        await removeAsSeen(db, found.filter((lock) => ours.has(lock.bookingId) && lock.token === request.token));
+        await removeAsSeen(db, held);
+        if (live.some((lock) => ours.has(lock.bookingId))) throw new AppFailure('BUSY_RETRY');
         const holders = [...new Set(live.map((lock) => lock.bookingId))].map((id) => owners.get(id) as BookingDoc).sort((a, b) => a.start.getTime() - b.start.getTime());
         const first = holders[0];
         throw new AppFailure('BOOKING_CONFLICT', `与${first.bookerName}的预约「${first.subject}」（${formatBusiness(first.start, 'MM-DD HH:mm')}–${formatBusiness(first.end, 'HH:mm')}）冲突${holders.length > 1 ? `等 ${holders.length} 个预约` : ''}`, 'start', holders.map(conflictOf));
       }
-      await clearDead(db, theirs, owners, at);
+      await clearDead(db, others, owners, at);
     }
-    const earlier = found.filter((lock) => ours.has(lock.bookingId) && lock.token !== request.token);
-    if (earlier.length === 0 && theirs.length === 0) {
-      // Refused, yet every grain is this attempt's: inserted by the batch before the refusal.
-      missing = ids.filter((id) => !found.some((lock) => lock._id === id));
-    } else {
-      await takeOver(db, earlier, request.token);
-      // What is not held under this attempt's token now goes in next round: a dead lock just
-      // cleared, a take-over that lost to a removal.
-      const mine = new Set((await readLocks(db, ids)).filter((lock) => ours.has(lock.bookingId) && lock.token === request.token).map((lock) => lock._id));
-      missing = ids.filter((id) => !mine.has(id));
-    }
+    // What this attempt does not hold yet goes in next round (a dead lock kept is met again).
+    const mine = new Set(held.map((lock) => lock._id));
+    missing = ids.filter((id) => !mine.has(id));
     if (missing.length === 0) return;
   }
   throw new AppFailure('BUSY_RETRY');
-}
-
-/** Takes over the same booking's locks of an earlier attempt, each only while it still holds the token seen. */
-async function takeOver(db: Db, locks: readonly SlotDoc[], token: string): Promise<void> {
-  const _ = db.command;
-  for (const group of groupBySeen(locks)) await db.collection(SLOTS).where({ _id: _.in(group.ids), bookingId: group.bookingId, token: group.token }).update({ data: { token } });
 }
 
 /** Inserts the locks; false when any was refused (some may have gone in: the caller reads back). */

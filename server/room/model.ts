@@ -74,6 +74,8 @@ export interface BookingDoc {
   closedAt: Date | null;
   decision: { approved: boolean; by: string; at: Date; reason: string | null } | null;
   cancelReason: string | null;
+  /** The call that closed it (cancelled, rejected, ended): only that call frees its locks. */
+  closedBy?: string;
   /** The booker is yet to be told of an outcome (approved, rejected, cancelled by others). */
   tell: 'approved' | 'rejected' | 'cancelled' | null;
   remindedAt: Date | null;
@@ -100,14 +102,18 @@ export function placeOf(room: Pick<RoomDoc, 'building' | 'floor'>): string {
   return [room.building, room.floor].filter((part) => part.trim()).join(' ');
 }
 
-/** Whether the lock still holds its grain for its booking at `now`. */
-export function lockIsLive(lock: Pick<SlotDoc, 'start'>, owner: BookingDoc | undefined, now: Date): boolean {
+/**
+ * Whether the lock still holds its grain for its booking at `now`: inside the time of a pending
+ * or confirmed booking, or claimed by the booking's hold or move (the lock's token being theirs)
+ * while its lease runs.
+ */
+export function lockIsLive(lock: Pick<SlotDoc, 'start' | 'token'>, owner: BookingDoc | undefined, now: Date): boolean {
   if (!owner) return false;
   const at = lock.start.getTime();
-  if (owner.status === 'holding') return owner.holdUntil !== null && owner.holdUntil.getTime() > now.getTime();
-  if (owner.moving && owner.moving.until.getTime() > now.getTime() && at >= owner.moving.start.getTime() && at < owner.moving.end.getTime()) return true;
-  if (!LIVE_STATUSES.includes(owner.status)) return false;
-  return at >= owner.start.getTime() && at < owner.heldUntil.getTime();
+  if (LIVE_STATUSES.includes(owner.status) && at >= owner.start.getTime() && at < owner.heldUntil.getTime()) return true;
+  if (owner.status === 'holding') return owner.holdToken === lock.token && owner.holdUntil !== null && owner.holdUntil.getTime() > now.getTime();
+  const moving = owner.moving;
+  return !!moving && moving.token === lock.token && moving.until.getTime() > now.getTime() && at >= moving.start.getTime() && at < moving.end.getTime();
 }
 
 export function isAdmin(account: Pick<UserDoc, 'roles'>): boolean {

@@ -14,8 +14,7 @@ import { businessDate, formatBusiness } from '../core/time';
 import { isDuplicateKey, readAll } from '../db/db';
 import { tree } from '../org/units';
 import { OpenApiError } from '../ports/wechat-openapi.port';
-import { ctxOf, loadRoom, type RoomDeps } from './bookings';
-import { freeBookings } from './locks';
+import { closeBookings, ctxOf, loadRoom, type RoomDeps } from './bookings';
 import { BOOKINGS, cannotBook, isAdmin, LIVE_STATUSES, newRev, roomView, ROOMS, type BookingDoc, type RoomDoc } from './model';
 import { addDays, closedReason, dayField, minuteOfDay, nextGrain, periodMinutes, periodOf, wallClockField, type Period } from './periods';
 
@@ -189,25 +188,11 @@ export async function sweepOutOfService(deps: Pick<RoomDeps, 'db' | 'now'>, room
   const now = deps.now();
   const until = nextGrain(now);
   const cancelReason = `会议室暂停使用：${reason}`.slice(0, FIELD_LIMITS.bookingReason);
-  let total = 0;
-  for (;;) {
-    const { data } = await deps.db.collection(BOOKINGS).where({ roomId, status: _.in([...LIVE_STATUSES]), heldUntil: _.gt(now) }).limit(500).field({ _id: true, start: true, end: true }).get();
-    const rows = data as Pick<BookingDoc, '_id' | 'start' | 'end'>[];
-    if (rows.length === 0) return total;
-    for (const row of rows) {
-      // A booking in progress ends now; one not begun is cancelled. Only what this call changed is freed.
-      const begun = row.start.getTime() <= now.getTime();
-      const heldUntil = begun ? (until < row.end ? until : row.end) : row.start;
-      const { stats } = await deps.db
-        .collection(BOOKINGS)
-        .where({ _id: row._id, status: _.in([...LIVE_STATUSES]) })
-        .update({ data: { status: begun ? 'ended' : 'cancelled', heldUntil, closedAt: now, cancelReason, tell: 'cancelled', moving: null, rev: newRev(), updatedAt: now } });
-      if (stats.updated === 0) continue;
-      total += 1;
-      await freeBookings(deps.db, [row._id], begun ? heldUntil : null);
-    }
-    if (rows.length < 500) return total;
-  }
+  const live = { roomId, status: _.in([...LIVE_STATUSES]) };
+  // A booking in progress ends now (its time until the next grain stays held); one not begun is cancelled.
+  const ended = await closeBookings(deps, { ...live, start: _.lte(now), heldUntil: _.gt(until) }, { status: 'ended', heldUntil: until, closedAt: now, cancelReason, tell: 'cancelled' }, until);
+  const cancelled = await closeBookings(deps, { ...live, start: _.gt(now) }, { status: 'cancelled', closedAt: now, cancelReason, tell: 'cancelled' }, null);
+  return ended.length + cancelled.length;
 }
 
 /** The room's door code: made by WeChat once, kept in storage, handed out as a temporary link. */

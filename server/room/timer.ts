@@ -6,7 +6,7 @@
  * conditional update, so two runs at once never do a thing twice; a step that fails is logged
  * and the others still run.
  */
-import type { RoomDeps } from './bookings';
+import { closeBookings, type RoomDeps } from './bookings';
 import { clearRecentDeadLocks, freeBookings, releaseAttempt } from './locks';
 import { BOOKINGS, newRev, ROOMS, type BookingDoc, type RoomDoc } from './model';
 import { tellMembers, type Tell } from './notify';
@@ -39,15 +39,16 @@ export async function releaseNoShows(deps: RoomDeps): Promise<number> {
     .collection(BOOKINGS)
     .where({ status: 'confirmed', start: _.lt(closedBefore), checkInRequired: true, checkedInAt: null })
     .limit(BATCH)
-    .field({ _id: true, end: true })
+    .field({ _id: true, start: true, end: true })
     .get();
   let released = 0;
   const until = nextGrain(now);
-  for (const row of data as Pick<BookingDoc, '_id' | 'end'>[]) {
+  for (const row of data as Pick<BookingDoc, '_id' | 'start' | 'end'>[]) {
     const heldUntil = until < row.end ? until : row.end;
     const { stats } = await deps.db
       .collection(BOOKINGS)
-      .where({ _id: row._id, status: 'confirmed', checkedInAt: null })
+      // As read: a booking moved meanwhile has a check-in window of its own.
+      .where({ _id: row._id, status: 'confirmed', checkedInAt: null, start: row.start })
       .update({ data: { status: 'released', heldUntil, closedAt: now, rev: newRev(), updatedAt: now } });
     if (stats.updated === 0) continue;
     released += 1;
@@ -79,20 +80,8 @@ export async function sendReminders(deps: RoomDeps): Promise<number> {
 export async function expirePending(deps: RoomDeps): Promise<number> {
   const _ = deps.db.command;
   const now = deps.now();
-  const { data } = await deps.db.collection(BOOKINGS).where({ status: 'pending', start: _.lte(now) }).limit(BATCH).field({ _id: true }).get();
-  const ids = (data as { _id: string }[]).map((row) => row._id);
-  if (ids.length === 0) return 0;
-  let expired = 0;
-  for (const bookingId of ids) {
-    const { stats } = await deps.db
-      .collection(BOOKINGS)
-      .where({ _id: bookingId, status: 'pending' })
-      .update({ data: { status: 'rejected', decision: _.set({ approved: false, by: '系统', at: now, reason: '开始前无人审批，已自动取消' }), closedAt: now, tell: 'rejected', rev: newRev(), updatedAt: now } });
-    if (stats.updated === 0) continue;
-    expired += 1;
-    await freeBookings(deps.db, [bookingId], null);
-  }
-  return expired;
+  const decision = _.set({ approved: false, by: '系统', at: now, reason: '开始前无人审批，已自动取消' });
+  return (await closeBookings(deps, { status: 'pending', start: _.lte(now) }, { status: 'rejected', decision, closedAt: now, tell: 'rejected' }, null)).length;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { UserDoc } from '../../server/accounts/model';
 import type { Db } from '../../server/db/db';
-import { cancelBooking, changeBooking, createBooking, decideBooking, loadBooking, type RoomDeps } from '../../server/room/bookings';
+import { cancelBooking, changeBooking, createBooking, decideBooking, endBooking, loadBooking, type RoomDeps } from '../../server/room/bookings';
 import { BOOKINGS, ROOMS, SLOTS, type RoomDoc } from '../../server/room/model';
 import { grainsOf, lockId } from '../../server/room/periods';
 import { clearLapsedHolds } from '../../server/room/timer';
@@ -252,5 +252,159 @@ test('the timer clearing a lapsed hold while its retry renews it leaves the retr
   await clearLapsedHolds(deps(paused));
   expect(retry).toBe('OK');
   expect(await outcome(createBooking(deps(), other, request('req-race-7b', '2030-06-06 10:00', '2030-06-06 11:00')))).toBe('BOOKING_CONFLICT');
+  expectSound();
+});
+
+/** Like pausedAt, but `meanwhile` runs after the matched op has returned (before its caller sees the result). */
+function pausedAfter(base: Db, collection: string, op: 'get' | 'update' | 'remove', when: (filter: Doc, data?: Doc) => boolean, meanwhile: () => Promise<unknown>): Db {
+  let fired = false;
+  const watch = <Q extends object>(query: Q, filter: Doc): Q =>
+    new Proxy(query, {
+      get(q, prop) {
+        const value = Reflect.get(q, prop, q) as unknown;
+        if (typeof value !== 'function') return value;
+        const call = value as (...args: unknown[]) => unknown;
+        if (prop === op) {
+          return async (options?: { data: Doc }) => {
+            const result = await call.call(q, options);
+            if (!fired && when(filter, options?.data)) {
+              fired = true;
+              await meanwhile();
+            }
+            return result;
+          };
+        }
+        return (...args: unknown[]) => {
+          const result = call.apply(q, args);
+          return typeof result === 'object' && result !== null && 'get' in result ? watch(result, filter) : result;
+        };
+      },
+    });
+  return {
+    ...base,
+    collection(name: string) {
+      const target = base.collection(name);
+      if (name !== collection) return target;
+      return new Proxy(target, {
+        get(coll, prop) {
+          const value = Reflect.get(coll, prop, coll) as unknown;
+          if (prop !== 'where') return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(coll) : value;
+          return (filter: Doc) => watch(coll.where(filter), filter);
+        },
+      });
+    },
+  } as Db;
+}
+
+/** Deps whose clock runs `skewMs` ahead of the shared clock (another instance). */
+function skewed(db: Db, skewMs: number): RoomDeps {
+  return { ...deps(db), now: () => new Date(clock.getTime() + skewMs) };
+}
+
+function gate(): { open: () => void; wait: Promise<void> } {
+  let open!: () => void;
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  return { open, wait };
+}
+
+/** Whether a query's filter names `id` (as a value anywhere in it). */
+const mentions = (filter: Doc, id: string): boolean => JSON.stringify(filter).includes(id);
+
+test('a move committing in its lease\'s last moment keeps its new time from a booking that read it as still moving', async () => {
+  await addRoom();
+  const [b] = await createBooking(deps(), booker, request('f1a', '2030-06-06 10:00', '2030-06-06 11:00'));
+  const atCommit = gate();
+  const resume = gate();
+  const pausedMove = pausedAt(BOOKINGS, 'update', isMoveCommit, async () => { atCommit.open(); await resume.wait; });
+  const moving = outcome(changeBooking(deps(pausedMove), booker, move(b.id, b.rev, '2030-06-06 14:00', '2030-06-06 15:00')));
+  await atCommit.wait;
+  clock = new Date(START.getTime() + 20_000);
+  // C has read the move's locks and now reads their owner (moving, lease live). Right after that read,
+  // the move commits (still inside its lease) and the clock passes the lease before C judges.
+  const cDb = pausedAfter(app.db, BOOKINGS, 'get', (filter) => mentions(filter, b.id), async () => {
+    resume.open();
+    await moving;
+    clock = new Date(START.getTime() + 31_000);
+  });
+  const c = await outcome(createBooking(deps(cDb), other, request('f1a-c', '2030-06-06 14:00', '2030-06-06 14:30')));
+  // The claim had committed when C went to end it: the move stands and C is refused.
+  expect([await moving, c]).toEqual(['OK', 'BOOKING_CONFLICT']);
+  expectSound();
+});
+
+test('a move keeps its new time when another instance, its clock a second ahead, judges the lease over', async () => {
+  await addRoom();
+  const [b] = await createBooking(deps(), booker, request('f1b', '2030-06-06 10:00', '2030-06-06 11:00'));
+  const atCommit = gate();
+  const resume = gate();
+  const pausedMove = pausedAt(BOOKINGS, 'update', isMoveCommit, async () => { atCommit.open(); await resume.wait; });
+  const moving = outcome(changeBooking(deps(pausedMove), booker, move(b.id, b.rev, '2030-06-06 14:00', '2030-06-06 15:00')));
+  await atCommit.wait;
+  // The mover's clock: 29.5 s into its 30 s lease. The other instance's clock: 1 s ahead (30.5 s).
+  clock = new Date(START.getTime() + 29_500);
+  // C clears the move's locks (its clock says the lease is over); the mover commits right after.
+  const cDb = pausedAfter(app.db, SLOTS, 'remove', (filter) => mentions(filter, b.id), async () => {
+    resume.open();
+    await moving;
+  });
+  const c = await outcome(createBooking(skewed(cDb, 1_000), other, request('f1b-c', '2030-06-06 14:00', '2030-06-06 14:30')));
+  // C ended the claim first: the move cannot commit, C has the time.
+  expect([await moving, c]).toEqual(['BUSY_RETRY', 'OK']);
+  expectSound();
+});
+
+test('ending early, read before a move commits and written after, does not end the moved booking', async () => {
+  await addRoom();
+  await app.db.collection(ROOMS).where({ _id: 'rmA' }).update({ data: { slotMinutes: 15 } });
+  clock = new Date('2030-06-06T01:59:59.900Z'); // 09:59:59.9 Shanghai
+  const [b] = await createBooking(deps(), booker, request('f3', '2030-06-06 10:00', '2030-06-06 10:15'));
+  const atCommit = gate();
+  const resume = gate();
+  const pausedMove = pausedAt(BOOKINGS, 'update', isMoveCommit, async () => { atCommit.open(); await resume.wait; });
+  const moving = outcome(changeBooking(deps(pausedMove), booker, move(b.id, b.rev, '2030-06-06 14:00', '2030-06-06 14:15')));
+  await atCommit.wait;
+  clock = new Date('2030-06-06T02:00:00.500Z'); // 10:00:00.5: the booking has begun
+  const endDb = pausedAt(BOOKINGS, 'update', (_f, data) => !!data && 'closedAt' in data, async () => { resume.open(); await moving; });
+  const ended = await outcome(endBooking(deps(endDb), booker, b.id));
+  const after = (await app.db.collection(BOOKINGS).where({ _id: b.id }).get()).data[0];
+  const third = await outcome(createBooking(deps(), other, request('f3-c', '2030-06-06 14:00', '2030-06-06 14:15')));
+  expect([await moving, ended, third]).toEqual(['OK', 'BOOKING_STATE', 'BOOKING_CONFLICT']);
+  expect(after).toMatchObject({ status: 'confirmed', start: new Date('2030-06-06T06:00:00Z'), heldUntil: new Date('2030-06-06T06:15:00Z') });
+  expectSound();
+});
+
+test('an approval landing during an admin\'s move stands', async () => {
+  await addRoom(true);
+  const [b] = await createBooking(deps(), booker, request('f4', '2030-06-06 10:00', '2030-06-06 11:00'));
+  let approved = '';
+  const paused = pausedAt(BOOKINGS, 'update', isMoveCommit, async () => {
+    approved = await outcome(decideBooking(deps(), approver, { bookingId: b.id, approve: true }));
+  });
+  const moved = await outcome(changeBooking(deps(paused), admin, move(b.id, b.rev, '2030-06-06 14:00', '2030-06-06 15:00')));
+  const after = (await app.db.collection(BOOKINGS).where({ _id: b.id }).get()).data[0];
+  expect([approved, moved]).toEqual(['OK', 'BUSY_RETRY']);
+  expect(after).toMatchObject({ status: 'confirmed', tell: 'approved', decision: { approved: true } });
+});
+
+test('an outdated attempt of a request never removes the locks of the attempt that replaced it (clocks a second apart)', async () => {
+  await addRoom();
+  // A dead lock in the way, so the first attempt's insert is refused and it reads back.
+  await app.db.collection(SLOTS).add({ data: { _id: lockId('rmA', new Date('2030-06-06T02:00:00Z')), roomId: 'rmA', bookingId: 'ghost', token: 'g', start: new Date('2030-06-06T02:00:00Z'), createdAt: START } });
+  const aPaused = gate(); const aResume = gate(); const bPaused = gate(); const bResume = gate();
+  const dbA = pausedAt(SLOTS, 'get', () => true, async () => { aPaused.open(); await aResume.wait; });
+  const a = outcome(createBooking(skewed(dbA, 1_000), booker, request('f5', '2030-06-06 10:00', '2030-06-06 11:00')));
+  await aPaused.wait;
+  clock = new Date(START.getTime() + 31_000); // A's lease (its clock +30 s) is over
+  const dbB = pausedAt(BOOKINGS, 'update', (_f, data) => data?.status === 'confirmed', async () => { bPaused.open(); await bResume.wait; });
+  const b = outcome(createBooking(deps(dbB), booker, request('f5', '2030-06-06 10:00', '2030-06-06 11:00')));
+  await bPaused.wait; // B has every lock under its token and is about to settle
+  clock = new Date(START.getTime() + 60_500); // B's instance: 0.5 s of lease left; A's instance 1 s ahead: over
+  aResume.open();
+  const aOut = await a;
+  bResume.open();
+  const bOut = await b;
+  const third = await outcome(createBooking(deps(), other, request('f5-c', '2030-06-06 10:00', '2030-06-06 11:00')));
+  // A's clock ended B's lapsing claim before B settled: neither attempt booked, the time stayed free.
+  expect([aOut, bOut, third]).toEqual(['BUSY_RETRY', 'BUSY_RETRY', 'OK']);
   expectSound();
 });
