@@ -203,13 +203,20 @@ export function roomCardRow(card: RoomCard, isToday: boolean): RoomCardRow {
   };
 }
 
-export function roomUrl(roomId: string, date: string): string {
-  return `${ROOM_URL}?id=${encodeURIComponent(roomId)}&date=${date}`;
+/** A room's day; with `changing`, picking a new time for that booking of the room. */
+export function roomUrl(roomId: string, date: string, changing: string | null = null): string {
+  return `${ROOM_URL}?id=${encodeURIComponent(roomId)}&date=${date}${changing ? `&booking=${encodeURIComponent(changing)}` : ''}`;
 }
 
-/** The booking form for `start`–`end` (`YYYY-MM-DD HH:mm`) in the room. */
-export function bookUrl(roomId: string, start: string, end: string): string {
-  return `${BOOK_URL}?roomId=${encodeURIComponent(roomId)}&start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`;
+/** The booking form for `start`–`end` (`YYYY-MM-DD HH:mm`) in the room; with `changing`, that booking moved there. */
+export function bookUrl(roomId: string, start: string, end: string, changing: string | null = null): string {
+  const time = `start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`;
+  return changing ? `${BOOK_URL}?bookingId=${encodeURIComponent(changing)}&${time}` : `${BOOK_URL}?roomId=${encodeURIComponent(roomId)}&${time}`;
+}
+
+/** The day as the person moving `bookingId` sees it: its own time not yet begun is free to choose again. */
+export function slotsForChange(slots: readonly TimelineSlot[], bookingId: string): TimelineSlot[] {
+  return slots.map((slot) => (slot.booking?.id === bookingId && slot.state !== 'past' ? { ...slot, state: 'free', booking: null } : slot));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -347,6 +347,31 @@ describe('changing a booking', () => {
   const base = roomDay({ date: '2099-06-01' });
   const day = { ...base, slots: holdSlots(base.slots, { id: 'bk-1', subject: '项目周会', bookerName: '林一', start: START, end: END }, 'mine') };
 
+  it('picks a new time on the room page as a change, and comes back to change the booking, never to book anew', async () => {
+    const change = (request: { start: string; end: string }) => ok({ ...mine, start: request.start, end: request.end, rev: 'rev-8' });
+    const first = await open({ 'bookings.get': () => ok(mine), 'rooms.day': () => ok(day) }, { bookingId: 'bk-1' });
+    await first.page.tap('重新选择时间');
+    expect((wxPages.redirectTo as unknown as jest.Mock).mock.calls[0][0]).toEqual({ url: '/pages/room/index?id=room-1&date=2099-06-01&booking=bk-1' });
+    first.page.unmount();
+
+    // The room page sends the chosen time back with the booking's id.
+    const { page, backend } = await open({ 'bookings.get': () => ok(mine), 'rooms.day': () => ok(day), 'bookings.change': change }, { bookingId: 'bk-1', start: encodeURIComponent('2099-06-01 17:00'), end: encodeURIComponent('2099-06-01 18:00') });
+    expect(textOf(page, '.time')).toBe('2099-06-01 周一17:00–18:00（1 小时）');
+    await page.tap('保存修改');
+    await waitFor(() => page.queryByText('修改成功'), 'the result');
+    expect(backend.callsOf('bookings.change').map((call) => call.request)).toEqual([
+      { bookingId: 'bk-1', rev: 'rev-7', start: '2099-06-01 17:00', end: '2099-06-01 18:00', subject: '项目周会', attendeeIds: ['m2'] },
+    ]);
+    expect(backend.callsOf('bookings.create')).toHaveLength(0);
+
+    // 查看我的预约 goes back to the 我的预约 the change started from instead of opening another.
+    const stack = [{ route: 'pages/bookings/index', options: {} }, { route: 'pages/room/index', options: { booking: 'bk-1' } }, { route: 'pages/room-book/index', options: {} }];
+    jest.spyOn(globalThis as unknown as { getCurrentPages(): unknown[] }, 'getCurrentPages').mockReturnValue(stack);
+    await page.tap('查看我的预约');
+    expect((wxPages.navigateBack as unknown as jest.Mock).mock.calls.at(-1)?.[0]).toEqual({ delta: 2 });
+    page.unmount();
+  });
+
   it('opens the booking, offers its own slots, and sends its id and version with the new time; no repetition', async () => {
     const { page, backend } = await open(
       { 'bookings.get': () => ok(mine), 'rooms.day': () => ok(day), 'bookings.change': (request) => ok({ ...mine, start: request.start, end: request.end, rev: 'rev-8' }) },

@@ -176,6 +176,18 @@ describe('selecting a range', () => {
     page.unmount();
   });
 
+  it('picks a new time for a booking being changed: its own time may be chosen again, and the form opens as that change', async () => {
+    const { page } = await open({ id: 'r1', date: DATE, booking: 'bk-3' });
+    // 组会 19:00–20:00 is the booking being moved: its slots read free; others stay taken.
+    expect(rowTexts(page).some((text) => text.startsWith('19:00') && text.includes('组会'))).toBe(false);
+    await page.tap(rowAt(page, '19:30'));
+    await page.tap(rowAt(page, '20:00'));
+    expect(barText(page)).toBe('已选 19:30–20:30（1 小时）');
+    await page.tap('改到这个时间');
+    expect(navigate).toHaveBeenCalledWith({ url: `/pages/room-book/index?bookingId=bk-3&start=${encodeURIComponent(`${DATE} 19:30`)}&end=${encodeURIComponent(`${DATE} 20:30`)}` });
+    page.unmount();
+  });
+
   it('starts anew past a booking, saying why', async () => {
     const { page } = await open();
     await page.tap(rowAt(page, '14:00'));

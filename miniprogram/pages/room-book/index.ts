@@ -178,16 +178,17 @@ definePage({
     // The room function's templates and credits, ahead of the submit tap that may ask for more.
     loadSubscriptions('room');
     const bookingId = queryText(query.bookingId);
+    const start = queryText(query.start);
+    const end = queryText(query.end);
     if (bookingId) {
       state(this).bookingId = bookingId;
       this.setData({ mode: 'change' });
       wx.setNavigationBarTitle({ title: '修改预约' });
-      this.loadBooking(bookingId);
+      // A new time chosen on the room's timeline, or the booking's own.
+      this.loadBooking(bookingId, start && end ? { start, end } : null);
       return;
     }
     const roomId = queryText(query.roomId);
-    const start = queryText(query.start);
-    const end = queryText(query.end);
     if (!roomId || !start || !end) {
       this.setData({ status: 'missing', errorText: '请先在会议室页面选择时间' });
       return;
@@ -204,7 +205,7 @@ definePage({
   },
 
   methods: {
-    loadBooking(bookingId: string): Promise<void> {
+    loadBooking(bookingId: string, moveTo: { start: string; end: string } | null = null): Promise<void> {
       return getBooking(bookingId).then((result) => {
         if (!state(this).alive) return undefined;
         if (!result.ok) return this.showLoadFailure(result.error);
@@ -217,12 +218,12 @@ definePage({
         own.booking = booking;
         own.roomId = booking.roomId;
         this.setData({
-          form: formOfBooking(booking),
+          form: moveTo ? { ...formOfBooking(booking), ...moveTo } : formOfBooking(booking),
           subjectCount: countText(booking.subject, FIELD_LIMITS.bookingSubject),
           attendees: booking.attendees.map((person) => ({ id: person.id, name: person.name })),
           checkInText: booking.checkInRequired ? checkInNote(checkInWindowOf(booking)) : '',
         });
-        return this.loadDay(booking.roomId, booking.start.slice(0, 10));
+        return this.loadDay(booking.roomId, (moveTo?.start ?? booking.start).slice(0, 10));
       });
     },
 
@@ -332,11 +333,14 @@ definePage({
     onPickAgain() {
       const pages = getCurrentPages();
       const previous = pages.length > 1 ? pages[pages.length - 2] : null;
-      if (previous?.route === 'pages/room/index') {
+      const changing = state(this).booking?.id ?? null;
+      // The room page below serves when it picks for the same purpose (a new booking, or this change).
+      if (previous?.route === 'pages/room/index' && (queryText(previous.options?.booking) || null) === changing) {
         wx.navigateBack({ delta: 1 });
         return;
       }
-      wx.redirectTo({ url: roomUrl(state(this).roomId, state(this).day?.date ?? this.data.form.start.slice(0, 10)) });
+      // Changing a booking, the room page picks its new time (and brings it back here as a change).
+      wx.redirectTo({ url: roomUrl(state(this).roomId, state(this).day?.date ?? this.data.form.start.slice(0, 10), state(this).booking?.id ?? null) });
     },
 
     // Subject and repetition
@@ -523,8 +527,12 @@ definePage({
       return undefined;
     },
 
+    /** 我的预约: back to it when it is open below (a change started there), else opened here. */
     onMine() {
-      wx.redirectTo({ url: BOOKINGS_URL });
+      const pages = getCurrentPages();
+      const below = pages.map((page) => page.route).lastIndexOf('pages/bookings/index');
+      if (below >= 0 && below < pages.length - 1) wx.navigateBack({ delta: pages.length - 1 - below });
+      else wx.redirectTo({ url: BOOKINGS_URL });
     },
 
     onBack() {

@@ -5,11 +5,13 @@ import { definePage, type PathKey } from '../../common/page';
 import { checkInAtRoom, roomDay } from '../../services/room';
 import { ensureSession } from '../../services/session';
 import { errorText } from '../../utils/error-text';
+import { queryText } from '../../utils/org-view';
 import { businessTime } from '../../utils/notice-view';
 import {
   BAD_CODE_TEXT,
   bookingPopup,
   bookUrl,
+  slotsForChange,
   cannotBook,
   carrySelection,
   checkedInText,
@@ -58,6 +60,8 @@ interface RoomData {
   dayLoading: boolean;
   notice: CheckInNotice | null;
   popup: { show: boolean; title: string; lines: string[] };
+  /** Picking a new time for a booking (修改预约): the page says so. */
+  changing: boolean;
 }
 
 interface RoomState {
@@ -68,10 +72,12 @@ interface RoomState {
   /** The day's slots: kept here, the view gets their rows. */
   slots: TimelineSlot[];
   selection: Selection | null;
+  /** The booking whose new time the person is picking (from 修改预约), or null. */
+  changing: string | null;
 }
 
 const loads = perInstance(() => new LatestOnly());
-const state = perInstance<RoomState>(() => ({ roomId: null, fromCode: false, checkInTried: false, room: null, slots: [], selection: null }));
+const state = perInstance<RoomState>(() => ({ roomId: null, fromCode: false, checkInTried: false, room: null, slots: [], selection: null, changing: null }));
 
 const today = () => businessTime(Date.now()).slice(0, 10);
 
@@ -91,6 +97,7 @@ definePage({
     dayLoading: false,
     notice: null,
     popup: { show: false, title: '', lines: [] },
+    changing: false,
   } as RoomData,
 
   onLoad(query) {
@@ -98,8 +105,10 @@ definePage({
     const target = roomTarget(query, roomIdOfScene);
     own.roomId = target.roomId;
     own.fromCode = target.fromCode;
+    own.changing = queryText(query.booking) || null;
     const day = today();
-    this.setData({ today: day, date: validDate(query.date) ?? day });
+    this.setData({ today: day, date: validDate(query.date) ?? day, changing: own.changing !== null });
+    if (own.changing) wx.setNavigationBarTitle({ title: '选择新的时间' });
     this.load();
   },
 
@@ -166,8 +175,10 @@ definePage({
       });
     },
 
-    showDay(day: RoomDay) {
+    showDay(answer: RoomDay) {
       const own = state(this);
+      // Moving a booking: its own time not yet begun may be chosen again.
+      const day = own.changing ? { ...answer, slots: slotsForChange(answer.slots, own.changing) } : answer;
       const sameDay = day.date === this.data.date && own.room?.id === day.room.id;
       const selection = day.room.canBook && sameDay ? carrySelection(own.slots, own.selection, day.slots) : null;
       own.room = day.room;
@@ -258,7 +269,7 @@ definePage({
       const own = state(this);
       const range = selectedRange(own.slots, own.selection);
       if (!own.room || !range) return;
-      wx.navigateTo({ url: bookUrl(own.room.id, range.start, range.end) });
+      wx.navigateTo({ url: bookUrl(own.room.id, range.start, range.end, own.changing) });
     },
 
     onBind() {
