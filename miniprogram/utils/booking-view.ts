@@ -8,9 +8,9 @@
  */
 import type { AppError, BookingConflict, BookingStatus, BookingView, BookRequest, ErrorCode, MemberCard, RoomDay, RoomView, SubscriptionState } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
-import { DEFAULT_CHECK_IN, roomIdOfScene, WEEKDAY_NAMES } from '../../typings/room-rules';
+import { roomIdOfScene, WEEKDAY_NAMES } from '../../typings/room-rules';
 import { personResults as sharedPersonResults, type PersonResult } from './org-view';
-import { addDays, equipmentText, minutesBetween, placeText, weekdayOf } from './room-view';
+import { addDays, checkInNote, equipmentText, minutesBetween, placeText, weekdayOf } from './room-view';
 import { hasCredit, promptIds, type Purpose } from './subscribe-view';
 
 const pad = (value: number) => String(value).padStart(2, '0');
@@ -80,10 +80,7 @@ export function approversText(room: RoomView): string {
   return names.length ? `审批人：${names.join('、')}` : '';
 }
 
-/** The check-in rule: `需在开始前 10 分钟至开始后 15 分钟内签到，否则自动释放`. */
-export function checkInNote(window: { beforeMinutes: number; afterMinutes: number } = DEFAULT_CHECK_IN): string {
-  return `需在开始前 ${window.beforeMinutes} 分钟至开始后 ${window.afterMinutes} 分钟内签到，否则自动释放`;
-}
+export { checkInNote };
 
 /** The check-in window of a booking, in minutes around its start. */
 export function checkInWindowOf(booking: Pick<BookingView, 'start' | 'checkIn'>): { beforeMinutes: number; afterMinutes: number } {
@@ -253,6 +250,9 @@ export function conflictLine(conflict: BookingConflict): string {
   return `${conflict.start.slice(5, 10)} ${clockRange(conflict.start, conflict.end)} ${conflict.bookerName}《${conflict.subject}》${CONFLICT_STATUS[conflict.status]}`;
 }
 
+/** What a conflict says above its lines: they name whose bookings are in the way (one's own included). */
+export const CONFLICT_MESSAGE = '所选时间与已有预约冲突，请调整时间后再提交';
+
 export function conflictLines(conflicts: readonly BookingConflict[] | undefined): string[] {
   return (conflicts ?? []).map(conflictLine);
 }
@@ -402,8 +402,10 @@ export function bookingRow(booking: BookingView, now: string): BookingRow {
     extra: [series, attending ? `我参加的 · 预约人 ${booking.booker.name}` : ''].filter(Boolean).join(' · '),
     canCheckIn: booking.can.checkIn,
     canEnd: booking.can.end,
-    canChange: booking.can.change,
-    canCancel: booking.can.cancel,
+    // In 我的预约 a person changes or cancels only what they booked: an admin invited to a meeting
+    // would otherwise cancel it for everyone from a row that reads 我参加的.
+    canChange: booking.can.change && booking.role === 'booker',
+    canCancel: booking.can.cancel && booking.role === 'booker',
     inSeries,
   };
 }

@@ -6,7 +6,8 @@
  */
 import type { AppError, BookingView, Equipment, RoomCard, RoomInput, RoomUsage, RoomView, SlotMinutes } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
-import { DEFAULT_CHECK_IN, EQUIPMENT_KEYS, ROOM_EQUIPMENT, SLOT_SIZES, WEEKDAY_NAMES } from '../../typings/room-rules';
+import { EQUIPMENT_KEYS, ROOM_EQUIPMENT, SLOT_SIZES, WEEKDAY_NAMES } from '../../typings/room-rules';
+import { checkInNote } from './room-view';
 
 const pad = (value: number) => String(value).padStart(2, '0');
 const chars = (text: string) => Array.from(text).length;
@@ -347,7 +348,10 @@ export interface CheckOption {
 export const EQUIPMENT_OPTIONS: readonly CheckOption[] = EQUIPMENT_KEYS.map((key) => ({ key, label: ROOM_EQUIPMENT[key] }));
 export const WEEKDAY_OPTIONS: readonly CheckOption[] = [1, 2, 3, 4, 5, 6, 7].map((day) => ({ key: String(day), label: WEEKDAY_NAMES[day] }));
 
-export const CHECK_IN_HINT = `开始前 ${DEFAULT_CHECK_IN.beforeMinutes} 分钟至开始后 ${DEFAULT_CHECK_IN.afterMinutes} 分钟内签到，未签到的预约将自动释放`;
+/** The hint under 需要签到: this deployment's window once a room (carrying it) is read, plainly before. */
+export function checkInHint(room: RoomView | null): string {
+  return room ? checkInNote(room.checkInWindow) : '开始前后规定时间内签到，未签到的预约将自动释放';
+}
 
 /** What the out-of-service dialog says before it is confirmed. */
 export function outOfServiceQuestion(name: string): string {

@@ -255,6 +255,11 @@ export interface RoomHeader {
   maxText: string;
 }
 
+/** The check-in rule of this deployment: `需在开始前 10 分钟至开始后 15 分钟内签到，否则自动释放`. */
+export function checkInNote(window: RoomView['checkInWindow']): string {
+  return `需在开始前 ${window.beforeMinutes} 分钟至开始后 ${window.afterMinutes} 分钟内签到，否则自动释放`;
+}
+
 function hoursText(room: Pick<RoomView, 'hours'>): string {
   const { open, close } = room.hours;
   const nextDay = close === '24:00' || close <= open;
@@ -272,7 +277,7 @@ export function roomHeader(room: RoomView): RoomHeader {
     hoursText: hoursText(room),
     notes: room.notes,
     approvalText: room.approval.required ? (approvers ? `需审批（审批人：${approvers}）` : '需审批') : '',
-    checkInText: room.checkInRequired ? '需签到：开始前后到会议室扫码签到，未签到将自动释放' : '',
+    checkInText: room.checkInRequired ? `${checkInNote(room.checkInWindow)}（可在会议室门口扫码签到）` : '',
     maxText: `单次最长 ${durationText(room.maxMinutes)}`,
   };
 }
@@ -470,7 +475,7 @@ export function bookingPopup(slot: TimelineSlot, date: string): { title: string;
   const at = (time: string) => `${time.slice(0, 10) > date ? '次日 ' : ''}${clock(time)}`;
   return {
     title: booking.subject,
-    lines: [`${at(booking.start)}–${at(booking.end)}`, `预约人：${booking.bookerName}`, STATE_TEXTS[slot.state]],
+    lines: [`${at(booking.start)}–${at(booking.end)}`, `预约人：${booking.bookerName}`, slot.state === 'mine' ? mineText(booking) : STATE_TEXTS[slot.state]],
   };
 }
 

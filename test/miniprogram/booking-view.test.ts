@@ -115,7 +115,7 @@ describe('the form', () => {
 
   it('says the room, and the check-in rule', () => {
     expect(roomSummary(roomView({ equipment: ['whiteboard', 'projector'] }))).toEqual({ name: '第一会议室', facts: '行政楼 3F · 容纳 12 人', equipment: '投影仪 · 白板' });
-    expect(checkInNote()).toBe('需在开始前 10 分钟至开始后 15 分钟内签到，否则自动释放');
+    expect(checkInNote({ beforeMinutes: 10, afterMinutes: 15 })).toBe('需在开始前 10 分钟至开始后 15 分钟内签到，否则自动释放');
     expect(checkInWindowOf(bookingView({ start: '2099-06-01 14:00', checkIn: { opens: '2099-06-01 13:55', closes: '2099-06-01 14:20' } }))).toEqual({ beforeMinutes: 5, afterMinutes: 20 });
   });
 
@@ -183,6 +183,8 @@ describe('我的预约 rows', () => {
       inSeries: true,
     });
     expect(bookingRow(bookingView(), TODAY)).toMatchObject({ attending: false, extra: '', inSeries: false });
+    // An admin invited to someone else's meeting may change or cancel it elsewhere, not from 我参加的.
+    expect(bookingRow(bookingView({ role: 'attendee', can: { checkIn: false, end: false, change: true, cancel: true, decide: false } }), TODAY)).toMatchObject({ canChange: false, canCancel: false });
   });
 
   it('says why a booking was rejected or cancelled, and when to check in', () => {

@@ -5,6 +5,7 @@ import {
   addDays,
   albumRefused,
   approvalRow,
+  checkInHint,
   checkReason,
   checkRoomForm,
   closeLabel,
@@ -278,5 +279,12 @@ describe('usage', () => {
     expect(view.busiest).toBe('');
     // Bookings needing check-in may lie ahead in the week: none has come due yet, not "none at all".
     expect(view.noShow).toMatchObject({ figures: '0/0', text: '还没有签到截止的预约', hint: '需签到的预约在签到截止后计入' });
+  });
+});
+
+describe('the check-in hint of the room form', () => {
+  it("states this deployment's window once a room is read, and no numbers before", () => {
+    expect(checkInHint(roomView({ checkInWindow: { beforeMinutes: 5, afterMinutes: 30 } }))).toBe('需在开始前 5 分钟至开始后 30 分钟内签到，否则自动释放');
+    expect(checkInHint(null)).toBe('开始前后规定时间内签到，未签到的预约将自动释放');
   });
 });

@@ -103,7 +103,7 @@ describe('the room and its day', () => {
     expect(text).toContain('行政楼 3F · 容纳 20 人 · 开放 08:00–22:00 · 单次最长 2 小时');
     expect(text).toContain('设备：投影仪 · 视频会议');
     expect(text).toContain('需审批（审批人：张老师）');
-    expect(text).toContain('需签到');
+    expect(text).toContain('需在开始前 10 分钟至开始后 15 分钟内签到');
     expect(text).toContain('钥匙在 301 室领取');
     // Today to the last bookable day (13 days later in the fixture).
     expect(page.root.querySelectorAll('.date')).toHaveLength(14);

@@ -105,12 +105,14 @@ describe('the room', () => {
       roomView({
         approval: { required: true, approvers: [{ id: 'm2', name: '张老师' }, { id: 'm3', name: '李老师' }] },
         checkInRequired: true,
+        checkInWindow: { beforeMinutes: 5, afterMinutes: 30 },
         hours: { open: '18:00', close: '02:00' },
         maxMinutes: 90,
       }),
     );
     expect(header.approvalText).toBe('需审批（审批人：张老师、李老师）');
-    expect(header.checkInText).toContain('需签到');
+    // The deployment's window, as the room carries it.
+    expect(header.checkInText).toBe('需在开始前 5 分钟至开始后 30 分钟内签到，否则自动释放（可在会议室门口扫码签到）');
     expect(header.hoursText).toBe('开放 18:00–次日 02:00');
     expect(header.maxText).toBe('单次最长 1.5 小时');
     expect(view.roomHeader(roomView()).approvalText).toBe('');

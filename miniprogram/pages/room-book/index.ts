@@ -16,6 +16,7 @@ import {
   changeOf,
   checkBooking,
   checkInNote,
+  CONFLICT_MESSAGE,
   checkInWindowOf,
   CONFLICT_HEAD,
   conflictLines,
@@ -518,7 +519,7 @@ definePage({
         return booking ? this.loadBooking(booking.id) : undefined;
       }
       if (error.code === 'BOOKING_CONFLICT' && error.conflicts?.length) {
-        this.setData({ conflicts: conflictLines(error.conflicts), message: '所选时间已被他人预约，请调整时间后再提交' });
+        this.setData({ conflicts: conflictLines(error.conflicts), message: CONFLICT_MESSAGE });
         return undefined;
       }
       const field = fieldOfBookingError(error);

@@ -14,7 +14,7 @@ import {
   addClosedDate,
   checkReason,
   checkRoomForm,
-  CHECK_IN_HINT,
+  checkInHint,
   closeLabel,
   closeOptions,
   emptyRoomForm,
@@ -159,7 +159,7 @@ definePage({
     photoState: '',
     photoProgress: 0,
     today: businessToday(),
-    checkInHint: CHECK_IN_HINT,
+    checkInHint: checkInHint(null),
     pickerShow: false,
     selectedUnits: {},
     query: '',
@@ -211,7 +211,7 @@ definePage({
 
     /** Shows a room the backend returned; `withForm` also resets the form to it (otherwise edits stay). */
     showRoom(room: RoomView, withForm: boolean) {
-      this.setData({ status: 'ready', mode: 'edit', roomId: room.id, room });
+      this.setData({ status: 'ready', mode: 'edit', roomId: room.id, room, checkInHint: checkInHint(room) });
       if (withForm) {
         state(this).photoTicket += 1;
         this.setForm(roomFormOf(room));
