@@ -10,7 +10,7 @@ import type { AppError, BookingConflict, BookingStatus, BookingView, BookRequest
 import { FIELD_LIMITS } from '../../typings/limits';
 import { roomIdOfScene, WEEKDAY_NAMES } from '../../typings/room-rules';
 import { personResults as sharedPersonResults, type PersonResult } from './org-view';
-import { addDays, checkInNote, equipmentText, minutesBetween, placeText, weekdayOf } from './room-view';
+import { checkInNote, clockRange, equipmentText, minutesBetween, placeText, weekdayOf } from './room-view';
 import { hasCredit, promptIds, type Purpose } from './subscribe-view';
 
 const pad = (value: number) => String(value).padStart(2, '0');
@@ -38,16 +38,8 @@ export function dayText(date: string, today: string): string {
 }
 
 /** The end as read after the start: `15:30`, `次日 01:00`, or `06-03 09:00` for a later day. */
-function endText(start: string, end: string): string {
-  if (dateOf(end) === dateOf(start)) return clockOf(end);
-  if (dateOf(end) === addDays(dateOf(start), 1)) return `次日 ${clockOf(end)}`;
-  return `${end.slice(5, 10)} ${clockOf(end)}`;
-}
 
-/** `14:00–15:30` (`22:00–次日 01:00` across midnight). */
-export function clockRange(start: string, end: string): string {
-  return `${clockOf(start)}–${endText(start, end)}`;
-}
+export { clockRange };
 
 /** `06-01 周一 14:00–15:30`. */
 export function whenText(start: string, end: string, today: string): string {
@@ -429,8 +421,8 @@ export function cancelledText(count: number): string {
   return count > 1 ? `已取消 ${count} 次预约` : '已取消';
 }
 
-/** `签到成功：第一会议室《项目周会》14:00–15:30`. */
-export function checkedInText(booking: BookingView): string {
+/** What 我的预约 says under 签到成功: `第一会议室《项目周会》14:00–15:30`. */
+export function checkedInDetail(booking: BookingView): string {
   return `${booking.roomName}《${booking.subject}》${clockRange(booking.start, booking.end)}`;
 }
 

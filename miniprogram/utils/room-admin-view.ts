@@ -7,32 +7,15 @@
 import type { AppError, BookingView, Equipment, RoomCard, RoomInput, RoomUsage, RoomView, SlotMinutes } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { EQUIPMENT_KEYS, ROOM_EQUIPMENT, SLOT_SIZES, WEEKDAY_NAMES } from '../../typings/room-rules';
-import { checkInNote } from './room-view';
+import { addDays, checkInNote, durationText, equipmentText, placeText, weekdayOf } from './room-view';
+
+/** Shared with the room pages, so a duration or a place reads the same everywhere. */
+export { addDays, durationText, placeText, weekdayOf };
 
 const pad = (value: number) => String(value).padStart(2, '0');
 const chars = (text: string) => Array.from(text).length;
 
 // Calendar arithmetic on business dates (`YYYY-MM-DD`): plain days, no zone involved.
-
-function dayNumber(date: string): number {
-  const [y, m, d] = date.split('-').map(Number);
-  return Date.UTC(y, m - 1, d) / 86_400_000;
-}
-
-function dateOf(day: number): string {
-  const at = new Date(day * 86_400_000);
-  return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}`;
-}
-
-export function addDays(date: string, days: number): string {
-  return dateOf(dayNumber(date) + days);
-}
-
-/** 1 Monday … 7 Sunday. */
-export function weekdayOf(date: string): number {
-  // 1970-01-01 was a Thursday.
-  return ((((dayNumber(date) + 3) % 7) + 7) % 7) + 1;
-}
 
 /** The Monday of the week holding `date`. */
 export function mondayOf(date: string): string {
@@ -100,14 +83,6 @@ export function closeOptions(open: string, slot: SlotMinutes): TimeOption[] {
 /** `08:00–22:00`, `18:00–次日 02:00`. */
 export function hoursText(open: string, close: string): string {
   return `${open}–${closeLabel(open, close)}`;
-}
-
-/** `30 分钟`, `1 小时`, `1 小时 30 分钟`. */
-export function durationText(minutes: number): string {
-  const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  if (!hours) return `${rest} 分钟`;
-  return rest ? `${hours} 小时 ${rest} 分钟` : `${hours} 小时`;
 }
 
 export interface MinutesOption {
@@ -365,15 +340,10 @@ export function outOfServiceDone(cancelled: number): string {
 
 // The admin list and the codes
 
-/** `行政楼 3F`; empty when neither is set. */
-export function placeText(building: string, floor: string): string {
-  return [building, floor].filter(Boolean).join(' ');
-}
-
 export interface AdminRoomRow {
   id: string;
   name: string;
-  /** `行政楼 3F · 12 人 · 投影仪、白板`. */
+  /** `行政楼 3F · 12 人 · 投影仪 · 白板`, equipment in the order the room cards list it. */
   meta: string;
   inService: boolean;
   needsApproval: boolean;
@@ -381,7 +351,7 @@ export interface AdminRoomRow {
 }
 
 export function adminRoomRow(card: RoomCard): AdminRoomRow {
-  const equipment = card.equipment.map((key) => ROOM_EQUIPMENT[key]).join('、');
+  const equipment = equipmentText(card.equipment);
   const meta = [placeText(card.building, card.floor), `${card.capacity} 人`, equipment].filter(Boolean).join(' · ');
   const state = card.inService ? '' : '，暂停使用';
   return { id: card.id, name: card.name, meta, inService: card.inService, needsApproval: card.needsApproval, ariaLabel: `编辑${card.name}${state}` };

@@ -54,6 +54,14 @@ export function weekdayOf(date: string): number {
   return day === 0 ? 7 : day;
 }
 
+/** `14:00–15:30` (`22:00–次日 01:00` across midnight, `06-03 09:00` further). */
+export function clockRange(start: string, end: string): string {
+  const day = (time: string) => time.slice(0, 10);
+  const at = (time: string) => time.slice(11, 16);
+  const endText = day(end) === day(start) ? at(end) : day(end) === addDays(day(start), 1) ? `次日 ${at(end)}` : `${end.slice(5, 10)} ${at(end)}`;
+  return `${at(start)}–${endText}`;
+}
+
 /** Minutes from one `YYYY-MM-DD HH:mm` to another. */
 export function minutesBetween(start: string, end: string): number {
   const at = (time: string) => utcOf(time.slice(0, 10)).getTime() / 60000 + Number(time.slice(11, 13)) * 60 + Number(time.slice(14, 16));
@@ -507,9 +515,9 @@ export function validDate(value: string | undefined): string | null {
   return value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
 }
 
-/** 「签到成功：项目周会 14:00–15:30」. */
+/** 「签到成功：项目周会 14:00–15:30」 (an end after midnight reads 次日). */
 export function checkedInText(booking: { subject: string; start: string; end: string }): string {
-  return `签到成功：${booking.subject} ${clock(booking.start)}–${clock(booking.end)}`;
+  return `签到成功：${booking.subject} ${clockRange(booking.start, booking.end)}`;
 }
 
 export const NONE_NOW_TEXT = '你当前在这间会议室没有需要签到的预约';

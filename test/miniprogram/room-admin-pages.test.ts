@@ -76,7 +76,7 @@ describe('会议室管理', () => {
     );
 
     expect(backend.callsOf('rooms.list')[0].request).toEqual({ date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), all: true });
-    expect(rowTexts(page, '.room')).toEqual(['第一会议室需审批行政楼 3F · 12 人 · 投影仪、白板', '旧会议室暂停使用行政楼 3F · 12 人 · 投影仪、白板']);
+    expect(rowTexts(page, '.room')).toEqual(['第一会议室需审批行政楼 3F · 12 人 · 投影仪 · 白板', '旧会议室暂停使用行政楼 3F · 12 人 · 投影仪 · 白板']);
 
     await runHook(page, 'onReachBottom');
     await waitFor(() => rowTexts(page, '.room').length === 3, 'the next page');

@@ -79,7 +79,8 @@ describe('hours on the slot', () => {
 
   it('offers longest bookings in multiples of the slot up to the limit, and keeps one on a slot change', () => {
     expect(maxMinutesOptions(60).map((option) => option.value)).toEqual(Array.from({ length: FIELD_LIMITS.roomMaxMinutes / 60 }, (_, i) => (i + 1) * 60));
-    expect(maxMinutesOptions(30)[2]).toEqual({ value: 90, label: '1 小时 30 分钟' });
+    expect(maxMinutesOptions(30)[2]).toEqual({ value: 90, label: '1.5 小时' });
+    expect(maxMinutesOptions(15)[4]).toEqual({ value: 75, label: '1 小时 15 分钟' });
     expect(fitMaxMinutes(90, 60)).toBe(60);
     expect(fitMaxMinutes(15, 60)).toBe(60);
     expect(durationText(45)).toBe('45 分钟');

@@ -143,6 +143,7 @@ describe('the room', () => {
     expect(view.validDate('2099-06-01')).toBe('2099-06-01');
     expect(view.validDate('tomorrow')).toBeNull();
     expect(view.checkedInText(weekly)).toBe('签到成功：项目周会 15:00–16:30');
+    expect(view.checkedInText({ subject: '通宵自习', start: '2099-06-01 22:00', end: '2099-06-02 01:00' })).toBe('签到成功：通宵自习 22:00–次日 01:00');
   });
 });
 

@@ -10,7 +10,7 @@ import {
   cancelledText,
   cancelQuestion,
   changeUrl,
-  checkedInText,
+  checkedInDetail,
   emptyBookingsText,
   END_QUESTION,
   NOT_A_ROOM_CODE,
@@ -267,7 +267,7 @@ definePage({
             wx.showModal({ title: '未能签到', content: errorText(answer.error), showCancel: false, confirmText: '知道了' });
             return undefined;
           }
-          wx.showModal({ title: '签到成功', content: checkedInText(answer.data), showCancel: false, confirmText: '好的' });
+          wx.showModal({ title: '签到成功', content: checkedInDetail(answer.data), showCancel: false, confirmText: '好的' });
           if (this.showBooking(answer.data) || this.data.tab !== 'upcoming') return undefined;
           return this.load(true);
         });
