@@ -239,10 +239,11 @@ export function searchDefaults(date: string, today: string, nowTime: string): { 
   return { start: `${pad(next)}:00`, end: `${pad(next + 1)}:00` };
 }
 
-/** Why a search cannot run (a person-readable sentence), or null. */
-export function searchProblem(start: string, end: string): string | null {
+/** Why a search cannot run (a person-readable sentence), or null; `now` (`YYYY-MM-DD HH:mm`) refuses a start already past on `date`. */
+export function searchProblem(date: string, start: string, end: string, now: string): string | null {
   if (!start || !end) return '请选择开始和结束时间';
   if (end <= start) return '结束时间需晚于开始时间';
+  if (`${date} ${start}` <= now) return '开始时间已过，请选择之后的时间';
   return null;
 }
 

@@ -315,6 +315,8 @@ export async function freeRooms(deps: RoomDeps, account: UserDoc, request: RoomF
   const end = wallClockField(request.end, 'end');
   if (end <= start) throw new AppFailure('BOOKING_NOT_ON_SLOT', '结束时间需晚于开始时间', 'end');
   if (end.getTime() - start.getTime() > LONGEST_MS) throw new AppFailure('BOOKING_TOO_LONG', `一次最长可查询 ${FIELD_LIMITS.roomMaxMinutes / 60} 小时`, 'end');
+  // A time already begun cannot be booked: no room is free for it.
+  if (start.getTime() <= deps.now().getTime()) throw new AppFailure('BOOKING_IN_PAST', undefined, 'start');
   const day = businessDate(start);
   const periods = new Map<string, Period>();
   const candidates = (await allRooms(deps, false)).filter((room) => {

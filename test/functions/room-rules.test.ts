@@ -282,6 +282,11 @@ describe('availability: list, free rooms and a room’s day', () => {
     const later = dataOf(await w.room<{ items: RoomCard[] }>('rooms.free', { start: w.t(1, '15:00'), end: w.t(1, '16:00') }, me)).items;
     expect(later.map((c) => c.id)).toContain(busy.id);
     expectInvalid(await w.room('rooms.free', { start: w.t(1, '16:00'), end: 'soon' }, me), 'end');
+    // A time already begun: no room is free for it, and the search says so.
+    const past = errorOf(await w.room('rooms.free', { start: w.t(0, '09:00'), end: w.t(0, '10:00') }, me));
+    expect([past.code, past.field]).toEqual(['BOOKING_IN_PAST', 'start']);
+    // The free card carries the day's period (not 当日不开放).
+    expect((await free({}))[0].period).toEqual({ start: '08:00', end: '22:00' });
   });
 });
 

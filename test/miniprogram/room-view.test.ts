@@ -94,8 +94,10 @@ describe('room cards', () => {
     expect(view.searchDefaults(DATE, DATE, '10:20')).toEqual({ start: '11:00', end: '12:00' });
     expect(view.searchDefaults(DATE, DATE, '10:00')).toEqual({ start: '10:00', end: '11:00' });
     expect(view.searchDefaults(DATE, DATE, '23:10')).toEqual({ start: '22:00', end: '23:00' });
-    expect(view.searchProblem('14:00', '14:00')).toBe('结束时间需晚于开始时间');
-    expect(view.searchProblem('14:00', '15:00')).toBeNull();
+    expect(view.searchProblem(DATE, '14:00', '14:00', `${DATE} 10:20`)).toBe('结束时间需晚于开始时间');
+    expect(view.searchProblem(DATE, '14:00', '15:00', `${DATE} 10:20`)).toBeNull();
+    expect(view.searchProblem(DATE, '10:00', '11:00', `${DATE} 10:20`)).toBe('开始时间已过，请选择之后的时间');
+    expect(view.searchProblem('2099-06-02', '10:00', '11:00', `${DATE} 10:20`)).toBeNull();
   });
 });
 

@@ -224,7 +224,7 @@ definePage({
     /** Rooms free for the range chosen, best fit first; one list, no pages. */
     search(): Promise<void> {
       const { date, startTime, endTime, minCapacity, equipment } = this.data;
-      const problem = searchProblem(startTime, endTime);
+      const problem = searchProblem(date, startTime, endTime, nowText());
       if (problem) {
         wx.showToast({ title: problem, icon: 'none' });
         return Promise.resolve();
