@@ -421,6 +421,27 @@ export function cancelledText(count: number): string {
   return count > 1 ? `已取消 ${count} 次预约` : '已取消';
 }
 
+/**
+ * The next moment a row of these bookings changes on its own (a check-in window opening or
+ * closing, a booking ending), after `now` (`YYYY-MM-DD HH:mm`): when 我的预约 should look again.
+ */
+export function nextTurn(bookings: readonly BookingView[], now: string): string | null {
+  const moments = bookings
+    .filter((booking) => booking.status === 'confirmed')
+    .flatMap((booking) => [booking.checkInRequired && !booking.checkedInAt ? [booking.checkIn.opens, booking.checkIn.closes] : [], [booking.end]].flat())
+    .filter((moment) => moment > now)
+    .sort();
+  return moments[0] ?? null;
+}
+
+/** Milliseconds from `nowMs` until the business wall-clock minute `wall` (`YYYY-MM-DD HH:mm`) has begun. */
+export function msUntil(wall: string, nowMs: number): number {
+  const [date, time] = wall.split(' ');
+  const [y, m, d] = date.split('-').map(Number);
+  const [h, min] = time.split(':').map(Number);
+  return Date.UTC(y, m - 1, d, h, min) - 8 * 3_600_000 - nowMs;
+}
+
 /** What 我的预约 says under 签到成功: `第一会议室《项目周会》14:00–15:30`. */
 export function checkedInDetail(booking: BookingView): string {
   return `${booking.roomName}《${booking.subject}》${clockRange(booking.start, booking.end)}`;

@@ -1,6 +1,7 @@
 import { FIELD_LIMITS } from '../../typings/limits';
 import type { AppError } from '../../typings';
 import {
+  type BookingForm,
   bookingPromptIds,
   bookingRow,
   bookRequestOf,
@@ -13,17 +14,18 @@ import {
   endAfterMove,
   endOptions,
   fieldOfBookingError,
+  msUntil,
+  nextTurn,
   personResults,
   pickerUnits,
   REPEAT_WEEKS,
   repeatWeeksOf,
   resultView,
-  roomSummary,
   roomIdOfScan,
+  roomSummary,
   startOptions,
   statusOf,
   whenText,
-  type BookingForm,
 } from '../../miniprogram/utils/booking-view';
 import { subscriptions, template } from './inbox-fixtures';
 import { card } from './org-fixtures';
@@ -213,3 +215,17 @@ describe('a scanned code', () => {
     expect(roomIdOfScan({})).toBeNull();
   });
 });
+
+describe('when 我的预约 looks again', () => {
+  it('is the next check-in window opening or closing, or a booking ending, after now', () => {
+    const waiting = bookingView({ checkInRequired: true, checkIn: { opens: '2099-06-01 13:50', closes: '2099-06-01 14:15' }, end: '2099-06-01 15:30' });
+    expect(nextTurn([waiting], '2099-06-01 13:00')).toBe('2099-06-01 13:50');
+    expect(nextTurn([waiting], '2099-06-01 14:00')).toBe('2099-06-01 14:15');
+    expect(nextTurn([{ ...waiting, checkedInAt: '2099-06-01 13:55' }], '2099-06-01 14:00')).toBe('2099-06-01 15:30');
+    expect(nextTurn([{ ...waiting, status: 'cancelled' }], '2099-06-01 13:00')).toBeNull();
+    // A business minute in milliseconds from an instant: Shanghai is UTC+8.
+    expect(msUntil('2099-06-01 08:00', Date.UTC(2099, 5, 1, 0, 0))).toBe(0);
+    expect(msUntil('2099-06-01 08:01', Date.UTC(2099, 5, 1, 0, 0))).toBe(60_000);
+  });
+});
+

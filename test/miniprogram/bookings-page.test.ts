@@ -318,3 +318,20 @@ describe('a long list of bookings', () => {
     page.unmount();
   });
 });
+
+describe('following the clock', () => {
+  it('looks again when the next check-in window opens, so 签到 appears without a pull-down', async () => {
+    const { businessNow } = jest.requireActual<{ businessNow(now?: number): string }>('../../miniprogram/utils/notice-compose-view');
+    const inMinutes = (minutes: number) => businessNow(Date.now() + minutes * 60_000);
+    const soon = bookingView({ id: 'bk-soon', subject: '晨会', checkInRequired: true, start: inMinutes(12), end: inMinutes(42), checkIn: { opens: inMinutes(2), closes: inMinutes(27) }, can: can() });
+    const timers = jest.spyOn(globalThis, 'setTimeout');
+    const { page, backend } = await open({ 'bookings.mine': () => pageOf([soon]) }, '晨会');
+    const planned = timers.mock.calls.filter(([, delay]) => typeof delay === 'number' && delay > 60_000 && delay <= 3 * 60_000);
+    expect(planned).toHaveLength(1);
+    const before = backend.callsOf('bookings.mine').length;
+    (planned[0][0] as () => void)();
+    await waitFor(() => backend.callsOf('bookings.mine').length > before, 'the tab loaded again');
+    page.unmount();
+  });
+});
+

@@ -6,18 +6,20 @@ import { cancelBooking, checkIn, checkInAtRoom, endBooking, myBookings } from '.
 import {
   BOOKING_TABS,
   bookingRow,
+  type BookingRow,
   BOOKINGS_CAP,
+  type BookingsTab,
   cancelledText,
   cancelQuestion,
   changeUrl,
   checkedInDetail,
   emptyBookingsText,
   END_QUESTION,
+  msUntil,
+  nextTurn,
   NOT_A_ROOM_CODE,
   roomIdOfScan,
   SERIES_CHOICES,
-  type BookingRow,
-  type BookingsTab,
 } from '../../utils/booking-view';
 import { errorText } from '../../utils/error-text';
 import { businessNow } from '../../utils/notice-compose-view';
@@ -51,6 +53,18 @@ interface RowEvent {
 }
 
 const loads = perInstance(() => new LatestOnly());
+/** The look again planned for the next check-in window or end among the rows shown. */
+const turns = perInstance<{ timer: ReturnType<typeof setTimeout> | null; next: string | null }>(() => ({ timer: null, next: null }));
+
+/** A row's buttons follow the clock (签到 appears when its window opens): further than this, showing the page again reloads it anyway. */
+const TURN_HORIZON_MS = 6 * 3_600_000;
+
+function stopTurns(page: object): void {
+  const own = turns(page);
+  if (own.timer) clearTimeout(own.timer);
+  own.timer = null;
+  own.next = null;
+}
 
 function rowOfBooking(booking: BookingView): BookingRow {
   return bookingRow(booking, businessNow());
@@ -107,6 +121,15 @@ definePage({
   // Back from the form: a booking may have moved or changed.
   ...pagedListHooks<BookingsData>(loads, (data) => data.loaded),
 
+  onHide() {
+    stopTurns(this);
+  },
+
+  onUnload() {
+    loads(this).cancel();
+    stopTurns(this);
+  },
+
   methods: {
     /** `reset` loads a window of the tab from `start` (the first by default); otherwise the next page of the window shown. */
     load(reset: boolean, start: WindowStart = FIRST_WINDOW): Promise<void> {
@@ -122,6 +145,7 @@ definePage({
           this.showFailure(result.error);
           return;
         }
+        this.planTurn(result.data.items, reset);
         const rows = result.data.items.map(rowOfBooking);
         const page = listPage('rows', reset ? null : this.data.rows, rows, result.data.next, request, { cap: BOOKINGS_CAP });
         this.setData({
@@ -133,6 +157,23 @@ definePage({
           window: page.window,
         });
       });
+    },
+
+    /** Looks again when the next check-in window among the rows opens or closes, or a booking ends. */
+    planTurn(items: readonly BookingView[], reset: boolean) {
+      const own = turns(this);
+      if (reset) stopTurns(this);
+      const next = nextTurn(items, businessNow());
+      if (!next || (own.next !== null && own.next <= next)) return;
+      const wait = msUntil(next, Date.now()) + 1000;
+      if (wait > TURN_HORIZON_MS) return;
+      if (own.timer) clearTimeout(own.timer);
+      own.next = next;
+      own.timer = setTimeout(() => {
+        own.timer = null;
+        own.next = null;
+        void this.load(true);
+      }, wait);
     },
 
     showFailure(error: AppError) {
