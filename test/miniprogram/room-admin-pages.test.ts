@@ -196,6 +196,25 @@ describe('预约审批', () => {
     page.unmount();
   });
 
+  it('stops at 200 rows on screen, saying the rest come once these are decided', async () => {
+    signIn();
+    const PAGE = 20;
+    const pageAt = (after: string | undefined) => {
+      const start = after ? Number(after) : 0;
+      const items = Array.from({ length: PAGE }, (_unused, i) => bookingView({ id: `bk-${start + i}`, subject: `会议${start + i}` }));
+      return pageOf(items, String(start + PAGE));
+    };
+    const { page, backend } = await open(APPROVALS, { ...handlers(), 'bookings.approvals': (request) => pageAt(request.after) }, '会议0');
+    for (let round = 1; round < 12; round += 1) {
+      await runHook(page, 'onReachBottom');
+      await waitFor(() => !page.root.querySelector('.list-state van-loading'), 'the page');
+    }
+    expect(rowTexts(page, '.approval')).toHaveLength(200);
+    expect(backend.callsOf('bookings.approvals')).toHaveLength(10);
+    expect(textIn(page, '.capped', '已显示 200 条，处理后下拉刷新可看到其余的')).toBeTruthy();
+    page.unmount();
+  });
+
   it('approves a series and rejects with a required reason, each row leaving with a toast, until none is left', async () => {
     signIn();
     const { page, backend } = await open(APPROVALS, { ...handlers(), 'bookings.approvals': () => pageOf([series, single]) }, '周例会');

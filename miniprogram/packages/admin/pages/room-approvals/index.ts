@@ -5,7 +5,7 @@
  */
 import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { LatestOnly, perInstance } from '../../../../common/latest';
-import { pagedListHooks } from '../../../../common/paged-list';
+import { LIST_CAP, pagedListHooks } from '../../../../common/paged-list';
 import { definePage } from '../../../../common/page';
 import { approvals, decide } from '../../../../services/room';
 import { errorText } from '../../../../utils/error-text';
@@ -19,6 +19,8 @@ interface ApprovalsData {
   errorText: string;
   rows: ApprovalRow[];
   next: string | null;
+  /** The queue shows LIST_CAP rows at most: more wait until some are decided (a pull-down brings them). */
+  capped: boolean;
   loadingMore: boolean;
   /** The booking being decided, so its buttons wait. */
   deciding: string;
@@ -46,6 +48,7 @@ definePage({
     errorText: '',
     rows: [],
     next: null,
+    capped: false,
     loadingMore: false,
     deciding: '',
     message: '',
@@ -77,15 +80,18 @@ definePage({
         }
         const incoming = result.data.items.map(approvalRow);
         if (reset) {
-          this.setData({ status: 'ready', rows: incoming, next: result.data.next, loadingMore: false });
+          this.setData({ status: 'ready', rows: incoming, next: result.data.next, capped: false, loadingMore: false });
           return;
         }
-        // A row may shift between pages while others are decided: each shows once.
+        // A row may shift between pages while others are decided: each shows once. The queue
+        // stops at LIST_CAP rows on screen: deciding them comes before reading further.
         const shown = new Set(this.data.rows.map((row) => row.id));
         const start = this.data.rows.length;
+        const fresh = incoming.filter((row) => !shown.has(row.id)).slice(0, Math.max(0, LIST_CAP - start));
+        const full = start + fresh.length >= LIST_CAP;
         const patch: Record<string, ApprovalRow> = {};
-        incoming.filter((row) => !shown.has(row.id)).forEach((row, index) => (patch[`rows[${start + index}]`] = row));
-        this.setData({ ...patch, next: result.data.next, loadingMore: false });
+        fresh.forEach((row, index) => (patch[`rows[${start + index}]`] = row));
+        this.setData({ ...patch, next: full ? null : result.data.next, capped: full && result.data.next !== null, loadingMore: false });
       });
     },
 
