@@ -13,6 +13,7 @@ export const BOOKINGS_URL = '/pages/bookings/index';
 export const ROOM_ADMIN_URL = '/packages/admin/pages/room-admin/index';
 export const APPROVALS_URL = '/packages/admin/pages/room-approvals/index';
 export const ME_URL = '/pages/me/index';
+export const ROOMS_TAB_URL = '/pages/rooms/index';
 
 /** Days the 会议室 tab offers: today and the next 13. */
 export const LIST_DAYS = 14;

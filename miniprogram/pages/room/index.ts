@@ -19,6 +19,7 @@ import {
   dateStrip,
   dateText,
   ME_URL,
+  ROOMS_TAB_URL,
   NONE_NOW_TEXT,
   roomHeader,
   roomTarget,
@@ -274,6 +275,11 @@ definePage({
 
     onBind() {
       wx.switchTab({ url: ME_URL });
+    },
+
+    /** A code or link that leads nowhere: the rooms tab is the way on. */
+    onRooms() {
+      wx.switchTab({ url: ROOMS_TAB_URL });
     },
   },
 });
