@@ -41,3 +41,15 @@ export function definePage<TData extends object, TMethods extends Record<string,
   const { methods, ...rest } = definition;
   Page({ ...rest, ...methods } as unknown as WechatMiniprogram.Page.Options<TData, WechatMiniprogram.IAnyObject>);
 }
+
+/**
+ * Stops the spinner of a Vant dialog that closes asynchronously (`async-close`) but must stay
+ * open (its input was refused): Vant starts spinning only after the confirm handler returns,
+ * hence the deferred call.
+ */
+export function stopDialogLoading(page: Pick<PageContext<unknown>, 'selectComponent'>, selector: string): void {
+  setTimeout(() => {
+    const dialog = page.selectComponent(selector) as { stopLoading?(): void } | null;
+    dialog?.stopLoading?.();
+  }, 0);
+}

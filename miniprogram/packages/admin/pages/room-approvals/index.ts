@@ -6,7 +6,7 @@
 import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { LatestOnly, perInstance } from '../../../../common/latest';
 import { LIST_CAP, pagedListHooks } from '../../../../common/paged-list';
-import { definePage } from '../../../../common/page';
+import { definePage, stopDialogLoading } from '../../../../common/page';
 import { approvals, decide } from '../../../../services/room';
 import { errorText } from '../../../../utils/error-text';
 import { eventText } from '../../../../utils/events';
@@ -134,7 +134,7 @@ definePage({
       const row = this.data.rows.find((one) => one.id === this.data.rejectId);
       if (problem || !row) {
         this.setData({ rejectError: problem || '该预约已不在列表中' });
-        this.stopLoading('.reject-dialog');
+        stopDialogLoading(this, '.reject-dialog');
         return undefined;
       }
       return this.decideRow(row, false, this.data.rejectReason.trim());
@@ -148,7 +148,7 @@ definePage({
         if (!result.ok && !GONE.has(result.error.code)) {
           if (this.data.rejectShow) {
             this.setData({ rejectError: errorText(result.error) });
-            this.stopLoading('.reject-dialog');
+            stopDialogLoading(this, '.reject-dialog');
           } else {
             this.setData({ message: errorText(result.error) });
           }
@@ -166,15 +166,5 @@ definePage({
       });
     },
 
-    /**
-     * An `async-close` dialog keeps its confirm button spinning until told otherwise. It starts
-     * spinning only after the confirm handler returns, hence the deferred call.
-     */
-    stopLoading(selector: string) {
-      setTimeout(() => {
-        const dialog = this.selectComponent(selector) as { stopLoading?(): void } | null;
-        dialog?.stopLoading?.();
-      }, 0);
-    },
   },
 });

@@ -1,7 +1,7 @@
 import type { AppError, Equipment, Result, RoomView, SlotMinutes, UnitView } from '../../../../../typings';
 import { FIELD_LIMITS } from '../../../../../typings/limits';
 import { perInstance, SearchLoads, SEARCH_PAUSE_MS } from '../../../../common/latest';
-import { definePage } from '../../../../common/page';
+import { definePage, stopDialogLoading } from '../../../../common/page';
 import { displayUrl, uploadRoomPhoto } from '../../../../services/files';
 import { searchMembers } from '../../../../services/org';
 import { roomDay, saveRoom, setRoomService } from '../../../../services/room';
@@ -543,7 +543,7 @@ definePage({
       const problem = checkReason(this.data.serviceReason, '暂停原因');
       if (problem) {
         this.setData({ serviceError: problem });
-        this.stopLoading('.service-dialog');
+        stopDialogLoading(this, '.service-dialog');
         return undefined;
       }
       return this.changeService(false, this.data.serviceReason.trim());
@@ -559,7 +559,7 @@ definePage({
         if (!result.ok) {
           if (this.data.serviceShow) {
             this.setData({ serviceError: errorText(result.error) });
-            this.stopLoading('.service-dialog');
+            stopDialogLoading(this, '.service-dialog');
           } else {
             this.showMessage(errorText(result.error));
           }
@@ -572,15 +572,5 @@ definePage({
       });
     },
 
-    /**
-     * An `async-close` dialog keeps its confirm button spinning until told otherwise. It starts
-     * spinning only after the confirm handler returns, hence the deferred call.
-     */
-    stopLoading(selector: string) {
-      setTimeout(() => {
-        const dialog = this.selectComponent(selector) as { stopLoading?(): void } | null;
-        dialog?.stopLoading?.();
-      }, 0);
-    },
   },
 });

@@ -1,6 +1,6 @@
 import type { AppError, UnitView } from '../../../../../typings';
 import { FIELD_LIMITS } from '../../../../../typings/limits';
-import { definePage } from '../../../../common/page';
+import { definePage, stopDialogLoading } from '../../../../common/page';
 import { LatestOnly, perInstance } from '../../../../common/latest';
 import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
 import { childUnits, createUnit, deleteUnit, getUnit, moveUnit, renameUnit, rootUnit } from '../../../../services/org';
@@ -179,17 +179,6 @@ definePage({
       });
     },
 
-    /**
-     * An `async-close` dialog keeps its confirm button spinning until told otherwise. It starts
-     * spinning only after the confirm handler returns, hence the deferred call.
-     */
-    stopLoading(selector: string) {
-      setTimeout(() => {
-        const dialog = this.selectComponent(selector) as { stopLoading?(): void } | null;
-        dialog?.stopLoading?.();
-      }, 0);
-    },
-
     showMessage(text: string, type: 'error' | 'success' = 'error') {
       this.setData({ message: text, messageType: type });
     },
@@ -272,13 +261,13 @@ definePage({
       if (!unit) return undefined;
       if (!checked.ok) {
         this.setData({ createError: checked.message });
-        this.stopLoading('.create-dialog');
+        stopDialogLoading(this, '.create-dialog');
         return undefined;
       }
       return createUnit(unit.id, checked.name, this.data.createKind).then((result) => {
         if (!result.ok) {
           this.setData({ createError: errorText(result.error) });
-          this.stopLoading('.create-dialog');
+          stopDialogLoading(this, '.create-dialog');
           return undefined;
         }
         this.setData({ createShow: false });
@@ -309,7 +298,7 @@ definePage({
       if (!unit) return undefined;
       if (!checked.ok) {
         this.setData({ renameError: checked.message });
-        this.stopLoading('.rename-dialog');
+        stopDialogLoading(this, '.rename-dialog');
         return undefined;
       }
       if (checked.name === unit.name) {
@@ -319,7 +308,7 @@ definePage({
       return renameUnit(unit.id, checked.name).then((result) => {
         if (!result.ok) {
           this.setData({ renameError: errorText(result.error) });
-          this.stopLoading('.rename-dialog');
+          stopDialogLoading(this, '.rename-dialog');
           return;
         }
         this.setData({ renameShow: false });
