@@ -332,7 +332,7 @@ describe('check-in with the door\'s code', () => {
     expect(backend.calls).toEqual([]);
     expect(page.queryByText('重试')).toBeNull();
     // The way on: every room, on the 会议室 tab.
-    const tabs = jest.spyOn(wxNotice, 'switchTab').mockImplementation(() => undefined);
+    const tabs = jest.spyOn(wx, 'switchTab').mockImplementation(() => undefined);
     await page.tap('查看全部会议室');
     expect(tabs).toHaveBeenCalledWith({ url: '/pages/rooms/index' });
     page.unmount();
