@@ -139,6 +139,7 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
 
   // This attempt: its locks carry the token, and only the attempt holding it may settle.
   const token = newRev();
+  const requestDigest = createHash('sha256').update(`${room._id}|${request.start}|${request.end}|${weeks}`).digest('hex').slice(0, 16);
   const docs: BookingDoc[] = times.map((time, index) => ({
     _id: ids[index],
     key,
@@ -156,6 +157,7 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
     status: 'holding',
     holdUntil: null,
     holdToken: token,
+    requestDigest,
     moving: null,
     bookerId: account._id,
     bookerMemberId: booker.memberId,
@@ -178,6 +180,9 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
   // running now once it ends; only a failed or lapsed attempt is taken over, by one call at a time.
   for (let round = 0; ; round += 1) {
     const earlier = await awaitAttempt(deps, ids);
+    // A request id already used for another room, time or number of weeks: never answered with
+    // that booking, never mixed with it.
+    if ([...earlier.docs.values()].some((doc) => doc.requestDigest !== requestDigest)) throw new AppFailure('INVALID_INPUT', '该请求编号已用于另一次预约，请重新提交', 'requestId');
     if (earlier.settled) return earlier.settled.map((doc) => bookingView(doc, ctxOf(deps, account)));
     if (await writeHolds(deps, docs, earlier.docs)) break;
     if (round >= 2) throw new AppFailure('BUSY_RETRY');
@@ -187,9 +192,9 @@ export async function createBooking(deps: RoomDeps, account: UserDoc, request: B
     await takeLocks(deps.db, lockRequest(room, token, docs), new Set(ids), deps.now);
   } catch (error) {
     // Refused: the holds become failed (a retry with the same request id starts over) and
-    // whatever locks this attempt holds go.
+    // whatever locks this attempt holds go (a conflict has removed them already).
     await failHolds(deps, ids, token);
-    await releaseAttempt(deps.db, ids, token);
+    if (!(error instanceof AppFailure && error.code === 'BOOKING_CONFLICT')) await releaseAttempt(deps.db, ids, token);
     if (error instanceof AppFailure && error.code === 'BUSY_RETRY') {
       // Another attempt of the same request holds the time: its answer is this one's.
       const other = await awaitAttempt(deps, ids);
@@ -366,7 +371,11 @@ export async function changeBooking(
       },
     });
   if (commit.stats.updated === 0) {
-    if (moved) await releaseLocks(deps.db, [...newTime.locks.keys()], doc._id, token);
+    if (moved) {
+      // The claim goes with it, so the person's next move (with the fresh rev) is not held off by it.
+      await deps.db.collection(BOOKINGS).where({ _id: doc._id, 'moving.token': token }).update({ data: { moving: null, updatedAt: deps.now() } });
+      await releaseLocks(deps.db, [...newTime.locks.keys()], doc._id, token);
+    }
     throw new AppFailure(moved ? 'BUSY_RETRY' : 'BOOKING_STALE', undefined, moved ? undefined : 'rev');
   }
   if (moved) await removeAsSeen(deps.db, oldLocks);

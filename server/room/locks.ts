@@ -57,13 +57,15 @@ export async function readBookings(db: Db, ids: readonly string[]): Promise<Map<
   return out;
 }
 
-export function conflictOf(doc: BookingDoc): BookingConflict {
+/** A booking in the way, with the time of it that is in the way: its own, or the one it is moving to. */
+export function conflictOf(doc: BookingDoc, locks: readonly Pick<SlotDoc, 'token'>[] = []): BookingConflict {
+  const moving = doc.moving && doc.status !== 'holding' && locks.length > 0 && locks.every((lock) => lock.token === doc.moving?.token) ? doc.moving : null;
   return {
     bookingId: doc._id,
     subject: doc.subject,
     bookerName: doc.bookerName,
-    start: formatBusiness(doc.status === 'holding' || !doc.moving ? doc.start : doc.moving.start),
-    end: formatBusiness(doc.status === 'holding' || !doc.moving ? doc.end : doc.moving.end),
+    start: formatBusiness(moving ? moving.start : doc.start),
+    end: formatBusiness(moving ? moving.end : doc.end),
     status: doc.status === 'confirmed' ? 'confirmed' : 'pending',
   };
 }
@@ -140,8 +142,9 @@ export async function takeLocks(db: Db, request: LockRequest, ours: ReadonlySet<
         await removeAsSeen(db, held);
         if (live.some((lock) => ours.has(lock.bookingId))) throw new AppFailure('BUSY_RETRY');
         const holders = [...new Set(live.map((lock) => lock.bookingId))].map((id) => owners.get(id) as BookingDoc).sort((a, b) => a.start.getTime() - b.start.getTime());
-        const first = holders[0];
-        throw new AppFailure('BOOKING_CONFLICT', `与${first.bookerName}的预约「${first.subject}」（${formatBusiness(first.start, 'MM-DD HH:mm')}–${formatBusiness(first.end, 'HH:mm')}）冲突${holders.length > 1 ? `等 ${holders.length} 个预约` : ''}`, 'start', holders.map(conflictOf));
+        const conflicts = holders.map((holder) => conflictOf(holder, live.filter((lock) => lock.bookingId === holder._id)));
+        const first = conflicts[0];
+        throw new AppFailure('BOOKING_CONFLICT', `与${first.bookerName}的预约「${first.subject}」（${first.start.slice(5)}–${first.end.slice(11)}）冲突${conflicts.length > 1 ? `等 ${conflicts.length} 个预约` : ''}`, 'start', conflicts);
       }
       await clearDead(db, others, owners, at);
     }

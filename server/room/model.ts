@@ -59,6 +59,8 @@ export interface BookingDoc {
   holdUntil: Date | null;
   /** The attempt of the request that holds (or last held) it: its locks carry this token, and only it may settle. */
   holdToken: string;
+  /** What the request asked (room, time, weeks): the same request id asking otherwise is refused. */
+  requestDigest: string;
   /** A move in progress: the new time's locks are live under this lease until the move commits. */
   moving: { start: Date; end: Date; until: Date; token: string } | null;
   bookerId: string;

@@ -18,6 +18,9 @@ import { closeBookings, ctxOf, loadRoom, type RoomDeps } from './bookings';
 import { BOOKINGS, cannotBook, isAdmin, LIVE_STATUSES, newRev, roomView, ROOMS, type BookingDoc, type RoomDoc } from './model';
 import { addDays, closedReason, dayField, minuteOfDay, nextGrain, periodMinutes, periodOf, wallClockField, type Period } from './periods';
 
+/** How far the out-of-service sweep trusts a booking's creation time (instance clocks differ). */
+const SWEEP_MARGIN_MS = 5_000;
+
 /** Rooms one organisation may keep: every list reads them in one request. */
 export const MAX_ROOMS = 500;
 const LIST_PAGE = 30;
@@ -178,17 +181,23 @@ export async function setService(deps: RoomDeps, account: UserDoc, request: { ro
   const reason = request.reason?.replace(/\s+/g, ' ').trim() ?? '';
   if (!request.inService && !reason) throw invalid('请填写暂停使用的原因', 'reason');
   await deps.db.collection(ROOMS).where({ _id: room._id }).update({ data: { inService: request.inService, outOfServiceReason: request.inService ? null : reason, rev: newRev(), updatedAt: now } });
-  const cancelled = request.inService ? 0 : await sweepOutOfService(deps, room._id, reason);
+  const cancelled = request.inService ? 0 : await sweepOutOfService(deps, room._id, reason, new Date(now.getTime() + SWEEP_MARGIN_MS));
   return { room: await viewOf(deps, account, await loadRoom(deps, room._id)), cancelled };
 }
 
 /** Cancels the live bookings of a room out of service; also run by the timer for bookings that raced it. */
-export async function sweepOutOfService(deps: Pick<RoomDeps, 'db' | 'now'>, roomId: string, reason: string): Promise<number> {
+/**
+ * Bookings made before `seenOut` (when the room was read out of service) are swept: one made
+ * after the room came back into service meanwhile is never touched. A booking that slipped in
+ * just before is caught by the next run, which reads the room again.
+ */
+export async function sweepOutOfService(deps: Pick<RoomDeps, 'db' | 'now'>, roomId: string, reason: string, seenOut: Date): Promise<number> {
   const _ = deps.db.command;
   const now = deps.now();
   const until = nextGrain(now);
   const cancelReason = `会议室暂停使用：${reason}`.slice(0, FIELD_LIMITS.bookingReason);
-  const live = { roomId, status: _.in([...LIVE_STATUSES]) };
+  // A few seconds' margin for instances whose clocks run behind.
+  const live = { roomId, status: _.in([...LIVE_STATUSES]), createdAt: _.lte(new Date(seenOut.getTime() - SWEEP_MARGIN_MS)) };
   // A booking in progress ends now (its time until the next grain stays held); one not begun is cancelled.
   const ended = await closeBookings(deps, { ...live, start: _.lte(now), heldUntil: _.gt(until) }, { status: 'ended', heldUntil: until, closedAt: now, cancelReason, tell: 'cancelled' }, until);
   const cancelled = await closeBookings(deps, { ...live, start: _.gt(now) }, { status: 'cancelled', closedAt: now, cancelReason, tell: 'cancelled' }, null);

@@ -130,9 +130,10 @@ export async function clearLapsedHolds(deps: RoomDeps): Promise<number> {
 
 /** Bookings that reached a room while it went out of service. */
 export async function sweepRooms(deps: RoomDeps): Promise<number> {
+  const seenOut = deps.now();
   const { data } = await deps.db.collection(ROOMS).where({ inService: false }).limit(500).field({ _id: true, outOfServiceReason: true }).get();
   let swept = 0;
-  for (const room of data as Pick<RoomDoc, '_id' | 'outOfServiceReason'>[]) swept += await sweepOutOfService(deps, room._id, room.outOfServiceReason ?? '');
+  for (const room of data as Pick<RoomDoc, '_id' | 'outOfServiceReason'>[]) swept += await sweepOutOfService(deps, room._id, room.outOfServiceReason ?? '', seenOut);
   return swept;
 }
 

@@ -9,7 +9,8 @@ import type { Db } from '../../server/db/db';
 import { cancelBooking, changeBooking, createBooking, decideBooking, endBooking, loadBooking, type RoomDeps } from '../../server/room/bookings';
 import { BOOKINGS, ROOMS, SLOTS, type RoomDoc } from '../../server/room/model';
 import { grainsOf, lockId } from '../../server/room/periods';
-import { clearLapsedHolds } from '../../server/room/timer';
+import { setService } from '../../server/room/rooms';
+import { clearLapsedHolds, sweepRooms } from '../../server/room/timer';
 import { useAppDatabase } from './helpers';
 
 const app = useAppDatabase();
@@ -408,3 +409,44 @@ test('an outdated attempt of a request never removes the locks of the attempt th
   expect([aOut, bOut, third]).toEqual(['BUSY_RETRY', 'BUSY_RETRY', 'OK']);
   expectSound();
 });
+
+test('a move that lost its commit (to an approval) leaves no claim behind: the next move with the fresh rev goes through', async () => {
+  await addRoom(true);
+  const [b] = await createBooking(deps(), booker, request('req-race-8', '2030-06-06 10:00', '2030-06-06 11:00'));
+  const paused = pausedAt(BOOKINGS, 'update', isMoveCommit, () => decideBooking(deps(), approver, { bookingId: b.id, approve: true }));
+  expect(await outcome(changeBooking(deps(paused), admin, move(b.id, b.rev, '2030-06-06 14:00', '2030-06-06 15:00')))).toBe('BUSY_RETRY');
+  const fresh = await loadBooking(deps(), b.id);
+  expect(fresh.moving).toBeNull();
+  clock = new Date(clock.getTime() + 2_000);
+  expect(await outcome(changeBooking(deps(), admin, move(b.id, fresh.rev, '2030-06-06 14:00', '2030-06-06 15:00')))).toBe('OK');
+  expectSound();
+});
+
+test('a request id sent again for other weeks is refused, and leaves nothing behind', async () => {
+  await addRoom();
+  const once = request('req-race-9', '2030-06-06 10:00', '2030-06-06 11:00');
+  expect(await outcome(createBooking(deps(), booker, once))).toBe('OK');
+  const before = (app.cloud.engine.dump(BOOKINGS) as Doc[]).length;
+  await expect(createBooking(deps(), booker, { ...once, repeatWeeks: 1 })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'requestId' });
+  await expect(createBooking(deps(), booker, { ...once, start: '2030-06-06 12:00', end: '2030-06-06 13:00' })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'requestId' });
+  expect((app.cloud.engine.dump(BOOKINGS) as Doc[]).length).toBe(before);
+  // The same request as first sent still answers its booking.
+  expect(await outcome(createBooking(deps(), booker, once))).toBe('OK');
+  expectSound();
+});
+
+test('the timer sweeping a room it read out of service leaves alone a booking made after the room came back', async () => {
+  await addRoom();
+  await setService(deps(), admin, { roomId: 'rmA', inService: false, reason: '装修' });
+  let made = '';
+  const paused = pausedAfter(app.db, ROOMS, 'get', (filter) => filter.inService === false, async () => {
+    clock = new Date(clock.getTime() + 60_000);
+    await setService(deps(), admin, { roomId: 'rmA', inService: true });
+    made = await outcome(createBooking(deps(), booker, request('req-race-10', '2030-06-06 10:00', '2030-06-06 11:00')));
+  });
+  await sweepRooms(deps(paused));
+  expect(made).toBe('OK');
+  expect(liveBookings()).toHaveLength(1);
+  expectSound();
+});
+
