@@ -86,11 +86,16 @@ async function addRoom(approval = false): Promise<void> {
 
 /**
  * The database with one request paused: the first `op` on `collection` whose filter and data
- * match `when` first runs `meanwhile` (another call, to its end) and then goes on.
+ * match `when` runs `meanwhile` (another call, to its end) before the request goes to the
+ * database (`pausedAt`), or after it answered and before its caller sees the answer (`pausedAfter`).
  */
-function pausedAt(collection: string, op: 'get' | 'update' | 'remove', when: (filter: Doc, data?: Doc) => boolean, meanwhile: () => Promise<unknown>): Db {
+function paused(base: Db, at: 'before' | 'after', collection: string, op: 'get' | 'update' | 'remove', when: (filter: Doc, data?: Doc) => boolean, meanwhile: () => Promise<unknown>): Db {
   let fired = false;
-  const base = app.db;
+  const hold = async (filter: Doc, data: Doc | undefined): Promise<void> => {
+    if (fired || !when(filter, data)) return;
+    fired = true;
+    await meanwhile();
+  };
   // A query and the queries its chain makes (`limit`, `orderBy`...) until the paused call.
   const watch = <Q extends object>(query: Q, filter: Doc): Q =>
     new Proxy(query, {
@@ -100,11 +105,10 @@ function pausedAt(collection: string, op: 'get' | 'update' | 'remove', when: (fi
         const call = value as (...args: unknown[]) => unknown;
         if (prop === op) {
           return async (options?: { data: Doc }) => {
-            if (!fired && when(filter, options?.data)) {
-              fired = true;
-              await meanwhile();
-            }
-            return call.call(q, options);
+            if (at === 'before') await hold(filter, options?.data);
+            const result = await call.call(q, options);
+            if (at === 'after') await hold(filter, options?.data);
+            return result;
           };
         }
         return (...args: unknown[]) => {
@@ -128,6 +132,11 @@ function pausedAt(collection: string, op: 'get' | 'update' | 'remove', when: (fi
     },
   } as Db;
 }
+
+const pausedAt = (collection: string, op: 'get' | 'update' | 'remove', when: (filter: Doc, data?: Doc) => boolean, meanwhile: () => Promise<unknown>): Db =>
+  paused(app.db, 'before', collection, op, when, meanwhile);
+const pausedAfter = (base: Db, collection: string, op: 'get' | 'update' | 'remove', when: (filter: Doc, data?: Doc) => boolean, meanwhile: () => Promise<unknown>): Db =>
+  paused(base, 'after', collection, op, when, meanwhile);
 
 const outcome = (work: Promise<unknown>): Promise<string> =>
   work.then(
@@ -255,47 +264,6 @@ test('the timer clearing a lapsed hold while its retry renews it leaves the retr
   expect(await outcome(createBooking(deps(), other, request('req-race-7b', '2030-06-06 10:00', '2030-06-06 11:00')))).toBe('BOOKING_CONFLICT');
   expectSound();
 });
-
-/** Like pausedAt, but `meanwhile` runs after the matched op has returned (before its caller sees the result). */
-function pausedAfter(base: Db, collection: string, op: 'get' | 'update' | 'remove', when: (filter: Doc, data?: Doc) => boolean, meanwhile: () => Promise<unknown>): Db {
-  let fired = false;
-  const watch = <Q extends object>(query: Q, filter: Doc): Q =>
-    new Proxy(query, {
-      get(q, prop) {
-        const value = Reflect.get(q, prop, q) as unknown;
-        if (typeof value !== 'function') return value;
-        const call = value as (...args: unknown[]) => unknown;
-        if (prop === op) {
-          return async (options?: { data: Doc }) => {
-            const result = await call.call(q, options);
-            if (!fired && when(filter, options?.data)) {
-              fired = true;
-              await meanwhile();
-            }
-            return result;
-          };
-        }
-        return (...args: unknown[]) => {
-          const result = call.apply(q, args);
-          return typeof result === 'object' && result !== null && 'get' in result ? watch(result, filter) : result;
-        };
-      },
-    });
-  return {
-    ...base,
-    collection(name: string) {
-      const target = base.collection(name);
-      if (name !== collection) return target;
-      return new Proxy(target, {
-        get(coll, prop) {
-          const value = Reflect.get(coll, prop, coll) as unknown;
-          if (prop !== 'where') return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(coll) : value;
-          return (filter: Doc) => watch(coll.where(filter), filter);
-        },
-      });
-    },
-  } as Db;
-}
 
 /** Deps whose clock runs `skewMs` ahead of the shared clock (another instance). */
 function skewed(db: Db, skewMs: number): RoomDeps {
