@@ -35,6 +35,7 @@ const SHARED_MODULES = [
   { source: 'typings/notice-body.ts', target: 'common/generated/notice-body.js' },
   { source: 'typings/notice-files.ts', target: 'common/generated/notice-files.js' },
   { source: 'typings/room-rules.ts', target: 'common/generated/room-rules.js' },
+  { source: 'typings/proposal-rules.ts', target: 'common/generated/proposal-rules.js' },
 ];
 
 class BuildError extends Error {}

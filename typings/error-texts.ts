@@ -26,6 +26,10 @@ export const DETAILED_CODES: readonly ErrorCode[] = [
   'BOOKING_CHECK_IN_CLOSED',
   // Whether the person has no roster member yet or is outside the room's units.
   'ROOM_NOT_ALLOWED',
+  // Which move from which status (a rejection without its reason, merging into a closed proposal).
+  'PROPOSAL_INVALID_TRANSITION',
+  // How many a day this deployment allows.
+  'PROPOSAL_DAILY_LIMIT',
 ];
 
 export const ERROR_TEXTS: Record<ErrorCode, string> = {
@@ -106,6 +110,18 @@ export const ERROR_TEXTS: Record<ErrorCode, string> = {
   BOOKING_CHECK_IN_CLOSED: '当前不在签到时间内',
   BOOKING_NONE_NOW: '你在这间会议室当前没有需要签到的预约',
   BOOKING_STALE: '该预约刚被修改，已重新加载最新信息，请核对后再试',
+  // Proposals
+  PROPOSAL_NOT_FOUND: '该提案不存在或你无权查看',
+  PROPOSAL_STALE: '该提案刚被他人处理，已重新加载最新信息，请核对后再试',
+  PROPOSAL_INVALID_TRANSITION: '该提案当前的状态不支持此操作',
+  PROPOSAL_DAILY_LIMIT: '今天提交的提案已达上限，请明天再提交',
+  PROPOSAL_NOT_PUBLIC: '只有公开的提案可以附议',
+  PROPOSAL_OWN: '不能附议自己的提案',
+  PROPOSAL_ALREADY_RATED: '你已评价过该提案的答复',
+  PROPOSAL_IMAGE_INVALID: '图片无效，请重新上传',
+  CATEGORY_NOT_FOUND: '该提案类别不存在或已停用',
+  CATEGORY_STALE: '该类别刚被他人修改，已重新加载最新信息，请核对后再保存',
+  CATEGORY_NAME_TAKEN: '已有同名的提案类别',
 };
 
 /**
@@ -144,7 +160,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'member.unitIds': '所在单位',
   number: '学号/工号',
   phone: '手机号',
-  title: '职务',
+  'member.title': '职务',
+  title: '标题',
   wecomUserId: '企业微信账号',
   // Roster import
   fileId: '花名册文件',
@@ -213,6 +230,27 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   series: '整个系列选项',
   approve: '审批结果',
   weekStart: '统计周',
+  // Proposals
+  categoryId: '提案类别',
+  details: '类别信息',
+  'details.name': '类别名称',
+  description: '类别说明',
+  active: '启用状态',
+  handlerIds: '处理人',
+  handlerId: '处理人',
+  content: '提案内容',
+  imageFileIds: '图片',
+  anonymous: '匿名选项',
+  proposalId: '提案',
+  intoId: '合并到的提案',
+  sort: '排序方式',
+  support: '附议选项',
+  stars: '评分',
+  comment: '评价',
+  answer: '答复',
+  to: '目标状态',
+  public: '公开选项',
+  assignedToMe: '只看分给我的选项',
 };
 
 /** How a field without a label of its own is named in a message. */

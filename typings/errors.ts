@@ -152,4 +152,28 @@ export type RoomErrorCode =
   /** The booking changed since it was read: reload and retry. */
   | 'BOOKING_STALE';
 
-export type ErrorCode = CommonErrorCode | AccountErrorCode | OrgErrorCode | NoticeErrorCode | RoomErrorCode;
+export type ProposalErrorCode =
+  /** No such proposal, or not one the caller may see (private to its proposer and handlers). */
+  | 'PROPOSAL_NOT_FOUND'
+  /** The proposal changed since it was read (another handler acted): reload and retry. */
+  | 'PROPOSAL_STALE'
+  /** The move is not allowed from the proposal's status (or merging into a closed one). */
+  | 'PROPOSAL_INVALID_TRANSITION'
+  /** The caller submitted PROPOSAL_DAILY_LIMIT proposals today already. */
+  | 'PROPOSAL_DAILY_LIMIT'
+  /** Only public proposals can be supported. */
+  | 'PROPOSAL_NOT_PUBLIC'
+  /** A proposer cannot support their own proposal. */
+  | 'PROPOSAL_OWN'
+  /** The answer was rated already. */
+  | 'PROPOSAL_ALREADY_RATED'
+  /** An image is not one the caller uploaded for this proposal. */
+  | 'PROPOSAL_IMAGE_INVALID'
+  /** No such category, or it no longer takes proposals. */
+  | 'CATEGORY_NOT_FOUND'
+  /** The category changed since it was read: reload and retry. */
+  | 'CATEGORY_STALE'
+  /** Another category has this name. */
+  | 'CATEGORY_NAME_TAKEN';
+
+export type ErrorCode = CommonErrorCode | AccountErrorCode | OrgErrorCode | NoticeErrorCode | RoomErrorCode | ProposalErrorCode;

@@ -6,16 +6,18 @@
 import type { LoginActions } from './login';
 import type { NoticeActions } from './notice';
 import type { OrgActions } from './org';
+import type { ProposalActions } from './proposal';
 import type { RoomActions } from './room';
 import type { SetupActions } from './setup';
 import type { Result } from './result';
 
 export type { AppError, Result } from './result';
-export type { ErrorCode, CommonErrorCode, AccountErrorCode, OrgErrorCode, NoticeErrorCode, RoomErrorCode } from './errors';
+export type { ErrorCode, CommonErrorCode, AccountErrorCode, OrgErrorCode, NoticeErrorCode, RoomErrorCode, ProposalErrorCode } from './errors';
 export type * from './account';
 export type * from './org';
 export type * from './notice';
 export type * from './room';
+export type * from './proposal';
 export type { LoginActions, WhoamiResponse } from './login';
 export type { SetupActions, EnsureCollectionsResponse, IndexToCreate } from './setup';
 
@@ -25,6 +27,7 @@ export interface FunctionContracts {
   org: OrgActions;
   notice: NoticeActions;
   room: RoomActions;
+  proposal: ProposalActions;
   setup: SetupActions;
 }
 

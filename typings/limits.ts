@@ -72,6 +72,24 @@ export const FIELD_LIMITS = {
   bookingRepeatWeeks: 11,
   /** Why a booking was cancelled or rejected, or a room taken out of service. */
   bookingReason: 100,
+  /** A proposal's title. */
+  proposalTitle: 64,
+  /** A proposal's content. */
+  proposalContent: 3000,
+  /** Images on one proposal. */
+  proposalImages: 9,
+  /** A handler's answer to a proposal. */
+  proposalAnswer: 1000,
+  /** Why a proposal was rejected, or why an admin revealed its author. */
+  proposalReason: 200,
+  /** The comment with a rating of an answer. */
+  proposalRatingComment: 200,
+  /** A proposal category's name. */
+  categoryName: 20,
+  /** The line describing a category. */
+  categoryDescription: 60,
+  /** Handlers one category names. */
+  categoryHandlers: 20,
 } as const;
 
 export type FieldLimitName = keyof typeof FIELD_LIMITS;

@@ -215,9 +215,9 @@ export interface SubscribeTemplate {
   /**
    * What it is used for: a new notice or a reminder of an unread one (function `notice`); a
    * reminder before a booking starts, or a booking's outcome (approved, rejected, cancelled;
-   * function `room`).
+   * function `room`); a change of a proposal's status (function `proposal`).
    */
-  purpose: 'notice' | 'remind' | 'booking-remind' | 'booking-result';
+  purpose: 'notice' | 'remind' | 'booking-remind' | 'booking-result' | 'proposal-status';
 }
 
 export type SubscribeChoice = 'accept' | 'reject' | 'ban' | 'filter';

@@ -15,6 +15,7 @@ export const UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '头像
 export const IMPORT_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '文件上传失败，请稍后重试' };
 export const NOTICE_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '附件上传失败，请重试' };
 export const PHOTO_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '照片上传失败，请重试' };
+export const PROPOSAL_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '图片上传失败，请重试' };
 
 /** Upload progress of one file, 0–100, as the platform reports it. */
 export type UploadProgress = (percent: number) => void;
@@ -40,6 +41,12 @@ export interface FileService {
    * takes a photo from), reporting progress as it goes; resolves with its file id. Never rejects.
    */
   uploadRoomPhoto(accountId: string, tempFilePath: string, onProgress?: UploadProgress): Promise<Result<string>>;
+  /**
+   * Uploads a proposal's image under `proposal-images/<request id>/` (the submission's own
+   * folder: an anonymous proposal's files name no account), reporting progress; resolves with
+   * its file id. Never rejects.
+   */
+  uploadProposalImage(requestId: string, tempFilePath: string, onProgress?: UploadProgress): Promise<Result<string>>;
   /** What an `<image src>` shows for a stored file id; null when there is none. */
   displayUrl(fileId: string | null | undefined): string | null;
 }
@@ -91,6 +98,15 @@ export function noticeCloudPath(accountId: string, fileName: string, now: number
 export function roomPhotoCloudPath(accountId: string, tempFilePath: string, now: number = Date.now(), random: () => number = Math.random): string {
   const tag = Math.floor(random() * 0x100000).toString(36);
   return `room-photos/${accountId}/${now}-${tag}.${extensionOf(tempFilePath)}`;
+}
+
+/**
+ * In the submission's folder, named by time and a random tag: the request id, not the account,
+ * keeps an anonymous proposal's images from naming their proposer.
+ */
+export function proposalImageCloudPath(requestId: string, tempFilePath: string, now: number = Date.now(), random: () => number = Math.random): string {
+  const tag = Math.floor(random() * 0x100000).toString(36);
+  return `proposal-images/${requestId}/${now}-${tag}.${extensionOf(tempFilePath)}`;
 }
 
 /** Steps of the progress a page hears of: nine files at once stay far under 20 setData a second. */
@@ -219,6 +235,10 @@ export function createFileService(config: RuntimeConfig): FileService {
       return uploadWatched(roomPhotoCloudPath(accountId, tempFilePath), tempFilePath, PHOTO_UPLOAD_FAILED, onProgress);
     },
 
+    uploadProposalImage(requestId, tempFilePath, onProgress) {
+      return uploadWatched(proposalImageCloudPath(requestId, tempFilePath), tempFilePath, PROPOSAL_UPLOAD_FAILED, onProgress);
+    },
+
     displayUrl(fileId) {
       if (!fileId) return null;
       // The <image> component loads cloud:// ids itself.
@@ -257,6 +277,10 @@ export const uploadNoticeFile: FileService['uploadNoticeFile'] = (accountId, tem
 /** Uploads a room photo of the signed-in admin (`accountId`), reporting progress; resolves with its file id. */
 export const uploadRoomPhoto: FileService['uploadRoomPhoto'] = (accountId, tempFilePath, onProgress) =>
   defaultFiles().uploadRoomPhoto(accountId, tempFilePath, onProgress);
+
+/** Uploads an image of the proposal being written (`requestId` names its folder), reporting progress; resolves with its file id. */
+export const uploadProposalImage: FileService['uploadProposalImage'] = (requestId, tempFilePath, onProgress) =>
+  defaultFiles().uploadProposalImage(requestId, tempFilePath, onProgress);
 
 /**
  * Where a downloaded document is kept under its own name, so 打开方式 and 转发 from

@@ -6,7 +6,8 @@
  * is refused only means no credit.
  *
  * Each function that sends messages keeps its own templates and credits: `notice` (new notices,
- * reminders of unread ones) and `room` (booking reminders and results). Every call names the
+ * reminders of unread ones), `room` (booking reminders and results) and `proposal` (a
+ * proposal's status changes). Every call names the
  * source, `notice` unless said otherwise.
  */
 import type { Result, SubscribeChoice, SubscriptionState } from '../../typings';
@@ -14,11 +15,12 @@ import { runtimeConfig } from '../config/launch';
 import type { LocalRuntime } from '../config/runtime';
 import { choicesOf } from '../utils/subscribe-view';
 import { recordSubscriptions, subscriptionState } from './notice';
+import { proposalSubscriptionState, recordProposalSubscriptions } from './proposal';
 import { recordRoomSubscriptions, roomSubscriptionState } from './room';
 import { localIdentityHeaders } from './transport';
 
 /** The function whose templates and credits a call is about. */
-export type SubscriptionSource = 'notice' | 'room';
+export type SubscriptionSource = 'notice' | 'room' | 'proposal';
 
 interface SourceCalls {
   state(): Promise<Result<SubscriptionState>>;
@@ -28,6 +30,7 @@ interface SourceCalls {
 const CALLS: Readonly<Record<SubscriptionSource, SourceCalls>> = {
   notice: { state: subscriptionState, record: recordSubscriptions },
   room: { state: roomSubscriptionState, record: recordRoomSubscriptions },
+  proposal: { state: proposalSubscriptionState, record: recordProposalSubscriptions },
 };
 
 /** The local cloud's stand-in for the platform's half of the popup: what WeChat itself remembers. */
@@ -35,7 +38,7 @@ export const LOCAL_SUBSCRIBE_ROUTE = '/_local/openapi/subscribe';
 
 const LOCAL_TIMEOUT_MS = 10000;
 
-const known: Record<SubscriptionSource, SubscriptionState | null> = { notice: null, room: null };
+const known: Record<SubscriptionSource, SubscriptionState | null> = { notice: null, room: null, proposal: null };
 
 /** The state of `source` last loaded or recorded in this launch; null before the first answer. */
 export function knownSubscriptions(source: SubscriptionSource = 'notice'): SubscriptionState | null {
@@ -110,7 +113,7 @@ function record(source: SubscriptionSource, choices: Record<string, SubscribeCho
 }
 
 /** Whether the person turned a popup of `source` down since the mini-program started: passing taps stop asking. */
-const declined: Record<SubscriptionSource, boolean> = { notice: false, room: false };
+const declined: Record<SubscriptionSource, boolean> = { notice: false, room: false, proposal: false };
 
 /**
  * Shows the popup for `ids`, templates of `source` (call it from a tap, before any await), and

@@ -1,5 +1,6 @@
 import {
   OpenApiError,
+  type ImageCheck,
   type PhoneNumberInfo,
   type SubscribeMessage,
   type TextCheck,
@@ -29,6 +30,9 @@ export interface OpenApiReply {
   /** wxacode: the picture's type and bytes (a Buffer from the SDK, base64 from the local stand-in). */
   contentType?: string;
   buffer?: Uint8Array | string;
+  /** mediaCheckAsync: the SDK camelCases the platform's `trace_id`. */
+  traceId?: string;
+  trace_id?: string;
 }
 
 export type Invoke = (api: string, body: Record<string, unknown>) => Promise<OpenApiReply>;
@@ -90,6 +94,14 @@ export class OpenApiAdapter implements WechatOpenApiPort {
     const { scene, page, checkPath, envVersion, width } = request;
     // The SDK snake-cases these (check_path, env_version); undefined ones are left out.
     return codeOf(await this.call('wxacode.getUnlimited', { scene, page, checkPath, envVersion, width }));
+  }
+
+  async checkImageAsync(check: ImageCheck): Promise<{ traceId: string }> {
+    // The SDK snake-cases these (media_url, media_type); media type 2 is an image.
+    const reply = await this.call('security.mediaCheckAsync', { version: 2, openid: check.openid, scene: check.scene, mediaType: 2, mediaUrl: check.url });
+    const traceId = reply.traceId ?? reply.trace_id;
+    if (typeof traceId !== 'string' || !traceId) throw new Error('security.mediaCheckAsync: the reply carries no trace id');
+    return { traceId };
   }
 }
 

@@ -63,6 +63,9 @@ export type ActionTable<F extends FunctionName, Account = never> = {
 
 export type TimerHandler = (ctx: InvocationContext) => Promise<Result<unknown>>;
 
+/** A platform message push (消息推送 routed to the function): the event's JSON as WeChat sent it. */
+export type MessageHandler = (message: Record<string, unknown>, ctx: InvocationContext) => Promise<Result<unknown>>;
+
 export interface FunctionDef<F extends FunctionName, Account> {
   name: F;
   /** Reads the caller from the WeChat context; called once per invocation, inside `main`. */
@@ -72,6 +75,12 @@ export interface FunctionDef<F extends FunctionName, Account> {
   actions: ActionTable<F, Account>;
   /** Timer triggers by the trigger name declared in the function's config.json. */
   timers?: Record<string, TimerHandler>;
+  /**
+   * Message pushes by their `Event` (`wxa_media_check`), as the console's 消息推送 routes them
+   * here. Whatever they say must be matched against what the function itself asked the
+   * platform (a trace id it never handed out): a client can send the same JSON.
+   */
+  messages?: Record<string, MessageHandler>;
 }
 
 /** What a function's action table declares, without its handlers: for tests and tools. */
@@ -119,6 +128,9 @@ export function createMain<F extends FunctionName, Account = never>(def: Functio
       if (body.Type === 'Timer' && !action) {
         return await runTimer(def, body, identity);
       }
+      if (body.MsgType === 'event' && typeof body.Event === 'string' && !action) {
+        return await runMessage(def, body, identity);
+      }
       const spec = Object.prototype.hasOwnProperty.call(actions, action) ? actions[action] : undefined;
       // The action name is not echoed: it is whatever the client sent.
       if (!spec) return fail('UNKNOWN_ACTION', undefined, 'action');
@@ -156,6 +168,24 @@ async function handleParsed(spec: AnyAction, body: Record<string, unknown>, ctx:
   if (!parsed.ok) return { ok: false, error: parsed.error };
   // The context matches the access checked by the caller of this function.
   return (spec.handle as (request: unknown, context: typeof ctx) => Promise<Result<unknown>>)(parsed.value, ctx);
+}
+
+/** Sources of a call a person made from a mini-program (the first of the chain). */
+const CLIENT_SOURCES = new Set(['wx_client', 'wx_devtools', 'wx_localdebug', 'wx_crawler']);
+
+async function runMessage<F extends FunctionName, Account>(
+  def: FunctionDef<F, Account>,
+  body: Record<string, unknown>,
+  identity: Identity,
+): Promise<Result<unknown>> {
+  // A push carries no documented SOURCE; a call from a mini-program always does.
+  const first = (identity.source ?? '').split(',')[0];
+  if (CLIENT_SOURCES.has(first)) return fail('FORBIDDEN');
+  const name = body.Event as string;
+  const messages = def.messages ?? {};
+  const handler = Object.prototype.hasOwnProperty.call(messages, name) ? messages[name] : undefined;
+  if (!handler) return fail('UNKNOWN_ACTION', undefined, 'Event');
+  return handler(body, { functionName: def.name, action: `message:${name}`, identity });
 }
 
 async function runTimer<F extends FunctionName, Account>(

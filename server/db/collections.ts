@@ -179,6 +179,56 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
       { name: 'created', keys: { createdAt: 1 } },
     ],
   },
+  {
+    // Proposals name no author: who proposed one lives in proposal_authors, read only for the
+    // proposer, the daily limit and an admin's recorded reveal.
+    name: 'proposals',
+    indexes: [
+      // 全部提案, newest or most supported, with or without a category.
+      { name: 'public_submitted', keys: { public: 1, submittedAt: -1 } },
+      { name: 'public_support', keys: { public: 1, supportCount: -1 } },
+      { name: 'public_category_submitted', keys: { public: 1, categoryId: 1, submittedAt: -1 } },
+      // The handlers' lists and dashboard: by category (and status), by unit.
+      { name: 'category_status_submitted', keys: { categoryId: 1, status: 1, submittedAt: -1 } },
+      { name: 'status_submitted', keys: { status: 1, submittedAt: -1 } },
+      { name: 'unitKeys_submitted', keys: { unitKeys: 1, submittedAt: -1 } },
+    ],
+  },
+  {
+    // `_id` is the proposal's: who proposed it, read by 我的提案 and the reveal, never by lists.
+    name: 'proposal_authors',
+    ownerField: 'accountId',
+    indexes: [{ name: 'account_submitted', keys: { accountId: 1, submittedAt: -1 } }],
+  },
+  {
+    // `_id` `<proposal>~<account>`: one support per person, counted by a query.
+    name: 'proposal_supports',
+    ownerField: 'accountId',
+    indexes: [{ name: 'proposal', keys: { proposalId: 1 } }],
+  },
+  {
+    // `_id` `<account>~<YYYYMMDD>`: the request ids one person submitted that business day.
+    name: 'proposal_quota',
+    ownerField: 'accountId',
+    indexes: [],
+  },
+  {
+    // One per image: `_id` `<proposal>~<index>`; the trace id of its asked-for check, never handed out.
+    name: 'proposal_media',
+    indexes: [
+      { name: 'traceId', keys: { traceId: 1 } },
+      { name: 'state_at', keys: { state: 1, at: 1 } },
+    ],
+  },
+  {
+    name: 'proposal_categories',
+    indexes: [{ name: 'name', keys: { name: 1 }, unique: true }],
+  },
+  {
+    // Every reveal of an anonymous proposal's author: who, when, why (never whom).
+    name: 'proposal_reveals',
+    indexes: [{ name: 'at', keys: { at: -1 } }],
+  },
 ];
 
 export type IdentityKind = 'wx-openid' | 'wx-unionid' | 'wecom-userid';

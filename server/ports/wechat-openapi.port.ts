@@ -61,6 +61,29 @@ export interface UnlimitedCode {
   buffer: Uint8Array;
 }
 
+/** An image to check (`security.mediaCheckAsync`, version 2, media type 2). */
+export interface ImageCheck {
+  /** The user who posted it; they must have used the mini-program within 2 hours. */
+  openid: string;
+  /** A public http(s) link the checker can download (not a `cloud://` id). */
+  url: string;
+  scene: 1 | 2 | 3 | 4;
+}
+
+/**
+ * The verdict WeChat pushes later as the event `wxa_media_check`, routed to a cloud function by
+ * the console's 消息推送 setting (version 2: `result.suggest`; `label` may arrive as a string).
+ */
+export interface MediaCheckEvent {
+  MsgType: 'event';
+  Event: 'wxa_media_check';
+  trace_id: string;
+  /** The openid the check was asked for. */
+  FromUserName?: string;
+  version?: number;
+  result?: { suggest?: string; label?: number | string };
+}
+
 export interface WechatOpenApiPort {
   sendSubscribeMessage(message: SubscribeMessage): Promise<void>;
   checkText(check: TextCheck): Promise<{ verdict: TextVerdict; label: number }>;
@@ -71,4 +94,6 @@ export interface WechatOpenApiPort {
   getPhoneNumber(code: string): Promise<PhoneNumberInfo>;
   /** A mini-program code that opens `page` with `scene`; a refused request is OpenApiError. */
   getUnlimitedCode(request: UnlimitedCodeRequest): Promise<UnlimitedCode>;
+  /** Asks for an image's check; the verdict arrives later as MediaCheckEvent with this trace id. */
+  checkImageAsync(check: ImageCheck): Promise<{ traceId: string }>;
 }

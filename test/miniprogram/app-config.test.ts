@@ -37,7 +37,7 @@ describe('app.json', () => {
     expect(app.subpackages).toEqual([
       expect.objectContaining({
         root: 'packages/admin',
-        pages: ['pages/roles/index', 'pages/units/index', 'pages/members/index', 'pages/member-edit/index', 'pages/import/index', 'pages/notice-compose/index', 'pages/notice-mine/index', 'pages/room-admin/index', 'pages/room-edit/index', 'pages/room-codes/index', 'pages/room-approvals/index', 'pages/room-usage/index'],
+        pages: ['pages/roles/index', 'pages/units/index', 'pages/members/index', 'pages/member-edit/index', 'pages/import/index', 'pages/notice-compose/index', 'pages/notice-mine/index', 'pages/room-admin/index', 'pages/room-edit/index', 'pages/room-codes/index', 'pages/room-approvals/index', 'pages/room-usage/index', 'pages/proposal-desk/index', 'pages/proposal-handle/index', 'pages/proposal-categories/index', 'pages/proposal-reveals/index'],
       }),
     ]);
     expect(readJson(path.join(mp, 'packages/admin/pages/roles/index.json')).navigationBarTitleText).toBe('角色管理');
