@@ -194,8 +194,12 @@ export interface RevealedAuthor {
 type Empty = Record<string, never>;
 
 export interface ProposalActions {
-  /** Categories: active ones for the form; admins and handlers (`all`) every one with its handlers. */
-  'categories.list': { request: { all?: boolean }; response: { items: ProposalCategory[] } };
+  /**
+   * Categories: active ones for the form; admins and handlers (`all`) every one with its
+   * handlers. `handles`: whether the caller handles proposals (an admin, or a handler of any
+   * category), for the pages to offer the handler's desk.
+   */
+  'categories.list': { request: { all?: boolean }; response: { items: ProposalCategory[]; handles: boolean } };
   /** Admins: creates (no `categoryId`) or saves a category; `rev` must match the one read. */
   'categories.save': { request: { categoryId?: string; rev?: string; details: CategoryInput }; response: ProposalCategory };
 

@@ -22,7 +22,7 @@ import type {
 import { callWithSession } from './session';
 
 /** Active categories for the form; `all` (handlers, admins) every one with its handlers. */
-export function listCategories(all = false): Promise<Result<{ items: ProposalCategory[] }>> {
+export function listCategories(all = false): Promise<Result<{ items: ProposalCategory[]; handles: boolean }>> {
   return callWithSession('proposal', 'categories.list', all ? { all: true } : {});
 }
 
