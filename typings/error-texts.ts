@@ -116,6 +116,7 @@ export const ERROR_TEXTS: Record<ErrorCode, string> = {
   PROPOSAL_INVALID_TRANSITION: '该提案当前的状态不支持此操作',
   PROPOSAL_DAILY_LIMIT: '今天提交的提案已达上限，请明天再提交',
   PROPOSAL_NOT_PUBLIC: '只有公开的提案可以附议',
+  PROPOSAL_NO_MEMBER: '你的账号尚未关联花名册成员，暂不能提交提案',
   PROPOSAL_OWN: '不能附议自己的提案',
   PROPOSAL_ALREADY_RATED: '你已评价过该提案的答复',
   PROPOSAL_IMAGE_INVALID: '图片无效，请重新上传',

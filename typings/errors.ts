@@ -163,6 +163,8 @@ export type ProposalErrorCode =
   | 'PROPOSAL_DAILY_LIMIT'
   /** Only public proposals can be supported. */
   | 'PROPOSAL_NOT_PUBLIC'
+  /** The caller's account is not bound to an active roster member: proposals come from members. */
+  | 'PROPOSAL_NO_MEMBER'
   /** A proposer cannot support their own proposal. */
   | 'PROPOSAL_OWN'
   /** The answer was rated already. */
