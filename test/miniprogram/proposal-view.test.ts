@@ -1,0 +1,132 @@
+/**
+ * How proposals are shown, without a page: status names and tags, the author as each person may
+ * see it (匿名 to everyone, the proposer told it is theirs), list rows, one sentence per kind of
+ * recorded change with the proposer never named, the timeline newest first, image badges.
+ */
+import type { HistoryEntry } from '../../typings';
+import { requireBuilt } from '../helpers/simulate';
+import { historyEntry, proposalCard } from './proposal-fixtures';
+
+type View = typeof import('../../miniprogram/utils/proposal-view');
+const view = requireBuilt<View>('utils/proposal-view');
+
+/** 2024-03-01 09:30 in Shanghai. */
+const NOW = Date.UTC(2024, 2, 1, 1, 30);
+
+describe('statuses', () => {
+  it('reads each status in Chinese with its tag type', () => {
+    const all = ['submitted', 'accepted', 'in_progress', 'resolved', 'rejected', 'merged'] as const;
+    expect(all.map((status) => view.statusText(status))).toEqual(['待受理', '已受理', '办理中', '已办结', '未采纳', '已合并']);
+    expect(all.map((status) => view.statusTagType(status))).toEqual(['warning', 'primary', 'primary', 'success', 'danger', 'default']);
+  });
+
+  it('shows a status it does not know as it came, in a plain tag', () => {
+    expect(view.statusText('archived')).toBe('archived');
+    expect(view.statusTagType('archived')).toBe('default');
+  });
+});
+
+describe('author', () => {
+  it('names the author of a named proposal', () => {
+    expect(view.authorText({ anonymous: false, authorName: '李明', mine: false })).toBe('李明');
+    expect(view.authorText({ anonymous: false, authorName: '李明', mine: true })).toBe('李明');
+  });
+
+  it('says 匿名 to others and tells the proposer it is theirs', () => {
+    expect(view.authorText({ anonymous: true, authorName: null, mine: false })).toBe('匿名');
+    expect(view.authorText({ anonymous: true, authorName: null, mine: true })).toBe('我（匿名提交）');
+  });
+
+  it('names nobody when an anonymous proposal came with a name by mistake', () => {
+    expect(view.authorText({ anonymous: true, authorName: '李明', mine: false })).toBe('匿名');
+  });
+});
+
+describe('history', () => {
+  const text = (entry: Partial<HistoryEntry>) => view.historyText(historyEntry(entry));
+
+  it('has one sentence per kind', () => {
+    expect(text({ kind: 'submitted', by: null })).toBe('提案人 提交了提案');
+    expect(text({ kind: 'submitted', by: '李明' })).toBe('李明 提交了提案');
+    expect(text({ kind: 'status', by: '王老师', from: 'submitted', to: 'accepted' })).toBe('王老师 将状态由 待受理 改为 已受理');
+    expect(text({ kind: 'status', by: '王老师', from: 'accepted', to: 'rejected', note: '已有类似安排' })).toBe(
+      '王老师 将状态由 已受理 改为 未采纳（原因：已有类似安排）',
+    );
+    expect(text({ kind: 'answer', by: '王老师', note: '下周起试行' })).toBe('王老师 答复了提案');
+    expect(text({ kind: 'assigned', by: '王老师', to: '李老师' })).toBe('王老师 将提案指派给 李老师');
+    expect(text({ kind: 'assigned', by: '王老师', to: null })).toBe('王老师 取消了提案的指派');
+    expect(text({ kind: 'visibility', by: '王老师', to: 'public' })).toBe('王老师 公开了提案');
+    expect(text({ kind: 'visibility', by: '王老师', to: 'private' })).toBe('王老师 取消公开了提案');
+    expect(text({ kind: 'merged', by: '王老师', to: '食堂延长营业' })).toBe('王老师 将本提案并入提案「食堂延长营业」');
+    expect(text({ kind: 'merged-in', by: '王老师', from: '晚上吃饭难', note: '4' })).toBe('王老师 将提案「晚上吃饭难」并入本提案（4 人的附议随之转入）');
+    expect(text({ kind: 'merged-in', by: '王老师', from: '晚上吃饭难', note: '0' })).toBe('王老师 将提案「晚上吃饭难」并入本提案');
+    expect(text({ kind: 'rated', by: null, to: '4' })).toBe('提案人 评价了答复（4 星）');
+    expect(text({ kind: 'revealed', by: '张三', note: '涉及人身安全' })).toBe('管理员 张三 查看了提案人身份（原因：涉及人身安全）');
+  });
+
+  it('never names the proposer of their own entries', () => {
+    for (const kind of ['submitted', 'rated'] as const) expect(text({ kind, by: null, to: '5' })).toMatch(/^提案人 /);
+  });
+
+  it('lists the timeline newest first, same-minute entries latest first', () => {
+    const items = view.timeline([
+      historyEntry({ at: '2024-03-01 09:00', kind: 'submitted' }),
+      historyEntry({ at: '2024-03-02 10:00', kind: 'status', by: '王老师', from: 'submitted', to: 'accepted' }),
+      historyEntry({ at: '2024-03-02 10:00', kind: 'answer', by: '王老师' }),
+    ]);
+    expect(items.map((item) => item.text)).toEqual(['王老师 答复了提案', '王老师 将状态由 待受理 改为 已受理', '提案人 提交了提案']);
+    expect(items.map((item) => item.key)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('list rows', () => {
+  it('carry what a row shows', () => {
+    const row = view.cardView(proposalCard({ status: 'resolved', hasAnswer: true, supportCount: 12, submittedAt: '2024-03-01 08:05' }), NOW);
+    expect(row).toMatchObject({
+      id: 'p-1',
+      title: '食堂增加晚间窗口',
+      statusText: '已办结',
+      statusType: 'success',
+      categoryName: '后勤服务',
+      author: '李明',
+      mine: false,
+      supportCount: 12,
+      hasAnswer: true,
+      canSupport: true,
+      time: '08:05',
+    });
+    expect(row.excerpt).toContain('晚间窗口');
+  });
+
+  it('offer support only on others\' public proposals still open to it', () => {
+    expect(view.cardView(proposalCard({ mine: true }), NOW).canSupport).toBe(false);
+    expect(view.cardView(proposalCard({ public: false }), NOW).canSupport).toBe(false);
+    expect(view.cardView(proposalCard({ status: 'merged' }), NOW).canSupport).toBe(false);
+  });
+
+  it('show an anonymous proposal as 匿名, and as the proposer\'s own to them', () => {
+    expect(view.cardView(proposalCard({ anonymous: true, authorName: null }), NOW).author).toBe('匿名');
+    const mine = view.cardView(proposalCard({ anonymous: true, authorName: null, mine: true }), NOW);
+    expect(mine.author).toBe('我（匿名提交）');
+    expect(mine.mine).toBe(true);
+  });
+
+  it('take the count and state the server answered to a support tap', () => {
+    const row = view.cardView(proposalCard({ supportCount: 3 }), NOW);
+    expect(view.supportedRow(row, { supportCount: 9, supported: true })).toMatchObject({ supportCount: 9, supported: true, title: row.title });
+  });
+});
+
+describe('images and addresses', () => {
+  it('badges images still checked or refused for the proposer', () => {
+    expect(view.imageBadge('pending')).toBe('审核中');
+    expect(view.imageBadge('refused')).toBe('未通过审核');
+    expect(view.imageBadge('passed')).toBeNull();
+    expect(view.imageBadge(undefined)).toBeNull();
+  });
+
+  it('builds page addresses with the id encoded', () => {
+    expect(view.proposalUrl('a b')).toBe('/pages/proposal/index?id=a%20b');
+    expect(view.handleUrl('p-1')).toBe('/packages/admin/pages/proposal-handle/index?id=p-1');
+  });
+});
