@@ -20,6 +20,7 @@ import { DEFAULT_DOWNLOAD_MAX_AGE_SECONDS, StorageError, StorageStandIn, cloudPa
 import { TriggerScheduler } from './triggers/scheduler';
 import { seedDemoData, type SeedSummary } from './seed';
 import { seedDemoRooms, type DemoRoomsSummary } from './seed-rooms';
+import { pushMessage } from './message-push';
 
 export interface LocalCloudOptions {
   /** Repository root: holds cloudfunctions/ and the built local-cloud/dist/worker.js. */
@@ -214,6 +215,8 @@ export class LocalCloud {
       longTermTemplates: options.subscribeLongTermTemplates,
       // Read at the first code asked for: the published version's pages are fixed while it runs.
       pages: () => (pages ??= miniprogramPages(join(options.rootDir, 'miniprogram', 'app.json'))),
+      // Verdicts of image checks reach the functions as the console's 消息推送 routes them.
+      pushMessage: (message) => pushMessage(this, message),
       now,
     });
     this.startGate = new StartGate(options.maxConcurrentStarts ?? Math.min(2, availableParallelism()));

@@ -5,6 +5,7 @@ import { INVALID_PARAM, LocalCloud, STORAGE_FILES_ROUTE, STORAGE_PUT_ROUTE, WECO
 import { parseInstant } from './clock';
 import { describeError } from './functions/protocol';
 import type { CallerIdentity } from './invocations';
+import { MEDIA_VERDICTS, type MediaVerdict } from './stand-ins/media-check';
 import { SubscribeRequestError, isE164, type SubscribeChoice } from './stand-ins/openapi';
 import { MAX_FILE_BYTES, StorageError, cloudPathProblem, isPrivatePath } from './stand-ins/storage';
 
@@ -423,6 +424,7 @@ async function routeLocal(cloud: LocalCloud, method: string, parts: string[], ur
         throw error;
       }
     }
+    if (sub === 'media-checks') return routeMediaChecks(cloud, method, parts[2], req, res);
     if (method === 'POST' && sub) return send(res, 200, cloud.openapi.handle(sub, await readJson(req, FUNCTION_BODY_LIMIT)));
     if (method === 'GET' && !sub) {
       return send(res, 200, {
@@ -430,6 +432,7 @@ async function routeLocal(cloud: LocalCloud, method: string, parts: string[], ur
         subscribeCredits: cloud.openapi.subscribeCredits(),
         phoneExchanges: cloud.openapi.phoneExchanges,
         wxacodes: cloud.openapi.wxacode.calls,
+        mediaChecks: cloud.openapi.mediaCheck.calls,
       });
     }
     if (method === 'DELETE' && !sub) {
@@ -473,6 +476,32 @@ async function routeLocal(cloud: LocalCloud, method: string, parts: string[], ur
     return send(res, 200, { documents: cloud.engine.dump(name) });
   }
   throw new HttpError(404, { errMsg: `no local route for ${method} /_local/${parts.join('/')}` });
+}
+
+/**
+ * The image checks (security.mediaCheckAsync): GET lists them; `hold` makes the checks asked
+ * from then on wait, `release` runs the held ones (one with `traceId`), with a forced `verdict`
+ * or judged from the bytes, and answers once the routed function answered each push.
+ */
+async function routeMediaChecks(cloud: LocalCloud, method: string, control: string | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const checks = cloud.openapi.mediaCheck;
+  if (method === 'GET' && !control) return send(res, 200, { hold: checks.isHolding, inFlight: checks.inFlightCount, checks: checks.calls });
+  if (method === 'POST' && control === 'hold') {
+    const { hold } = await readJson(req, FUNCTION_BODY_LIMIT);
+    if (typeof hold !== 'boolean') throw new HttpError(400, { errCode: INVALID_PARAM, errMsg: 'the body must be {"hold": true | false}' });
+    checks.hold(hold);
+    return send(res, 200, { hold });
+  }
+  if (method === 'POST' && control === 'release') {
+    const { traceId, verdict } = await readJson(req, FUNCTION_BODY_LIMIT);
+    if ((traceId !== undefined && typeof traceId !== 'string') || (verdict !== undefined && !MEDIA_VERDICTS.includes(verdict as MediaVerdict))) {
+      throw new HttpError(400, { errCode: INVALID_PARAM, errMsg: `the body must be {"traceId"?: string, "verdict"?: ${MEDIA_VERDICTS.map((v) => `"${v}"`).join(' | ')}}` });
+    }
+    const released = await checks.release({ traceId: traceId as string | undefined, verdict: verdict as MediaVerdict | undefined });
+    if (traceId !== undefined && released.length === 0) throw new HttpError(404, { errCode: INVALID_PARAM, errMsg: `no held check has the trace id ${traceId}` });
+    return send(res, 200, { released });
+  }
+  throw new HttpError(404, { errMsg: `no local route for ${method} /_local/openapi/media-checks${control ? `/${control}` : ''}` });
 }
 
 /** Starts the local cloud on host:port and returns once it listens. */

@@ -6,6 +6,7 @@ import { buildSync } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalCloud, type RunningLocalCloud, type StartOptions } from '../../local-cloud/src/server';
+import type { MediaVerdict, RecordedMediaCheck } from '../../local-cloud/src/stand-ins/media-check';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
@@ -92,6 +93,39 @@ export async function issuePhoneCode(cloud: RunningLocalCloud, phone: string): P
   const response = await fetch(`${cloud.url}/_local/openapi/phone-code`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ phone }) });
   if (response.status !== 200) throw new Error(`issuing a phone code for ${phone}: HTTP ${response.status} ${await response.text()}`);
   return ((await response.json()) as { code: string }).code;
+}
+
+async function mediaChecksControl<T>(cloud: RunningLocalCloud, path: string, body?: Record<string, unknown>): Promise<T> {
+  const response = await fetch(`${cloud.url}/_local/openapi/media-checks${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: body ? { 'Content-Type': 'application/json' } : undefined,
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (response.status !== 200) throw new Error(`media checks ${path || 'list'}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** Makes the image checks asked from now on wait for releaseMediaChecks (false: run at once again). */
+export async function holdMediaChecks(cloud: RunningLocalCloud, hold = true): Promise<void> {
+  await mediaChecksControl(cloud, '/hold', { hold });
+}
+
+/**
+ * Runs the held image checks (one, with `traceId`), with `verdict` or judged from the bytes;
+ * resolves with their records once the routed function answered each verdict's push.
+ */
+export async function releaseMediaChecks(cloud: RunningLocalCloud, options: { traceId?: string; verdict?: MediaVerdict } = {}): Promise<RecordedMediaCheck[]> {
+  return (await mediaChecksControl<{ released: RecordedMediaCheck[] }>(cloud, '/release', options)).released;
+}
+
+/** Every image check asked of the stand-in, in order, with its state and verdict. */
+export async function mediaChecks(cloud: RunningLocalCloud): Promise<RecordedMediaCheck[]> {
+  return (await mediaChecksControl<{ checks: RecordedMediaCheck[] }>(cloud, '')).checks;
+}
+
+/** Resolves once no image check is being downloaded, judged or pushed (held ones wait on). */
+export async function waitForMediaChecks(cloud: RunningLocalCloud): Promise<void> {
+  await waitFor(async () => (await mediaChecksControl<{ inFlight: number }>(cloud, '')).inFlight === 0, 'the image checks in flight');
 }
 
 /** Bundles the test-only fixture functions (test/fixtures/functions) into a temporary folder. */

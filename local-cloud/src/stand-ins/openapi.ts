@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SubscribeChoice } from '../../../typings/notice';
+import type { PushOutcome, PushedMessage } from '../message-push';
 import { DEMO_APPID } from '../seed';
+import { MediaCheckStandIn } from './media-check';
 import { WxacodeStandIn } from './wxacode';
 
 /** What a person may answer for one template in a `wx.requestSubscribeMessage` popup. */
@@ -60,6 +62,11 @@ export interface OpenApiStandInOptions {
    * `wxacode.getUnlimited` checks `page` against. None by default.
    */
   pages?: () => readonly string[];
+  /**
+   * Hands a platform message (the image check's verdict) to the function the 消息推送 setting
+   * routes it to; without it every verdict stays undelivered.
+   */
+  pushMessage?: (message: PushedMessage) => Promise<PushOutcome>;
   now?: () => Date;
 }
 
@@ -161,11 +168,19 @@ export class OpenApiStandIn {
   private readonly now: () => Date;
   /** Mini-program codes asked for, recorded with their answer. */
   readonly wxacode: WxacodeStandIn;
+  /** Image checks asked for, their verdicts and where they were pushed. */
+  readonly mediaCheck: MediaCheckStandIn;
 
   constructor(private readonly options: OpenApiStandInOptions) {
     this.now = options.now ?? (() => new Date());
     this.longTerm = new Set(options.longTermTemplates ?? []);
     this.wxacode = new WxacodeStandIn(options.pages ?? (() => []), this.now);
+    this.mediaCheck = new MediaCheckStandIn({
+      riskyWord: () => this.options.riskyWord,
+      appid: options.appid ?? DEMO_APPID,
+      now: this.now,
+      push: options.pushMessage ?? (async () => ({ delivered: false, functionName: null, status: null, response: null, problem: 'no message push configured' })),
+    });
   }
 
   isLongTerm(templateId: string): boolean {
@@ -182,6 +197,7 @@ export class OpenApiStandIn {
     this.phoneCodes.clear();
     this.ledger.clear();
     this.wxacode.clear();
+    this.mediaCheck.clear();
   }
 
   /**
@@ -240,6 +256,8 @@ export class OpenApiStandIn {
         return this.msgSecCheck(body);
       case 'phonenumber.getPhoneNumber':
         return this.getPhoneNumber(body);
+      case 'security.mediaCheckAsync':
+        return this.mediaCheck.ask(body);
       case 'wxacode.getUnlimited': {
         // The SDK hands the function a Buffer; over the local HTTP hop the picture travels as base64.
         const { buffer, ...reply } = this.wxacode.getUnlimited(body);

@@ -26,10 +26,11 @@ export const MAX_CLOUD_PATH_LENGTH = 1024;
 const UPLOAD_SIGNATURE_MS = 15 * 60 * 1000;
 /**
  * Folders whose files only the functions read and hand out as signed temporary URLs: notice
- * attachments and exported lists are private to a notice's audience (in production, the storage
- * security rule of the README; avatars and everything else stay readable by every user).
+ * attachments and exported lists are private to a notice's audience, proposal images to whoever
+ * may see their proposal (and, until their check passed, to the proposer). In production, the
+ * storage security rule of the README; avatars and everything else stay readable by every user.
  */
-export const PRIVATE_PREFIXES: readonly string[] = ['notice-files/', 'notice-exports/'];
+export const PRIVATE_PREFIXES: readonly string[] = ['notice-files/', 'notice-exports/', 'proposal-images/'];
 /** The platform's default lifetime of a temporary URL of a private file: one day. */
 export const DEFAULT_DOWNLOAD_MAX_AGE_SECONDS = 86_400;
 /** No temporary URL outlives this, whatever max_age asks for. */
