@@ -1,10 +1,12 @@
 /**
  * How proposals (提案) are shown to members and handlers: status names and tags, who proposed
  * it (匿名 hides the name from everyone, the proposer included), list rows, the timeline's
- * sentences, image badges and page addresses. Plain functions, tested without a page.
+ * sentences, image badges, page addresses, and the submission form's checks. Plain functions,
+ * tested without a page.
  */
-import type { HistoryEntry, ImageCheck, ProposalCard, ProposalStatus, ProposalView } from '../../typings';
-import { PROPOSAL_STATUS_NAMES } from '../../typings/proposal-rules';
+import type { AppError, HistoryEntry, ImageCheck, ProposalCard, ProposalCategory, ProposalStatus, ProposalView } from '../../typings';
+import { FIELD_LIMITS } from '../../typings/limits';
+import { PROPOSAL_STATUS_NAMES, RATING_STARS } from '../../typings/proposal-rules';
 import { shortTime, type TagType } from './notice-view';
 
 export const PROPOSALS_TAB_URL = '/pages/proposals/index';
@@ -20,10 +22,11 @@ export function handleUrl(proposalId: string): string {
 }
 
 /**
- * Rows a window of a proposal list holds: a card is about a dozen WXML nodes, so 60 of them
- * with the tabs and filters above stay under the 1,000 nodes of WeChat's experience score.
+ * Cards a window of a proposal list holds: a card with its tag and 附议 is about 15 WXML nodes,
+ * so 50 of them with the tabs and filters above stay under the 1,000 nodes of WeChat's
+ * experience score (60 came within a few dozen of it).
  */
-export const PROPOSALS_CAP = 60;
+export const PROPOSALS_CAP = 50;
 
 /** The Chinese name of a status; an unknown one (a newer server) as it came. */
 export function statusText(status: ProposalStatus | string): string {
@@ -108,6 +111,8 @@ export interface ProposalRow {
   categoryName: string;
   author: string;
   mine: boolean;
+  /** 我的 beside a named author (an anonymous one already reads 我（匿名提交）). */
+  mineMark: boolean;
   supportCount: number;
   supported: boolean;
   /** Offer 附议: public, still open to support, and not the person's own. */
@@ -133,6 +138,7 @@ export function cardView(card: ProposalCard, now: number): ProposalRow {
     categoryName: card.categoryName,
     author: authorText(card),
     mine: card.mine,
+    mineMark: card.mine && authorText(card) !== '我（匿名提交）',
     supportCount: card.supportCount,
     supported: card.supported,
     canSupport: canSupportCard(card),
@@ -176,4 +182,174 @@ export const PROPOSAL_SORTS: readonly { sort: ProposalSort; text: string }[] = [
 export function emptyListText(tab: ProposalTab, filtered: boolean): string {
   if (tab === 'mine') return '你还没有提交过提案，有好的想法就提出来吧';
   return filtered ? '这个类别下还没有公开的提案' : '还没有公开的提案';
+}
+
+// The submission form
+
+export const ANONYMOUS_NOTE =
+  '匿名提交后，处理人和其他同事都看不到你的姓名和单位；只有管理员因正当理由才能查看提案人，且每次查看都会留下记录并告知你。';
+
+/**
+ * A fresh id for one submission (it also names the images' folder). Keep it while retrying the
+ * same submission: the backend answers the proposal it already made instead of making two.
+ */
+export function newProposalRequestId(now: number = Date.now(), random: () => number = Math.random): string {
+  const tail = Math.floor(random() * 0x7fffffff).toString(36);
+  return `p${now.toString(36)}${tail}`.slice(0, 40);
+}
+
+export interface ProposalForm {
+  categoryId: string;
+  title: string;
+  content: string;
+  anonymous: boolean;
+}
+
+export type ImageState = 'uploading' | 'done' | 'failed';
+
+/** One image of the form: the picked file shown at once, its upload's progress and outcome. */
+export interface ImageRow {
+  key: string;
+  /** The picked file's temporary path (what the thumbnail shows). */
+  path: string;
+  status: ImageState;
+  progress: number;
+  fileId: string;
+}
+
+export type ProposalField = 'category' | 'title' | 'content' | 'images';
+export type ProposalErrors = Record<ProposalField, string>;
+
+export const NO_PROPOSAL_ERRORS: Readonly<ProposalErrors> = { category: '', title: '', content: '', images: '' };
+
+export function hasProposalErrors(errors: ProposalErrors): boolean {
+  return Object.values(errors).some(Boolean);
+}
+
+const length = (text: string) => Array.from(text).length;
+
+export const UPLOADS_PENDING = '图片还在上传，请稍候';
+export const UPLOADS_FAILED = '有图片上传失败，请重试或移除';
+
+/** What must be fixed before sending, by the limits the backend applies (FIELD_LIMITS). */
+export function checkProposal(form: ProposalForm, images: readonly ImageRow[], categoryIds: readonly string[]): ProposalErrors {
+  const errors: ProposalErrors = { ...NO_PROPOSAL_ERRORS };
+  if (!form.categoryId) errors.category = '请选择提案类别';
+  else if (!categoryIds.includes(form.categoryId)) errors.category = '该类别已停用，请重新选择';
+  const title = form.title.trim();
+  if (!title) errors.title = '请输入标题';
+  else if (length(title) > FIELD_LIMITS.proposalTitle) errors.title = `标题不超过 ${FIELD_LIMITS.proposalTitle} 个字`;
+  const content = form.content.trim();
+  if (!content) errors.content = '请输入提案内容';
+  else if (length(content) > FIELD_LIMITS.proposalContent) errors.content = `提案内容不超过 ${FIELD_LIMITS.proposalContent} 个字`;
+  if (images.length > FIELD_LIMITS.proposalImages) errors.images = `最多 ${FIELD_LIMITS.proposalImages} 张图片`;
+  else if (images.some((row) => row.status === 'uploading')) errors.images = UPLOADS_PENDING;
+  else if (images.some((row) => row.status === 'failed')) errors.images = UPLOADS_FAILED;
+  return errors;
+}
+
+/** The form field a backend error belongs to, or null for errors about the whole submission. */
+export function fieldOfProposalError(error: AppError): ProposalField | null {
+  if (error.code === 'CATEGORY_NOT_FOUND') return 'category';
+  if (error.code === 'PROPOSAL_IMAGE_INVALID') return 'images';
+  if (error.code !== 'INVALID_INPUT' && error.code !== 'CONTENT_RISKY') return null;
+  const name = (error.field ?? '').split('.').pop()?.replace(/\[\d+\]$/, '') ?? '';
+  if (name === 'categoryId') return 'category';
+  if (name === 'title') return 'title';
+  if (name === 'content') return 'content';
+  if (name === 'imageFileIds') return 'images';
+  return null;
+}
+
+export interface CategoryOption {
+  id: string;
+  name: string;
+  description: string;
+}
+
+export function categoryOptions(categories: readonly ProposalCategory[]): CategoryOption[] {
+  return categories.filter((category) => category.active).map(({ id, name, description }) => ({ id, name, description }));
+}
+
+// The detail page
+
+export interface ImageTile {
+  key: number;
+  url: string;
+  /** 审核中 / 未通过审核, for the proposer only. */
+  badge: string;
+  refused: boolean;
+}
+
+export interface RatingView {
+  stars: number;
+  comment: string;
+  at: string;
+}
+
+export interface DetailView {
+  id: string;
+  title: string;
+  statusText: string;
+  statusType: TagType;
+  categoryName: string;
+  author: string;
+  /** The proposer's units (named proposals only). */
+  units: string;
+  submittedAt: string;
+  content: string;
+  images: ImageTile[];
+  answer: { text: string; meta: string } | null;
+  rejectReason: string;
+  mergedInto: { id: string; title: string } | null;
+  supportCount: number;
+  supported: boolean;
+  canSupport: boolean;
+  /** The count is shown for public proposals (a private one has no supporters). */
+  showSupport: boolean;
+  rating: RatingView | null;
+  canRate: boolean;
+  canHandle: boolean;
+  /** For the proposer: whether others can see it yet. */
+  visibilityNote: string;
+  timeline: TimelineItem[];
+}
+
+export function detailView(view: ProposalView, now: number): DetailView {
+  return {
+    id: view.id,
+    title: view.title,
+    statusText: statusText(view.status),
+    statusType: statusTagType(view.status),
+    categoryName: view.categoryName,
+    author: authorText(view),
+    units: view.anonymous ? '' : view.unitNames.join('、'),
+    submittedAt: view.submittedAt,
+    content: view.content,
+    images: view.images.map((image, key) => ({ key, url: image.url, badge: imageBadge(image.check) ?? '', refused: image.check === 'refused' })),
+    answer: view.answer ? { text: view.answer.text, meta: answerMeta(view.answer, now) } : null,
+    rejectReason: view.rejectReason ?? '',
+    mergedInto: view.mergedInto,
+    supportCount: view.supportCount,
+    supported: view.supported,
+    canSupport: view.can.support,
+    showSupport: view.public || view.supportCount > 0,
+    rating: view.rating ? { stars: view.rating.stars, comment: view.rating.comment, at: view.rating.at } : null,
+    canRate: view.can.rate && !view.rating,
+    canHandle: view.can.handle,
+    visibilityNote: view.mine && !view.public && view.status !== 'merged' ? '仅你和处理人可见，处理人公开后其他同事才能看到和附议' : '',
+    timeline: timeline(view.history),
+  };
+}
+
+export interface RatingErrors {
+  stars: string;
+  comment: string;
+}
+
+export function checkRating(stars: number, comment: string): RatingErrors {
+  const errors: RatingErrors = { stars: '', comment: '' };
+  if (!Number.isInteger(stars) || stars < RATING_STARS.min || stars > RATING_STARS.max) errors.stars = '请选择 1–5 星';
+  if (length(comment.trim()) > FIELD_LIMITS.proposalRatingComment) errors.comment = `评价不超过 ${FIELD_LIMITS.proposalRatingComment} 个字`;
+  return errors;
 }

@@ -1,19 +1,19 @@
 /**
- * @jest-environment jsdom
+ * Every tab of the bar is a working page: the last placeholder (提案, 即将上线) gave way to the
+ * proposals tab, and no tab may fall back to one.
  */
-import { renderPage } from '../helpers/simulate';
-import { attributeOf } from './page-helpers';
+import fs from 'node:fs';
+import path from 'node:path';
+import { miniprogramRoot } from '../helpers/simulate';
 
-describe.each([
-  ['pages/proposals/index', 'comment-o', '提案功能即将上线', '在这里向学校提交意见和建议，随时查看办理进度和答复。'],
-])('placeholder tab %s', (pagePath, icon, title, text) => {
-  it('says honestly what will be there, with an icon, and no bare 即将上线', () => {
-    const page = renderPage(pagePath);
-    expect(page.getByText(title)).toBeTruthy();
-    expect(page.getByText(text)).toBeTruthy();
-    expect(page.getByText('正在开发中，上线后可直接在这里使用')).toBeTruthy();
-    expect(attributeOf(page, '.coming-soon__glyph', 'name')).toBe(icon);
-    expect(page.text()).not.toBe('即将上线');
-    page.unmount();
+const app = JSON.parse(fs.readFileSync(path.join(miniprogramRoot, 'app.json'), 'utf8')) as { tabBar: { list: { pagePath: string; text: string }[] } };
+
+describe.each(app.tabBar.list.map((tab) => [tab.text, tab.pagePath]))('the %s tab (%s)', (_text, pagePath) => {
+  it('is a page of its own, not a 即将上线 placeholder', () => {
+    const template = fs.readFileSync(path.join(miniprogramRoot, `${pagePath}.wxml`), 'utf8');
+    expect(template).not.toContain('coming-soon');
+    expect(template).not.toContain('即将上线');
+    const script = fs.readFileSync(path.join(miniprogramRoot, `${pagePath}.ts`), 'utf8');
+    expect(script).not.toMatch(/definePage\(\{\s*data:\s*\{\}\s*\}\)/);
   });
 });

@@ -109,6 +109,10 @@ describe('list rows', () => {
     const mine = view.cardView(proposalCard({ anonymous: true, authorName: null, mine: true }), NOW);
     expect(mine.author).toBe('我（匿名提交）');
     expect(mine.mine).toBe(true);
+    // 我的 beside a name; an anonymous one of one's own already says so.
+    expect(mine.mineMark).toBe(false);
+    expect(view.cardView(proposalCard({ mine: true }), NOW).mineMark).toBe(true);
+    expect(view.cardView(proposalCard(), NOW).mineMark).toBe(false);
   });
 
   it('take the count and state the server answered to a support tap', () => {
