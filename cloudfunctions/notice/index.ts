@@ -17,8 +17,8 @@ import { noticeConfigFromEnv } from '../../server/notice/config';
 import { deleteDraft, editNotice, publishNotice, recallNotice, saveDraft, type NoticeDeps } from '../../server/notice/compose';
 import { confirmNotice, inbox, openNotice, unreadCount } from '../../server/notice/inbox';
 import { audienceReach, manageDetail, myNotices } from '../../server/notice/manage';
-import { recordSubscriptions, remind, subscriptionState } from '../../server/notice/remind';
-import { subscriptionChoices } from '../../server/notice/subscription-schema';
+import { remind } from '../../server/notice/remind';
+import { subscriptionActions } from '../../server/notice/subscription-schema';
 import { chronicNonReaders, exportPeople, noticePeople, noticeStats } from '../../server/notice/stats';
 import { managedView } from '../../server/notice/model';
 import { runTimer } from '../../server/notice/timer';
@@ -177,18 +177,7 @@ export const main = createMain({
         return ok(await remind(deps(), account, noticeId, target, unitId));
       },
     },
-    'subscriptions.state': {
-      input: z.strictObject({}),
-      async handle(_request, { account }) {
-        return ok(await subscriptionState(deps(), account));
-      },
-    },
-    'subscriptions.record': {
-      input: subscriptionChoices,
-      async handle({ choices }, { account, identity }) {
-        return ok(await recordSubscriptions(deps(), account, identity.openid, choices));
-      },
-    },
+    ...subscriptionActions(deps),
     nonReaders: {
       input: z.strictObject({ unitId: id, last: z.number().check(z.int(), z.minimum(1), z.maximum(20)), after: cursor }),
       async handle(request, { account }) {

@@ -14,8 +14,7 @@ import { db, readWxIdentity } from '../../server/adapters/wx-cloud.adapter';
 import { ok } from '../../server/core/result';
 import { createMain } from '../../server/core/router';
 import { chars } from '../../server/core/validation';
-import { recordSubscriptions, subscriptionState } from '../../server/notice/remind';
-import { subscriptionChoices } from '../../server/notice/subscription-schema';
+import { subscriptionActions } from '../../server/notice/subscription-schema';
 import {
   approvalsOf,
   cancelBooking,
@@ -205,18 +204,7 @@ export const main = createMain({
         return ok({ decided });
       },
     },
-    'subscriptions.state': {
-      input: z.strictObject({}),
-      async handle(_request, { account }) {
-        return ok(await subscriptionState(deps(), account));
-      },
-    },
-    'subscriptions.record': {
-      input: subscriptionChoices,
-      async handle({ choices }, { account, identity }) {
-        return ok(await recordSubscriptions(deps(), account, identity.openid, choices));
-      },
-    },
+    ...subscriptionActions(deps),
   },
   timers: {
     everyMinute: async () => ok(await runRoomTimer(deps())),

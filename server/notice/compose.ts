@@ -183,14 +183,23 @@ function cleanFields(input: NoticeInput, mode: Mode, snapshot: UnitTree, now: Da
 }
 
 /** Title and body through msgSecCheck v2, the body in pieces; CONTENT_RISKY names the field. */
-export async function checkContent(deps: NoticeDeps, openid: string, title: string, body: string, prefix: string): Promise<void> {
-  const pieces: { field: string; content: string }[] = [];
-  if (title) pieces.push({ field: `${prefix}.title`, content: title });
-  const chars = Array.from(body);
-  for (let i = 0; i < chars.length; i += CHECK_PIECE) pieces.push({ field: `${prefix}.body`, content: chars.slice(i, i + CHECK_PIECE).join('') });
+export async function checkContent(deps: Pick<NoticeDeps, 'openapi'>, openid: string, title: string, body: string, prefix: string): Promise<void> {
+  return checkTexts(deps, openid, { text: title, field: `${prefix}.title` }, { text: body, field: `${prefix}.body` });
+}
+
+/**
+ * A title and a text through msgSecCheck v2 (scene 3), the text in pieces of what one call
+ * takes, each piece with the title for context. CONTENT_RISKY names the field refused;
+ * CONTENT_CHECK_UNAVAILABLE when the platform answered with an error. Empty parts are skipped.
+ */
+export async function checkTexts(deps: Pick<NoticeDeps, 'openapi'>, openid: string, title: { text: string; field: string }, body: { text: string; field: string }): Promise<void> {
+  const pieces: { field: string; content: string; isTitle: boolean }[] = [];
+  if (title.text) pieces.push({ field: title.field, content: title.text, isTitle: true });
+  const chars = Array.from(body.text);
+  for (let i = 0; i < chars.length; i += CHECK_PIECE) pieces.push({ field: body.field, content: chars.slice(i, i + CHECK_PIECE).join(''), isTitle: false });
   let verdicts: { verdict: string }[];
   try {
-    verdicts = await Promise.all(pieces.map((piece) => deps.openapi.checkText({ openid, scene: 3, content: piece.content, title: piece.field.endsWith('.title') ? undefined : title || undefined })));
+    verdicts = await Promise.all(pieces.map((piece) => deps.openapi.checkText({ openid, scene: 3, content: piece.content, title: piece.isTitle ? undefined : title.text || undefined })));
   } catch (error) {
     // The platform answered with an error (busy, a rate limit, the author not seen lately): an expected condition, not a bug.
     if (error instanceof OpenApiError) throw new AppFailure('CONTENT_CHECK_UNAVAILABLE');

@@ -51,9 +51,10 @@ export interface SendDoc {
   _id?: string;
   templateId: string;
   memberId: string;
-  /** What it was about: a notice, or a booking. */
+  /** What it was about: a notice, a booking or a proposal. */
   noticeId?: string;
   bookingId?: string;
+  proposalId?: string;
   purpose: SubscribeTemplate['purpose'];
   /** 0 for success, the platform's errCode otherwise. */
   errCode: number;
@@ -304,7 +305,7 @@ export interface CreditedSend {
   page: string;
   data: Record<string, { value: string }>;
   /** Recorded with the send beside its template, result and time: whom, about what, why. */
-  record: Pick<SendDoc, 'memberId' | 'purpose' | 'noticeId' | 'bookingId'>;
+  record: Pick<SendDoc, 'memberId' | 'purpose' | 'noticeId' | 'bookingId' | 'proposalId'>;
 }
 
 export interface SendTally {

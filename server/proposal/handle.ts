@@ -1,0 +1,264 @@
+/**
+ * Handling a proposal: moving it along its statuses, answering, assigning, publishing,
+ * merging a duplicate, and the proposer's rating. Every handler's write is conditional on the
+ * `rev` the handler read and changes it, so of two handlers acting at once exactly one moves
+ * the proposal and the other hears PROPOSAL_STALE. Every change is pushed to the proposal's
+ * history with who, when, from and to.
+ *
+ * Also the reveal of an anonymous proposal's proposer (admins), recorded with its reason.
+ */
+import type { Page, ProposalStatus, ProposalView, RevealedAuthor, RevealRecord } from '../../typings';
+import { OPEN_PROPOSAL_STATUSES, PROPOSAL_MOVES, PROPOSAL_STATUS_NAMES } from '../../typings/proposal-rules';
+import type { UserDoc } from '../accounts/model';
+import type { Caller } from '../core/router';
+import { AppFailure } from '../core/result';
+import { formatBusiness } from '../core/time';
+import { findById, insertIfAbsent, readAll } from '../db/db';
+import { checkTexts } from '../notice/compose';
+import { oneLine } from '../org/model';
+import { newRev } from '../org/tree';
+import { loadFor, loadForHandling, viewOf } from './access';
+import { actorName, AUTHORS, CATEGORIES, entry, isAdmin, PROPOSALS, REVEALS, SUPPORTS, supportId, type AuthorDoc, type CategoryDoc, type ProposalDeps, type ProposalDoc, type RevealDoc, type StoredHistory, type SupportDoc, type Viewer } from './model';
+import { tellProposer } from './notify';
+import { settleSupportCount } from './support';
+
+type Read = { proposalId: string; rev: string };
+
+/** A handler's text shown to the proposer and maybe everyone: through the content check. */
+async function checkHandlerText(deps: ProposalDeps, caller: Caller, text: string, field: string): Promise<void> {
+  await checkTexts(deps, caller.openid, { text: '', field }, { text, field });
+}
+
+function transitionError(from: ProposalStatus, to: ProposalStatus | 'merge'): AppFailure {
+  const target = to === 'merge' ? '合并' : `改为「${PROPOSAL_STATUS_NAMES[to]}」`;
+  return new AppFailure('PROPOSAL_INVALID_TRANSITION', `提案当前为「${PROPOSAL_STATUS_NAMES[from]}」，不能${target}`, to === 'merge' ? 'intoId' : 'to');
+}
+
+/**
+ * Writes `data` and pushes `entries` if the proposal is still at `rev`; PROPOSAL_STALE when a
+ * concurrent handler got there first. Returns the proposal as written.
+ */
+async function commit(deps: ProposalDeps, doc: ProposalDoc, rev: string, data: Partial<ProposalDoc>, entries: StoredHistory[]): Promise<ProposalDoc> {
+  if (rev !== doc.rev) throw new AppFailure('PROPOSAL_STALE', undefined, 'rev');
+  const _ = deps.db.command;
+  const now = deps.now();
+  const next = { ...data, rev: newRev(), updatedAt: now };
+  const { stats } = await deps.db
+    .collection(PROPOSALS)
+    .where({ _id: doc._id, rev })
+    .update({ data: { ...next, history: _.push(entries) } });
+  if (stats.updated === 0) throw new AppFailure('PROPOSAL_STALE', undefined, 'rev');
+  return { ...doc, ...next, history: [...doc.history, ...entries] };
+}
+
+/** The first answer's time, for the dashboard, once. */
+function firstAnswer(doc: ProposalDoc, now: Date): Partial<ProposalDoc> {
+  if (doc.firstAnsweredAt) return {};
+  return { firstAnsweredAt: now, answerMinutes: Math.max(0, Math.round((now.getTime() - doc.submittedAt.getTime()) / 60_000)) };
+}
+
+async function respond(deps: ProposalDeps, doc: ProposalDoc, viewer: Viewer): Promise<ProposalView> {
+  return viewOf(deps, doc, viewer);
+}
+
+export async function moveProposal(
+  deps: ProposalDeps,
+  account: UserDoc,
+  caller: Caller,
+  request: Read & { to: ProposalStatus; reason?: string; answer?: string },
+): Promise<ProposalView> {
+  const { doc, viewer } = await loadForHandling(deps, account, request.proposalId);
+  if (request.rev !== doc.rev) throw new AppFailure('PROPOSAL_STALE', undefined, 'rev');
+  if (!PROPOSAL_MOVES[doc.status].includes(request.to)) throw transitionError(doc.status, request.to);
+  const reason = request.to === 'rejected' ? oneLine(request.reason ?? '') : '';
+  if (request.to === 'rejected' && !reason) throw new AppFailure('INVALID_INPUT', '不予采纳时请填写原因', 'reason');
+  const answer = (request.answer ?? '').trim();
+  if (reason) await checkHandlerText(deps, caller, reason, 'reason');
+  if (answer) await checkHandlerText(deps, caller, answer, 'answer');
+  const now = deps.now();
+  const by = actorName(account);
+  const data: Partial<ProposalDoc> = { status: request.to };
+  const entries = [entry(now, 'status', by, doc.status, request.to, reason || null)];
+  if (reason) data.rejectReason = reason;
+  if (answer) {
+    data.answer = { text: answer, by, at: now };
+    entries.push(entry(now, 'answer', by, null, null, answer));
+  }
+  if (reason || answer) Object.assign(data, firstAnswer(doc, now));
+  const written = await commit(deps, doc, request.rev, data, entries);
+  await tellProposer(deps, written);
+  return respond(deps, written, viewer);
+}
+
+export async function answerProposal(deps: ProposalDeps, account: UserDoc, caller: Caller, request: Read & { answer: string }): Promise<ProposalView> {
+  const { doc, viewer } = await loadForHandling(deps, account, request.proposalId);
+  if (request.rev !== doc.rev) throw new AppFailure('PROPOSAL_STALE', undefined, 'rev');
+  if (doc.status === 'merged') throw new AppFailure('PROPOSAL_INVALID_TRANSITION', '提案已并入其他提案，请在合并后的提案中答复', 'proposalId');
+  const answer = request.answer.trim();
+  if (!answer) throw new AppFailure('INVALID_INPUT', '请填写答复内容', 'answer');
+  await checkHandlerText(deps, caller, answer, 'answer');
+  const now = deps.now();
+  const by = actorName(account);
+  const written = await commit(deps, doc, request.rev, { answer: { text: answer, by, at: now }, ...firstAnswer(doc, now) }, [entry(now, 'answer', by, null, null, answer)]);
+  return respond(deps, written, viewer);
+}
+
+export async function assignProposal(deps: ProposalDeps, account: UserDoc, request: Read & { handlerId: string | null }): Promise<ProposalView> {
+  const { doc, viewer } = await loadForHandling(deps, account, request.proposalId);
+  if (request.rev !== doc.rev) throw new AppFailure('PROPOSAL_STALE', undefined, 'rev');
+  if (doc.status === 'merged') throw transitionError(doc.status, 'merged');
+  let assignee: { id: string; name: string } | null = null;
+  if (request.handlerId !== null) {
+    const category = await findById<CategoryDoc>(deps.db, CATEGORIES, doc.categoryId);
+    assignee = category?.handlers.find((handler) => handler.id === request.handlerId) ?? null;
+    if (!assignee) throw new AppFailure('INVALID_INPUT', '只能指派给该类别的处理人', 'handlerId');
+  }
+  const now = deps.now();
+  const by = actorName(account);
+  const written = await commit(deps, doc, request.rev, { assignee }, [entry(now, 'assigned', by, doc.assignee?.name ?? null, assignee?.name ?? null)]);
+  return respond(deps, written, viewer);
+}
+
+export async function publishProposal(deps: ProposalDeps, account: UserDoc, request: Read & { public: boolean }): Promise<ProposalView> {
+  const { doc, viewer } = await loadForHandling(deps, account, request.proposalId);
+  if (request.rev !== doc.rev) throw new AppFailure('PROPOSAL_STALE', undefined, 'rev');
+  if (doc.status === 'merged') throw new AppFailure('PROPOSAL_INVALID_TRANSITION', '提案已并入其他提案，不能再公开或取消公开', 'public');
+  if (doc.public === request.public) return respond(deps, doc, viewer);
+  const now = deps.now();
+  const written = await commit(deps, doc, request.rev, { public: request.public }, [entry(now, 'visibility', actorName(account), doc.public ? 'public' : 'private', request.public ? 'public' : 'private')]);
+  return respond(deps, written, viewer);
+}
+
+/** Chunks of supports carried at once while merging. */
+const CARRY_PARALLEL = 20;
+
+/**
+ * Folds a duplicate into another open proposal. The duplicate is marked merged first (under
+ * its rev); then each of its supporters and its proposer support the target, each once (the
+ * target's own proposer is not made to support it), and the target's count is settled. A
+ * merge cut short by a crash is finished by sending it again: the carried supports are
+ * idempotent and `mergeCarried` says whether the rest was done.
+ */
+export async function mergeProposal(deps: ProposalDeps, account: UserDoc, request: Read & { intoId: string }): Promise<{ merged: ProposalView; into: ProposalView }> {
+  if (request.intoId === request.proposalId) throw new AppFailure('PROPOSAL_INVALID_TRANSITION', '不能把提案合并到它自己', 'intoId');
+  const dup = await loadForHandling(deps, account, request.proposalId);
+  const into = await loadForHandling(deps, account, request.intoId);
+  let merged = dup.doc as ProposalDoc & { mergeCarried?: boolean };
+  const resuming = merged.status === 'merged' && merged.mergedInto?.id === into.doc._id;
+  if (resuming && merged.mergeCarried) return { merged: await respond(deps, merged, dup.viewer), into: await respond(deps, into.doc, into.viewer) };
+  if (!resuming) {
+    if (request.rev !== merged.rev) throw new AppFailure('PROPOSAL_STALE', undefined, 'rev');
+    if (!OPEN_PROPOSAL_STATUSES.includes(merged.status)) throw transitionError(merged.status, 'merge');
+    if (!OPEN_PROPOSAL_STATUSES.includes(into.doc.status)) throw new AppFailure('PROPOSAL_INVALID_TRANSITION', `目标提案为「${PROPOSAL_STATUS_NAMES[into.doc.status]}」，只能合并到办理中的提案`, 'intoId');
+    const now = deps.now();
+    merged = await commit(deps, merged, request.rev, { status: 'merged', mergedInto: { id: into.doc._id, title: into.doc.title } }, [
+      entry(now, 'merged', actorName(account), merged.status, into.doc.title),
+    ]);
+    await tellProposer(deps, merged);
+  }
+  const carried = await carrySupports(deps, merged._id, into.doc._id);
+  const _ = deps.db.command;
+  const now = deps.now();
+  await deps.db
+    .collection(PROPOSALS)
+    .where({ _id: into.doc._id })
+    .update({ data: { history: _.push([entry(now, 'merged-in', actorName(account), merged.title, null, `${carried} 人的附议随之并入`)]), updatedAt: now } });
+  await deps.db.collection(PROPOSALS).where({ _id: merged._id }).update({ data: { mergeCarried: true } });
+  const target = (await findById<ProposalDoc>(deps.db, PROPOSALS, into.doc._id)) as ProposalDoc;
+  return { merged: await respond(deps, { ...merged, mergeCarried: true } as ProposalDoc, dup.viewer), into: await respond(deps, target, into.viewer) };
+}
+
+/** Supports `intoId` by the supporters and the proposer of `fromId`, each once; how many were added. */
+async function carrySupports(deps: ProposalDeps, fromId: string, intoId: string): Promise<number> {
+  const [supports, fromAuthor, intoAuthor] = await Promise.all([
+    readAll<SupportDoc>(deps.db, SUPPORTS, { proposalId: fromId }, { accountId: true }),
+    findById<AuthorDoc>(deps.db, AUTHORS, fromId),
+    findById<AuthorDoc>(deps.db, AUTHORS, intoId),
+  ]);
+  const people = new Set(supports.map((row) => row.accountId));
+  if (fromAuthor) people.add(fromAuthor.accountId);
+  if (intoAuthor) people.delete(intoAuthor.accountId);
+  const accounts = [...people];
+  const now = deps.now();
+  let added = 0;
+  for (let i = 0; i < accounts.length; i += CARRY_PARALLEL) {
+    const results = await Promise.all(
+      accounts.slice(i, i + CARRY_PARALLEL).map((accountId) => insertIfAbsent(deps.db, SUPPORTS, { _id: supportId(intoId, accountId), proposalId: intoId, accountId, at: now })),
+    );
+    added += results.filter(Boolean).length;
+  }
+  await settleSupportCount(deps.db, intoId);
+  return added;
+}
+
+export async function rateProposal(deps: ProposalDeps, account: UserDoc, caller: Caller, request: { proposalId: string; stars: number; comment?: string }): Promise<ProposalView> {
+  const { doc, viewer } = await loadFor(deps, account, request.proposalId);
+  if (!viewer.mine) throw new AppFailure('FORBIDDEN');
+  if (doc.rating) throw new AppFailure('PROPOSAL_ALREADY_RATED');
+  if (doc.status !== 'resolved') throw new AppFailure('PROPOSAL_INVALID_TRANSITION', '提案办结后才能评价答复', 'stars');
+  const comment = (request.comment ?? '').trim();
+  if (comment) await checkHandlerText(deps, caller, comment, 'comment');
+  const _ = deps.db.command;
+  const now = deps.now();
+  const rating = { stars: request.stars, comment, at: now };
+  const item = entry(now, 'rated', null, null, String(request.stars), comment || null);
+  // Not a handler's change: the rev stays, so a handler's open page is not made stale.
+  const { stats } = await deps.db
+    .collection(PROPOSALS)
+    .where({ _id: doc._id, status: 'resolved', rating: null })
+    .update({ data: { rating, history: _.push([item]), updatedAt: now } });
+  if (stats.updated === 0) {
+    const again = await findById<ProposalDoc>(deps.db, PROPOSALS, doc._id);
+    if (again?.rating) throw new AppFailure('PROPOSAL_ALREADY_RATED');
+    throw new AppFailure('PROPOSAL_INVALID_TRANSITION', '提案办结后才能评价答复', 'stars');
+  }
+  return respond(deps, { ...doc, rating, history: [...doc.history, item], updatedAt: now }, viewer);
+}
+
+function newRevealId(now: Date): string {
+  return `rv${now.getTime().toString(36)}${Math.floor(Math.random() * 36 ** 6).toString(36).padStart(6, '0')}`;
+}
+
+/** Admins: who proposed an anonymous proposal. The reveal is recorded before the answer is given. */
+export async function revealAuthor(deps: ProposalDeps, account: UserDoc, request: { proposalId: string; reason: string }): Promise<RevealedAuthor> {
+  if (!isAdmin(account)) throw new AppFailure('FORBIDDEN');
+  const { doc } = await loadFor(deps, account, request.proposalId);
+  if (!doc.anonymous) throw new AppFailure('INVALID_INPUT', '该提案不是匿名提交的，提案人已显示在提案中', 'proposalId');
+  const reason = oneLine(request.reason);
+  if (!reason) throw new AppFailure('INVALID_INPUT', '请填写查看提案人的原因', 'reason');
+  const author = await findById<AuthorDoc>(deps.db, AUTHORS, doc._id);
+  if (!author) throw new Error(`proposal ${doc._id} has no author`);
+  const now = deps.now();
+  const by = actorName(account);
+  const record: RevealDoc & { _id: string } = { _id: newRevealId(now), proposalId: doc._id, proposalTitle: doc.title, by: { accountId: account._id, name: by }, reason, at: now };
+  await deps.db.collection(REVEALS).add({ data: record });
+  const _ = deps.db.command;
+  await deps.db.collection(PROPOSALS).where({ _id: doc._id }).update({ data: { history: _.push([entry(now, 'revealed', by, null, null, reason)]) } });
+  return { memberId: author.memberId, name: author.name, number: author.number, unitNames: author.unitNames };
+}
+
+const REVEAL_PAGE = 20;
+
+export async function revealRecords(deps: ProposalDeps, account: UserDoc, after: string | undefined): Promise<Page<RevealRecord>> {
+  if (!isAdmin(account)) throw new AppFailure('FORBIDDEN');
+  const _ = deps.db.command;
+  let where: Record<string, unknown> = {};
+  if (after) {
+    const match = /^(\d{1,15})_([A-Za-z0-9]{1,40})$/.exec(after);
+    if (!match) throw new AppFailure('INVALID_INPUT', '翻页位置无效，请刷新后重试', 'after');
+    const at = new Date(Number(match[1]));
+    where = _.or([{ at: _.lt(at) }, { at, _id: _.lt(match[2]) }]) as unknown as Record<string, unknown>;
+  }
+  const { data } = await deps.db.collection(REVEALS).where(where).orderBy('at', 'desc').orderBy('_id', 'desc').limit(REVEAL_PAGE + 1).get();
+  const rows = data as (RevealDoc & { _id: string })[];
+  const items = rows.slice(0, REVEAL_PAGE);
+  return {
+    items: items.map((row) => ({ id: row._id, proposalId: row.proposalId, proposalTitle: row.proposalTitle, by: row.by.name, at: formatBusiness(row.at), reason: row.reason })),
+    next: rows.length > REVEAL_PAGE ? `${items[items.length - 1].at.getTime()}_${items[items.length - 1]._id}` : null,
+  };
+}
+
+export async function getProposal(deps: ProposalDeps, account: UserDoc, proposalId: string): Promise<ProposalView> {
+  const { doc, viewer } = await loadFor(deps, account, proposalId);
+  return respond(deps, doc, viewer);
+}

@@ -1,0 +1,242 @@
+/**
+ * Submitting a proposal, and checking its images.
+ *
+ * One transaction writes the day's quota of the proposer, the proposal, who proposed it and
+ * its images' checks: a retry or a double tap with the same request id finds the proposal and
+ * answers it, and concurrent submits cannot pass the daily limit. Images are checked after the
+ * commit by `security.mediaCheckAsync`, whose verdict WeChat pushes later (`wxa_media_check`);
+ * until it passes, an image is shown to its proposer only.
+ */
+import type { ProposalInput, ProposalView } from '../../typings';
+import { FIELD_LIMITS } from '../../typings/limits';
+import { PROPOSAL_IMAGE_FOLDER, PROPOSAL_REQUEST_ID } from '../../typings/proposal-rules';
+import type { UserDoc } from '../accounts/model';
+import { isUploadUnder } from '../core/file-ids';
+import type { Caller } from '../core/router';
+import { AppFailure } from '../core/result';
+import { businessDate } from '../core/time';
+import { findById, isDuplicateKey } from '../db/db';
+import { getInTransaction, runRefusable } from '../db/transactions';
+import { checkTexts } from '../notice/compose';
+import { oneLine } from '../org/model';
+import { newRev } from '../org/tree';
+import type { MediaCheckEvent } from '../ports/wechat-openapi.port';
+import { viewOf } from './access';
+import {
+  AUTHORS,
+  CATEGORIES,
+  entry,
+  MEDIA,
+  PROPOSALS,
+  QUOTA,
+  type AuthorDoc,
+  type CategoryDoc,
+  type MediaDoc,
+  type ProposalDeps,
+  type ProposalDoc,
+} from './model';
+
+/** A submission's proposal id: its request id, which names no account. */
+export function proposalIdFor(requestId: string): string {
+  return `p-${requestId}`;
+}
+
+/** How long an image check that could not be asked is asked again (WeChat wants a user seen within 2 hours). */
+export const CHECK_RETRY_MS = 2 * 60 * 60_000;
+/** The checker downloads the image some time after the ask: the link outlives any delay seen. */
+const CHECK_URL_SECONDS = 24 * 3600;
+/** Image checks one timer run asks again. */
+const RETRY_BATCH = 50;
+
+interface QuotaDoc {
+  _id: string;
+  accountId: string;
+  day: string;
+  requests: string[];
+}
+
+function invalid(message: string, field: string): AppFailure {
+  return new AppFailure('INVALID_INPUT', message, field);
+}
+
+/** The proposal a request id already made, if the caller made it; INVALID_INPUT if someone else did. */
+async function existing(deps: ProposalDeps, account: UserDoc, proposalId: string): Promise<ProposalDoc | null> {
+  const author = await findById<AuthorDoc>(deps.db, AUTHORS, proposalId);
+  if (!author) return null;
+  if (author.accountId !== account._id) throw invalid('请求编号已被使用，请重新提交', 'requestId');
+  const doc = await findById<ProposalDoc>(deps.db, PROPOSALS, proposalId);
+  // The author and the proposal are written in one transaction.
+  if (!doc) throw new Error(`proposal ${proposalId} has an author but no document`);
+  return doc;
+}
+
+async function answer(deps: ProposalDeps, account: UserDoc, doc: ProposalDoc): Promise<ProposalView> {
+  return viewOf(deps, doc, { account, mine: true, handler: false, supported: false });
+}
+
+async function cleanImages(deps: ProposalDeps, requestId: string, fileIds: readonly string[]): Promise<string[]> {
+  if (fileIds.length > FIELD_LIMITS.proposalImages) throw invalid(`图片最多 ${FIELD_LIMITS.proposalImages} 张`, 'imageFileIds');
+  if (new Set(fileIds).size !== fileIds.length) throw new AppFailure('PROPOSAL_IMAGE_INVALID', undefined, 'imageFileIds');
+  if (fileIds.some((fileId) => !isUploadUnder(fileId, PROPOSAL_IMAGE_FOLDER, requestId, { subfolders: false }))) throw new AppFailure('PROPOSAL_IMAGE_INVALID', undefined, 'imageFileIds');
+  const present = await Promise.all(fileIds.map((fileId) => deps.storage.exists(fileId)));
+  if (present.includes(false)) throw new AppFailure('PROPOSAL_IMAGE_INVALID', undefined, 'imageFileIds');
+  return [...fileIds];
+}
+
+export async function submitProposal(deps: ProposalDeps, account: UserDoc, caller: Caller, input: ProposalInput): Promise<ProposalView> {
+  if (!PROPOSAL_REQUEST_ID.test(input.requestId)) throw invalid('请求编号格式不正确', 'requestId');
+  const proposalId = proposalIdFor(input.requestId);
+  const before = await existing(deps, account, proposalId);
+  if (before) return answer(deps, account, before);
+
+  const member = account.member;
+  if (!member || !member.active) throw new AppFailure('PROPOSAL_NO_MEMBER');
+  const title = oneLine(input.title);
+  if (!title) throw invalid('请填写标题', 'title');
+  const content = input.content.trim();
+  if (!content) throw invalid('请填写提案内容', 'content');
+  const category = await findById<CategoryDoc>(deps.db, CATEGORIES, input.categoryId);
+  if (!category || !category.active) throw new AppFailure('CATEGORY_NOT_FOUND', undefined, 'categoryId');
+  const fileIds = await cleanImages(deps, input.requestId, input.imageFileIds);
+  await checkTexts(deps, caller.openid, { text: title, field: 'title' }, { text: content, field: 'content' });
+
+  const now = deps.now();
+  const day = businessDate(now);
+  const doc: ProposalDoc = {
+    _id: proposalId,
+    title,
+    content,
+    categoryId: category._id,
+    categoryName: category.name,
+    anonymous: input.anonymous,
+    authorName: input.anonymous ? null : member.name,
+    unitNames: input.anonymous ? [] : [...member.unitNames],
+    unitKeys: input.anonymous ? [] : [...(member.unitKeys ?? [])],
+    images: fileIds.map((fileId) => ({ fileId, check: 'pending' })),
+    status: 'submitted',
+    public: false,
+    assignee: null,
+    answer: null,
+    rejectReason: null,
+    mergedInto: null,
+    supportCount: 0,
+    rating: null,
+    history: [entry(now, 'submitted', null)],
+    submittedAt: now,
+    updatedAt: now,
+    firstAnsweredAt: null,
+    answerMinutes: null,
+    rev: newRev(),
+  };
+  const author: AuthorDoc = {
+    _id: proposalId,
+    accountId: account._id,
+    memberId: member.id,
+    name: member.name,
+    number: member.number,
+    unitNames: [...member.unitNames],
+    anonymous: input.anonymous,
+    submittedAt: now,
+  };
+  const media: MediaDoc[] = fileIds.map((fileId, index) => ({
+    _id: `${proposalId}~${index}`,
+    proposalId,
+    index,
+    fileId,
+    openid: caller.openid,
+    state: 'unrequested',
+    traceId: null,
+    attempts: 0,
+    at: now,
+  }));
+  const quotaId = `${account._id}~${day.replace(/-/g, '')}`;
+  const limit = deps.config.dailyLimit;
+  let written: ProposalDoc;
+  try {
+    written = await runRefusable(deps.db, async (t) => {
+      // A concurrent twin of this request may have committed since the first look.
+      const twin = await getInTransaction<ProposalDoc>(t, PROPOSALS, proposalId);
+      if (twin) return twin;
+      const quota = await getInTransaction<QuotaDoc>(t, QUOTA, quotaId);
+      const requests = quota?.requests ?? [];
+      if (!requests.includes(input.requestId)) {
+        if (requests.length >= limit) throw new AppFailure('PROPOSAL_DAILY_LIMIT', `每人每天最多提交 ${limit} 条提案，今天的已用完，请明天再提交`);
+        if (quota) await t.collection(QUOTA).doc(quotaId).update({ data: { requests: [...requests, input.requestId] } });
+        else await t.collection(QUOTA).add({ data: { _id: quotaId, accountId: account._id, day, requests: [input.requestId] } });
+      }
+      await t.collection(AUTHORS).add({ data: author });
+      await t.collection(PROPOSALS).add({ data: doc });
+      for (const item of media) await t.collection(MEDIA).add({ data: item });
+      return doc;
+    });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    // The twin committed between our look and our insert.
+    const twin = await existing(deps, account, proposalId);
+    if (!twin) throw error;
+    return answer(deps, account, twin);
+  }
+  if (written === doc) await askChecks(deps, media);
+  return answer(deps, account, written);
+}
+
+/**
+ * Asks WeChat to check images; each asked one becomes `pending` under its trace id. An ask the
+ * platform refuses (or a network failure) stays `unrequested` for the timer to try again.
+ */
+export async function askChecks(deps: ProposalDeps, media: readonly MediaDoc[]): Promise<number> {
+  if (media.length === 0) return 0;
+  const urls = await deps.storage.temporaryUrls(
+    media.map((item) => item.fileId),
+    CHECK_URL_SECONDS,
+  );
+  const _ = deps.db.command;
+  let asked = 0;
+  await Promise.all(
+    media.map(async (item) => {
+      const url = urls.get(item.fileId);
+      let traceId: string | null = null;
+      if (url) {
+        try {
+          traceId = (await deps.openapi.checkImageAsync({ openid: item.openid, url, scene: 3 })).traceId;
+        } catch (error) {
+          console.warn(`[proposal] image check of ${item._id} not asked: ${String((error as Error)?.message ?? error)}`);
+        }
+      }
+      const data = traceId ? { state: 'pending', traceId, attempts: _.inc(1) } : { attempts: _.inc(1) };
+      await deps.db.collection(MEDIA).where({ _id: item._id, state: 'unrequested' }).update({ data });
+      if (traceId) asked += 1;
+    }),
+  );
+  return asked;
+}
+
+/** The timer: asks again the checks that could not be asked, for CHECK_RETRY_MS after the submit. */
+export async function retryChecks(deps: ProposalDeps): Promise<number> {
+  const _ = deps.db.command;
+  const since = new Date(deps.now().getTime() - CHECK_RETRY_MS);
+  const { data } = await deps.db.collection(MEDIA).where({ state: 'unrequested', at: _.gte(since) }).orderBy('at', 'asc').limit(RETRY_BATCH).get();
+  return askChecks(deps, data as MediaDoc[]);
+}
+
+/**
+ * The verdict of an image check, pushed by WeChat. It counts only when its trace id is one this
+ * function asked for (trace ids are never handed out) and for the user it was asked for; a
+ * pass shows the image to everyone, anything else keeps it to its proposer.
+ */
+export async function receiveVerdict(deps: ProposalDeps, message: Record<string, unknown>): Promise<{ matched: boolean }> {
+  const event = message as Partial<MediaCheckEvent>;
+  const traceId = typeof event.trace_id === 'string' ? event.trace_id : '';
+  if (!traceId) return { matched: false };
+  const { data } = await deps.db.collection(MEDIA).where({ traceId }).limit(1).get();
+  const media = (data as MediaDoc[])[0];
+  if (!media || (typeof event.FromUserName === 'string' && event.FromUserName !== media.openid)) return { matched: false };
+  const check = event.result?.suggest === 'pass' ? 'passed' : 'refused';
+  // Only the image at its index, and only while it is the same file: nothing else of the proposal moves.
+  await deps.db
+    .collection(PROPOSALS)
+    .where({ _id: media.proposalId, [`images.${media.index}.fileId`]: media.fileId })
+    .update({ data: { [`images.${media.index}.check`]: check } });
+  await deps.db.collection(MEDIA).where({ _id: media._id }).update({ data: { state: 'done' } });
+  return { matched: true };
+}
