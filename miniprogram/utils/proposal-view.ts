@@ -243,8 +243,9 @@ export function checkProposal(form: ProposalForm, images: readonly ImageRow[], c
   if (!content) errors.content = '请输入提案内容';
   else if (length(content) > FIELD_LIMITS.proposalContent) errors.content = `提案内容不超过 ${FIELD_LIMITS.proposalContent} 个字`;
   if (images.length > FIELD_LIMITS.proposalImages) errors.images = `最多 ${FIELD_LIMITS.proposalImages} 张图片`;
-  else if (images.some((row) => row.status === 'uploading')) errors.images = UPLOADS_PENDING;
+  // A failure is said at once, even while others still upload: waiting would not mend it.
   else if (images.some((row) => row.status === 'failed')) errors.images = UPLOADS_FAILED;
+  else if (images.some((row) => row.status === 'uploading')) errors.images = UPLOADS_PENDING;
   return errors;
 }
 

@@ -4,8 +4,10 @@
  * recorded change with the proposer never named, the timeline newest first, image badges.
  */
 import type { HistoryEntry } from '../../typings';
+import { FIELD_LIMITS } from '../../typings/limits';
+import { PROPOSAL_REQUEST_ID } from '../../typings/proposal-rules';
 import { requireBuilt } from '../helpers/simulate';
-import { historyEntry, proposalCard } from './proposal-fixtures';
+import { historyEntry, proposalCard, proposalView } from './proposal-fixtures';
 
 type View = typeof import('../../miniprogram/utils/proposal-view');
 const view = requireBuilt<View>('utils/proposal-view');
@@ -132,5 +134,71 @@ describe('images and addresses', () => {
   it('builds page addresses with the id encoded', () => {
     expect(view.proposalUrl('a b')).toBe('/pages/proposal/index?id=a%20b');
     expect(view.handleUrl('p-1')).toBe('/packages/admin/pages/proposal-handle/index?id=p-1');
+  });
+});
+
+describe('the form', () => {
+  const form = { categoryId: 'cat-1', title: '路灯', content: '增设路灯', anonymous: false };
+  const image = (status: 'uploading' | 'done' | 'failed') => ({ key: status, path: 'wxfile://a.jpg', status, progress: 0, fileId: '' });
+
+  it('passes a complete form', () => {
+    expect(view.hasProposalErrors(view.checkProposal(form, [image('done')], ['cat-1']))).toBe(false);
+  });
+
+  it('counts characters as people do and trims blanks', () => {
+    expect(view.checkProposal({ ...form, title: '😀'.repeat(FIELD_LIMITS.proposalTitle) }, [], ['cat-1']).title).toBe('');
+    expect(view.checkProposal({ ...form, title: '😀'.repeat(FIELD_LIMITS.proposalTitle + 1) }, [], ['cat-1']).title).toBe('标题不超过 64 个字');
+    expect(view.checkProposal({ ...form, content: ' \n ' }, [], ['cat-1']).content).toBe('请输入提案内容');
+  });
+
+  it('wants a category still offered', () => {
+    expect(view.checkProposal({ ...form, categoryId: '' }, [], ['cat-1']).category).toBe('请选择提案类别');
+    expect(view.checkProposal(form, [], ['cat-2']).category).toBe('该类别已停用，请重新选择');
+  });
+
+  it('says a failed image before one still uploading, which the submit waits for', () => {
+    expect(view.checkProposal(form, [image('uploading'), image('failed')], ['cat-1']).images).toBe(view.UPLOADS_FAILED);
+    expect(view.checkProposal(form, [image('uploading'), image('done')], ['cat-1']).images).toBe(view.UPLOADS_PENDING);
+  });
+
+  it('puts the server\'s refusals on their fields', () => {
+    expect(view.fieldOfProposalError({ code: 'INVALID_INPUT', message: '', field: 'title' })).toBe('title');
+    expect(view.fieldOfProposalError({ code: 'INVALID_INPUT', message: '', field: 'imageFileIds[2]' })).toBe('images');
+    expect(view.fieldOfProposalError({ code: 'CONTENT_RISKY', message: '', field: 'content' })).toBe('content');
+    expect(view.fieldOfProposalError({ code: 'CATEGORY_NOT_FOUND', message: '' })).toBe('category');
+    expect(view.fieldOfProposalError({ code: 'PROPOSAL_IMAGE_INVALID', message: '' })).toBe('images');
+    expect(view.fieldOfProposalError({ code: 'CONTENT_RISKY', message: '' })).toBeNull();
+    expect(view.fieldOfProposalError({ code: 'PROPOSAL_DAILY_LIMIT', message: '' })).toBeNull();
+  });
+
+  it('makes request ids the server accepts, a new one each time', () => {
+    const ids = new Set(Array.from({ length: 50 }, () => view.newProposalRequestId()));
+    expect(ids.size).toBe(50);
+    for (const id of ids) expect(id).toMatch(PROPOSAL_REQUEST_ID);
+  });
+
+  it('checks a rating', () => {
+    expect(view.checkRating(0, '')).toEqual({ stars: '请选择 1–5 星', comment: '' });
+    expect(view.checkRating(5, '好'.repeat(FIELD_LIMITS.proposalRatingComment + 1)).comment).toBe('评价不超过 200 个字');
+    expect(view.checkRating(4, '')).toEqual({ stars: '', comment: '' });
+  });
+});
+
+describe('the detail', () => {
+  it('names the units of a named proposal and nobody of an anonymous one', () => {
+    expect(view.detailView(proposalView({ unitNames: ['计算机学院', '软件工程 2301 班'] }), NOW)).toMatchObject({ author: '李明', units: '计算机学院、软件工程 2301 班' });
+    expect(view.detailView(proposalView({ anonymous: true, authorName: null, unitNames: [], mine: true }), NOW)).toMatchObject({ author: '我（匿名提交）', units: '' });
+  });
+
+  it('tells the proposer a private proposal is not seen by others yet', () => {
+    expect(view.detailView(proposalView({ mine: true, public: false }), NOW).visibilityNote).toContain('仅你和处理人可见');
+    expect(view.detailView(proposalView({ mine: true, public: true }), NOW).visibilityNote).toBe('');
+    expect(view.detailView(proposalView({ mine: false, public: false }), NOW).visibilityNote).toBe('');
+  });
+
+  it('offers rating only until it is given', () => {
+    const can = { support: false, rate: true, handle: false, moveTo: [], reveal: false };
+    expect(view.detailView(proposalView({ can }), NOW).canRate).toBe(true);
+    expect(view.detailView(proposalView({ can, rating: { stars: 4, comment: '', at: '2024-03-02 10:00' } }), NOW).canRate).toBe(false);
   });
 });
