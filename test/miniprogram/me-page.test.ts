@@ -90,6 +90,23 @@ describe('我的 page', () => {
     page.unmount();
   });
 
+  it('offers 提案办理 to admins only, opening the handlers\' desk', async () => {
+    backendWith({ login: signedInAs(me) });
+    const member = await open(me);
+    expect(member.queryByText('提案办理')).toBeNull();
+    member.unmount();
+
+    // Signed out again, so the next page signs in as the admin.
+    installStorage();
+    backendWith({ login: signedInAs(admin) });
+    const navigateTo = jest.spyOn(wx, 'navigateTo').mockImplementation(() => undefined);
+    const page = await open(admin);
+    await page.tap('提案办理');
+    await waitFor(() => navigateTo.mock.calls.length > 0, 'a navigation');
+    expect(navigateTo.mock.calls[0][0]).toMatchObject({ url: '/packages/admin/pages/proposal-desk/index' });
+    page.unmount();
+  });
+
   it('shows the error with a retry button when signing in fails, and retrying shows the profile', async () => {
     let attempts = 0;
     backendWith({ login: () => (++attempts === 1 ? fail('NETWORK_ERROR', 'x') : ok({ account: me, created: false })) });

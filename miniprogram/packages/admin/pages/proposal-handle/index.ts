@@ -235,7 +235,7 @@ definePage({
           this.setData({
             moveShow: true,
             moveKey: key,
-            moveTitle: key === 'resolve' ? '办结提案' : '不予采纳',
+            moveTitle: key === 'resolve' ? '办结提案' : '不予采纳该提案',
             moveText: moveDialogText(key),
             moveReason: '',
             moveAnswer: '',
