@@ -425,6 +425,7 @@ describe('办理提案', () => {
     await page.tap(textIn(page, '.move-dialog', '不予采纳'));
     await waitFor(() => backend.callsOf('proposals.get').length === 3, 'read again');
     await backend.idle();
+    expect(attributeOf(page, '.move-dialog', 'show')).toBe(false);
     expect(lastRequest(backend, 'proposals.move')).toEqual({ proposalId: 'p-1', rev: 'rev-2', to: 'rejected', reason: '重复' });
 
     await tapAction(page, '开始办理');
