@@ -20,6 +20,7 @@ import { DEFAULT_DOWNLOAD_MAX_AGE_SECONDS, StorageError, StorageStandIn, cloudPa
 import { TriggerScheduler } from './triggers/scheduler';
 import { seedDemoData, type SeedSummary } from './seed';
 import { seedDemoRooms, type DemoRoomsSummary } from './seed-rooms';
+import { seedDemoProposals, type DemoProposalsSummary } from './seed-proposals';
 import { pushMessage } from './message-push';
 
 export interface LocalCloudOptions {
@@ -47,6 +48,11 @@ export interface LocalCloudOptions {
    * when the server starts (default true; see seed-rooms.ts).
    */
   demoRooms?: boolean;
+  /**
+   * With the demo data, demo proposal categories and proposals, made once through the proposal
+   * function when the server starts (default true; see seed-proposals.ts).
+   */
+  demoProposals?: boolean;
   /** Start one instance of every function at start (default false; `npm start` does). */
   prewarm?: boolean;
   /** Fire timer triggers (default true). */
@@ -193,6 +199,8 @@ export class LocalCloud {
   seeded: SeedSummary | null = null;
   /** What the demo rooms seeding made at this start (null: nothing to do, or it failed). */
   demoRooms: DemoRoomsSummary | null = null;
+  /** What the demo proposals seeding made at this start (null: nothing to do, or it failed). */
+  demoProposals: DemoProposalsSummary | null = null;
   private closing = false;
   /** Database requests served since start, attributed to an invocation or not. */
   dbRequestsTotal = 0;
@@ -279,6 +287,15 @@ export class LocalCloud {
   async seedDemoRooms(): Promise<void> {
     if (!(this.options.seed ?? true) || !(this.options.demoRooms ?? true)) return;
     this.demoRooms = await seedDemoRooms(this, (line) => this.log(line));
+  }
+
+  /**
+   * Makes the demo proposal categories and proposals through the proposal function, once per
+   * database (after attach); nothing without demo data or with `demoProposals: false`.
+   */
+  async seedDemoProposals(): Promise<void> {
+    if (!(this.options.seed ?? true) || !(this.options.demoProposals ?? true)) return;
+    this.demoProposals = await seedDemoProposals(this, (line) => this.log(line));
   }
 
   /** Whether any account holds the admin role (the bootstrap code is useful only before). */

@@ -4,6 +4,7 @@ import { DEMO_APPID, DEMO_SUBSCRIBE_TEMPLATES } from './seed';
 import { DEFAULT_RISKY_WORD } from './cloud';
 import { parseInstant } from './clock';
 import { DEMO_ROOM_SUBSCRIBE_TEMPLATES } from './seed-rooms';
+import { DEMO_PROPOSAL_SUBSCRIBE_TEMPLATES } from './seed-proposals';
 import { startLocalCloud } from './server';
 
 interface CliOptions {
@@ -88,6 +89,7 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     functionEnv: {
       NOTICE_SUBSCRIBE_TEMPLATES: process.env.NOTICE_SUBSCRIBE_TEMPLATES ?? DEMO_SUBSCRIBE_TEMPLATES,
       ROOM_SUBSCRIBE_TEMPLATES: process.env.ROOM_SUBSCRIBE_TEMPLATES ?? DEMO_ROOM_SUBSCRIBE_TEMPLATES,
+      PROPOSAL_SUBSCRIBE_TEMPLATES: process.env.PROPOSAL_SUBSCRIBE_TEMPLATES ?? DEMO_PROPOSAL_SUBSCRIBE_TEMPLATES,
     },
   });
   const { cloud, url } = running;
@@ -98,6 +100,7 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     `信通 local cloud listening on ${url}`,
     `  data folder: ${options.dataDir}${cloud.seeded?.seeded ? ' (demo data seeded)' : ''}`,
     ...(cloud.demoRooms ? [`  demo rooms:  ${cloud.demoRooms.rooms} rooms and ${cloud.demoRooms.bookings} bookings made through the room function`] : []),
+    ...(cloud.demoProposals ? [`  demo proposals: ${cloud.demoProposals.categories} categories and ${cloud.demoProposals.proposals} proposals made through the proposal function`] : []),
     `  functions:   ${functions.map((f) => f.name).join(', ') || '(none built: run npm run build)'}`,
     ...(options.clock ? [`  clock:       frozen at ${options.clock.toISOString()}`] : []),
     '',
@@ -123,7 +126,8 @@ export async function run(argv: string[], rootDir: string): Promise<void> {
     'Inspect:',
     `  ${url}/_local/invocations   recent invocations (function, action, outcome, ms, db requests)`,
     `  ${url}/_local/sms           SMS outbox (nothing is sent)`,
-    `  ${url}/_local/openapi       recorded subscribe messages and mini-program codes (content check rejects "${cloud.openapi.riskyWord}")`,
+    `  ${url}/_local/openapi       recorded subscribe messages, mini-program codes and image checks (content checks reject "${cloud.openapi.riskyWord}")`,
+    `  ${url}/_local/openapi/media-checks   image checks; POST .../hold {"hold":true} holds new ones, .../release {"traceId"?,"verdict"?} delivers`,
     `  ${url}/_local/db/<name>     documents of a collection`,
     `  ${url}/_local/storage       uploaded files (avatars, imports)`,
     `  ${url}/_local/clock         the time functions see; POST {"at":"<ISO instant>"} moves it, {"at":null} real time`,

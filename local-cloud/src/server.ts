@@ -526,6 +526,7 @@ export async function startLocalCloud(options: StartOptions): Promise<RunningLoc
   cloud.attach(url);
   try {
     await cloud.seedDemoRooms();
+    await cloud.seedDemoProposals();
   } catch (error) {
     await cloud.close();
     server.close();

@@ -18,7 +18,10 @@ import { OpenApiError } from '../../server/ports/wechat-openapi.port';
 import {
   ROOT,
   buildFixtureFunctions,
+  type Caller,
   call,
+  callData,
+  demoCaller,
   holdMediaChecks,
   mediaChecks,
   releaseMediaChecks,
@@ -78,11 +81,11 @@ beforeEach(async () => {
 });
 
 /** As the mini-program's wx.uploadFile sends it in local mode. */
-async function upload(cloudPath: string, content: Buffer): Promise<string> {
+async function upload(cloudPath: string, content: Buffer, to: RunningLocalCloud = cloud): Promise<string> {
   const form = new FormData();
   form.append('cloudPath', cloudPath);
   form.append('file', new Blob([new Uint8Array(content)], { type: 'image/png' }), cloudPath.split('/').pop());
-  const response = await fetch(`${cloud.url}/storage/upload`, { method: 'POST', body: form });
+  const response = await fetch(`${to.url}/storage/upload`, { method: 'POST', body: form });
   expect(response.status).toBe(200);
   return ((await response.json()) as { fileID: string }).fileID;
 }
@@ -264,6 +267,60 @@ describe('routes and private images', () => {
       expect((await call(bare, 'probe', { action: 'context' }, { openid: 'o-erin' })).status).toBe(200);
     } finally {
       await bare.close();
+    }
+  });
+});
+
+describe('with the proposal function', () => {
+  let real: RunningLocalCloud;
+  const admin = demoCaller('demo-admin');
+  const member = demoCaller('demo-member-1');
+
+  beforeAll(async () => {
+    real = await startTestCloud();
+  });
+
+  afterAll(async () => {
+    await real.close();
+  });
+
+  const proposal = <T>(caller: Caller, action: string, request: Record<string, unknown>): Promise<T> => callData<T>(real, 'proposal', caller, action, request);
+
+  /** Submits a proposal with these images, uploaded as the mini-program does; answers its id. */
+  async function submitWith(requestId: string, contents: Buffer[]): Promise<string> {
+    const { id: categoryId } = await proposal<{ id: string }>(admin, 'categories.save', { details: { name: `类别${requestId.slice(-4)}`, description: '', active: true, handlerIds: [] } });
+    const imageFileIds: string[] = [];
+    for (const [i, content] of contents.entries()) imageFileIds.push(await upload(`proposal-images/${requestId}/${i}.png`, content, real));
+    const view = await proposal<{ id: string }>(member, 'proposals.submit', { requestId, categoryId, title: '图片检查', content: '图片检查的提案', imageFileIds, anonymous: false });
+    return view.id;
+  }
+
+  async function checksOf(proposalId: string): Promise<Array<string | undefined>> {
+    return (await proposal<{ images: Array<{ check?: string }> }>(member, 'proposals.get', { proposalId })).images.map((image) => image.check);
+  }
+
+  test('the verdicts of a submission\'s images reach it: a plain one passes, a risky one is refused', async () => {
+    const proposalId = await submitWith('media-real-0001', [PNG, RISKY_PNG]);
+    await waitForMediaChecks(real);
+    const checks = await mediaChecks(real);
+    // Asked side by side: in either order.
+    expect(checks.map((check) => [check.openid, check.scene, check.state, check.verdict]).sort()).toEqual([
+      ['demo-member-1-openid', 3, 'delivered', 'pass'],
+      ['demo-member-1-openid', 3, 'delivered', 'risky'],
+    ]);
+    expect(await checksOf(proposalId)).toEqual(['passed', 'refused']);
+  });
+
+  test('a held check keeps the image pending until its release', async () => {
+    await holdMediaChecks(real);
+    try {
+      const proposalId = await submitWith('media-real-0002', [PNG]);
+      expect(await checksOf(proposalId)).toEqual(['pending']);
+      const [released] = await releaseMediaChecks(real, { verdict: 'review' });
+      expect(released).toMatchObject({ state: 'delivered', verdict: 'review' });
+      expect(await checksOf(proposalId)).toEqual(['refused']);
+    } finally {
+      await holdMediaChecks(real, false);
     }
   });
 });

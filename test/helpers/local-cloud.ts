@@ -5,6 +5,7 @@
 import { buildSync } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEMO_APPID, DEMO_PEOPLE } from '../../local-cloud/src/seed';
 import { startLocalCloud, type RunningLocalCloud, type StartOptions } from '../../local-cloud/src/server';
 import type { MediaVerdict, RecordedMediaCheck } from '../../local-cloud/src/stand-ins/media-check';
 
@@ -42,10 +43,19 @@ export async function startTestCloud(options: Partial<StartOptions> = {}): Promi
     demoNotices: false,
     // Likewise rooms; test/functions/seed-rooms.test.ts covers the demo ones.
     demoRooms: false,
+    // And proposals: test/functions/seed-proposals.test.ts.
+    demoProposals: false,
     // XINTONG_TEST_LOG=1 shows the functions' output (an INTERNAL's stack) while debugging a test.
     log: process.env.XINTONG_TEST_LOG ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined,
     ...options,
   });
+}
+
+/** A demo person (local-cloud/src/seed.ts) as the mini-program would call: their openid under the demo appid. */
+export function demoCaller(userId: string): Caller {
+  const person = DEMO_PEOPLE.find((p) => p.userId === userId);
+  if (!person) throw new Error(`no demo person ${userId}`);
+  return { openid: person.openid, appid: DEMO_APPID };
 }
 
 /**
@@ -69,6 +79,13 @@ export async function call<T = unknown>(cloud: RunningLocalCloud, name: string, 
     invocationId: response.headers.get('x-invocation-id') ?? '',
     dbRequests: Number(response.headers.get('x-db-requests') ?? NaN),
   };
+}
+
+/** Calls `action` of function `name` as `caller` and answers its data; a refusal or a failed call throws with what came back. */
+export async function callData<T>(cloud: RunningLocalCloud, name: string, caller: Caller, action: string, request: Record<string, unknown> = {}): Promise<T> {
+  const { status, body } = await call<{ ok: true; data: T } | { ok: false; error: unknown }>(cloud, name, { action, ...request }, caller);
+  if (status !== 200 || !body.ok) throw new Error(`${name}.${action}: HTTP ${status} ${JSON.stringify(body)}`);
+  return body.data;
 }
 
 /**
