@@ -46,9 +46,18 @@ async function commit(deps: ProposalDeps, doc: ProposalDoc, rev: string, data: P
   const { stats } = await deps.db
     .collection(PROPOSALS)
     .where({ _id: doc._id, rev })
-    .update({ data: { ...next, history: _.push(entries) } });
+    .update({ data: { ...whole(deps, next), history: _.push(entries) } });
   if (stats.updated === 0) throw new AppFailure('PROPOSAL_STALE', undefined, 'rev');
   return { ...doc, ...next, history: [...doc.history, ...entries] };
+}
+
+/**
+ * Object fields written whole: an update spreads a plain object into dotted paths, which cannot
+ * be created under a field that is null (the answer, the assignee, the rating, mergedInto).
+ */
+function whole(deps: ProposalDeps, data: Record<string, unknown>): Record<string, unknown> {
+  const _ = deps.db.command;
+  return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, value !== null && typeof value === 'object' && !(value instanceof Date) && !Array.isArray(value) ? _.set(value) : value]));
 }
 
 /** The first answer's time, for the dashboard, once. */
@@ -206,7 +215,7 @@ export async function rateProposal(deps: ProposalDeps, account: UserDoc, caller:
   const { stats } = await deps.db
     .collection(PROPOSALS)
     .where({ _id: doc._id, status: 'resolved', rating: null })
-    .update({ data: { rating, history: _.push([item]), updatedAt: now } });
+    .update({ data: { rating: _.set(rating), history: _.push([item]), updatedAt: now } });
   if (stats.updated === 0) {
     const again = await findById<ProposalDoc>(deps.db, PROPOSALS, doc._id);
     if (again?.rating) throw new AppFailure('PROPOSAL_ALREADY_RATED');

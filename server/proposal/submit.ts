@@ -151,30 +151,33 @@ export async function submitProposal(deps: ProposalDeps, account: UserDoc, calle
   }));
   const quotaId = `${account._id}~${day.replace(/-/g, '')}`;
   const limit = deps.config.dailyLimit;
-  let written: ProposalDoc;
-  try {
-    written = await runRefusable(deps.db, async (t) => {
-      // A concurrent twin of this request may have committed since the first look.
-      const twin = await getInTransaction<ProposalDoc>(t, PROPOSALS, proposalId);
-      if (twin) return twin;
-      const quota = await getInTransaction<QuotaDoc>(t, QUOTA, quotaId);
-      const requests = quota?.requests ?? [];
-      if (!requests.includes(input.requestId)) {
-        if (requests.length >= limit) throw new AppFailure('PROPOSAL_DAILY_LIMIT', `每人每天最多提交 ${limit} 条提案，今天的已用完，请明天再提交`);
-        if (quota) await t.collection(QUOTA).doc(quotaId).update({ data: { requests: [...requests, input.requestId] } });
-        else await t.collection(QUOTA).add({ data: { _id: quotaId, accountId: account._id, day, requests: [input.requestId] } });
-      }
-      await t.collection(AUTHORS).add({ data: author });
-      await t.collection(PROPOSALS).add({ data: doc });
-      for (const item of media) await t.collection(MEDIA).add({ data: item });
-      return doc;
-    });
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    // The twin committed between our look and our insert.
-    const twin = await existing(deps, account, proposalId);
-    if (!twin) throw error;
-    return answer(deps, account, twin);
+  let written: ProposalDoc | null = null;
+  for (let attempt = 1; written === null; attempt += 1) {
+    try {
+      written = await runRefusable(deps.db, async (t) => {
+        // A concurrent twin of this request may have committed since the first look.
+        const twin = await getInTransaction<ProposalDoc>(t, PROPOSALS, proposalId);
+        if (twin) return twin;
+        const quota = await getInTransaction<QuotaDoc>(t, QUOTA, quotaId);
+        const requests = quota?.requests ?? [];
+        if (!requests.includes(input.requestId)) {
+          if (requests.length >= limit) throw new AppFailure('PROPOSAL_DAILY_LIMIT', `每人每天最多提交 ${limit} 条提案，今天的已用完，请明天再提交`);
+          if (quota) await t.collection(QUOTA).doc(quotaId).update({ data: { requests: [...requests, input.requestId] } });
+          else await t.collection(QUOTA).add({ data: { _id: quotaId, accountId: account._id, day, requests: [input.requestId] } });
+        }
+        await t.collection(AUTHORS).add({ data: author });
+        await t.collection(PROPOSALS).add({ data: doc });
+        for (const item of media) await t.collection(MEDIA).add({ data: item });
+        return doc;
+      });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // The twin committed between our look and our insert: answer it.
+      const twin = await existing(deps, account, proposalId);
+      if (twin) return answer(deps, account, twin);
+      // Another submit of the same person created the day's quota first: count against it now.
+      if (attempt >= 3) throw new AppFailure('BUSY_RETRY');
+    }
   }
   if (written === doc) await askChecks(deps, media);
   return answer(deps, account, written);

@@ -212,3 +212,55 @@ export function useAppDatabase(): AppDatabase {
     },
   };
 }
+
+type Doc = Record<string, unknown>;
+
+/**
+ * The database with one request paused: the first `op` on `collection` whose filter and data
+ * match `when` runs `meanwhile` (another call, to its end) before the request goes to the
+ * database (`pausedAt`), or after it answered and before its caller sees the answer (`pausedAfter`).
+ */
+export function paused(base: Db, at: 'before' | 'after', collection: string, op: 'get' | 'update' | 'remove', when: (filter: Doc, data?: Doc) => boolean, meanwhile: () => Promise<unknown>): Db {
+  let fired = false;
+  const hold = async (filter: Doc, data: Doc | undefined): Promise<void> => {
+    if (fired || !when(filter, data)) return;
+    fired = true;
+    await meanwhile();
+  };
+  // A query and the queries its chain makes (`limit`, `orderBy`...) until the paused call.
+  const watch = <Q extends object>(query: Q, filter: Doc): Q =>
+    new Proxy(query, {
+      get(q, prop) {
+        const value = Reflect.get(q, prop, q) as unknown;
+        if (typeof value !== 'function') return value;
+        const call = value as (...args: unknown[]) => unknown;
+        if (prop === op) {
+          return async (options?: { data: Doc }) => {
+            if (at === 'before') await hold(filter, options?.data);
+            const result = await call.call(q, options);
+            if (at === 'after') await hold(filter, options?.data);
+            return result;
+          };
+        }
+        return (...args: unknown[]) => {
+          const result = call.apply(q, args);
+          return typeof result === 'object' && result !== null && 'get' in result ? watch(result, filter) : result;
+        };
+      },
+    });
+  return {
+    ...base,
+    collection(name: string) {
+      const target = base.collection(name);
+      if (name !== collection) return target;
+      return new Proxy(target, {
+        get(coll, prop) {
+          const value = Reflect.get(coll, prop, coll) as unknown;
+          if (prop !== 'where') return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(coll) : value;
+          return (filter: Doc) => watch(coll.where(filter), filter);
+        },
+      });
+    },
+  } as Db;
+}
+

@@ -1,0 +1,206 @@
+/**
+ * Proposals under forced interleavings: one call is paused at a chosen request while another
+ * runs to its end, as CloudBase (where calls truly run side by side) can order them. Two
+ * handlers never both move a proposal, a support count always settles on the number of
+ * supporters, a merge cut short is finished by sending it again, and a submit that meets the
+ * day's quota created under it by the same person's other submit counts against it.
+ */
+import type { UserDoc } from '../../server/accounts/model';
+import type { Db, Transaction } from '../../server/db/db';
+import { mergeProposal, moveProposal } from '../../server/proposal/handle';
+import { AUTHORS, CATEGORIES, PROPOSALS, QUOTA, SUPPORTS, type AuthorDoc, type CategoryDoc, type ProposalDeps, type ProposalDoc } from '../../server/proposal/model';
+import { submitProposal } from '../../server/proposal/submit';
+import { support } from '../../server/proposal/support';
+import { paused, useAppDatabase } from './helpers';
+
+const app = useAppDatabase();
+const NOW = new Date('2030-06-05T01:10:00Z');
+
+type Doc = Record<string, unknown>;
+
+function person(id: string, memberId: string, admin = false): UserDoc {
+  return {
+    _id: id,
+    nickname: null,
+    avatarFileId: null,
+    roles: admin ? ['admin'] : [],
+    member: { id: memberId, name: `名${memberId}`, number: memberId, kind: 'staff', unitNames: ['办公室'], active: true, unitIds: ['u1'], unitKeys: ['u1'] },
+    wecom: null,
+    profileEditedAt: null,
+    createdAt: NOW,
+    updatedAt: NOW,
+  };
+}
+const proposer = person('u1', 'm1');
+const handlerA = person('u2', 'm2');
+const handlerB = person('u3', 'm3');
+const admin = person('u4', 'm4', true);
+const supporters = Array.from({ length: 4 }, (_, i) => person(`s${i}`, `ms${i}`));
+
+function deps(db: Db = app.db): ProposalDeps {
+  return {
+    db,
+    now: () => NOW,
+    organisationName: '信通',
+    storage: { exists: async () => true, temporaryUrls: async () => new Map(), remove: async () => undefined, download: async () => null, upload: async () => '' },
+    openapi: {
+      checkText: async () => ({ verdict: 'pass', label: 100 }),
+      checkImageAsync: async () => ({ traceId: 'trace' }),
+      sendSubscribeMessage: async () => undefined,
+      getPhoneNumber: async () => {
+        throw new Error('not used');
+      },
+      getUnlimitedCode: async () => {
+        throw new Error('not used');
+      },
+    },
+    config: { dailyLimit: 5, templates: [], miniprogramState: 'formal' },
+  };
+}
+
+const caller = (account: UserDoc) => ({ openid: `o-${account._id}`, appid: 'wx', unionid: null, source: 'wx_client' });
+
+const outcome = (work: Promise<unknown>): Promise<string> =>
+  work.then(
+    () => 'OK',
+    (error: { code?: string }) => error.code ?? String(error),
+  );
+
+async function addCategory(): Promise<void> {
+  const category: CategoryDoc = {
+    _id: 'pc1',
+    name: '后勤',
+    description: '',
+    active: true,
+    handlerIds: ['m2', 'm3'],
+    handlers: [
+      { id: 'm2', name: '名m2' },
+      { id: 'm3', name: '名m3' },
+    ],
+    createdAt: NOW,
+    updatedAt: NOW,
+    rev: 'c1',
+  };
+  await app.db.collection(CATEGORIES).add({ data: category });
+}
+
+async function submit(requestId: string, who: UserDoc = proposer, db: Db = app.db) {
+  return submitProposal(deps(db), who, caller(who), { requestId, categoryId: 'pc1', title: `提案 ${requestId}`, content: '内容', imageFileIds: [], anonymous: false });
+}
+
+function stored(id: string): ProposalDoc {
+  return app.cloud.engine.find(PROPOSALS, { query: { _id: id }, limit: 1 })[0] as unknown as ProposalDoc;
+}
+
+function supportsOf(id: string): number {
+  return (app.cloud.engine.dump(SUPPORTS) as Doc[]).filter((row) => row.proposalId === id).length;
+}
+
+beforeEach(async () => {
+  await addCategory();
+});
+
+it('two handlers moving one proposal at once: one moves it, the other hears PROPOSAL_STALE', async () => {
+  const view = await submit('req-move-0001');
+  const rev = view.rev;
+  const db = paused(app.db, 'before', PROPOSALS, 'update', (filter) => filter.rev === rev, () => moveProposal(deps(), handlerB, caller(handlerB), { proposalId: view.id, rev, to: 'rejected', reason: '重复' }));
+  expect(await outcome(moveProposal(deps(db), handlerA, caller(handlerA), { proposalId: view.id, rev, to: 'accepted' }))).toBe('PROPOSAL_STALE');
+  const doc = stored(view.id);
+  expect(doc.status).toBe('rejected');
+  expect(doc.history.filter((item) => item.kind === 'status')).toHaveLength(1);
+});
+
+it('a support count written late by a slower call is written again: it ends at the number of supporters', async () => {
+  const view = await submit('req-count-0001');
+  await app.db.collection(PROPOSALS).where({ _id: view.id }).update({ data: { public: true } });
+  // The first supporter counts (1), then pauses before writing it while three more support to the end.
+  const db = paused(app.db, 'before', PROPOSALS, 'update', (_filter, data) => data?.supportCount === 1, () =>
+    Promise.all(supporters.slice(1).map((who) => support(deps(), who, view.id, true))),
+  );
+  const mine = await support(deps(db), supporters[0], view.id, true);
+  expect(mine.supportCount).toBe(4);
+  expect(stored(view.id).supportCount).toBe(4);
+  expect(supportsOf(view.id)).toBe(4);
+});
+
+it('a withdrawal racing supports settles on the exact number too', async () => {
+  const view = await submit('req-count-0002');
+  await app.db.collection(PROPOSALS).where({ _id: view.id }).update({ data: { public: true } });
+  for (const who of supporters.slice(0, 2)) await support(deps(), who, view.id, true);
+  // A withdrawal counted 1 and pauses before writing it; meanwhile two more support (count 3).
+  const db = paused(app.db, 'before', PROPOSALS, 'update', (_filter, data) => data?.supportCount === 1, () =>
+    Promise.all(supporters.slice(2).map((who) => support(deps(), who, view.id, true))),
+  );
+  await support(deps(db), supporters[0], view.id, false);
+  expect(stored(view.id).supportCount).toBe(3);
+  expect(supportsOf(view.id)).toBe(3);
+});
+
+it('a merge cut short after marking the duplicate is finished by sending it again, supporters carried once', async () => {
+  const dup = await submit('req-merge-0001');
+  const into = await submit('req-merge-0002', person('u9', 'm9'));
+  await app.db.collection(PROPOSALS).where({ _id: dup.id }).update({ data: { public: true } });
+  for (const who of supporters.slice(0, 3)) await support(deps(), who, dup.id, true);
+  // The function dies at its first carried support.
+  let died = false;
+  const dying: Db = {
+    ...app.db,
+    collection: (name: string) => {
+      const coll = app.db.collection(name);
+      if (name !== SUPPORTS || died) return coll;
+      return new Proxy(coll, {
+        get(target, prop) {
+          if (prop === 'add') {
+            return async () => {
+              died = true;
+              throw new Error('instance stopped');
+            };
+          }
+          const value = Reflect.get(target, prop, target) as unknown;
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    },
+  } as Db;
+  expect(await outcome(mergeProposal(deps(dying), admin, { proposalId: dup.id, rev: dup.rev, intoId: into.id }))).toBe('Error: instance stopped');
+  expect(stored(dup.id).status).toBe('merged');
+  // Sent again with the rev the page read: finished, not refused.
+  const { into: target } = await mergeProposal(deps(), admin, { proposalId: dup.id, rev: dup.rev, intoId: into.id });
+  // Three supporters and the duplicate's proposer.
+  expect(target.supportCount).toBe(4);
+  expect(supportsOf(into.id)).toBe(4);
+  const again = await mergeProposal(deps(), admin, { proposalId: dup.id, rev: dup.rev, intoId: into.id });
+  expect(again.into.supportCount).toBe(4);
+  expect(stored(into.id).history.filter((item) => item.kind === 'merged-in')).toHaveLength(1);
+});
+
+it("a submit meeting the day's quota created under it by the same person's other submit counts against it", async () => {
+  // The quota appears between the transaction's read and its insert, as a concurrent commit would leave it.
+  let planted = false;
+  const racing: Db = {
+    ...app.db,
+    runTransaction: <T>(body: (t: Transaction) => Promise<T>) =>
+      app.db.runTransaction((t) =>
+        body({
+          collection: (name: string) => {
+            const coll = t.collection(name);
+            if (name !== QUOTA || planted) return coll;
+            return {
+              doc: (id: string) => coll.doc(id),
+              add: async (options: { data: object }) => {
+                planted = true;
+                const data = options.data as { _id: string; accountId: string; day: string };
+                app.cloud.engine.insertDocuments(QUOTA, [{ _id: data._id, accountId: data.accountId, day: data.day, requests: ['req-other-0001'] }]);
+                return coll.add(options);
+              },
+            };
+          },
+        }),
+      ),
+  } as Db;
+  const view = await submit('req-quota-0001', proposer, racing);
+  expect(view.id).toBe('p-req-quota-0001');
+  const quota = app.cloud.engine.dump(QUOTA)[0] as { requests: string[] };
+  expect(quota.requests.sort()).toEqual(['req-other-0001', 'req-quota-0001']);
+  expect((app.cloud.engine.dump(AUTHORS) as unknown as AuthorDoc[]).map((row) => row._id)).toEqual(['p-req-quota-0001']);
+});
