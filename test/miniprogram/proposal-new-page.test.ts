@@ -210,6 +210,8 @@ describe('images', () => {
     expect(folder).not.toBeNull();
     expect(uploads.cloudPath(1).startsWith(`proposal-images/${folder![1]}/`)).toBe(true);
     expect(page.text()).toContain('图片（3/9）');
+    await page.tap(page.root.querySelectorAll('.image--uploading')[1].dom);
+    expect(wxForm.previewImage).toHaveBeenCalledWith({ urls: ['wxfile://tmp/a.PNG', 'wxfile://tmp/b.jpg', 'wxfile://tmp/c.jpg'], current: 'wxfile://tmp/b.jpg' });
 
     uploads.progress(0, 42);
     await waitFor(() => page.queryByText('上传中 40%'), 'the progress');
@@ -232,6 +234,8 @@ describe('images', () => {
     // The third is still uploading: the submit waits for it, then sends.
     await page.tap(page.root.querySelectorAll('.image__remove')[0].dom);
     expect(page.text()).toContain('图片（2/9）');
+    // Removing and retrying are taps of their own, not on the picture.
+    expect(wxForm.previewImage).toHaveBeenCalledTimes(1);
     await submit(page);
     await backend.idle();
     expect(submitted(backend)).toHaveLength(0);
