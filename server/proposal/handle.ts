@@ -171,7 +171,7 @@ export async function mergeProposal(deps: ProposalDeps, account: UserDoc, reques
   await deps.db
     .collection(PROPOSALS)
     .where({ _id: into.doc._id })
-    .update({ data: { history: _.push([entry(now, 'merged-in', actorName(account), merged.title, null, `${carried} 人的附议随之并入`)]), updatedAt: now } });
+    .update({ data: { history: _.push([entry(now, 'merged-in', actorName(account), merged.title, null, String(carried))]), updatedAt: now } });
   await deps.db.collection(PROPOSALS).where({ _id: merged._id }).update({ data: { mergeCarried: true } });
   const target = (await findById<ProposalDoc>(deps.db, PROPOSALS, into.doc._id)) as ProposalDoc;
   return { merged: await respond(deps, { ...merged, mergeCarried: true } as ProposalDoc, dup.viewer), into: await respond(deps, target, into.viewer) };
