@@ -211,3 +211,20 @@ test('--clock freezes the time the functions and the cloud see', async () => {
     rmSync(clockDir, { recursive: true, force: true });
   }
 });
+
+test('the first start makes the demo proposals and gives the proposal function the demo status template', async () => {
+  const proposalDir = mkdtempSync(join(tmpdir(), 'xintong-proposals-'));
+  const started = await start(proposalDir);
+  try {
+    expect(started.output()).toContain('demo proposals: 5 categories and 12 proposals made through the proposal function');
+    const reply = await fetch(`${started.url}/functions/proposal`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-WX-OPENID': 'demo-member-1-openid', 'X-WX-APPID': 'wx-demo-appid' },
+      body: JSON.stringify({ action: 'subscriptions.state' }),
+    });
+    expect(await reply.json()).toEqual({ ok: true, data: { templates: [expect.objectContaining({ id: 'demo-tmpl-proposal-status', purpose: 'proposal-status', credits: 0 })] } });
+  } finally {
+    await stop(started);
+    rmSync(proposalDir, { recursive: true, force: true });
+  }
+}, 60_000);
