@@ -141,12 +141,13 @@ function driver(env, rendered) {
 }
 
 /**
- * A state's query: given, or made from the local cloud's data (demo rooms have random ids):
- * `query(data)` gets the rooms and bookings, `day(n)`, `roomId(name)` and `bookingId(subject)`.
+ * A state's query: given, or made from the local cloud's data (demo rooms and proposals have
+ * random ids): `query(data)` gets the rooms, bookings and proposals, `day(n)`, `roomId(name)`,
+ * `bookingId(subject)` and `proposalId(title)`.
  */
 async function stateQuery(s, api) {
   if (typeof s.query !== 'function') return s.query || {};
-  const [rooms, bookings] = await Promise.all([api.db('rooms'), api.db('bookings')]);
+  const [rooms, bookings, proposals] = await Promise.all([api.db('rooms'), api.db('bookings'), api.db('proposals')]);
   const one = (docs, what, match) => {
     const found = docs.find(match);
     if (!found) throw new Error(`the local cloud has no ${what}`);
@@ -155,10 +156,12 @@ async function stateQuery(s, api) {
   return s.query({
     rooms,
     bookings,
+    proposals,
     /** `YYYY-MM-DD` of the frozen clock's day, `days` later. */
     day: (days = 0) => wallClock(Date.now() + days * 86400000).slice(0, 10),
     roomId: (name) => one(rooms, `room named ${name}`, (doc) => doc.name === name),
     bookingId: (subject) => one(bookings, `booking "${subject}"`, (doc) => doc.subject === subject && doc.status !== 'failed'),
+    proposalId: (title) => one(proposals, `proposal "${title}"`, (doc) => doc.title === title),
   });
 }
 

@@ -8,9 +8,10 @@
  * and steps that bring the page into the state the way a person would (taps, typing, scrolling);
  * `after` names states whose data it shows (rendered first even when `--only` leaves them out);
  * `scroll: 'end'` shows the end of the page instead of its top; `query` may be a function of the
- * local cloud's data (`run.js` `stateQuery`: rooms, bookings, `day(n)`, `roomId(name)`), for
- * ids the demo data makes at random; `setup(api, PEOPLE)` leaves data the page shows (calls as a
- * demo person, the clock moved and put back; see `cloudApi` in local-cloud.js) before it renders.
+ * local cloud's data (`run.js` `stateQuery`: rooms, bookings, proposals, `day(n)`,
+ * `roomId(name)`, `proposalId(title)`), for ids the demo data makes at random; `setup(api,
+ * PEOPLE)` leaves data the page shows (calls as a demo person, the clock moved and put back; see
+ * `cloudApi` in local-cloud.js) before it renders.
  * A new page adds its states here; `coverage()` fails the run when app.json has a page
  * with no state.
  */
@@ -29,6 +30,7 @@ const PEOPLE = {
   admin: demo('demo-admin'),
   zhangsan: demo('demo-member-1'),
   lisi: demo('demo-member-2'),
+  wangwu: demo('demo-member-3'),
   newcomer: demo('screenshots-newcomer'),
 };
 
@@ -83,6 +85,16 @@ async function pastBookings(api) {
   } finally {
     await api.setClock(new Date(now).toISOString());
   }
+}
+
+/**
+ * The admin looks up who proposed the anonymous 期末考试安排 (a recorded reveal), so 匿名查看记录
+ * lists one. Made once: the reveals state is the last to show that proposal.
+ */
+async function revealAuthor(api) {
+  const exam = (await api.db('proposals')).find((doc) => doc.title === '期末考试安排能否提前三周公布');
+  if (!exam) throw new Error('the local cloud has no demo proposal 期末考试安排能否提前三周公布');
+  await api.call(PEOPLE.admin, 'proposal', 'proposals.reveal', { proposalId: exam._id, reason: '提案人反映的考试冲突需要当面核实具体课程' });
 }
 
 /** A roster file named `name` with these rows (the header is added). */
@@ -206,8 +218,77 @@ const STATES = [
   { page: 'notice-compose', state: 'new', path: 'packages/admin/pages/notice-compose/index', who: 'admin', waitText: '存草稿' },
   { page: 'notice-compose', state: 'draft', path: 'packages/admin/pages/notice-compose/index', who: 'admin', query: { id: 'n_demo_meeting' }, waitText: '共 20 人' },
   { page: 'notice-mine', state: 'all', path: 'packages/admin/pages/notice-mine/index', who: 'admin', waitText: '期末考试安排' },
-  // Tabs whose features are being built say what they will hold.
-  { page: 'proposals', state: 'coming-soon', path: 'pages/proposals/index', who: 'zhangsan' },
+
+  // 提案. The demo proposals (local-cloud/src/seed-proposals.ts) have random ids, so these states
+  // find them by title (`query` as a function); 王五 proposed 期末考试安排 anonymously, 李四 the
+  // 热水 one, and the demo admin handles 校园安全.
+  { page: 'proposals', state: 'support', path: 'pages/proposals/index', who: 'zhangsan', waitText: '二食堂晚餐供应时间延长到晚上八点' },
+  {
+    page: 'proposals',
+    state: 'newest',
+    path: 'pages/proposals/index',
+    who: 'zhangsan',
+    waitText: '二食堂晚餐供应时间延长到晚上八点',
+    async steps(page) {
+      await page.tap('最新');
+      await page.waitForText('选课系统增加往届学生的课程评价');
+    },
+  },
+  {
+    page: 'proposals',
+    state: 'mine',
+    path: 'pages/proposals/index',
+    who: 'lisi',
+    waitText: '二食堂晚餐供应时间延长到晚上八点',
+    async steps(page) {
+      await page.trigger('.proposal-tabs', 'change', { name: 'mine', title: '我的提案', index: 1 });
+      await page.waitForText('我（匿名提交）');
+    },
+  },
+
+  { page: 'proposal-new', state: 'empty', path: 'pages/proposal-new/index', who: 'zhangsan', waitText: '教学教务' },
+  {
+    // Scrolled to the switch and what it means, above 提交提案.
+    page: 'proposal-new',
+    state: 'anonymous',
+    path: 'pages/proposal-new/index',
+    who: 'zhangsan',
+    waitText: '教学教务',
+    scroll: 'end',
+    async steps(page) {
+      await page.tap('后勤保障');
+      await page.trigger('.field-title', 'change', '宿舍楼道增设自行车打气点');
+      await page.trigger('.field-content', 'change', '宿舍区只有北门修车铺能给自行车打气，晚上七点就关门。建议在各宿舍楼一楼楼道放一台公用打气筒，定期检查维护。');
+      await page.tap('匿名提交');
+    },
+  },
+
+  { page: 'proposal', state: 'resolved', path: 'pages/proposal/index', who: 'zhangsan', query: (data) => ({ id: data.proposalId('二食堂晚餐供应时间延长到晚上八点') }), waitText: '提案人的评价' },
+  { page: 'proposal', state: 'rejected', path: 'pages/proposal/index', who: 'zhangsan', query: (data) => ({ id: data.proposalId('在第一教学楼正门前划出电动车停放区') }), waitText: '未采纳原因' },
+  { page: 'proposal', state: 'anonymous-mine', path: 'pages/proposal/index', who: 'wangwu', query: (data) => ({ id: data.proposalId('期末考试安排能否提前三周公布') }), waitText: '我（匿名提交）' },
+  // The same anonymous proposal as a supporter sees it: 匿名, no name nor unit anywhere.
+  { page: 'proposal', state: 'anonymous-others', path: 'pages/proposal/index', who: 'zhangsan', query: (data) => ({ id: data.proposalId('期末考试安排能否提前三周公布') }), waitText: '办理进度' },
+  // A handler reaches 去办理 at the end, under the merged proposal's entry in the timeline.
+  { page: 'proposal', state: 'handler', path: 'pages/proposal/index', who: 'admin', query: (data) => ({ id: data.proposalId('东区宿舍到图书馆的小路夜间照明不足') }), waitText: '去办理', scroll: 'end' },
+
+  // Handling (admin subpackage): the desk, a proposal's actions, categories and the reveal audit.
+  { page: 'proposal-desk', state: 'admin', path: 'packages/admin/pages/proposal-desk/index', who: 'admin', waitText: '宿舍区校园网晚高峰经常断线' },
+  { page: 'proposal-desk', state: 'first-answer', path: 'packages/admin/pages/proposal-desk/index', who: 'admin', waitText: '首次答复用时', scroll: 'end' },
+  { page: 'proposal-handle', state: 'open', path: 'packages/admin/pages/proposal-handle/index', who: 'admin', query: (data) => ({ id: data.proposalId('宿舍区校园网晚高峰经常断线') }), waitText: '办理记录' },
+  { page: 'proposal-handle', state: 'anonymous', path: 'packages/admin/pages/proposal-handle/index', who: 'admin', query: (data) => ({ id: data.proposalId('3 号宿舍楼热水供应不稳定') }), waitText: '查看提案人' },
+  { page: 'proposal-categories', state: 'list', path: 'packages/admin/pages/proposal-categories/index', who: 'admin', waitText: '信息化建设' },
+  { page: 'proposal-reveals', state: 'list', path: 'packages/admin/pages/proposal-reveals/index', who: 'admin', setup: revealAuthor, waitText: '期末考试安排能否提前三周公布' },
+  // The proposer is told of that reveal in the timeline: which admin looked and why.
+  {
+    page: 'proposal',
+    state: 'anonymous-revealed',
+    path: 'pages/proposal/index',
+    who: 'wangwu',
+    after: ['proposal-reveals-list'],
+    query: (data) => ({ id: data.proposalId('期末考试安排能否提前三周公布') }),
+    waitText: '查看了提案人身份',
+    scroll: 'end',
+  },
 
   // 会议室. Demo rooms have random ids, so these states find them by name in the local cloud's
   // data (`query` as a function); the demo bookings lie today and tomorrow of the frozen clock.
