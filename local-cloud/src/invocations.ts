@@ -33,9 +33,11 @@ export interface CallerIdentity {
 /** The action an event names, or `timer:<name>` for a timer event, for the log. */
 export function actionOf(event: unknown): string {
   if (typeof event !== 'object' || event === null) return '';
-  const { action, TriggerName } = event as { action?: unknown; TriggerName?: unknown };
+  const { action, TriggerName, Event } = event as { action?: unknown; TriggerName?: unknown; Event?: unknown };
   if (typeof action === 'string') return action;
-  return typeof TriggerName === 'string' ? `timer:${TriggerName}` : '';
+  if (typeof TriggerName === 'string') return `timer:${TriggerName}`;
+  // A message push, named as the router names it.
+  return typeof Event === 'string' ? `message:${Event}` : '';
 }
 
 export function outcomeOf(value: unknown): string {

@@ -221,6 +221,11 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
     ],
   },
   {
+    // `_id` the trace id: a verdict pushed before its ask's trace id was written, kept for it.
+    name: 'proposal_verdicts',
+    indexes: [],
+  },
+  {
     name: 'proposal_categories',
     indexes: [{ name: 'name', keys: { name: 1 }, unique: true }],
   },

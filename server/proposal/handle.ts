@@ -151,7 +151,7 @@ const CARRY_PARALLEL = 20;
 export async function mergeProposal(deps: ProposalDeps, account: UserDoc, request: Read & { intoId: string }): Promise<{ merged: ProposalView; into: ProposalView }> {
   if (request.intoId === request.proposalId) throw new AppFailure('PROPOSAL_INVALID_TRANSITION', '不能把提案合并到它自己', 'intoId');
   const dup = await loadForHandling(deps, account, request.proposalId);
-  const into = await loadForHandling(deps, account, request.intoId);
+  const into = await loadTarget(deps, account, request.intoId);
   let merged = dup.doc as ProposalDoc & { mergeCarried?: boolean };
   const resuming = merged.status === 'merged' && merged.mergedInto?.id === into.doc._id;
   if (resuming && merged.mergeCarried) return { merged: await respond(deps, merged, dup.viewer), into: await respond(deps, into.doc, into.viewer) };
@@ -175,6 +175,18 @@ export async function mergeProposal(deps: ProposalDeps, account: UserDoc, reques
   await deps.db.collection(PROPOSALS).where({ _id: merged._id }).update({ data: { mergeCarried: true } });
   const target = (await findById<ProposalDoc>(deps.db, PROPOSALS, into.doc._id)) as ProposalDoc;
   return { merged: await respond(deps, { ...merged, mergeCarried: true } as ProposalDoc, dup.viewer), into: await respond(deps, target, into.viewer) };
+}
+
+/** The proposal a duplicate goes into: one the caller handles, else the move is refused on `intoId`. */
+async function loadTarget(deps: ProposalDeps, account: UserDoc, intoId: string): Promise<{ doc: ProposalDoc; viewer: Viewer }> {
+  try {
+    return await loadForHandling(deps, account, intoId);
+  } catch (error) {
+    if (error instanceof AppFailure && (error.code === 'PROPOSAL_NOT_FOUND' || error.code === 'FORBIDDEN')) {
+      throw new AppFailure('PROPOSAL_INVALID_TRANSITION', '只能合并到你负责处理的提案', 'intoId');
+    }
+    throw error;
+  }
 }
 
 /** Supports `intoId` by the supporters and the proposer of `fromId`, each once; how many were added. */

@@ -20,6 +20,7 @@ export const AUTHORS = 'proposal_authors';
 export const SUPPORTS = 'proposal_supports';
 export const QUOTA = 'proposal_quota';
 export const MEDIA = 'proposal_media';
+export const VERDICTS = 'proposal_verdicts';
 export const CATEGORIES = 'proposal_categories';
 export const REVEALS = 'proposal_reveals';
 
@@ -158,9 +159,9 @@ export interface Viewer {
   supported: boolean;
 }
 
+/** The first 80 characters, on one line: the card cuts it to its width anyway. */
 export function excerptOf(content: string): string {
-  const chars = Array.from(content.replace(/\s+/g, ' ').trim());
-  return chars.length > 80 ? `${chars.slice(0, 80).join('')}…` : chars.join('');
+  return Array.from(content.replace(/\s+/g, ' ').trim()).slice(0, 80).join('');
 }
 
 export function visibleImages(doc: ProposalDoc, mine: boolean): StoredImage[] {

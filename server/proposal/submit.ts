@@ -15,7 +15,7 @@ import { isUploadUnder } from '../core/file-ids';
 import type { Caller } from '../core/router';
 import { AppFailure } from '../core/result';
 import { businessDate } from '../core/time';
-import { findById, isDuplicateKey } from '../db/db';
+import { findById, insertIfAbsent, isDuplicateKey } from '../db/db';
 import { getInTransaction, runRefusable } from '../db/transactions';
 import { checkTexts } from '../notice/compose';
 import { oneLine } from '../org/model';
@@ -34,6 +34,7 @@ import {
   type MediaDoc,
   type ProposalDeps,
   type ProposalDoc,
+  VERDICTS,
 } from './model';
 
 /** A submission's proposal id: its request id, which names no account. */
@@ -207,8 +208,12 @@ export async function askChecks(deps: ProposalDeps, media: readonly MediaDoc[]):
         }
       }
       const data = traceId ? { state: 'pending', traceId, attempts: _.inc(1) } : { attempts: _.inc(1) };
-      await deps.db.collection(MEDIA).where({ _id: item._id, state: 'unrequested' }).update({ data });
-      if (traceId) asked += 1;
+      const { stats } = await deps.db.collection(MEDIA).where({ _id: item._id, state: 'unrequested' }).update({ data });
+      if (!traceId) return;
+      asked += 1;
+      // The verdict may have been pushed before the trace id was written: it was kept for us.
+      const early = stats.updated > 0 ? await findById<VerdictDoc>(deps.db, VERDICTS, traceId) : null;
+      if (early) await applyVerdict(deps, { ...item, traceId }, early);
     }),
   );
   return asked;
@@ -222,24 +227,49 @@ export async function retryChecks(deps: ProposalDeps): Promise<number> {
   return askChecks(deps, data as MediaDoc[]);
 }
 
+interface VerdictDoc {
+  /** The trace id. */
+  _id: string;
+  suggest: string | null;
+  openid: string | null;
+  at: Date;
+}
+
+/** Shows or keeps hidden the image a verdict is about, if it is for the user the check was asked for. */
+async function applyVerdict(deps: ProposalDeps, media: MediaDoc, verdict: Pick<VerdictDoc, 'suggest' | 'openid'>): Promise<boolean> {
+  if (verdict.openid !== null && verdict.openid !== media.openid) return false;
+  const check = verdict.suggest === 'pass' ? 'passed' : 'refused';
+  // Only the image at its index, only while it is the same file, and only its first verdict: nothing else of the proposal moves.
+  await deps.db
+    .collection(PROPOSALS)
+    .where({ _id: media.proposalId, [`images.${media.index}.fileId`]: media.fileId, [`images.${media.index}.check`]: 'pending' })
+    .update({ data: { [`images.${media.index}.check`]: check } });
+  await deps.db.collection(MEDIA).where({ _id: media._id }).update({ data: { state: 'done' } });
+  return true;
+}
+
+async function mediaOf(deps: ProposalDeps, traceId: string): Promise<MediaDoc | null> {
+  const { data } = await deps.db.collection(MEDIA).where({ traceId }).limit(1).get();
+  return (data as MediaDoc[])[0] ?? null;
+}
+
 /**
  * The verdict of an image check, pushed by WeChat. It counts only when its trace id is one this
  * function asked for (trace ids are never handed out) and for the user it was asked for; a
- * pass shows the image to everyone, anything else keeps it to its proposer.
+ * pass shows the image to everyone, anything else keeps it to its proposer. A push that comes
+ * before the ask wrote its trace id is kept, and looked for again after keeping it; the ask
+ * looks for kept verdicts after writing: whichever comes second applies it.
  */
 export async function receiveVerdict(deps: ProposalDeps, message: Record<string, unknown>): Promise<{ matched: boolean }> {
   const event = message as Partial<MediaCheckEvent>;
   const traceId = typeof event.trace_id === 'string' ? event.trace_id : '';
-  if (!traceId) return { matched: false };
-  const { data } = await deps.db.collection(MEDIA).where({ traceId }).limit(1).get();
-  const media = (data as MediaDoc[])[0];
-  if (!media || (typeof event.FromUserName === 'string' && event.FromUserName !== media.openid)) return { matched: false };
-  const check = event.result?.suggest === 'pass' ? 'passed' : 'refused';
-  // Only the image at its index, and only while it is the same file: nothing else of the proposal moves.
-  await deps.db
-    .collection(PROPOSALS)
-    .where({ _id: media.proposalId, [`images.${media.index}.fileId`]: media.fileId })
-    .update({ data: { [`images.${media.index}.check`]: check } });
-  await deps.db.collection(MEDIA).where({ _id: media._id }).update({ data: { state: 'done' } });
-  return { matched: true };
+  if (!traceId || traceId.length > 128) return { matched: false };
+  const verdict = { suggest: typeof event.result?.suggest === 'string' ? event.result.suggest : null, openid: typeof event.FromUserName === 'string' ? event.FromUserName : null };
+  let media = await mediaOf(deps, traceId);
+  if (!media) {
+    await insertIfAbsent(deps.db, VERDICTS, { _id: traceId, ...verdict, at: deps.now() });
+    media = await mediaOf(deps, traceId);
+    if (!media) return { matched: false };
+  }
+  return { matched: await applyVerdict(deps, media, verdict) };
 }

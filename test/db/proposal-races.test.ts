@@ -8,8 +8,8 @@
 import type { UserDoc } from '../../server/accounts/model';
 import type { Db, Transaction } from '../../server/db/db';
 import { mergeProposal, moveProposal } from '../../server/proposal/handle';
-import { AUTHORS, CATEGORIES, PROPOSALS, QUOTA, SUPPORTS, type AuthorDoc, type CategoryDoc, type ProposalDeps, type ProposalDoc } from '../../server/proposal/model';
-import { submitProposal } from '../../server/proposal/submit';
+import { AUTHORS, CATEGORIES, MEDIA, PROPOSALS, QUOTA, SUPPORTS, type AuthorDoc, type CategoryDoc, type MediaDoc, type ProposalDeps, type ProposalDoc } from '../../server/proposal/model';
+import { askChecks, receiveVerdict, submitProposal } from '../../server/proposal/submit';
 import { support } from '../../server/proposal/support';
 import { paused, useAppDatabase } from './helpers';
 
@@ -42,7 +42,7 @@ function deps(db: Db = app.db): ProposalDeps {
     db,
     now: () => NOW,
     organisationName: '信通',
-    storage: { exists: async () => true, temporaryUrls: async () => new Map(), remove: async () => undefined, download: async () => null, upload: async () => '' },
+    storage: { exists: async () => true, temporaryUrls: async (ids) => new Map(ids.map((id) => [id, `https://files.example/${id.slice(-5)}`])), remove: async () => undefined, download: async () => null, upload: async () => '' },
     openapi: {
       checkText: async () => ({ verdict: 'pass', label: 100 }),
       checkImageAsync: async () => ({ traceId: 'trace' }),
@@ -203,4 +203,60 @@ it("a submit meeting the day's quota created under it by the same person's other
   const quota = app.cloud.engine.dump(QUOTA)[0] as { requests: string[] };
   expect(quota.requests.sort()).toEqual(['req-other-0001', 'req-quota-0001']);
   expect((app.cloud.engine.dump(AUTHORS) as unknown as AuthorDoc[]).map((row) => row._id)).toEqual(['p-req-quota-0001']);
+});
+
+describe('an image verdict pushed around the moment its ask writes the trace id', () => {
+  const image = 'cloud://env.bucket/proposal-images/req-image-0001/a.png';
+
+  async function submitWithImage(d: ProposalDeps): Promise<string> {
+    const view = await submitProposal(d, proposer, caller(proposer), { requestId: 'req-image-0001', categoryId: 'pc1', title: '配图的提案', content: '内容', imageFileIds: [image], anonymous: true });
+    return view.id;
+  }
+
+  const push = (traceId: string, suggest = 'pass') => ({ MsgType: 'event', Event: 'wxa_media_check', trace_id: traceId, FromUserName: caller(proposer).openid, result: { suggest, label: '100' } });
+
+  it('before the trace id is written: kept, and applied by the ask once it wrote it', async () => {
+    const base = deps();
+    const d: ProposalDeps = {
+      ...base,
+      openapi: {
+        ...base.openapi,
+        checkImageAsync: async () => {
+          // WeChat answers the ask and pushes the verdict before the function has written the trace id.
+          expect((await receiveVerdict(deps(), push('trace-early'))).matched).toBe(false);
+          return { traceId: 'trace-early' };
+        },
+      },
+    };
+    const id = await submitWithImage(d);
+    expect(stored(id).images.map((item) => item.check)).toEqual(['passed']);
+  });
+
+  it('while the ask writes it: the push keeps the verdict, looks again and applies it', async () => {
+    const base = deps();
+    const d: ProposalDeps = { ...base, openapi: { ...base.openapi, checkImageAsync: async () => ({ traceId: 'trace-late' }) } };
+    // The ask is made but its trace id not yet written when the push arrives.
+    const media = app.cloud.engine.dump(MEDIA) as unknown as MediaDoc[];
+    expect(media).toHaveLength(0);
+    const view = await submitProposal(
+      { ...d, openapi: { ...base.openapi, checkImageAsync: async () => { throw new Error('platform busy'); } } },
+      proposer,
+      caller(proposer),
+      { requestId: 'req-image-0001', categoryId: 'pc1', title: '配图的提案', content: '内容', imageFileIds: [image], anonymous: true },
+    );
+    const unrequested = app.cloud.engine.dump(MEDIA) as unknown as MediaDoc[];
+    expect(unrequested.map((row) => row.state)).toEqual(['unrequested']);
+    // The push misses the trace id; before it keeps the verdict, the retried ask writes the id and finds nothing kept.
+    const db = paused(app.db, 'after', MEDIA, 'get', (filter) => filter.traceId === 'trace-late', () => askChecks(d, unrequested));
+    expect((await receiveVerdict(deps(db), push('trace-late', 'risky'))).matched).toBe(true);
+    expect(stored(view.id).images.map((item) => item.check)).toEqual(['refused']);
+  });
+
+  it('for another user than the one asked for: ignored', async () => {
+    const base = deps();
+    const d: ProposalDeps = { ...base, openapi: { ...base.openapi, checkImageAsync: async () => ({ traceId: 'trace-other' }) } };
+    const id = await submitWithImage(d);
+    expect((await receiveVerdict(deps(), { ...push('trace-other'), FromUserName: 'someone-else' })).matched).toBe(false);
+    expect(stored(id).images.map((item) => item.check)).toEqual(['pending']);
+  });
 });

@@ -320,7 +320,7 @@ describe('merging a duplicate', () => {
   });
 
   // Backend disagrees with the spec (reported): it answers PROPOSAL_NOT_FOUND on the field proposalId.
-  test.failing('into a proposal of a category the caller does not handle: PROPOSAL_INVALID_TRANSITION on intoId, nothing changed', async () => {
+  test('into a proposal of a category the caller does not handle: PROPOSAL_INVALID_TRANSITION on intoId, nothing changed', async () => {
     const open = await submit();
     const elsewhere = await submit({ categoryId: d.other.id });
     const stored = JSON.stringify([w.proposalDoc(open.id), w.proposalDoc(elsewhere.id)]);
@@ -471,7 +471,7 @@ describe('lists, filters and pages', () => {
   });
 
   // Backend disagrees with the contract (reported): it appends '…' after the 80 characters.
-  test.failing("a card's excerpt is the first 80 characters of the content (typings/proposal.ts)", async () => {
+  test("a card's excerpt is the first 80 characters of the content (typings/proposal.ts)", async () => {
     const proposal = await w.submitMust(author, { categoryId: d.category.id, content: '长'.repeat(120) });
     const card = (await all('proposals.handling', {}, d.handler)).find((c) => c.id === proposal.id) as ProposalCard;
     expect(card.excerpt).toBe('长'.repeat(80));
