@@ -41,11 +41,14 @@ export function countGrid(dashboard: ProposalDashboard | null, active: ProposalS
   return [total, ...PROPOSAL_STATUSES.map((status) => ({ status, label: statusText(status), count: dashboard?.counts[status] ?? 0, active: active === status }))];
 }
 
-/** `45 分钟`, `5.5 小时`, `2.3 天`: a duration as a handler reads it, one decimal at most. */
-export function durationWords(minutes: number): string {
+/**
+ * `45 分钟`, `5.5 小时`, `2.3 天`: a duration as a handler reads it, one decimal at most. The unit
+ * follows `scale` (the duration itself unless given), so figures read side by side share one.
+ */
+export function durationWords(minutes: number, scale: number = minutes): string {
   const round = (value: number) => String(Math.round(value * 10) / 10);
-  if (minutes < 60) return `${Math.max(0, Math.round(minutes))} 分钟`;
-  if (minutes < 48 * 60) return `${round(minutes / 60)} 小时`;
+  if (scale < 60) return `${Math.max(0, Math.round(minutes))} 分钟`;
+  if (scale < 48 * 60) return `${round(minutes / 60)} 小时`;
   return `${round(minutes / (24 * 60))} 天`;
 }
 
@@ -62,7 +65,7 @@ export function firstAnswerRows(dashboard: ProposalDashboard | null): FirstAnswe
     name: line.categoryName,
     text:
       line.answered > 0 && line.meanMinutes !== null && line.maxMinutes !== null
-        ? `已答复 ${line.answered} 件 · 平均 ${durationWords(line.meanMinutes)} · 最长 ${durationWords(line.maxMinutes)}`
+        ? `已答复 ${line.answered} 件 · 平均 ${durationWords(line.meanMinutes, line.maxMinutes)} · 最长 ${durationWords(line.maxMinutes)}`
         : '尚无答复',
   }));
 }

@@ -85,7 +85,7 @@ describe('提案办理', () => {
       '食堂增加晚间窗口待受理后勤服务 · 李明 · 2024-03-01指派给 王二已公开',
       '图书馆延长开放已受理后勤服务 · 匿名 · 2024-03-01未指派',
     ]);
-    expect(rowTexts(page, '.first-answer')).toEqual(['后勤服务已答复 3 件 · 平均 5.5 小时 · 最长 3 天']);
+    expect(rowTexts(page, '.first-answer')).toEqual(['后勤服务已答复 3 件 · 平均 0.2 天 · 最长 3 天']);
 
     await page.tap('图书馆延长开放');
     await page.tap('类别管理');

@@ -63,11 +63,13 @@ describe('dashboard', () => {
     expect(durationWords(47 * 60)).toBe('47 小时');
     expect(durationWords(48 * 60)).toBe('2 天');
     expect(durationWords(3 * 24 * 60 + 7 * 60)).toBe('3.3 天');
+    // Beside a longer figure it takes that figure's unit, so one line never mixes them.
+    expect(durationWords(330, 3 * 24 * 60)).toBe('0.2 天');
   });
 
   it('says the first answer per category, or that none came yet', () => {
     expect(firstAnswerRows(dashboard)).toEqual([
-      { categoryId: 'cat-1', name: '后勤服务', text: '已答复 3 件 · 平均 5.5 小时 · 最长 3 天' },
+      { categoryId: 'cat-1', name: '后勤服务', text: '已答复 3 件 · 平均 0.2 天 · 最长 3 天' },
       { categoryId: 'cat-2', name: '教学教务', text: '尚无答复' },
     ]);
     expect(firstAnswerRows(null)).toEqual([]);
