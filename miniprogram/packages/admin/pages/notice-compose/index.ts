@@ -1,10 +1,10 @@
 import type { AppError, ManagedNoticeDetail, NoticeKind, Result, UnitView } from '../../../../../typings';
 import { FIELD_LIMITS } from '../../../../../typings/limits';
-import { LatestOnly, perInstance, SearchLoads, SEARCH_PAUSE_MS } from '../../../../common/latest';
-import { definePage } from '../../../../common/page';
+import { LatestOnly, perInstance, SearchLoads } from '../../../../common/latest';
+import { definePage, type PageContext } from '../../../../common/page';
+import { rosterPickerMethods, type RosterPicker } from '../../../../common/roster-picker';
 import { uploadNoticeFile } from '../../../../services/files';
 import { editNotice, manageNotice, newRequestId, publish, reach, saveDraft } from '../../../../services/notice';
-import { searchMembers } from '../../../../services/org';
 import { currentAccount, ensureSession } from '../../../../services/session';
 import { errorText } from '../../../../utils/error-text';
 import { eventText } from '../../../../utils/events';
@@ -50,7 +50,7 @@ import {
   type ReachView,
   type UnitChip,
 } from '../../../../utils/notice-compose-view';
-import { queryText, rosterSearchView, type PersonResult } from '../../../../utils/org-view';
+import { queryText, type PersonResult } from '../../../../utils/org-view';
 
 type Status = 'loading' | 'ready' | 'missing' | 'error';
 /** `draft`: a new notice or a saved draft (everything editable); `published`: only what may change after publishing. */
@@ -124,6 +124,29 @@ interface State {
 }
 
 const state = perInstance<State>(() => ({ alive: true, requestId: null, draftRequestId: null, reach: new LatestOnly(), search: new SearchLoads(), uploads: 0, units: [], people: [] }));
+
+type ComposeHost = PageContext<ComposeData> & { setPeople(people: PersonChip[]): void };
+
+/** People chosen one by one for the audience, at most FIELD_LIMITS.audienceMembers (they may be past the chips shown). */
+const picker: RosterPicker = {
+  loads: (page) => state(page).search,
+  alive: (page) => state(page).alive,
+  chosenIds: (page) => state(page).people.map((person) => person.id),
+  add(page, person) {
+    const host = page as ComposeHost;
+    const { people } = state(page);
+    if (people.length >= FIELD_LIMITS.audienceMembers) {
+      host.setData({ 'errors.audience': `最多指定 ${FIELD_LIMITS.audienceMembers} 人` });
+      return false;
+    }
+    host.setPeople([...people, { id: person.id, name: person.name, number: person.label }]);
+    return true;
+  },
+  remove(page, id) {
+    (page as ComposeHost).setPeople(state(page).people.filter((person) => person.id !== id));
+  },
+  failureNote: (error) => (error.code === 'FORBIDDEN' ? '按姓名添加成员需要管理员权限，可改为选择单位' : null),
+};
 
 function moreText(count: number, unit: string): string {
   return count > CHOSEN_SHOWN ? `另有 ${count - CHOSEN_SHOWN} ${unit}未列出` : '';
@@ -428,76 +451,7 @@ definePage({
       });
     },
 
-    onQueryChange(event: FieldEvent) {
-      this.setData({ query: eventText(event) });
-      state(this).search.afterPause(() => this.searchPeople(), SEARCH_PAUSE_MS);
-    },
-
-    onSearch(event: FieldEvent) {
-      state(this).search.clearPause();
-      this.setData({ query: eventText(event) });
-      return this.searchPeople();
-    },
-
-    onSearchClear() {
-      const loads = state(this).search;
-      loads.cancel();
-      this.setData({ query: '', results: [], searching: false, searchNote: '' });
-    },
-
-    searchPeople(): Promise<void> {
-      const loads = state(this).search;
-      const query = this.data.query.trim();
-      if (!query) {
-        loads.cancel();
-        this.setData({ results: [], searching: false, searchNote: '' });
-        return Promise.resolve();
-      }
-      const ticket = loads.begin(true);
-      if (ticket === null) return Promise.resolve();
-      this.setData({ searching: true, searchNote: '' });
-      return searchMembers({ query, status: 'active' }).then((result) => {
-        if (!loads.settle(ticket) || !state(this).alive) return;
-        if (!result.ok) {
-          this.setData({
-            searching: false,
-            results: [],
-            searchNote: result.error.code === 'FORBIDDEN' ? '按姓名添加成员需要管理员权限，可改为选择单位' : errorText(result.error),
-          });
-          return;
-        }
-        const view = rosterSearchView(result.data, state(this).people.map((person) => person.id));
-        this.setData({ searching: false, results: view.results, searchNote: view.note });
-      });
-    },
-
-    /** A result adds its person, or takes them out again when already chosen (they may be past the chips shown). */
-    onTogglePerson(event: FieldEvent) {
-      const id = event.currentTarget.dataset.id;
-      const index = this.data.results.findIndex((result) => result.id === id);
-      if (index < 0) return;
-      const result = this.data.results[index];
-      const { people } = state(this);
-      if (result.chosen) {
-        this.setData({ [`results[${index}].chosen`]: false });
-        this.setPeople(people.filter((person) => person.id !== result.id));
-        return;
-      }
-      if (people.length >= FIELD_LIMITS.audienceMembers) {
-        this.setData({ 'errors.audience': `最多指定 ${FIELD_LIMITS.audienceMembers} 人` });
-        return;
-      }
-      this.setData({ [`results[${index}].chosen`]: true });
-      this.setPeople([...people, { id: result.id, name: result.name, number: result.label }]);
-    },
-
-    onRemovePerson(event: FieldEvent) {
-      const id = event.currentTarget.dataset.id;
-      if (!id) return;
-      const index = this.data.results.findIndex((result) => result.id === id);
-      if (index >= 0) this.setData({ [`results[${index}].chosen`]: false });
-      this.setPeople(state(this).people.filter((person) => person.id !== id));
-    },
+    ...rosterPickerMethods(picker),
 
     /** Asks how far the audience reaches; a newer change supersedes a question still in flight. */
     refreshReach(): Promise<void> {

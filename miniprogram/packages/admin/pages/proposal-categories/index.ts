@@ -5,15 +5,15 @@
  */
 import type { AppError, ProposalCategory } from '../../../../../typings';
 import { FIELD_LIMITS } from '../../../../../typings/limits';
-import { perInstance, SearchLoads, SEARCH_PAUSE_MS } from '../../../../common/latest';
-import { definePage } from '../../../../common/page';
-import { searchMembers } from '../../../../services/org';
+import { perInstance, SearchLoads } from '../../../../common/latest';
+import { definePage, type PageContext } from '../../../../common/page';
+import { rosterPickerMethods, type RosterPicker } from '../../../../common/roster-picker';
 import { listCategories, saveCategory } from '../../../../services/proposal';
 import { ensureSession } from '../../../../services/session';
 import { isAdmin } from '../../../../utils/account-view';
 import { errorText } from '../../../../utils/error-text';
 import { eventText } from '../../../../utils/events';
-import { rosterSearchView, type PersonResult } from '../../../../utils/org-view';
+import type { PersonResult } from '../../../../utils/org-view';
 import {
   categoryFormOf,
   categoryInputOf,
@@ -58,6 +58,27 @@ interface State {
 }
 
 const state = perInstance<State>(() => ({ alive: true, search: new SearchLoads(), categories: [] }));
+
+/** Handlers chosen from the roster, at most FIELD_LIMITS.categoryHandlers. */
+const picker: RosterPicker = {
+  loads: (page) => state(page).search,
+  alive: (page) => state(page).alive,
+  chosenIds: (page) => (page as PageContext<CategoriesData>).data.form.handlers.map((person) => person.id),
+  add(page, person) {
+    const host = page as PageContext<CategoriesData>;
+    const handlers = host.data.form.handlers;
+    if (handlers.length >= FIELD_LIMITS.categoryHandlers) {
+      host.setData({ 'errors.handlers': `处理人最多 ${FIELD_LIMITS.categoryHandlers} 人` });
+      return false;
+    }
+    host.setData({ 'form.handlers': [...handlers, { id: person.id, name: person.name }], 'errors.handlers': '' });
+    return true;
+  },
+  remove(page, id) {
+    const host = page as PageContext<CategoriesData>;
+    host.setData({ 'form.handlers': host.data.form.handlers.filter((person) => person.id !== id), 'errors.handlers': '' });
+  },
+};
 
 interface TapEvent {
   detail: unknown;
@@ -181,69 +202,7 @@ definePage({
 
     // Handlers from the roster
 
-    onQueryChange(event: TapEvent) {
-      this.setData({ query: eventText(event) });
-      state(this).search.afterPause(() => this.searchPeople(), SEARCH_PAUSE_MS);
-    },
-
-    onSearch(event: TapEvent) {
-      state(this).search.clearPause();
-      this.setData({ query: eventText(event) });
-      return this.searchPeople();
-    },
-
-    onSearchClear() {
-      state(this).search.cancel();
-      this.setData({ query: '', results: [], searching: false, searchNote: '' });
-    },
-
-    searchPeople(): Promise<void> {
-      const loads = state(this).search;
-      const query = this.data.query.trim();
-      if (!query) {
-        loads.cancel();
-        this.setData({ results: [], searching: false, searchNote: '' });
-        return Promise.resolve();
-      }
-      const ticket = loads.begin(true);
-      if (ticket === null) return Promise.resolve();
-      this.setData({ searching: true, searchNote: '' });
-      return searchMembers({ query, status: 'active' }).then((result) => {
-        if (!loads.settle(ticket) || !state(this).alive) return;
-        if (!result.ok) {
-          this.setData({ searching: false, results: [], searchNote: errorText(result.error) });
-          return;
-        }
-        const view = rosterSearchView(result.data, this.data.form.handlers.map((person) => person.id));
-        this.setData({ searching: false, results: view.results, searchNote: view.note });
-      });
-    },
-
-    /** A result adds its person as a handler, or takes them out again when already one. */
-    onTogglePerson(event: TapEvent) {
-      const id = event.currentTarget.dataset.id;
-      const index = this.data.results.findIndex((result) => result.id === id);
-      if (index < 0) return;
-      const result = this.data.results[index];
-      const handlers = this.data.form.handlers;
-      if (result.chosen) {
-        this.setData({ [`results[${index}].chosen`]: false, 'form.handlers': handlers.filter((person) => person.id !== result.id), 'errors.handlers': '' });
-        return;
-      }
-      if (handlers.length >= FIELD_LIMITS.categoryHandlers) {
-        this.setData({ 'errors.handlers': `处理人最多 ${FIELD_LIMITS.categoryHandlers} 人` });
-        return;
-      }
-      this.setData({ [`results[${index}].chosen`]: true, 'form.handlers': [...handlers, { id: result.id, name: result.name }], 'errors.handlers': '' });
-    },
-
-    onRemoveHandler(event: TapEvent) {
-      const id = event.currentTarget.dataset.id;
-      if (!id) return;
-      const index = this.data.results.findIndex((result) => result.id === id);
-      if (index >= 0) this.setData({ [`results[${index}].chosen`]: false });
-      this.setData({ 'form.handlers': this.data.form.handlers.filter((person) => person.id !== id), 'errors.handlers': '' });
-    },
+    ...rosterPickerMethods(picker),
 
     // Saving
 

@@ -1,15 +1,15 @@
 import type { AppError, Equipment, Result, RoomView, SlotMinutes, UnitView } from '../../../../../typings';
 import { FIELD_LIMITS } from '../../../../../typings/limits';
-import { perInstance, SearchLoads, SEARCH_PAUSE_MS } from '../../../../common/latest';
-import { definePage, stopDialogLoading } from '../../../../common/page';
+import { perInstance, SearchLoads } from '../../../../common/latest';
+import { definePage, type PageContext, stopDialogLoading } from '../../../../common/page';
+import { rosterPickerMethods, type RosterPicker } from '../../../../common/roster-picker';
 import { displayUrl, uploadRoomPhoto } from '../../../../services/files';
-import { searchMembers } from '../../../../services/org';
 import { roomDay, saveRoom, setRoomService } from '../../../../services/room';
 import { ensureSession } from '../../../../services/session';
 import { errorText } from '../../../../utils/error-text';
 import { eventText } from '../../../../utils/events';
 import { businessToday } from '../../../../utils/notice-compose-view';
-import { queryText, rosterSearchView, type PersonResult } from '../../../../utils/org-view';
+import { queryText, type PersonResult } from '../../../../utils/org-view';
 import {
   addClosedDate,
   checkReason,
@@ -99,6 +99,27 @@ interface State {
 }
 
 const state = perInstance<State>(() => ({ alive: true, search: new SearchLoads(), photoTicket: 0, photoTemp: '' }));
+
+/** Approvers chosen from the roster, at most FIELD_LIMITS.roomApprovers. */
+const picker: RosterPicker = {
+  loads: (page) => state(page).search,
+  alive: (page) => state(page).alive,
+  chosenIds: (page) => (page as PageContext<EditData>).data.form.approvers.map((person) => person.id),
+  add(page, person) {
+    const host = page as PageContext<EditData>;
+    const approvers = host.data.form.approvers;
+    if (approvers.length >= FIELD_LIMITS.roomApprovers) {
+      host.setData({ 'errors.approvers': `审批人最多 ${FIELD_LIMITS.roomApprovers} 人` });
+      return false;
+    }
+    host.setData({ 'form.approvers': [...approvers, { id: person.id, name: person.name }], 'errors.approvers': '' });
+    return true;
+  },
+  remove(page, id) {
+    const host = page as PageContext<EditData>;
+    host.setData({ 'form.approvers': host.data.form.approvers.filter((person) => person.id !== id), 'errors.approvers': '' });
+  },
+};
 
 interface TapEvent {
   detail: unknown;
@@ -413,69 +434,7 @@ definePage({
       this.setData({ 'form.checkInRequired': !this.data.form.checkInRequired });
     },
 
-    onQueryChange(event: TapEvent) {
-      this.setData({ query: eventText(event) });
-      state(this).search.afterPause(() => this.searchPeople(), SEARCH_PAUSE_MS);
-    },
-
-    onSearch(event: TapEvent) {
-      state(this).search.clearPause();
-      this.setData({ query: eventText(event) });
-      return this.searchPeople();
-    },
-
-    onSearchClear() {
-      state(this).search.cancel();
-      this.setData({ query: '', results: [], searching: false, searchNote: '' });
-    },
-
-    searchPeople(): Promise<void> {
-      const loads = state(this).search;
-      const query = this.data.query.trim();
-      if (!query) {
-        loads.cancel();
-        this.setData({ results: [], searching: false, searchNote: '' });
-        return Promise.resolve();
-      }
-      const ticket = loads.begin(true);
-      if (ticket === null) return Promise.resolve();
-      this.setData({ searching: true, searchNote: '' });
-      return searchMembers({ query, status: 'active' }).then((result) => {
-        if (!loads.settle(ticket) || !state(this).alive) return;
-        if (!result.ok) {
-          this.setData({ searching: false, results: [], searchNote: errorText(result.error) });
-          return;
-        }
-        const view = rosterSearchView(result.data, this.data.form.approvers.map((person) => person.id));
-        this.setData({ searching: false, results: view.results, searchNote: view.note });
-      });
-    },
-
-    /** A result adds its person as an approver, or takes them out again when already one. */
-    onTogglePerson(event: TapEvent) {
-      const id = event.currentTarget.dataset.id;
-      const index = this.data.results.findIndex((result) => result.id === id);
-      if (index < 0) return;
-      const result = this.data.results[index];
-      const approvers = this.data.form.approvers;
-      if (result.chosen) {
-        this.setData({ [`results[${index}].chosen`]: false, 'form.approvers': approvers.filter((person) => person.id !== result.id), 'errors.approvers': '' });
-        return;
-      }
-      if (approvers.length >= FIELD_LIMITS.roomApprovers) {
-        this.setData({ 'errors.approvers': `审批人最多 ${FIELD_LIMITS.roomApprovers} 人` });
-        return;
-      }
-      this.setData({ [`results[${index}].chosen`]: true, 'form.approvers': [...approvers, { id: result.id, name: result.name }], 'errors.approvers': '' });
-    },
-
-    onRemoveApprover(event: TapEvent) {
-      const id = event.currentTarget.dataset.id;
-      if (!id) return;
-      const index = this.data.results.findIndex((result) => result.id === id);
-      if (index >= 0) this.setData({ [`results[${index}].chosen`]: false });
-      this.setData({ 'form.approvers': this.data.form.approvers.filter((person) => person.id !== id), 'errors.approvers': '' });
-    },
+    ...rosterPickerMethods(picker),
 
     // Saving
 
