@@ -8,6 +8,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import type { UserDoc } from '../../server/accounts/model';
 import { COLLECTIONS, type CollectionDecl } from '../../server/db/collections';
 import { asDb, type Db } from '../../server/db/db';
 import { forgetTree } from '../../server/org/tree';
@@ -264,3 +265,18 @@ export function paused(base: Db, at: 'before' | 'after', collection: string, op:
   } as Db;
 }
 
+/** An account bound to an active roster member (`memberId`, named after it), as the guard loads it. */
+export function memberAccount(id: string, memberId: string, options: { admin?: boolean; at: Date; name?: string; units?: { ids: string[]; names: string[] } }): UserDoc {
+  const units = options.units ?? { ids: [], names: [] };
+  return {
+    _id: id,
+    nickname: null,
+    avatarFileId: null,
+    roles: options.admin ? ['admin'] : [],
+    member: { id: memberId, name: options.name ?? memberId, number: memberId, kind: 'staff', unitNames: units.names, active: true, unitIds: units.ids, unitKeys: units.ids },
+    wecom: null,
+    profileEditedAt: null,
+    createdAt: options.at,
+    updatedAt: options.at,
+  };
+}

@@ -11,7 +11,7 @@ import { mergeProposal, moveProposal } from '../../server/proposal/handle';
 import { AUTHORS, CATEGORIES, MEDIA, PROPOSALS, QUOTA, SUPPORTS, type AuthorDoc, type CategoryDoc, type MediaDoc, type ProposalDeps, type ProposalDoc } from '../../server/proposal/model';
 import { askChecks, receiveVerdict, submitProposal } from '../../server/proposal/submit';
 import { support } from '../../server/proposal/support';
-import { paused, useAppDatabase } from './helpers';
+import { memberAccount, paused, useAppDatabase } from './helpers';
 
 const app = useAppDatabase();
 const NOW = new Date('2030-06-05T01:10:00Z');
@@ -19,17 +19,7 @@ const NOW = new Date('2030-06-05T01:10:00Z');
 type Doc = Record<string, unknown>;
 
 function person(id: string, memberId: string, admin = false): UserDoc {
-  return {
-    _id: id,
-    nickname: null,
-    avatarFileId: null,
-    roles: admin ? ['admin'] : [],
-    member: { id: memberId, name: `名${memberId}`, number: memberId, kind: 'staff', unitNames: ['办公室'], active: true, unitIds: ['u1'], unitKeys: ['u1'] },
-    wecom: null,
-    profileEditedAt: null,
-    createdAt: NOW,
-    updatedAt: NOW,
-  };
+  return memberAccount(id, memberId, { admin, at: NOW, name: `名${memberId}`, units: { ids: ['u1'], names: ['办公室'] } });
 }
 const proposer = person('u1', 'm1');
 const handlerA = person('u2', 'm2');

@@ -11,7 +11,7 @@ import { BOOKINGS, ROOMS, SLOTS, type RoomDoc } from '../../server/room/model';
 import { grainsOf, lockId } from '../../server/room/periods';
 import { setService } from '../../server/room/rooms';
 import { clearLapsedHolds, sweepRooms } from '../../server/room/timer';
-import { paused, useAppDatabase } from './helpers';
+import { memberAccount, paused, useAppDatabase } from './helpers';
 
 const app = useAppDatabase();
 /** Wednesday 2030-06-05 09:10 in Shanghai. */
@@ -21,17 +21,7 @@ let clock = START;
 type Doc = Record<string, unknown>;
 
 function person(id: string, memberId: string, admin = false): UserDoc {
-  return {
-    _id: id,
-    nickname: null,
-    avatarFileId: null,
-    roles: admin ? ['admin'] : [],
-    member: { id: memberId, name: memberId, number: memberId, kind: 'staff', unitNames: [], active: true, unitIds: [], unitKeys: [] },
-    wecom: null,
-    profileEditedAt: null,
-    createdAt: START,
-    updatedAt: START,
-  };
+  return memberAccount(id, memberId, { admin, at: START });
 }
 const booker = person('u1', 'm1');
 const other = person('u2', 'm2');

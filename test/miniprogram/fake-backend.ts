@@ -197,3 +197,27 @@ export function storedSession(value: AccountView, fetchedAt: number): Record<str
     [SESSION_KEY]: { scope: 'local:http://127.0.0.1:3900:demo-admin-openid', account: value, fetchedAt },
   };
 }
+
+type ProgressListener = (res: { progress: number }) => void;
+
+/**
+ * Uploads to the local cloud that report progress and land only when the test says so:
+ * `finish(i)` answers the file id of the path the page asked for (or `fileID`), `fail(i)` fails it.
+ */
+export function heldUploads() {
+  const pending: { options: UploadOptions; listeners: ProgressListener[] }[] = [];
+  const spy = jest.spyOn(wxMore, 'uploadFile').mockImplementation((options: UploadOptions) => {
+    const upload = { options, listeners: [] as ProgressListener[] };
+    pending.push(upload);
+    return { onProgressUpdate: (listener: ProgressListener) => upload.listeners.push(listener) };
+  });
+  const cloudPath = (index: number) => String(pending[index].options.formData?.cloudPath);
+  return {
+    spy,
+    pending,
+    cloudPath,
+    progress: (index: number, percent: number) => pending[index].listeners.forEach((listener) => listener({ progress: percent })),
+    finish: (index: number, fileID = `cloud://env/${cloudPath(index)}`) => pending[index].options.success?.({ statusCode: 200, data: JSON.stringify({ fileID }) }),
+    fail: (index: number) => pending[index].options.fail?.({ errMsg: 'uploadFile:fail' }),
+  };
+}

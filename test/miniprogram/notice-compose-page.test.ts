@@ -4,7 +4,7 @@
 import { FIELD_LIMITS } from '../../typings/limits';
 import type { AppError, AudienceInput, NoticeInput } from '../../typings';
 import { renderPage, waitFor, watchSetData, wx, type RenderedPage } from '../helpers/simulate';
-import { account, fail, installBackend, installStorage, ok, storedSession, wxMore, type FakeBackend, type Handlers, type UploadOptions } from './fake-backend';
+import { account, fail, heldUploads, installBackend, installStorage, ok, storedSession, wxMore, type FakeBackend, type Handlers } from './fake-backend';
 import { card, college, pageOf, root, rowTexts, settled, shown, unit, unitPickerComponents } from './org-fixtures';
 import { managedDetail, reachOf } from './notice-fixtures';
 import { attributeOf, textIn, trigger } from './page-helpers';
@@ -39,30 +39,6 @@ function choosesImages(files: { tempFilePath: string; size: number }[]) {
   });
 }
 
-type ProgressListener = (res: { progress: number }) => void;
-
-/** Uploads to the local cloud that progress and land only when the test says so. */
-function heldUploads() {
-  const pending: { options: UploadOptions; listeners: ProgressListener[] }[] = [];
-  const spy = jest.spyOn(wxMore, 'uploadFile').mockImplementation((options: UploadOptions) => {
-    const upload = { options, listeners: [] as ProgressListener[] };
-    pending.push(upload);
-    return { onProgressUpdate: (listener: ProgressListener) => upload.listeners.push(listener) };
-  });
-  return {
-    spy,
-    pending,
-    progress(index: number, percent: number) {
-      pending[index].listeners.forEach((listener) => listener({ progress: percent }));
-    },
-    finish(index: number, fileID: string) {
-      pending[index].options.success?.({ statusCode: 200, data: JSON.stringify({ fileID }) });
-    },
-    fail(index: number) {
-      pending[index].options.fail?.({ errMsg: 'uploadFile:fail' });
-    },
-  };
-}
 
 function defaultHandlers(): Handlers {
   return {

@@ -11,7 +11,7 @@ import { FIELD_LIMITS } from '../../typings/limits';
 import { PROPOSAL_REQUEST_ID } from '../../typings/proposal-rules';
 import type { ProposalInput } from '../../typings';
 import { renderPage, waitFor, wx, type RenderedPage } from '../helpers/simulate';
-import { account, fail, installBackend, installStorage, ok, storedSession, wxMore, type Call, type FakeBackend, type Handlers, type UploadOptions } from './fake-backend';
+import { account, fail, heldUploads, installBackend, installStorage, ok, storedSession, wxMore, type Call, type FakeBackend, type Handlers } from './fake-backend';
 import { answerPopups, fakeLocalPlatform, subscriptions, template } from './inbox-fixtures';
 import { attributeOf, exists, textIn, trigger } from './page-helpers';
 import { category, proposalView } from './proposal-fixtures';
@@ -25,25 +25,6 @@ const wxForm = wx as unknown as {
   previewImage(options: { urls: string[]; current?: string }): void;
 };
 
-type ProgressListener = (res: { progress: number }) => void;
-
-/** Uploads that report progress and land only when the test says so. */
-function heldUploads() {
-  const pending: { options: UploadOptions; listeners: ProgressListener[] }[] = [];
-  jest.spyOn(wxMore, 'uploadFile').mockImplementation((options: UploadOptions) => {
-    const upload = { options, listeners: [] as ProgressListener[] };
-    pending.push(upload);
-    return { onProgressUpdate: (listener: ProgressListener) => upload.listeners.push(listener) };
-  });
-  const cloudPath = (index: number) => String(pending[index].options.formData?.cloudPath);
-  return {
-    pending,
-    cloudPath,
-    progress: (index: number, percent: number) => pending[index].listeners.forEach((listener) => listener({ progress: percent })),
-    finish: (index: number) => pending[index].options.success?.({ statusCode: 200, data: JSON.stringify({ fileID: `cloud://env/${cloudPath(index)}` }) }),
-    fail: (index: number) => pending[index].options.fail?.({ errMsg: 'uploadFile:fail' }),
-  };
-}
 
 function choosesImages(...paths: string[]): jest.SpyInstance {
   return jest.spyOn(wxForm, 'chooseMedia').mockImplementation((options) => {
