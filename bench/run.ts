@@ -15,6 +15,7 @@ import { formatBounds, NOTICE_BENCH_ENV, noticesScenario, type NoticeBench } fro
 import { burstScenario } from './scenarios/burst';
 import { bundleScenario, formatBundles } from './scenarios/bundles';
 import { formatRoomBounds, roomsScenario, type RoomBench } from './scenarios/rooms';
+import { formatProposalBounds, PROPOSAL_BENCH_ENV, proposalsScenario, type ProposalBench } from './scenarios/proposals';
 
 async function main(): Promise<void> {
   // Like the platform and `npm start`, whatever this machine's zone.
@@ -30,12 +31,13 @@ async function main(): Promise<void> {
     demoRooms: false,
     logInvocations: false,
     log: () => undefined,
-    functionEnv: NOTICE_BENCH_ENV,
+    functionEnv: { ...NOTICE_BENCH_ENV, ...PROPOSAL_BENCH_ENV },
     extraCollections: [{ name: BENCH_COLLECTION, indexes: [{ name: 'group', keys: { group: 1 } }, { name: 'seq', keys: { seq: 1 } }] }],
   });
   const rows: Measurement[] = [];
   let notices: NoticeBench | null = null;
   let rooms: RoomBench | null = null;
+  let proposals: ProposalBench | null = null;
   try {
     rows.push(...(await databaseScenario(cloud)));
     rows.push(...(await functionScenario(cloud)));
@@ -45,6 +47,8 @@ async function main(): Promise<void> {
     rows.push(...notices.rows);
     rooms = await roomsScenario(cloud);
     rows.push(...rooms.rows);
+    proposals = await proposalsScenario(cloud);
+    rows.push(...proposals.rows);
   } finally {
     await cloud.close();
   }
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
   console.log(formatTable(rows));
   if (notices) console.log(`\n${formatBounds(notices.bounds)}`);
   if (rooms) console.log(`\n${formatRoomBounds(rooms)}`);
+  if (proposals) console.log(`\n${formatProposalBounds(proposals)}`);
   console.log(`\n${formatBundles(bundles)}`);
   const out = join(root, 'bench', 'results.json');
   const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' };
@@ -62,6 +67,7 @@ async function main(): Promise<void> {
   // Figures first, then the failure: a broken budget must not pass unnoticed.
   if (notices && notices.broken.length > 0) throw new Error(`notice budgets broken:\n${notices.broken.join('\n')}`);
   if (rooms && rooms.broken.length > 0) throw new Error(`room budgets broken:\n${rooms.broken.join('\n')}`);
+  if (proposals && proposals.broken.length > 0) throw new Error(`proposal budgets broken:\n${proposals.broken.join('\n')}`);
 }
 
 main().catch((error) => {
