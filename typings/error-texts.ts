@@ -252,6 +252,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   to: '目标状态',
   public: '公开选项',
   assignedToMe: '只看分给我的选项',
+  openOnly: '只看办理中的提案选项',
 };
 
 /** How a field without a label of its own is named in a message. */

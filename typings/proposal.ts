@@ -157,6 +157,8 @@ export interface ProposalInput {
 
 export interface ProposalFilters {
   status?: ProposalStatus;
+  /** Only those still being handled (submitted, accepted, in progress): what a duplicate may go into. Not with `status`. */
+  openOnly?: boolean;
   categoryId?: string;
   /** Proposals of people in this unit or its sub-units (never matches an anonymous one). */
   unitId?: string;

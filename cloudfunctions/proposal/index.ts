@@ -33,7 +33,7 @@ const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(200)));
 const rev = z.string().check(z.maxLength(64));
 const status = z.enum(PROPOSAL_STATUSES as [ProposalStatus, ...ProposalStatus[]]);
 const fileId = z.string().check(z.minLength(1), z.maxLength(1024));
-const filters = { status: z.optional(status), categoryId: z.optional(id), unitId: z.optional(id) };
+const filters = { status: z.optional(status), openOnly: z.optional(z.boolean()), categoryId: z.optional(id), unitId: z.optional(id) };
 const category = z.strictObject({
   name: chars(FIELD_LIMITS.categoryName),
   description: chars(FIELD_LIMITS.categoryDescription),

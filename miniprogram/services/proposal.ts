@@ -67,6 +67,7 @@ export function rateProposal(proposalId: string, stars: number, comment = ''): P
 export function handlingProposals(filters: ProposalFilters & { assignedToMe?: boolean } = {}, after: string | null = null): Promise<Result<Page<ProposalCard>>> {
   const request: ProposalFilters & { assignedToMe?: boolean; after?: string } = {};
   if (filters.status) request.status = filters.status;
+  if (filters.openOnly) request.openOnly = true;
   if (filters.categoryId) request.categoryId = filters.categoryId;
   if (filters.unitId) request.unitId = filters.unitId;
   if (filters.assignedToMe) request.assignedToMe = true;

@@ -5,7 +5,7 @@
  * aggregation each.
  */
 import type { Page, ProposalCard, ProposalDashboard, ProposalFilters, ProposalStatus } from '../../typings';
-import { PROPOSAL_STATUSES } from '../../typings/proposal-rules';
+import { OPEN_PROPOSAL_STATUSES, PROPOSAL_STATUSES } from '../../typings/proposal-rules';
 import type { UserDoc } from '../accounts/model';
 import { AppFailure } from '../core/result';
 import type { Filter } from '../db/db';
@@ -102,7 +102,9 @@ async function handlingScope(deps: ProposalDeps, account: UserDoc, filters: Prop
   } else if (!isAdmin(account)) {
     base.categoryId = _.in(handled.map((category) => category._id));
   }
+  if (filters.status && filters.openOnly) throw new AppFailure('INVALID_INPUT', '状态和“办理中的提案”不能同时筛选', 'openOnly');
   if (filters.status) base.status = filters.status;
+  else if (filters.openOnly) base.status = _.in([...OPEN_PROPOSAL_STATUSES]);
   if (filters.unitId) base.unitKeys = filters.unitId;
   return { base, categories: filters.categoryId ? handled.filter((category) => category._id === filters.categoryId) : handled };
 }
