@@ -69,7 +69,10 @@ export type HistoryKind =
   | 'visibility'
   /** This duplicate went into another proposal (`to` is its title). */
   | 'merged'
-  /** A duplicate came into this one (`from` is its title; `note` how many supporters came). */
+  /**
+   * A duplicate came into this one (`from` is its title, null for callers who do not handle it:
+   * the duplicate may be private; `note` how many supporters came).
+   */
   | 'merged-in'
   /** The proposer rated the answer (`to` the stars). */
   | 'rated'
@@ -123,8 +126,11 @@ export interface ProposalView extends Omit<ProposalCard, 'excerpt' | 'imageCount
   images: ProposalImage[];
   answer: { text: string; by: string; at: string } | null;
   rejectReason: string | null;
-  /** The proposal this duplicate went into. */
-  mergedInto: { id: string; title: string } | null;
+  /**
+   * The proposal this duplicate went into; `visible` false (id and title empty) when the caller
+   * may not see that one (a private proposal of another's): only that it was merged is said.
+   */
+  mergedInto: { id: string; title: string; visible: boolean } | null;
   /** The proposer's rating of the answer, once resolved. */
   rating: { stars: number; comment: string; at: string } | null;
   history: HistoryEntry[];

@@ -7,7 +7,7 @@ import type { ProposalView } from '../../typings';
 import type { UserDoc } from '../accounts/model';
 import { AppFailure } from '../core/result';
 import { findById } from '../db/db';
-import { CATEGORIES, canSee, handles, isAdmin, PROPOSALS, relations, toView, visibleImages, type CategoryDoc, type ProposalDeps, type ProposalDoc, type Viewer } from './model';
+import { AUTHORS, CATEGORIES, canSee, handles, isAdmin, PROPOSALS, relations, toView, visibleImages, type CategoryDoc, type ProposalDeps, type ProposalDoc, type Viewer } from './model';
 
 /** Temporary links last an hour: a page open longer reloads the proposal. */
 export const IMAGE_URL_SECONDS = 3600;
@@ -40,8 +40,22 @@ export async function loadForHandling(deps: ProposalDeps, account: UserDoc, prop
   return loaded;
 }
 
+/** Whether the caller may see the proposal `doc` went into (one read or two, for merged proposals only). */
+async function targetVisible(deps: ProposalDeps, doc: ProposalDoc, viewer: Viewer): Promise<boolean> {
+  if (!doc.mergedInto) return false;
+  if (isAdmin(viewer.account)) return true;
+  const target = await findById<ProposalDoc>(deps.db, PROPOSALS, doc.mergedInto.id);
+  if (!target) return false;
+  if (target.public || (await isHandler(deps, viewer.account, target.categoryId))) return true;
+  const { data } = await deps.db.collection(AUTHORS).where({ _id: target._id, accountId: viewer.account._id }).limit(1).field({ _id: true }).get();
+  return data.length > 0;
+}
+
 export async function viewOf(deps: ProposalDeps, doc: ProposalDoc, viewer: Viewer): Promise<ProposalView> {
   const fileIds = visibleImages(doc, viewer.mine).map((image) => image.fileId);
-  const urls = fileIds.length > 0 ? await deps.storage.temporaryUrls(fileIds, IMAGE_URL_SECONDS) : new Map<string, string>();
-  return toView(doc, viewer, urls);
+  const [urls, target] = await Promise.all([
+    fileIds.length > 0 ? deps.storage.temporaryUrls(fileIds, IMAGE_URL_SECONDS) : Promise.resolve(new Map<string, string>()),
+    targetVisible(deps, doc, viewer),
+  ]);
+  return toView(doc, viewer, urls, target);
 }

@@ -198,11 +198,22 @@ function historyView(doc: ProposalDoc, viewer: Viewer): HistoryEntry[] {
   const admin = isAdmin(viewer.account);
   return doc.history
     .filter((item) => item.kind !== 'revealed' || viewer.mine || admin)
-    .map((item) => ({ at: formatBusiness(item.at), kind: item.kind, by: item.by, from: item.from, to: item.to, note: item.note }));
+    .map((item) => ({
+      at: formatBusiness(item.at),
+      kind: item.kind,
+      by: item.by,
+      // A duplicate merged in may be private: its title is for those who handle this one.
+      from: item.kind === 'merged-in' && !viewer.handler ? null : item.from,
+      to: item.to,
+      note: item.note,
+    }));
 }
 
-/** The proposal as `viewer` may see it; `urls` maps file ids to temporary links. */
-export function toView(doc: ProposalDoc, viewer: Viewer, urls: ReadonlyMap<string, string>): ProposalView {
+/**
+ * The proposal as `viewer` may see it; `urls` maps file ids to temporary links; `targetVisible`
+ * whether the viewer may see the proposal a merged one went into (else only that it was merged).
+ */
+export function toView(doc: ProposalDoc, viewer: Viewer, urls: ReadonlyMap<string, string>, targetVisible = false): ProposalView {
   const { excerpt: _excerpt, imageCount: _count, hasAnswer: _answered, ...card } = toCard(doc, viewer);
   const open = OPEN_PROPOSAL_STATUSES.includes(doc.status);
   return {
@@ -216,7 +227,7 @@ export function toView(doc: ProposalDoc, viewer: Viewer, urls: ReadonlyMap<strin
     }),
     answer: doc.answer ? { text: doc.answer.text, by: doc.answer.by, at: formatBusiness(doc.answer.at) } : null,
     rejectReason: doc.rejectReason,
-    mergedInto: doc.mergedInto,
+    mergedInto: doc.mergedInto ? (targetVisible ? { ...doc.mergedInto, visible: true } : { id: '', title: '', visible: false }) : null,
     rating: doc.rating ? { stars: doc.rating.stars, comment: doc.rating.comment, at: formatBusiness(doc.rating.at) } : null,
     history: historyView(doc, viewer),
     can: {

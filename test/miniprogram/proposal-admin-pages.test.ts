@@ -367,7 +367,7 @@ describe('办理提案', () => {
   it('merges into an open proposal chosen from the handled ones, never itself nor a closed one', async () => {
     signIn();
     const proposal = served();
-    const merged = (intoId: string) => ({ ...proposal.view(), status: 'merged' as const, rev: 'rev-9', mergedInto: { id: intoId, title: '食堂开放夜宵' }, can: { ...HANDLER } });
+    const merged = (intoId: string) => ({ ...proposal.view(), status: 'merged' as const, rev: 'rev-9', mergedInto: { id: intoId, title: '食堂开放夜宵', visible: true }, can: { ...HANDLER } });
     const { page, backend } = await openHandle({
       ...proposal.handlers,
       'proposals.handling': (request) =>

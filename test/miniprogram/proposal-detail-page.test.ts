@@ -100,7 +100,7 @@ describe('the blocks', () => {
     expect(textOf(rejected.page, '.block--reject')).toContain('已有类似安排');
     rejected.page.unmount();
 
-    const { page } = await open(proposalView({ status: 'merged', mergedInto: { id: 'p-2', title: '食堂延长营业' }, public: true }));
+    const { page } = await open(proposalView({ status: 'merged', mergedInto: { id: 'p-2', title: '食堂延长营业', visible: true }, public: true }));
     expect(textOf(page, '.merged')).toContain('已并入提案「食堂延长营业」');
     await page.tap(page.root.querySelector('.merged')!.dom);
     expect(navigate).toHaveBeenCalledWith({ url: '/pages/proposal/index?id=p-2' });
