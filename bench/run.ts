@@ -27,8 +27,9 @@ async function main(): Promise<void> {
     port: 0,
     timers: false,
     seed: true,
-    // The rooms scenario measures its own 50 rooms: the demo ones would be in its lists.
+    // The rooms and proposals scenarios measure their own rooms and proposals: the demo ones would be in their lists.
     demoRooms: false,
+    demoProposals: false,
     logInvocations: false,
     log: () => undefined,
     functionEnv: { ...NOTICE_BENCH_ENV, ...PROPOSAL_BENCH_ENV },

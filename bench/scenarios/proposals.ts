@@ -54,6 +54,8 @@ const PUBLIC_BOUND = GUARD + 3;
 const MINE_BOUND = GUARD + 2;
 /** One proposal: it, the caller's relations to it (2) and its category (whether they handle it). */
 const GET_BOUND = GUARD + 4;
+/** A merged one: also whether the caller may see the proposal it went into (it, its category, its proposer). */
+const GET_MERGED_BOUND = GET_BOUND + 3;
 /** The handlers' list: the categories, then as 全部提案. */
 const HANDLING_BOUND = GUARD + 4;
 /** The dashboard: the categories and two aggregations. */
@@ -508,17 +510,21 @@ export async function proposalsScenario(cloud: RunningLocalCloud): Promise<Propo
       },
     }, MINE_BOUND);
 
-    const publicIds = made.proposals.filter((doc) => doc.public && authorOf.get(doc._id) !== VIEWER).map((doc) => doc._id);
-    await run({
-      operation: 'proposals.get, a public proposal, by a member',
-      size: text,
-      calls: reads,
-      run: async (i) => {
-        const id = publicIds[i % publicIds.length];
-        const view = await invoke<ProposalView>(cloud, memberHeaders(VIEWER), 'proposals.get', { proposalId: id });
-        if (view.id !== id || view.mine || view.can.handle || (view.anonymous && (view.authorName !== null || view.unitNames.length > 0))) throw new Error(`proposals.get answered ${JSON.stringify(view).slice(0, 300)}`);
-      },
-    }, GET_BOUND);
+    // A member opens a public proposal, and a public duplicate merged into a private proposal
+    // of someone else's (which it must not name).
+    const byId = new Map(made.proposals.map((doc) => [doc._id, doc]));
+    const publicIds = made.proposals.filter((doc) => doc.public && !doc.mergedInto && authorOf.get(doc._id) !== VIEWER).map((doc) => doc._id);
+    const mergedIds = made.proposals
+      .filter((doc) => doc.public && doc.mergedInto && authorOf.get(doc._id) !== VIEWER && byId.get(doc.mergedInto.id)?.public === false && authorOf.get(doc.mergedInto.id) !== VIEWER)
+      .map((doc) => doc._id);
+    const get = (ids: string[], merged: boolean) => async (i: number) => {
+      const id = ids[i % ids.length];
+      const view = await invoke<ProposalView>(cloud, memberHeaders(VIEWER), 'proposals.get', { proposalId: id });
+      const hidden = (view.anonymous && (view.authorName !== null || view.unitNames.length > 0)) || (merged && (view.mergedInto?.visible !== false || view.mergedInto.title !== ''));
+      if (view.id !== id || view.mine || view.can.handle || hidden) throw new Error(`proposals.get answered ${JSON.stringify(view).slice(0, 300)}`);
+    };
+    await run({ operation: 'proposals.get, a public proposal, by a member', size: text, calls: reads, run: get(publicIds, false) }, GET_BOUND);
+    await run({ operation: 'proposals.get, public, merged into a private one', size: text, calls: reads, run: get(mergedIds, true) }, GET_MERGED_BOUND);
 
     // The handlers' desk: an admin's (every category) and a handler's of one category.
     const college = collegeId(1);
