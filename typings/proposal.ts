@@ -67,11 +67,11 @@ export type HistoryKind =
   | 'assigned'
   /** Made public or private (`to` 'public' / 'private'). */
   | 'visibility'
-  /** This duplicate went into another proposal (`to` is its title). */
+  /** This duplicate went into another proposal (`to` is its title; null when the caller may not see that one). */
   | 'merged'
   /**
    * A duplicate came into this one (`from` is its title, null for callers who do not handle it:
-   * the duplicate may be private; `note` how many supporters came).
+   * the duplicate may be private); its supporters support this one from then on.
    */
   | 'merged-in'
   /** The proposer rated the answer (`to` the stars). */

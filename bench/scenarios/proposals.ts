@@ -70,8 +70,12 @@ const SUBMIT_BOUND = GUARD + 9;
 const SUBMIT_IMAGES_BOUND = SUBMIT_BOUND + 3 * IMAGES;
 /** A verdict pushed by WeChat: the check by trace id, the image's state, the check done. */
 const VERDICT_BOUND = 3;
-/** Supporting: as reading one (4), the support inserted, then counted, written and counted again. */
-const SUPPORT_BOUND = GUARD + 4 + 1 + 3;
+/**
+ * Supporting: as reading one (4), the proposal stamped for the timer, the person's support looked
+ * for and inserted, the proposal read again (a merge meanwhile is followed), then counted,
+ * written and counted again.
+ */
+const SUPPORT_BOUND = GUARD + 4 + 1 + 2 + 1 + 3;
 /**
  * 100 at once, on the average request: a count that a concurrent change moved is written and
  * counted again, so some requests take more rounds; on average at most as much again as alone.

@@ -18,10 +18,12 @@ import { chars } from '../../server/core/validation';
 import { subscriptionActions } from '../../server/notice/subscription-schema';
 import { listCategories, saveCategory } from '../../server/proposal/categories';
 import { proposalConfigFromEnv } from '../../server/proposal/config';
-import { answerProposal, assignProposal, getProposal, mergeProposal, moveProposal, publishProposal, rateProposal, revealAuthor, revealRecords } from '../../server/proposal/handle';
+import { answerProposal, assignProposal, getProposal, moveProposal, publishProposal, rateProposal, revealAuthor, revealRecords } from '../../server/proposal/handle';
+import { mergeProposal } from '../../server/proposal/merge';
 import { dashboard, handlingProposals, myProposals, publicProposals } from '../../server/proposal/lists';
 import type { ProposalDeps } from '../../server/proposal/model';
-import { receiveVerdict, retryChecks, submitProposal } from '../../server/proposal/submit';
+import { receiveVerdict, submitProposal } from '../../server/proposal/submit';
+import { runProposalTimer } from '../../server/proposal/timer';
 import { support } from '../../server/proposal/support';
 
 function deps(): ProposalDeps {
@@ -171,7 +173,7 @@ export const main = createMain({
     ...subscriptionActions(deps),
   },
   timers: {
-    everyFiveMinutes: async () => ok({ asked: await retryChecks(deps()) }),
+    everyFiveMinutes: async () => ok(await runProposalTimer(deps())),
   },
   messages: {
     wxa_media_check: async (message) => ok(await receiveVerdict(deps(), message)),

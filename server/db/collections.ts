@@ -192,6 +192,9 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
       { name: 'category_status_submitted', keys: { categoryId: 1, status: 1, submittedAt: -1 } },
       { name: 'status_submitted', keys: { status: 1, submittedAt: -1 } },
       { name: 'unitKeys_submitted', keys: { unitKeys: 1, submittedAt: -1 } },
+      // The timer: counts of supports changed lately, merges left half done.
+      { name: 'supportsTouchedAt', keys: { supportsTouchedAt: 1 } },
+      { name: 'status_mergeCarried', keys: { status: 1, mergeCarried: 1, updatedAt: 1 } },
     ],
   },
   {
@@ -210,7 +213,8 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
     // `_id` `<account>~<YYYYMMDD>`: the request ids one person submitted that business day.
     name: 'proposal_quota',
     ownerField: 'accountId',
-    indexes: [],
+    // Past days' quotas are removed by the timer.
+    indexes: [{ name: 'day', keys: { day: 1 } }],
   },
   {
     // One per image: `_id` `<proposal>~<index>`; the trace id of its asked-for check, never handed out.
@@ -223,7 +227,7 @@ export const COLLECTIONS: readonly CollectionDecl[] = [
   {
     // `_id` the trace id: a verdict pushed before its ask's trace id was written, kept for it.
     name: 'proposal_verdicts',
-    indexes: [],
+    indexes: [{ name: 'at', keys: { at: 1 } }],
   },
   {
     name: 'proposal_categories',

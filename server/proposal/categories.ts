@@ -81,8 +81,10 @@ export async function saveCategory(deps: ProposalDeps, request: { categoryId?: s
     const rev = newRev();
     const { stats } = await collection.where({ _id: current._id, rev: current.rev }).update({ data: { ...fields, rev, updatedAt: now } });
     if (stats.updated === 0) throw new AppFailure('CATEGORY_STALE', undefined, 'rev');
-    // Lists show the name each proposal carries: one write renames them all.
-    if (fields.name !== current.name) await deps.db.collection(PROPOSALS).where({ categoryId: current._id }).update({ data: { categoryName: fields.name } });
+    // Lists show the name each proposal carries: one write renames those still under another
+    // name (every save, so a rename a crash or a submit in between left behind is caught up).
+    const _ = deps.db.command;
+    await deps.db.collection(PROPOSALS).where({ categoryId: current._id, categoryName: _.neq(fields.name) }).update({ data: { categoryName: fields.name } });
     return categoryView({ ...current, ...fields, rev, updatedAt: now });
   } catch (error) {
     // The unique index on names: two admins naming two categories alike at once, one gets in.

@@ -8,19 +8,18 @@
  * Also the reveal of an anonymous proposal's proposer (admins), recorded with its reason.
  */
 import type { Page, ProposalStatus, ProposalView, RevealedAuthor, RevealRecord } from '../../typings';
-import { OPEN_PROPOSAL_STATUSES, PROPOSAL_MOVES, PROPOSAL_STATUS_NAMES } from '../../typings/proposal-rules';
+import { PROPOSAL_MOVES, PROPOSAL_STATUS_NAMES } from '../../typings/proposal-rules';
 import type { UserDoc } from '../accounts/model';
 import type { Caller } from '../core/router';
 import { AppFailure } from '../core/result';
 import { formatBusiness } from '../core/time';
-import { findById, insertIfAbsent, readAll } from '../db/db';
+import { findById } from '../db/db';
 import { checkTexts } from '../notice/compose';
 import { oneLine } from '../org/model';
 import { newRev } from '../org/tree';
 import { loadFor, loadForHandling, viewOf } from './access';
-import { actorName, AUTHORS, CATEGORIES, entry, isAdmin, PROPOSALS, REVEALS, SUPPORTS, supportId, type AuthorDoc, type CategoryDoc, type ProposalDeps, type ProposalDoc, type RevealDoc, type StoredHistory, type SupportDoc, type Viewer } from './model';
+import { actorName, AUTHORS, CATEGORIES, entry, isAdmin, PROPOSALS, REVEALS, type AuthorDoc, type CategoryDoc, type ProposalDeps, type ProposalDoc, type RevealDoc, type StoredHistory, type Viewer } from './model';
 import { tellProposer } from './notify';
-import { settleSupportCount } from './support';
 
 type Read = { proposalId: string; rev: string };
 
@@ -138,80 +137,6 @@ export async function publishProposal(deps: ProposalDeps, account: UserDoc, requ
   return respond(deps, written, viewer);
 }
 
-/** Chunks of supports carried at once while merging. */
-const CARRY_PARALLEL = 20;
-
-/**
- * Folds a duplicate into another open proposal. The duplicate is marked merged first (under
- * its rev); then each of its supporters and its proposer support the target, each once (the
- * target's own proposer is not made to support it), and the target's count is settled. A
- * merge cut short by a crash is finished by sending it again: the carried supports are
- * idempotent and `mergeCarried` says whether the rest was done.
- */
-export async function mergeProposal(deps: ProposalDeps, account: UserDoc, request: Read & { intoId: string }): Promise<{ merged: ProposalView; into: ProposalView }> {
-  if (request.intoId === request.proposalId) throw new AppFailure('PROPOSAL_INVALID_TRANSITION', '不能把提案合并到它自己', 'intoId');
-  const dup = await loadForHandling(deps, account, request.proposalId);
-  const into = await loadTarget(deps, account, request.intoId);
-  let merged = dup.doc as ProposalDoc & { mergeCarried?: boolean };
-  const resuming = merged.status === 'merged' && merged.mergedInto?.id === into.doc._id;
-  if (resuming && merged.mergeCarried) return { merged: await respond(deps, merged, dup.viewer), into: await respond(deps, into.doc, into.viewer) };
-  if (!resuming) {
-    if (request.rev !== merged.rev) throw new AppFailure('PROPOSAL_STALE', undefined, 'rev');
-    if (!OPEN_PROPOSAL_STATUSES.includes(merged.status)) throw transitionError(merged.status, 'merge');
-    if (!OPEN_PROPOSAL_STATUSES.includes(into.doc.status)) throw new AppFailure('PROPOSAL_INVALID_TRANSITION', `目标提案为「${PROPOSAL_STATUS_NAMES[into.doc.status]}」，只能合并到办理中的提案`, 'intoId');
-    const now = deps.now();
-    merged = await commit(deps, merged, request.rev, { status: 'merged', mergedInto: { id: into.doc._id, title: into.doc.title } }, [
-      entry(now, 'merged', actorName(account), merged.status, into.doc.title),
-    ]);
-    await tellProposer(deps, merged);
-  }
-  const carried = await carrySupports(deps, merged._id, into.doc._id);
-  const _ = deps.db.command;
-  const now = deps.now();
-  await deps.db
-    .collection(PROPOSALS)
-    .where({ _id: into.doc._id })
-    .update({ data: { history: _.push([entry(now, 'merged-in', actorName(account), merged.title, null, String(carried))]), updatedAt: now } });
-  await deps.db.collection(PROPOSALS).where({ _id: merged._id }).update({ data: { mergeCarried: true } });
-  const target = (await findById<ProposalDoc>(deps.db, PROPOSALS, into.doc._id)) as ProposalDoc;
-  return { merged: await respond(deps, { ...merged, mergeCarried: true } as ProposalDoc, dup.viewer), into: await respond(deps, target, into.viewer) };
-}
-
-/** The proposal a duplicate goes into: one the caller handles, else the move is refused on `intoId`. */
-async function loadTarget(deps: ProposalDeps, account: UserDoc, intoId: string): Promise<{ doc: ProposalDoc; viewer: Viewer }> {
-  try {
-    return await loadForHandling(deps, account, intoId);
-  } catch (error) {
-    if (error instanceof AppFailure && (error.code === 'PROPOSAL_NOT_FOUND' || error.code === 'FORBIDDEN')) {
-      throw new AppFailure('PROPOSAL_INVALID_TRANSITION', '只能合并到你负责处理的提案', 'intoId');
-    }
-    throw error;
-  }
-}
-
-/** Supports `intoId` by the supporters and the proposer of `fromId`, each once; how many were added. */
-async function carrySupports(deps: ProposalDeps, fromId: string, intoId: string): Promise<number> {
-  const [supports, fromAuthor, intoAuthor] = await Promise.all([
-    readAll<SupportDoc>(deps.db, SUPPORTS, { proposalId: fromId }, { accountId: true }),
-    findById<AuthorDoc>(deps.db, AUTHORS, fromId),
-    findById<AuthorDoc>(deps.db, AUTHORS, intoId),
-  ]);
-  const people = new Set(supports.map((row) => row.accountId));
-  if (fromAuthor) people.add(fromAuthor.accountId);
-  if (intoAuthor) people.delete(intoAuthor.accountId);
-  const accounts = [...people];
-  const now = deps.now();
-  let added = 0;
-  for (let i = 0; i < accounts.length; i += CARRY_PARALLEL) {
-    const results = await Promise.all(
-      accounts.slice(i, i + CARRY_PARALLEL).map((accountId) => insertIfAbsent(deps.db, SUPPORTS, { _id: supportId(intoId, accountId), proposalId: intoId, accountId, at: now })),
-    );
-    added += results.filter(Boolean).length;
-  }
-  await settleSupportCount(deps.db, intoId);
-  return added;
-}
-
 export async function rateProposal(deps: ProposalDeps, account: UserDoc, caller: Caller, request: { proposalId: string; stars: number; comment?: string }): Promise<ProposalView> {
   const { doc, viewer } = await loadFor(deps, account, request.proposalId);
   if (!viewer.mine) throw new AppFailure('FORBIDDEN');
@@ -236,6 +161,14 @@ export async function rateProposal(deps: ProposalDeps, account: UserDoc, caller:
   return respond(deps, { ...doc, rating, history: [...doc.history, item], updatedAt: now }, viewer);
 }
 
+/**
+ * Who revealed, as the audit shows it: the name with what an admin cannot borrow from another
+ * (the roster number, else the account id), since names and nicknames can be changed to anyone's.
+ */
+function revealerName(account: UserDoc): string {
+  return account.member ? `${account.member.name}（工号/学号 ${account.member.number}）` : `${account.nickname ?? '管理员'}（账号 ${account._id}）`;
+}
+
 function newRevealId(now: Date): string {
   return `rv${now.getTime().toString(36)}${Math.floor(Math.random() * 36 ** 6).toString(36).padStart(6, '0')}`;
 }
@@ -250,7 +183,7 @@ export async function revealAuthor(deps: ProposalDeps, account: UserDoc, request
   const author = await findById<AuthorDoc>(deps.db, AUTHORS, doc._id);
   if (!author) throw new Error(`proposal ${doc._id} has no author`);
   const now = deps.now();
-  const by = actorName(account);
+  const by = revealerName(account);
   const record: RevealDoc & { _id: string } = { _id: newRevealId(now), proposalId: doc._id, proposalTitle: doc.title, by: { accountId: account._id, name: by }, reason, at: now };
   await deps.db.collection(REVEALS).add({ data: record });
   const _ = deps.db.command;

@@ -69,6 +69,10 @@ export interface ProposalDoc {
   /** The first answer or rejection reason, and minutes since submission: the dashboard's figure. */
   firstAnsweredAt: Date | null;
   answerMinutes: number | null;
+  /** When its supports last began to change: the timer settles the count of recent ones again. */
+  supportsTouchedAt?: Date;
+  /** Merged: whether its supporters were passed on (a merge cut short leaves it false). */
+  mergeCarried?: boolean;
   rev: string;
 }
 
@@ -81,6 +85,8 @@ export interface AuthorDoc {
   number: string;
   unitNames: string[];
   anonymous: boolean;
+  /** What the request asked (requestDigest in submit.ts): a retry asking otherwise is refused. */
+  requestDigest?: string;
   submittedAt: Date;
 }
 
@@ -194,7 +200,7 @@ export function toCard(doc: ProposalDoc, viewer: Viewer): ProposalCard {
   };
 }
 
-function historyView(doc: ProposalDoc, viewer: Viewer): HistoryEntry[] {
+function historyView(doc: ProposalDoc, viewer: Viewer, targetVisible: boolean): HistoryEntry[] {
   const admin = isAdmin(viewer.account);
   return doc.history
     .filter((item) => item.kind !== 'revealed' || viewer.mine || admin)
@@ -204,7 +210,8 @@ function historyView(doc: ProposalDoc, viewer: Viewer): HistoryEntry[] {
       by: item.by,
       // A duplicate merged in may be private: its title is for those who handle this one.
       from: item.kind === 'merged-in' && !viewer.handler ? null : item.from,
-      to: item.to,
+      // The proposal a duplicate went into, likewise, only for those who may see it.
+      to: item.kind === 'merged' && !targetVisible ? null : item.to,
       note: item.note,
     }));
 }
@@ -229,7 +236,7 @@ export function toView(doc: ProposalDoc, viewer: Viewer, urls: ReadonlyMap<strin
     rejectReason: doc.rejectReason,
     mergedInto: doc.mergedInto ? (targetVisible ? { ...doc.mergedInto, visible: true } : { id: '', title: '', visible: false }) : null,
     rating: doc.rating ? { stars: doc.rating.stars, comment: doc.rating.comment, at: formatBusiness(doc.rating.at) } : null,
-    history: historyView(doc, viewer),
+    history: historyView(doc, viewer, targetVisible),
     can: {
       support: doc.public && doc.status !== 'merged' && !viewer.mine,
       rate: viewer.mine && doc.status === 'resolved' && doc.rating === null,
@@ -251,7 +258,7 @@ export async function relations(db: Db, account: UserDoc, proposalIds: readonly 
   const _ = db.command;
   const [authors, supports] = await Promise.all([
     db.collection(AUTHORS).where({ _id: _.in([...proposalIds]), accountId: account._id }).limit(proposalIds.length).field({ _id: true }).get(),
-    db.collection(SUPPORTS).where({ _id: _.in(proposalIds.map((id) => supportId(id, account._id))) }).limit(proposalIds.length).field({ proposalId: true }).get(),
+    db.collection(SUPPORTS).where({ proposalId: _.in([...proposalIds]), accountId: account._id }).limit(proposalIds.length * 2).field({ proposalId: true }).get(),
   ]);
   return {
     mine: new Set((authors.data as { _id: string }[]).map((row) => row._id)),

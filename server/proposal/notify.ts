@@ -3,7 +3,8 @@
  * notices (server/notice/remind.ts). Only the proposer's own account is messaged, and nothing
  * about the send reaches the handler who moved it: whether a message went out would say who
  * proposed an anonymous proposal to nobody, but it is nobody else's business either. The
- * proposal's timeline shows every change whether or not a message went.
+ * proposal's timeline shows every change whether or not a message went. The send is recorded
+ * without its recipient: that record would otherwise tie an anonymous proposal to its proposer.
  */
 import { PROPOSAL_STATUS_NAMES } from '../../typings/proposal-rules';
 import { formatBusiness } from '../core/time';
@@ -60,7 +61,7 @@ export async function tellProposer(deps: ProposalDeps, doc: ProposalDoc): Promis
     const now = deps.now();
     await sendWithCredits(
       deps,
-      [{ subscription, template, page: `pages/proposal/index?id=${encodeURIComponent(doc._id)}`, data: messageData(template, doc, now), record: { memberId: author.memberId, purpose: 'proposal-status', proposalId: doc._id } }],
+      [{ subscription, template, page: `pages/proposal/index?id=${encodeURIComponent(doc._id)}`, data: messageData(template, doc, now), record: { memberId: '', purpose: 'proposal-status', proposalId: doc._id } }],
       'proposal',
     );
   } catch (error) {

@@ -7,6 +7,7 @@
  * commit by `security.mediaCheckAsync`, whose verdict WeChat pushes later (`wxa_media_check`);
  * until it passes, an image is shown to its proposer only.
  */
+import { createHash } from 'node:crypto';
 import type { ProposalInput, ProposalView } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { PROPOSAL_IMAGE_FOLDER, PROPOSAL_REQUEST_ID } from '../../typings/proposal-rules';
@@ -60,11 +61,28 @@ function invalid(message: string, field: string): AppFailure {
   return new AppFailure('INVALID_INPUT', message, field);
 }
 
-/** The proposal a request id already made, if the caller made it; INVALID_INPUT if someone else did. */
-async function existing(deps: ProposalDeps, account: UserDoc, proposalId: string): Promise<ProposalDoc | null> {
+/**
+ * What a submission asked, as a digest: the same request id sent again with anything else (a
+ * switched anonymous option above all) must not answer the first proposal as if it were this.
+ */
+export function requestDigest(input: ProposalInput): string {
+  const asked = [input.categoryId, oneLine(input.title), input.content.trim(), input.anonymous ? 'anonymous' : 'named', ...input.imageFileIds];
+  return createHash('sha256').update(JSON.stringify(asked)).digest('hex').slice(0, 24);
+}
+
+/** Whether `author` is this caller's submission of this very request; INVALID_INPUT otherwise. */
+function checkOwnRequest(author: AuthorDoc, account: UserDoc, digest: string): void {
+  if (author.accountId !== account._id) throw invalid('请求编号已被使用，请重新提交', 'requestId');
+  if (author.requestDigest !== undefined && author.requestDigest !== digest) {
+    throw invalid('此前的提交已经成功，但没有包含你之后的修改；请到“我的提案”查看已提交的提案', 'requestId');
+  }
+}
+
+/** The proposal a request id already made, if the caller made it with the same content; INVALID_INPUT otherwise. */
+async function existing(deps: ProposalDeps, account: UserDoc, proposalId: string, digest: string): Promise<ProposalDoc | null> {
   const author = await findById<AuthorDoc>(deps.db, AUTHORS, proposalId);
   if (!author) return null;
-  if (author.accountId !== account._id) throw invalid('请求编号已被使用，请重新提交', 'requestId');
+  checkOwnRequest(author, account, digest);
   const doc = await findById<ProposalDoc>(deps.db, PROPOSALS, proposalId);
   // The author and the proposal are written in one transaction.
   if (!doc) throw new Error(`proposal ${proposalId} has an author but no document`);
@@ -87,7 +105,8 @@ async function cleanImages(deps: ProposalDeps, requestId: string, fileIds: reado
 export async function submitProposal(deps: ProposalDeps, account: UserDoc, caller: Caller, input: ProposalInput): Promise<ProposalView> {
   if (!PROPOSAL_REQUEST_ID.test(input.requestId)) throw invalid('请求编号格式不正确', 'requestId');
   const proposalId = proposalIdFor(input.requestId);
-  const before = await existing(deps, account, proposalId);
+  const digest = requestDigest(input);
+  const before = await existing(deps, account, proposalId, digest);
   if (before) return answer(deps, account, before);
 
   const member = account.member;
@@ -137,6 +156,7 @@ export async function submitProposal(deps: ProposalDeps, account: UserDoc, calle
     number: member.number,
     unitNames: [...member.unitNames],
     anonymous: input.anonymous,
+    requestDigest: digest,
     submittedAt: now,
   };
   const media: MediaDoc[] = fileIds.map((fileId, index) => ({
@@ -156,9 +176,15 @@ export async function submitProposal(deps: ProposalDeps, account: UserDoc, calle
   for (let attempt = 1; written === null; attempt += 1) {
     try {
       written = await runRefusable(deps.db, async (t) => {
-        // A concurrent twin of this request may have committed since the first look.
+        // A concurrent twin of this request may have committed since the first look: answer it
+        // only if it is this caller's, with this content.
         const twin = await getInTransaction<ProposalDoc>(t, PROPOSALS, proposalId);
-        if (twin) return twin;
+        if (twin) {
+          const twinAuthor = await getInTransaction<AuthorDoc>(t, AUTHORS, proposalId);
+          if (!twinAuthor) throw new Error(`proposal ${proposalId} has no author`);
+          checkOwnRequest(twinAuthor, account, digest);
+          return twin;
+        }
         const quota = await getInTransaction<QuotaDoc>(t, QUOTA, quotaId);
         const requests = quota?.requests ?? [];
         if (!requests.includes(input.requestId)) {
@@ -174,7 +200,7 @@ export async function submitProposal(deps: ProposalDeps, account: UserDoc, calle
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       // The twin committed between our look and our insert: answer it.
-      const twin = await existing(deps, account, proposalId);
+      const twin = await existing(deps, account, proposalId, digest);
       if (twin) return answer(deps, account, twin);
       // Another submit of the same person created the day's quota first: count against it now.
       if (attempt >= 3) throw new AppFailure('BUSY_RETRY');
@@ -207,7 +233,8 @@ export async function askChecks(deps: ProposalDeps, media: readonly MediaDoc[]):
           console.warn(`[proposal] image check of ${item._id} not asked: ${String((error as Error)?.message ?? error)}`);
         }
       }
-      const data = traceId ? { state: 'pending', traceId, attempts: _.inc(1) } : { attempts: _.inc(1) };
+      // Once asked, the proposer's openid is no longer needed here: it is not kept beside the proposal.
+      const data = traceId ? { state: 'pending', traceId, openid: '', attempts: _.inc(1) } : { attempts: _.inc(1) };
       const { stats } = await deps.db.collection(MEDIA).where({ _id: item._id, state: 'unrequested' }).update({ data });
       if (!traceId) return;
       asked += 1;
@@ -231,13 +258,15 @@ interface VerdictDoc {
   /** The trace id. */
   _id: string;
   suggest: string | null;
-  openid: string | null;
   at: Date;
 }
 
-/** Shows or keeps hidden the image a verdict is about, if it is for the user the check was asked for. */
-async function applyVerdict(deps: ProposalDeps, media: MediaDoc, verdict: Pick<VerdictDoc, 'suggest' | 'openid'>): Promise<boolean> {
-  if (verdict.openid !== null && verdict.openid !== media.openid) return false;
+/**
+ * Shows or keeps hidden the image a verdict is about. The trace id alone says which: it came
+ * from the platform to this function and was never handed out (whether a push's FromUserName is
+ * the user or the platform's push account, the documentation and reports disagree).
+ */
+async function applyVerdict(deps: ProposalDeps, media: MediaDoc, verdict: Pick<VerdictDoc, 'suggest'>): Promise<void> {
   const check = verdict.suggest === 'pass' ? 'passed' : 'refused';
   // Only the image at its index, only while it is the same file, and only its first verdict: nothing else of the proposal moves.
   await deps.db
@@ -245,7 +274,6 @@ async function applyVerdict(deps: ProposalDeps, media: MediaDoc, verdict: Pick<V
     .where({ _id: media.proposalId, [`images.${media.index}.fileId`]: media.fileId, [`images.${media.index}.check`]: 'pending' })
     .update({ data: { [`images.${media.index}.check`]: check } });
   await deps.db.collection(MEDIA).where({ _id: media._id }).update({ data: { state: 'done' } });
-  return true;
 }
 
 async function mediaOf(deps: ProposalDeps, traceId: string): Promise<MediaDoc | null> {
@@ -254,22 +282,30 @@ async function mediaOf(deps: ProposalDeps, traceId: string): Promise<MediaDoc | 
 }
 
 /**
- * The verdict of an image check, pushed by WeChat. It counts only when its trace id is one this
- * function asked for (trace ids are never handed out) and for the user it was asked for; a
- * pass shows the image to everyone, anything else keeps it to its proposer. A push that comes
- * before the ask wrote its trace id is kept, and looked for again after keeping it; the ask
- * looks for kept verdicts after writing: whichever comes second applies it.
+ * The verdict of an image check, pushed by WeChat (a call from a mini-program is refused by the
+ * router). It counts only for a trace id this function asked for; a pass shows the image to
+ * everyone, anything else keeps it to its proposer. A push that comes before the ask wrote its
+ * trace id is kept (a day), and looked for again after keeping it; the ask looks for kept
+ * verdicts after writing: whichever comes second applies it. The answer says nothing either way.
  */
-export async function receiveVerdict(deps: ProposalDeps, message: Record<string, unknown>): Promise<{ matched: boolean }> {
+export async function receiveVerdict(deps: ProposalDeps, message: Record<string, unknown>): Promise<Record<string, never>> {
   const event = message as Partial<MediaCheckEvent>;
   const traceId = typeof event.trace_id === 'string' ? event.trace_id : '';
-  if (!traceId || traceId.length > 128) return { matched: false };
-  const verdict = { suggest: typeof event.result?.suggest === 'string' ? event.result.suggest : null, openid: typeof event.FromUserName === 'string' ? event.FromUserName : null };
+  if (!traceId || traceId.length > 128) return {};
+  const verdict = { suggest: typeof event.result?.suggest === 'string' ? event.result.suggest : null };
   let media = await mediaOf(deps, traceId);
   if (!media) {
     await insertIfAbsent(deps.db, VERDICTS, { _id: traceId, ...verdict, at: deps.now() });
     media = await mediaOf(deps, traceId);
-    if (!media) return { matched: false };
+    if (!media) return {};
   }
-  return { matched: await applyVerdict(deps, media, verdict) };
+  await applyVerdict(deps, media, verdict);
+  return {};
+}
+
+/** The timer: forgets verdicts kept for asks that never wrote their trace id, after a day. */
+export async function forgetOldVerdicts(deps: ProposalDeps): Promise<number> {
+  const _ = deps.db.command;
+  const { stats } = await deps.db.collection(VERDICTS).where({ at: _.lt(new Date(deps.now().getTime() - 24 * 3600_000)) }).remove();
+  return stats.removed;
 }

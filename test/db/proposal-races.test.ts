@@ -7,9 +7,11 @@
  */
 import type { UserDoc } from '../../server/accounts/model';
 import type { Db, Transaction } from '../../server/db/db';
-import { mergeProposal, moveProposal } from '../../server/proposal/handle';
-import { AUTHORS, CATEGORIES, MEDIA, PROPOSALS, QUOTA, SUPPORTS, type AuthorDoc, type CategoryDoc, type MediaDoc, type ProposalDeps, type ProposalDoc } from '../../server/proposal/model';
+import { moveProposal } from '../../server/proposal/handle';
+import { mergeProposal } from '../../server/proposal/merge';
+import { AUTHORS, CATEGORIES, MEDIA, PROPOSALS, QUOTA, SUPPORTS, VERDICTS, type AuthorDoc, type CategoryDoc, type MediaDoc, type ProposalDeps, type ProposalDoc } from '../../server/proposal/model';
 import { askChecks, receiveVerdict, submitProposal } from '../../server/proposal/submit';
+import { runProposalTimer } from '../../server/proposal/timer';
 import { support } from '../../server/proposal/support';
 import { memberAccount, paused, useAppDatabase } from './helpers';
 
@@ -156,11 +158,11 @@ it('a merge cut short after marking the duplicate is finished by sending it agai
   expect(stored(dup.id).status).toBe('merged');
   // Sent again with the rev the page read: finished, not refused.
   const { into: target } = await mergeProposal(deps(), admin, { proposalId: dup.id, rev: dup.rev, intoId: into.id });
-  // Three supporters and the duplicate's proposer.
-  expect(target.supportCount).toBe(4);
-  expect(supportsOf(into.id)).toBe(4);
+  // The three supporters (never the duplicate's proposer).
+  expect(target.supportCount).toBe(3);
+  expect(supportsOf(into.id)).toBe(3);
   const again = await mergeProposal(deps(), admin, { proposalId: dup.id, rev: dup.rev, intoId: into.id });
-  expect(again.into.supportCount).toBe(4);
+  expect(again.into.supportCount).toBe(3);
   expect(stored(into.id).history.filter((item) => item.kind === 'merged-in')).toHaveLength(1);
 });
 
@@ -213,7 +215,8 @@ describe('an image verdict pushed around the moment its ask writes the trace id'
         ...base.openapi,
         checkImageAsync: async () => {
           // WeChat answers the ask and pushes the verdict before the function has written the trace id.
-          expect((await receiveVerdict(deps(), push('trace-early'))).matched).toBe(false);
+          await receiveVerdict(deps(), push('trace-early'));
+          expect(app.cloud.engine.dump(VERDICTS).map((row) => row._id)).toEqual(['trace-early']);
           return { traceId: 'trace-early' };
         },
       },
@@ -238,15 +241,106 @@ describe('an image verdict pushed around the moment its ask writes the trace id'
     expect(unrequested.map((row) => row.state)).toEqual(['unrequested']);
     // The push misses the trace id; before it keeps the verdict, the retried ask writes the id and finds nothing kept.
     const db = paused(app.db, 'after', MEDIA, 'get', (filter) => filter.traceId === 'trace-late', () => askChecks(d, unrequested));
-    expect((await receiveVerdict(deps(db), push('trace-late', 'risky'))).matched).toBe(true);
+    await receiveVerdict(deps(db), push('trace-late', 'risky'));
     expect(stored(view.id).images.map((item) => item.check)).toEqual(['refused']);
   });
 
-  it('for another user than the one asked for: ignored', async () => {
+  it("counts by its trace id alone, whatever FromUserName names (the platform's push account, per the documentation)", async () => {
     const base = deps();
     const d: ProposalDeps = { ...base, openapi: { ...base.openapi, checkImageAsync: async () => ({ traceId: 'trace-other' }) } };
     const id = await submitWithImage(d);
-    expect((await receiveVerdict(deps(), { ...push('trace-other'), FromUserName: 'someone-else' })).matched).toBe(false);
-    expect(stored(id).images.map((item) => item.check)).toEqual(['pending']);
+    await receiveVerdict(deps(), { ...push('trace-other'), FromUserName: 'gh_platform_push' });
+    expect(stored(id).images.map((item) => item.check)).toEqual(['passed']);
+    // A second verdict for the same image changes nothing.
+    await receiveVerdict(deps(), push('trace-other', 'risky'));
+    expect(stored(id).images.map((item) => item.check)).toEqual(['passed']);
+  });
+});
+
+describe('merges racing each other, supports and a crash', () => {
+  async function publicProposal(requestId: string, who: UserDoc = proposer): Promise<ProposalDoc> {
+    const view = await submit(requestId, who);
+    await app.db.collection(PROPOSALS).where({ _id: view.id }).update({ data: { public: true } });
+    return stored(view.id);
+  }
+
+  it('A into B while B goes into A: one merge, the other refused; never both closed into each other', async () => {
+    const a = await publicProposal('req-cycle-000a');
+    const b = await publicProposal('req-cycle-000b', person('u8', 'm8'));
+    const outcomes = await Promise.all([
+      outcome(mergeProposal(deps(), admin, { proposalId: a._id, rev: a.rev, intoId: b._id })),
+      outcome(mergeProposal(deps(), admin, { proposalId: b._id, rev: b.rev, intoId: a._id })),
+    ]);
+    expect(outcomes.filter((one) => one === 'OK')).toHaveLength(1);
+    expect(outcomes.filter((one) => one !== 'OK')).toEqual([expect.stringMatching(/PROPOSAL_INVALID_TRANSITION|PROPOSAL_STALE/)]);
+    expect([stored(a._id).status, stored(b._id).status].filter((status) => status === 'merged')).toHaveLength(1);
+  });
+
+  it('A into B while B goes into C: every supporter of A ends on C, or the first merge is refused', async () => {
+    const a = await publicProposal('req-chain-000a');
+    const b = await publicProposal('req-chain-000b', person('u8', 'm8'));
+    const c = await publicProposal('req-chain-000c', person('u9', 'm9'));
+    for (const who of supporters.slice(0, 3)) await support(deps(), who, a._id, true);
+    await support(deps(), supporters[3], b._id, true);
+    const [ab] = await Promise.all([
+      outcome(mergeProposal(deps(), admin, { proposalId: a._id, rev: a.rev, intoId: b._id })),
+      outcome(mergeProposal(deps(), admin, { proposalId: b._id, rev: b.rev, intoId: c._id })),
+    ]);
+    const onC = (app.cloud.engine.dump(SUPPORTS) as Doc[]).filter((row) => row.proposalId === c._id).map((row) => row.accountId);
+    if (ab === 'OK') expect([...onC].sort()).toEqual(supporters.map((who) => who._id).sort());
+    else expect(onC).toEqual([supporters[3]._id]);
+    expect(stored(c._id).supportCount).toBe(onC.length);
+  });
+
+  it('a support landing on a duplicate while it is being merged follows it to the target', async () => {
+    const a = await publicProposal('req-during-00a');
+    const b = await publicProposal('req-during-00b', person('u8', 'm8'));
+    await support(deps(), supporters[0], a._id, true);
+    // The latecomer has read A (open, public) and pauses before adding its support; the whole merge runs meanwhile.
+    const db = paused(app.db, 'before', SUPPORTS, 'get', (filter) => filter.accountId === supporters[1]._id, () => mergeProposal(deps(), admin, { proposalId: a._id, rev: a.rev, intoId: b._id }));
+    await support(deps(db), supporters[1], a._id, true);
+    const onB = (app.cloud.engine.dump(SUPPORTS) as Doc[]).filter((row) => row.proposalId === b._id).map((row) => row.accountId);
+    expect([...onB].sort()).toEqual([supporters[0]._id, supporters[1]._id].sort());
+    expect(stored(b._id).supportCount).toBe(2);
+  });
+
+  it('a merge whose call died before passing the supporters on is finished by the timer', async () => {
+    const a = await publicProposal('req-timer-000a');
+    const b = await publicProposal('req-timer-000b', person('u8', 'm8'));
+    for (const who of supporters.slice(0, 2)) await support(deps(), who, a._id, true);
+    const dying: Db = {
+      ...app.db,
+      collection: (name: string) => {
+        // Dies at the first look at supports once the duplicate is marked.
+        if (name === SUPPORTS && stored(a._id).status === 'merged') throw new Error('instance stopped');
+        return app.db.collection(name);
+      },
+    } as Db;
+    expect(await outcome(mergeProposal(deps(dying), admin, { proposalId: a._id, rev: a.rev, intoId: b._id }))).toBe('Error: instance stopped');
+    expect(stored(a._id)).toMatchObject({ status: 'merged', mergeCarried: false });
+    const later = { ...deps(), now: () => new Date(NOW.getTime() + 3 * 60_000) };
+    expect((await runProposalTimer(later)).merges).toBe(1);
+    expect(stored(a._id).mergeCarried).toBe(true);
+    expect(stored(b._id).supportCount).toBe(2);
+    expect(stored(b._id).history.filter((item) => item.kind === 'merged-in')).toHaveLength(1);
+  });
+
+  it('a support count a dead call left wrong is settled by the timer', async () => {
+    const a = await publicProposal('req-settle-00a');
+    for (const who of supporters.slice(0, 2)) await support(deps(), who, a._id, true);
+    // A third support whose call died before counting.
+    await app.db.collection(PROPOSALS).where({ _id: a._id }).update({ data: { supportsTouchedAt: NOW } });
+    app.cloud.engine.insertDocuments(SUPPORTS, [{ _id: `${a._id}~s2`, proposalId: a._id, accountId: 's2', at: NOW }]);
+    expect(stored(a._id).supportCount).toBe(2);
+    await runProposalTimer({ ...deps(), now: () => new Date(NOW.getTime() + 5 * 60_000) });
+    expect(stored(a._id).supportCount).toBe(3);
+  });
+
+  it("another account's submit of the same request id committed under ours: INVALID_INPUT, never their proposal", async () => {
+    const attacker = person('u7', 'm7');
+    // Our first look finds no author; before our transaction, the other account's submit commits.
+    const db = paused(app.db, 'after', AUTHORS, 'get', (filter) => filter._id === 'p-req-shared-001', () => submit('req-shared-001', proposer));
+    expect(await outcome(submit('req-shared-001', attacker, db))).toBe('INVALID_INPUT');
+    expect((app.cloud.engine.dump(AUTHORS) as unknown as AuthorDoc[]).find((row) => row._id === 'p-req-shared-001')?.accountId).toBe(proposer._id);
   });
 });

@@ -264,7 +264,7 @@ describe('handlers of another category, members', () => {
 });
 
 describe('merging a duplicate', () => {
-  test('supporters carried once each, the duplicate’s proposer added, the target’s own proposer not, the exact count, history on both', async () => {
+  test('the duplicate’s supporters carried once each and nobody else (not its proposer: that would say who proposed an anonymous one), the exact count, history on both', async () => {
     const [a, b, s1, s2] = await Promise.all([w.booker(), w.booker(), w.booker(), w.booker()]);
     const dup = await submit({}, a);
     const target = await submit({}, b);
@@ -275,15 +275,15 @@ describe('merging a duplicate', () => {
     w.at(plus(BASE, 30));
     const { merged, into } = dataOf(await w.handle<{ merged: ProposalView; into: ProposalView }>('proposals.merge', dup.id, { intoId: target.id }, d.handler));
     expect(merged.status).toBe('merged');
-    expect(merged.mergedInto).toEqual({ id: target.id, title: target.title });
+    expect(merged.mergedInto).toEqual({ id: target.id, title: target.title, visible: true });
     expect(merged.history.at(-1)).toMatchObject({ kind: 'merged', by: d.handler.name, to: target.title, at: w.now });
     expect(into.history.at(-1)).toMatchObject({ kind: 'merged-in', by: d.handler.name, from: dup.title, at: w.now });
-    // s2 already supported the target; b proposed it: s1 and a come over.
+    // s2 already supported the target: s1 and b (its own proposer, who supported the duplicate) come over; a, who proposed the duplicate, does not.
     expect(into.supportCount).toBe(3);
     const supporters = w.docs('proposal_supports').filter((s) => s.proposalId === target.id).map((s) => s.accountId);
-    expect([...supporters].sort()).toEqual([s1.userId, s2.userId, a.userId].sort());
-    for (const who of [s1, s2, a]) expect(dataOf(await w.read(who, target.id)).supported).toBe(true);
-    expect(dataOf(await w.read(b, target.id)).supported).toBe(false);
+    expect([...supporters].sort()).toEqual([s1.userId, s2.userId, b.userId].sort());
+    for (const who of [s1, s2, b]) expect(dataOf(await w.read(who, target.id)).supported).toBe(true);
+    expect(dataOf(await w.read(a, target.id)).supported).toBe(false);
     // A merged proposal that was public stays readable.
     expect(dataOf(await w.read(s1, dup.id)).status).toBe('merged');
   });

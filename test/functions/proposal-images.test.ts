@@ -151,10 +151,11 @@ describe('a check that could not be asked', () => {
 
   /**
    * The stand-in answers every well-formed ask, so the failure is planted: the image's check
-   * record as a failed ask leaves it (not requested, no trace id).
+   * record as a failed ask leaves it (not requested, no trace id, the proposer's openid kept
+   * for the next ask).
    */
   function unasked(proposalId: string): void {
-    expect(w.patch('proposal_media', { proposalId }, { state: 'unrequested', traceId: null })).toBe(1);
+    expect(w.patch('proposal_media', { proposalId }, { state: 'unrequested', traceId: null, openid: author.openid as string })).toBe(1);
   }
 
   test('is asked again by the timer, and its verdict counts; the first ask’s late verdict does not', async () => {

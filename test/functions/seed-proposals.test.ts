@@ -103,8 +103,8 @@ describe('the first start with demo data', () => {
     const [merged] = byStatus('merged');
     const into = views.find((view) => view.id === merged.mergedInto?.id) as ProposalView;
     expect(into).toMatchObject({ title: '东区宿舍到图书馆的小路夜间照明不足', status: 'in_progress', assignee: { name: '陈主任' } });
-    // Its two supporters, and the duplicate's proposer who came with the merge.
-    expect(into.supportCount).toBe(3);
+    // Its two supporters (a merge passes on supporters only, never the duplicate's proposer).
+    expect(into.supportCount).toBe(2);
     expect(into.history.map((entry) => entry.kind)).toEqual(expect.arrayContaining(['submitted', 'visibility', 'status', 'assigned', 'merged-in']));
   });
 
