@@ -165,3 +165,50 @@ export function pagedListHooks<TData extends { next: string | null }>(
     },
   };
 }
+
+/** Data keys holding a ListWindow. */
+type WindowKey<TData> = { [K in keyof TData]: TData[K] extends ListWindow ? K : never }[keyof TData] & string;
+
+/** What the shared list handlers need of a page: a status to show loading in, and a `load` from a window's start. */
+export interface PagedWindowPage<TData extends { next: string | null; status: string }> {
+  readonly data: Readonly<TData>;
+  setData(patch: { status: 'loading' }): void;
+  load(reset: boolean, start?: WindowStart): Promise<void>;
+}
+
+/**
+ * The handlers of a page that is one paged list, for its `methods`: 重试 after a failed first load,
+ * 加载更多, and the `list-window` bars' 「显示后 N 条」 and 「回到开头」 on the window kept under
+ * `windowKey` (scrolled to `selector` when given, else to the top). A page whose retry does more
+ * defines its own `onRetry` after the spread.
+ */
+export function pagedListMethods<TData extends { next: string | null; status: string }>(
+  windowKey: WindowKey<TData>,
+  selector?: string,
+): { onRetry(): Promise<void>; onMore(): Promise<void>; onOnward(): Promise<void>; onRestart(): Promise<void> } & ThisType<PagedWindowPage<TData>> {
+  return {
+    onRetry() {
+      this.setData({ status: 'loading' });
+      return this.load(true);
+    },
+    onMore() {
+      return this.load(false);
+    },
+    onOnward() {
+      const window = this.data[windowKey] as unknown as ListWindow;
+      return showWindow(window.onward, (start) => this.load(true, start), selector);
+    },
+    onRestart() {
+      return showWindow(FIRST_WINDOW, (start) => this.load(true, start), selector);
+    },
+  };
+}
+
+/**
+ * The rows and window once the row at `index` left the list (read again, it no longer matches):
+ * the rows after it move up, and the window counts one fewer.
+ */
+export function withoutRow<R>(rows: readonly R[], window: ListWindow, index: number): { rows: R[]; window: ListWindow } {
+  const kept = rows.filter((_, i) => i !== index);
+  return { rows: kept, window: { ...window, first: kept.length ? window.offset + 1 : 0, last: window.offset + kept.length } };
+}

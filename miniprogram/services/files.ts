@@ -7,6 +7,7 @@
 import type { AppError, Result } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { runtimeConfig } from '../config/launch';
+import { randomId } from '../utils/proposal-view';
 import type { LocalRuntime, RuntimeConfig } from '../config/runtime';
 import { ensureSession } from './session';
 import { cloudFor, localIdentityHeaders } from './transport';
@@ -101,12 +102,12 @@ export function roomPhotoCloudPath(accountId: string, tempFilePath: string, now:
 }
 
 /**
- * In the submission's folder, named by time and a random tag: the request id, not the account,
- * keeps an anonymous proposal's images from naming their proposer.
+ * In the submission's folder, under a random name and nothing else: the request id, not the
+ * account, keeps an anonymous proposal's images from naming their proposer, and no time in the
+ * name says when they were picked.
  */
-export function proposalImageCloudPath(requestId: string, tempFilePath: string, now: number = Date.now(), random: () => number = Math.random): string {
-  const tag = Math.floor(random() * 0x100000).toString(36);
-  return `proposal-images/${requestId}/${now}-${tag}.${extensionOf(tempFilePath)}`;
+export function proposalImageCloudPath(requestId: string, tempFilePath: string, random: () => number = Math.random): string {
+  return `proposal-images/${requestId}/${randomId(random)}.${extensionOf(tempFilePath)}`;
 }
 
 /** Steps of the progress a page hears of: nine files at once stay far under 20 setData a second. */

@@ -18,7 +18,7 @@ import type {
 import { FIELD_LIMITS } from '../../typings/limits';
 import { OPEN_PROPOSAL_STATUSES, PROPOSAL_STATUSES } from '../../typings/proposal-rules';
 import { shortTime, type TagType } from './notice-view';
-import { authorText, statusTagType, statusText } from './proposal-view';
+import { authorText, proposalHead, statusTagType, statusText, timeline, type ProposalHead, type TimelineItem } from './proposal-view';
 
 export const CATEGORIES_URL = '/packages/admin/pages/proposal-categories/index';
 export const REVEALS_URL = '/packages/admin/pages/proposal-reveals/index';
@@ -31,14 +31,24 @@ export interface CountCell {
   /** '' is 全部. */
   status: ProposalStatus | '';
   label: string;
-  count: number;
+  /** The number, or — until the dashboard has answered (never a 0 it did not say). */
+  count: string;
   active: boolean;
 }
 
+const UNKNOWN_COUNT = '—';
+
 /** The grid: 全部 then every status in the order of the handling; the one filtering the list is active. */
 export function countGrid(dashboard: ProposalDashboard | null, active: ProposalStatus | ''): CountCell[] {
-  const total: CountCell = { status: '', label: '全部', count: dashboard?.total ?? 0, active: active === '' };
-  return [total, ...PROPOSAL_STATUSES.map((status) => ({ status, label: statusText(status), count: dashboard?.counts[status] ?? 0, active: active === status }))];
+  const count = (value: number | undefined) => (dashboard ? String(value ?? 0) : UNKNOWN_COUNT);
+  const total: CountCell = { status: '', label: '全部', count: count(dashboard?.total), active: active === '' };
+  return [total, ...PROPOSAL_STATUSES.map((status) => ({ status, label: statusText(status), count: count(dashboard?.counts[status]), active: active === status }))];
+}
+
+/** A count's status from a tap's dataset: '' (全部), a known status, or null for anything else. */
+export function statusFilterOf(value: unknown): ProposalStatus | '' | null {
+  if (value === '' || value === undefined) return '';
+  return (PROPOSAL_STATUSES as readonly unknown[]).includes(value) ? (value as ProposalStatus) : null;
 }
 
 /**
@@ -96,6 +106,26 @@ export function deskRow(card: ProposalCard, now: number): DeskRow {
   };
 }
 
+export interface DeskFilters {
+  status: ProposalStatus | '';
+  categoryId: string;
+  unitId: string;
+  assignedToMe: boolean;
+}
+
+/**
+ * Whether a proposal read again (back from handling it) still belongs in the desk's list under
+ * its filters: the caller still handles it, and its status, category and assignee still match.
+ * A unit filter never matches an anonymous one; otherwise the units did not change.
+ */
+export function stillOnDesk(view: ProposalView, filters: DeskFilters, memberId: string | null): boolean {
+  if (!view.can.handle) return false;
+  if (filters.status && view.status !== filters.status) return false;
+  if (filters.categoryId && view.categoryId !== filters.categoryId) return false;
+  if (filters.unitId && view.anonymous) return false;
+  return !filters.assignedToMe || (!!memberId && view.assignee?.id === memberId);
+}
+
 export interface CategoryOption {
   /** '' is every category. */
   id: string;
@@ -140,6 +170,13 @@ const MOVES: readonly { to: ProposalStatus; key: ActionKey; label: string; type:
   { to: 'rejected', key: 'reject', label: '不予采纳', type: 'danger' },
 ];
 
+const ACTION_KEYS: readonly ActionKey[] = ['accept', 'start', 'resolve', 'reject', 'answer', 'assign', 'publish', 'merge', 'reveal'];
+
+/** An action button's key from a tap's dataset; null for anything else. */
+export function actionKeyOf(value: unknown): ActionKey | null {
+  return (ACTION_KEYS as readonly unknown[]).includes(value) ? (value as ActionKey) : null;
+}
+
 export function moveTarget(key: ActionKey): ProposalStatus | null {
   return MOVES.find((move) => move.key === key)?.to ?? null;
 }
@@ -180,8 +217,8 @@ export function checkAnswer(answer: string, required: boolean): string {
 
 /** What the move's dialog says before it is sent. */
 export function moveDialogText(key: ActionKey): string {
-  if (key === 'resolve') return '办结后提案人会收到通知。可同时填写或更新答复（可选）。';
-  if (key === 'reject') return '不予采纳后提案人会收到通知和原因，提案不能再办理。';
+  if (key === 'resolve') return '办结后提案人可在办理进度中看到（订阅了提醒的会收到消息）。可同时填写或更新答复（可选）。';
+  if (key === 'reject') return '不予采纳后提案人可在办理进度中看到原因（订阅了提醒的会收到消息），提案不能再办理。';
   return '';
 }
 
@@ -230,10 +267,10 @@ export interface MergeChoice {
   meta: string;
 }
 
-/** Proposals this one may be merged into: open ones of a handled category, never itself. */
+/** Proposals this one may be merged into: the open ones the server listed (`openOnly`), never itself. */
 export function mergeChoices(cards: readonly ProposalCard[], selfId: string, now: number): MergeChoice[] {
   return cards
-    .filter((card) => card.id !== selfId && isOpen(card.status))
+    .filter((card) => card.id !== selfId)
     .map((card) => ({ id: card.id, title: card.title, meta: `${statusText(card.status)} · ${card.categoryName} · ${shortTime(card.submittedAt, now)}` }));
 }
 
@@ -251,9 +288,30 @@ export function revealedLines(author: RevealedAuthor): string[] {
   return lines;
 }
 
-/** `计算机学院、软件工程 2301 班`: a named proposer's units. */
-export function unitsText(view: Pick<ProposalView, 'unitNames'>): string {
-  return view.unitNames.join('、');
+/** What 办理提案 shows of the proposal: the view's fields the template reads, and no more. */
+export interface HandleView extends ProposalHead {
+  /** `指派给 王二 · 未公开 · 附议 3`. */
+  state: string;
+  images: string[];
+  /** Where a duplicate went: a link when the handler may open it, else only that it was merged. */
+  mergedInto: { title: string; visible: boolean } | null;
+  rating: { stars: number; comment: string } | null;
+  timeline: TimelineItem[];
+  actions: HandleAction[];
+}
+
+export function handleView(view: ProposalView, now: number): HandleView {
+  const head = proposalHead(view, now);
+  return {
+    ...head,
+    author: `提案人：${head.author}`,
+    state: `${view.assignee ? `指派给 ${view.assignee.name}` : '未指派'} · ${view.public ? '已公开' : '未公开'} · 附议 ${view.supportCount}`,
+    images: view.images.map((image) => image.url),
+    mergedInto: view.mergedInto ? { title: view.mergedInto.title, visible: view.mergedInto.visible } : null,
+    rating: view.rating ? { stars: view.rating.stars, comment: view.rating.comment } : null,
+    timeline: timeline(view.history),
+    actions: handleActions(view),
+  };
 }
 
 // Categories

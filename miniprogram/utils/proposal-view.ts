@@ -53,6 +53,16 @@ export function authorText(view: Pick<ProposalCard, 'anonymous' | 'authorName' |
   return view.authorName;
 }
 
+/**
+ * Who proposed it with their units, as the detail page and 办理提案 say it: `李明 · 计算机学院`,
+ * and for an anonymous proposal only 匿名 (or 我（匿名提交）), never its units, whatever came.
+ */
+export function authorLine(view: Pick<ProposalView, 'anonymous' | 'authorName' | 'mine' | 'unitNames'>): string {
+  const author = authorText(view);
+  if (view.anonymous || !view.authorName || !view.unitNames.length) return author;
+  return `${author} · ${view.unitNames.join('、')}`;
+}
+
 const PROPOSER = '提案人';
 
 /** One sentence per recorded change; the proposer (`by` null) is 提案人, never named. */
@@ -72,9 +82,10 @@ export function historyText(entry: HistoryEntry): string {
     case 'visibility':
       return entry.to === 'private' ? `${by} 取消公开了提案` : `${by} 公开了提案`;
     case 'merged':
-      return `${by} 将本提案并入提案「${entry.to ?? ''}」`;
+      return entry.to ? `${by} 将本提案并入提案「${entry.to}」` : `${by} 将本提案并入其他提案`;
     case 'merged-in': {
-      const merged = `${by} 将提案「${entry.from ?? ''}」并入本提案`;
+      // No title for those who may not see the duplicate (it may be someone's private proposal).
+      const merged = entry.from ? `${by} 将提案「${entry.from}」并入本提案` : `${by} 将一条提案并入本提案`;
       const count = Number(entry.note);
       return entry.note && Number.isFinite(count) && count > 0 ? `${merged}（${count} 人的附议随之转入）` : merged;
     }
@@ -113,6 +124,8 @@ export interface ProposalRow {
   mine: boolean;
   /** 我的 beside a named author (an anonymous one already reads 我（匿名提交）). */
   mineMark: boolean;
+  /** Others see it in 全部提案: a private one (the proposer's own, in 我的提案) is tagged 未公开 and shows no count. */
+  isPublic: boolean;
   supportCount: number;
   supported: boolean;
   /** Offer 附议: public, still open to support, and not the person's own. */
@@ -139,6 +152,7 @@ export function cardView(card: ProposalCard, now: number): ProposalRow {
     author: authorText(card),
     mine: card.mine,
     mineMark: card.mine && authorText(card) !== '我（匿名提交）',
+    isPublic: card.public,
     supportCount: card.supportCount,
     supported: card.supported,
     canSupport: canSupportCard(card),
@@ -146,6 +160,23 @@ export function cardView(card: ProposalCard, now: number): ProposalRow {
     imageCount: card.imageCount,
     time: shortTime(card.submittedAt, now),
   };
+}
+
+/** A card's excerpt as the server cuts it: the first 80 characters, on one line. */
+function excerptOf(content: string): string {
+  return Array.from(content.replace(/\s+/g, ' ').trim()).slice(0, 80).join('');
+}
+
+/** The list card of a proposal read on its own (coming back from its page), for `cardView` and the desk's rows. */
+export function cardOfView(view: ProposalView): ProposalCard {
+  const { content, unitNames: _units, images, answer, rejectReason: _reason, mergedInto: _into, rating: _rating, history: _history, can: _can, rev: _rev, ...card } = view;
+  return { ...card, excerpt: excerptOf(content), imageCount: images.length, hasAnswer: !!answer };
+}
+
+/** Whether a proposal read again still belongs in the tab's list it was opened from. */
+export function stillListed(view: ProposalView, tab: ProposalTab, categoryId: string): boolean {
+  if (tab === 'mine') return view.mine;
+  return view.public && (!categoryId || view.categoryId === categoryId);
 }
 
 /** A row after the server answered a support tap: its count and state as the server says. */
@@ -179,6 +210,17 @@ export const PROPOSAL_SORTS: readonly { sort: ProposalSort; text: string }[] = [
   { sort: 'newest', text: '最新' },
 ];
 
+/**
+ * Where 提交提案's 查看我的提案 leaves the tab it asks the 提案 tab to show (switchTab takes no
+ * query), read and removed on the tab's next show.
+ */
+export const PROPOSAL_TAB_KEY = 'xintong.proposals.tab';
+
+/** The tab asked for under PROPOSAL_TAB_KEY, or null for nothing (or anything else). */
+export function requestedTab(stored: unknown): ProposalTab | null {
+  return PROPOSAL_TABS.some((option) => option.tab === stored) ? (stored as ProposalTab) : null;
+}
+
 export function emptyListText(tab: ProposalTab, filtered: boolean): string {
   if (tab === 'mine') return '你还没有提交过提案，有好的想法就提出来吧';
   return filtered ? '这个类别下还没有公开的提案' : '还没有公开的提案';
@@ -187,15 +229,51 @@ export function emptyListText(tab: ProposalTab, filtered: boolean): string {
 // The submission form
 
 export const ANONYMOUS_NOTE =
-  '匿名提交后，处理人和其他同事都看不到你的姓名和单位；只有管理员因正当理由才能查看提案人，且每次查看都会留下记录并告知你。';
+  '匿名提交后，处理人和其他同事都看不到你的姓名和单位；只有管理员因正当理由才能查看提案人，且每次查看都会留下记录，并显示在你的提案进度中。';
+
+/** Under the switch while it is off: what a named proposal shows, and to whom. */
+export const NAMED_NOTE = '不匿名时处理人可以看到你的姓名和单位，提案公开后所有同事都能看到';
+
+// Random ids. A proposal's id is made from its request id and is seen by everyone who sees the
+// proposal, and its images' names by whoever gets their links: neither may carry a time (the
+// moment the form was opened could then be matched with who was writing then).
+
+const ID_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+/** 22 letters of 64: 132 random bits. */
+export const RANDOM_ID_LENGTH = 22;
+/**
+ * Secure random bytes the form fetched ahead (wx.getRandomValues answers only later, and an
+ * image's name is needed at once), spent by `randomId`.
+ */
+const securePool: number[] = [];
+/** Bytes the form asks for when the pool runs low: ids for a request and nine images, and more. */
+export const SECURE_POOL_SIZE = 256;
+
+export function addSecureBytes(bytes: ArrayLike<number>): void {
+  securePool.push(...Array.from(bytes, (byte) => byte & 0xff));
+}
+
+/** Whether the pool could not pay for a submission's ids (a request and nine images). */
+export function securePoolLow(): boolean {
+  return securePool.length < RANDOM_ID_LENGTH * 10;
+}
+
+/**
+ * RANDOM_ID_LENGTH letters of `[A-Za-z0-9_-]`: secure bytes from the pool while it has them,
+ * otherwise `random` (a base library without wx.getRandomValues).
+ */
+export function randomId(random: () => number = Math.random): string {
+  const secure = securePool.length >= RANDOM_ID_LENGTH ? securePool.splice(0, RANDOM_ID_LENGTH) : null;
+  // 256 is a multiple of 64: a byte's low six bits are uniform.
+  return Array.from({ length: RANDOM_ID_LENGTH }, (_, i) => ID_LETTERS[(secure ? secure[i] : Math.floor(random() * 64)) & 63]).join('');
+}
 
 /**
  * A fresh id for one submission (it also names the images' folder). Keep it while retrying the
  * same submission: the backend answers the proposal it already made instead of making two.
  */
-export function newProposalRequestId(now: number = Date.now(), random: () => number = Math.random): string {
-  const tail = Math.floor(random() * 0x7fffffff).toString(36);
-  return `p${now.toString(36)}${tail}`.slice(0, 40);
+export function newProposalRequestId(random: () => number = Math.random): string {
+  return randomId(random);
 }
 
 export interface ProposalForm {
@@ -230,9 +308,17 @@ const length = (text: string) => Array.from(text).length;
 
 export const UPLOADS_PENDING = '图片还在上传，请稍候';
 export const UPLOADS_FAILED = '有图片上传失败，请重试或移除';
+/** PROPOSAL_IMAGE_INVALID: the server does not say which image, so every one goes. */
+export const IMAGES_INVALID = '有图片无法使用，请移除所有图片后重新添加';
+
+export interface ProposalCheck {
+  errors: ProposalErrors;
+  /** Nothing stands in the way but images still uploading: the submit waits for them. */
+  waitForUploads: boolean;
+}
 
 /** What must be fixed before sending, by the limits the backend applies (FIELD_LIMITS). */
-export function checkProposal(form: ProposalForm, images: readonly ImageRow[], categoryIds: readonly string[]): ProposalErrors {
+export function checkProposal(form: ProposalForm, images: readonly ImageRow[], categoryIds: readonly string[]): ProposalCheck {
   const errors: ProposalErrors = { ...NO_PROPOSAL_ERRORS };
   if (!form.categoryId) errors.category = '请选择提案类别';
   else if (!categoryIds.includes(form.categoryId)) errors.category = '该类别已停用，请重新选择';
@@ -246,8 +332,25 @@ export function checkProposal(form: ProposalForm, images: readonly ImageRow[], c
   // A failure is said at once, even while others still upload: waiting would not mend it.
   else if (images.some((row) => row.status === 'failed')) errors.images = UPLOADS_FAILED;
   else if (images.some((row) => row.status === 'uploading')) errors.images = UPLOADS_PENDING;
-  return errors;
+  const waitForUploads = errors.images === UPLOADS_PENDING && !hasProposalErrors({ ...errors, images: '' });
+  return { errors, waitForUploads };
 }
+
+/**
+ * Whether a failed submit may have made the proposal all the same: the call never came back, or
+ * failed past the point the server can say. A retry must then send exactly what went.
+ */
+export function submitOutcomeUnknown(error: AppError): boolean {
+  return error.code === 'NETWORK_ERROR' || error.code === 'INTERNAL';
+}
+
+/** The server's word that this submission's id made a proposal already (with what was sent first). */
+export function submittedEarlier(error: AppError): boolean {
+  return error.code === 'INVALID_INPUT' && error.field === 'requestId';
+}
+
+/** What the form says of a submit whose outcome is not known. */
+export const OUTCOME_UNKNOWN = '没能确认提案是否已提交成功：请重试（按刚才的内容提交，不会重复提交），或到「我的提案」查看。';
 
 /** The form field a backend error belongs to, or null for errors about the whole submission. */
 export function fieldOfProposalError(error: AppError): ProposalField | null {
@@ -288,21 +391,10 @@ export interface RatingView {
   at: string;
 }
 
-export interface DetailView {
-  id: string;
-  title: string;
-  statusText: string;
-  statusType: TagType;
-  categoryName: string;
-  author: string;
-  /** The proposer's units (named proposals only). */
-  units: string;
-  submittedAt: string;
-  content: string;
+export interface DetailView extends ProposalHead {
   images: ImageTile[];
-  answer: { text: string; meta: string } | null;
-  rejectReason: string;
-  mergedInto: { id: string; title: string } | null;
+  /** The proposal it went into; `visible` false: the caller may not open it (no title, no link). */
+  mergedInto: { id: string; title: string; visible: boolean } | null;
   supportCount: number;
   supported: boolean;
   canSupport: boolean;
@@ -316,21 +408,41 @@ export interface DetailView {
   timeline: TimelineItem[];
 }
 
-export function detailView(view: ProposalView, now: number): DetailView {
+/** What the detail page and 办理提案 both show of a proposal, as they show it. */
+export interface ProposalHead {
+  id: string;
+  title: string;
+  statusText: string;
+  statusType: TagType;
+  categoryName: string;
+  /** Who proposed it, with units when named (authorLine). */
+  author: string;
+  submittedAt: string;
+  content: string;
+  answer: { text: string; meta: string } | null;
+  rejectReason: string;
+}
+
+export function proposalHead(view: ProposalView, now: number): ProposalHead {
   return {
     id: view.id,
     title: view.title,
     statusText: statusText(view.status),
     statusType: statusTagType(view.status),
     categoryName: view.categoryName,
-    author: authorText(view),
-    units: view.anonymous ? '' : view.unitNames.join('、'),
+    author: authorLine(view),
     submittedAt: view.submittedAt,
     content: view.content,
-    images: view.images.map((image, key) => ({ key, url: image.url, badge: imageBadge(image.check) ?? '', refused: image.check === 'refused' })),
     answer: view.answer ? { text: view.answer.text, meta: answerMeta(view.answer, now) } : null,
     rejectReason: view.rejectReason ?? '',
-    mergedInto: view.mergedInto,
+  };
+}
+
+export function detailView(view: ProposalView, now: number): DetailView {
+  return {
+    ...proposalHead(view, now),
+    images: view.images.map((image, key) => ({ key, url: image.url, badge: imageBadge(image.check) ?? '', refused: image.check === 'refused' })),
+    mergedInto: view.mergedInto ? { ...view.mergedInto } : null,
     supportCount: view.supportCount,
     supported: view.supported,
     canSupport: view.can.support,
@@ -347,6 +459,9 @@ export interface RatingErrors {
   stars: string;
   comment: string;
 }
+
+/** Under the rating form: who will read it. */
+export const RATING_NOTE = '评分和评价会显示在提案中，所有能看到本提案的人都能看到';
 
 export function checkRating(stars: number, comment: string): RatingErrors {
   const errors: RatingErrors = { stars: '', comment: '' };

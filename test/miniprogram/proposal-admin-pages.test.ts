@@ -25,6 +25,7 @@ function signIn(roles: Role[] = ['member', 'admin']): void {
 }
 
 const navigations = () => (wx.navigateTo as jest.Mock).mock.calls.map((call) => call[0].url);
+const textOf = (page: RenderedPage, selector: string) => (page.root.querySelector(selector)?.dom.textContent ?? '').replace(/\s+/g, ' ').trim();
 
 async function tapCell(page: RenderedPage, selector: string, index = 0): Promise<void> {
   const host = page.root.querySelectorAll(selector)[index];
@@ -85,7 +86,17 @@ describe('提案办理', () => {
       '食堂增加晚间窗口待受理后勤服务 · 李明 · 2024-03-01指派给 王二已公开',
       '图书馆延长开放已受理后勤服务 · 匿名 · 2024-03-01未指派',
     ]);
+    // 首次答复用时 sits above the list, folded to one line until opened.
+    expect(exists(page, '.first-answer')).toBe(false);
+    expect(textOf(page, '.first-answers__toggle')).toBe('各类别首次答复用时 ▸');
+    await page.tap(page.root.querySelector('.first-answers__toggle')!.dom);
+    expect(textOf(page, '.first-answers__toggle')).toBe('各类别首次答复用时 ▾');
     expect(rowTexts(page, '.first-answer')).toEqual(['后勤服务已答复 3 件 · 平均 0.2 天 · 最长 3 天']);
+    type Placed = { compareDocumentPosition(other: Placed): number };
+    const above = page.root.querySelector('.first-answers')!.dom as unknown as Placed;
+    const list = page.root.querySelector('.rows')!.dom as unknown as Placed;
+    // DOCUMENT_POSITION_FOLLOWING: the list comes after.
+    expect(above.compareDocumentPosition(list) & 4).toBe(4);
 
     await page.tap('图书馆延长开放');
     await page.tap('类别管理');
@@ -167,6 +178,66 @@ describe('提案办理', () => {
     await waitFor(() => page.queryByText('仅管理员和提案类别的处理人可用'), 'the refusal');
     await backend.idle();
     expect(backend.calls.map((call) => call.action)).toEqual(['categories.list']);
+    page.unmount();
+  });
+
+  it('shows — for the counts and a loading mark for the list until they answer, never 0 nor 暂无', async () => {
+    signIn();
+    const backend = installBackend(deskHandlers([proposalCard({ id: 'p-1', title: '食堂增加晚间窗口' })]));
+    backend.hold((call) => call.action !== 'categories.list');
+    const page = renderPage(DESK);
+    await waitFor(() => page.queryByText('只看指派给我的'), 'the desk');
+    await backend.idle();
+    expect(rowTexts(page, '.count')).toEqual(['—全部', '—待受理', '—已受理', '—办理中', '—已办结', '—未采纳', '—已合并']);
+    expect(exists(page, '.list-loading')).toBe(true);
+    expect(page.text()).not.toContain('暂无需要办理的提案');
+    backend.release();
+    await waitFor(() => rowTexts(page, '.proposal').length === 1, 'the list');
+    await backend.idle();
+    expect(rowTexts(page, '.count')[0]).toBe('15全部');
+    expect(exists(page, '.list-loading')).toBe(false);
+    page.unmount();
+  });
+
+  it('shows a loading mark instead of the old rows while another filter loads', async () => {
+    signIn();
+    const { page, backend } = await openDesk({
+      ...deskHandlers(),
+      'proposals.handling': (request) => pageOf([request.status ? proposalCard({ id: 'p-9', title: '图书馆延长开放' }) : proposalCard({ id: 'p-1', title: '食堂增加晚间窗口' })]),
+    });
+    expect(rowTexts(page, '.proposal')).toHaveLength(1);
+    backend.hold();
+    await page.tap(textIn(page, '.grid', '已受理'));
+    expect(rowTexts(page, '.proposal')).toEqual([]);
+    expect(exists(page, '.list-loading')).toBe(true);
+    expect(page.text()).not.toContain('没有符合筛选条件的提案');
+    backend.release();
+    await waitFor(() => page.queryByText('图书馆延长开放'), 'the filtered rows');
+    expect(exists(page, '.list-loading')).toBe(false);
+    page.unmount();
+  });
+
+  it('reads only the opened proposal again on coming back from it (and the counts), dropping it once it left the filter', async () => {
+    signIn();
+    const { page, backend } = await openDesk({
+      ...deskHandlers(),
+      'proposals.handling': (request) =>
+        pageOf(request.status ? [proposalCard({ id: 'p-1', title: '食堂增加晚间窗口' })] : [proposalCard({ id: 'p-1', title: '食堂增加晚间窗口' }), proposalCard({ id: 'p-2', title: '图书馆延长开放' })]),
+      'proposals.get': () => ok(proposalView({ id: 'p-1', title: '食堂增加晚间窗口', status: 'accepted', assignee: { id: 'm1', name: '林一' }, can: { support: false, rate: false, handle: true, moveTo: [], reveal: false } })),
+    });
+    await page.tap('食堂增加晚间窗口');
+    await runHook(page, 'onShow');
+    await waitFor(() => rowTexts(page, '.proposal')[0]?.includes('已受理'), 'the row read again');
+    expect(rowTexts(page, '.proposal')[0]).toContain('指派给 林一');
+    expect(backend.callsOf('proposals.handling')).toHaveLength(1);
+    expect(backend.callsOf('proposals.dashboard')).toHaveLength(2);
+
+    await page.tap(textIn(page, '.grid', '待受理'));
+    await waitFor(() => rowTexts(page, '.proposal').length === 1, 'the filtered list');
+    await page.tap('食堂增加晚间窗口');
+    await runHook(page, 'onShow');
+    await waitFor(() => rowTexts(page, '.proposal').length === 0, 'the row gone from 待受理');
+    expect(backend.callsOf('proposals.handling')).toHaveLength(2);
     page.unmount();
   });
 
@@ -257,7 +328,9 @@ describe('办理提案', () => {
     const text = page.text();
     expect(text).toContain('待受理');
     expect(text).toContain('后勤服务 · 2024-03-01 09:00 提交');
-    expect(text).toContain('提案人：李明（计算机学院）');
+    expect(textOf(page, '.author')).toBe('提案人：李明 · 计算机学院');
+    // Outlined, as everywhere else.
+    expect(attributeOf(page, '.status', 'plain')).toBe(true);
     expect(text).toContain('指派给 王二 · 未公开 · 附议 3');
     expect(text).toContain('可以先试行一个月。');
     expect(text).toContain('已与食堂沟通');
@@ -286,7 +359,7 @@ describe('办理提案', () => {
     expect(lastRequest(backend, 'proposals.move')).toEqual({ proposalId: 'p-1', rev: 'rev-2', to: 'in_progress' });
 
     await tapAction(page, '办结');
-    await shown(page, '.move-dialog', '办结后提案人会收到通知');
+    await shown(page, '.move-dialog', '办结后提案人可在办理进度中看到（订阅了提醒的会收到消息）');
     await trigger(page, '.move-answer', 'change', '  已增设晚间窗口，3 月起开放  ');
     await page.tap(textIn(page, '.move-dialog', '办结'));
     await waitFor(() => page.queryByText('已办结'), 'resolved');
@@ -301,7 +374,7 @@ describe('办理提案', () => {
     const { page, backend } = await openHandle(served().handlers);
 
     await tapAction(page, '不予采纳');
-    await shown(page, '.move-dialog', '不予采纳后提案人会收到通知和原因');
+    await shown(page, '.move-dialog', '不予采纳后提案人可在办理进度中看到原因（订阅了提醒的会收到消息）');
     await page.tap(textIn(page, '.move-dialog', '不予采纳'));
     await waitFor(() => page.queryByText('请填写不予采纳的原因'), 'the reason asked for');
     await trigger(page, '.move-reason', 'change', '   ');
@@ -364,7 +437,7 @@ describe('办理提案', () => {
     page.unmount();
   });
 
-  it('merges into an open proposal chosen from the handled ones, never itself nor a closed one', async () => {
+  it('merges into an open proposal the server lists (openOnly), never itself', async () => {
     signIn();
     const proposal = served();
     const merged = (intoId: string) => ({ ...proposal.view(), status: 'merged' as const, rev: 'rev-9', mergedInto: { id: intoId, title: '食堂开放夜宵', visible: true }, can: { ...HANDLER } });
@@ -373,25 +446,17 @@ describe('办理提案', () => {
       'proposals.handling': (request) =>
         request.after
           ? pageOf([proposalCard({ id: 'p-7', title: '食堂开放夜宵', status: 'in_progress' })])
-          : pageOf(
-              [
-                proposalCard({ id: 'p-1', title: '食堂增加晚间窗口' }),
-                proposalCard({ id: 'p-5', title: '已办结的提案', status: 'resolved' }),
-                proposalCard({ id: 'p-6', title: '已合并的提案', status: 'merged' }),
-                proposalCard({ id: 'p-4', title: '延长食堂营业时间', status: 'accepted' }),
-              ],
-              'c1',
-            ),
+          : pageOf([proposalCard({ id: 'p-1', title: '食堂增加晚间窗口' }), proposalCard({ id: 'p-4', title: '延长食堂营业时间', status: 'accepted' })], 'c1'),
       'proposals.merge': (request) => ok({ merged: merged(request.intoId), into: proposalView({ id: request.intoId, title: '食堂开放夜宵' }) }),
     });
 
     await tapAction(page, '合并到…');
     await shown(page, '.merge-popup', '延长食堂营业时间');
-    expect(lastRequest(backend, 'proposals.handling')).toEqual({});
+    expect(lastRequest(backend, 'proposals.handling')).toEqual({ openOnly: true });
     await page.tap(textIn(page, '.merge-popup', '加载更多'));
     await waitFor(() => rowTexts(page, '.merge-choice').length === 2, 'the next page');
     expect(rowTexts(page, '.merge-choice')).toEqual(['延长食堂营业时间已受理 · 后勤服务 · 2024-03-01', '食堂开放夜宵办理中 · 后勤服务 · 2024-03-01']);
-    expect(lastRequest(backend, 'proposals.handling')).toEqual({ after: 'c1' });
+    expect(lastRequest(backend, 'proposals.handling')).toEqual({ openOnly: true, after: 'c1' });
 
     await tapCell(page, '.merge-choice', 1);
     await shown(page, '.merge-dialog', '将「食堂增加晚间窗口」合并到「食堂开放夜宵」');
@@ -466,10 +531,31 @@ describe('办理提案', () => {
     expect(actions(named.page)).not.toContain('查看提案人');
     named.page.unmount();
 
-    const anonymous = await openHandle(served({ anonymous: true, authorName: null, can: { ...HANDLER, moveTo: NEXT_MOVES.submitted } }).handlers);
-    expect(anonymous.page.text()).toContain('提案人：匿名');
+    // The fixture's units are still filled: none of them may show on an anonymous proposal.
+    const anonymous = await openHandle(served({ anonymous: true, authorName: null, unitNames: ['计算机学院'], can: { ...HANDLER, moveTo: NEXT_MOVES.submitted } }).handlers);
+    expect(textOf(anonymous.page, '.author')).toBe('提案人：匿名');
     expect(actions(anonymous.page)).not.toContain('查看提案人');
     anonymous.page.unmount();
+  });
+
+  it('says a duplicate went elsewhere without a link when the handler may not see that proposal', async () => {
+    signIn(['member']);
+    const { page } = await openHandle(served({ status: 'merged', mergedInto: { id: '', title: '', visible: false }, can: { ...HANDLER } }).handlers);
+    expect(textOf(page, '.merged-into')).toBe('已并入其他提案');
+    await page.tap(page.root.querySelector('.merged-into')!.dom);
+    expect(navigations()).toEqual([]);
+    page.unmount();
+  });
+
+  it('ignores a tap carrying an action it does not know', async () => {
+    signIn();
+    const { page, backend } = await openHandle(served().handlers);
+    const button = page.root.querySelector('.action-accept')!;
+    (button.dom as unknown as { dataset: Record<string, string> }).dataset.key = 'delete';
+    await page.tap(button.dom);
+    await backend.idle();
+    expect(backend.callsOf('proposals.move')).toHaveLength(0);
+    page.unmount();
   });
 
   it('says a proposal it cannot see is not there', async () => {

@@ -19,12 +19,17 @@ import {
   handledCategories,
   handlerChoices,
   hasCategoryErrors,
+  actionKeyOf,
+  handleView,
   mergeChoices,
+  moveDialogText,
   moveTarget,
   revealedLines,
   revealRow,
+  statusFilterOf,
+  stillOnDesk,
 } from '../../miniprogram/utils/proposal-admin-view';
-import { category, proposalCard, proposalView } from './proposal-fixtures';
+import { category, historyEntry, proposalCard, proposalView } from './proposal-fixtures';
 
 // 2024-03-05 10:00 in Shanghai.
 const NOW = Date.UTC(2024, 2, 5, 2, 0);
@@ -43,16 +48,27 @@ const err = (code: AppError['code'], field?: string): AppError => ({ code, messa
 describe('dashboard', () => {
   it('lays out 全部 then every status in the order of the handling, the filtering one active', () => {
     expect(countGrid(dashboard, 'resolved').map((cell) => [cell.label, cell.count, cell.active])).toEqual([
-      ['全部', 15, false],
-      ['待受理', 4, false],
-      ['已受理', 2, false],
-      ['办理中', 1, false],
-      ['已办结', 7, true],
-      ['未采纳', 1, false],
-      ['已合并', 0, false],
+      ['全部', '15', false],
+      ['待受理', '4', false],
+      ['已受理', '2', false],
+      ['办理中', '1', false],
+      ['已办结', '7', true],
+      ['未采纳', '1', false],
+      ['已合并', '0', false],
     ]);
-    expect(countGrid(null, '').map((cell) => cell.count)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('shows no count before the dashboard answered, never a 0 it did not say', () => {
+    expect(countGrid(null, '').map((cell) => cell.count)).toEqual(['—', '—', '—', '—', '—', '—', '—']);
     expect(countGrid(null, '')[0].active).toBe(true);
+  });
+
+  it('takes a tapped count’s status only when it is a known one', () => {
+    expect(statusFilterOf('in_progress')).toBe('in_progress');
+    expect(statusFilterOf('')).toBe('');
+    expect(statusFilterOf(undefined)).toBe('');
+    expect(statusFilterOf('archived')).toBeNull();
+    expect(statusFilterOf(3)).toBeNull();
   });
 
   it('says durations in 分钟, 小时 or 天 with one decimal at most', () => {
@@ -132,6 +148,18 @@ describe('handling actions', () => {
     expect(keys({ can: { ...handler, handle: false } })).toEqual([]);
   });
 
+  it('takes an action button’s key only when it is a known one', () => {
+    expect(actionKeyOf('merge')).toBe('merge');
+    expect(actionKeyOf('delete')).toBeNull();
+    expect(actionKeyOf(undefined)).toBeNull();
+  });
+
+  it('promises the proposer no more than the server does: the progress, and a message only with a subscription', () => {
+    expect(moveDialogText('resolve')).toBe('办结后提案人可在办理进度中看到（订阅了提醒的会收到消息）。可同时填写或更新答复（可选）。');
+    expect(moveDialogText('reject')).toBe('不予采纳后提案人可在办理进度中看到原因（订阅了提醒的会收到消息），提案不能再办理。');
+    expect(`${moveDialogText('resolve')}${moveDialogText('reject')}`).not.toContain('会收到通知');
+  });
+
   it('maps each move to its status', () => {
     expect([moveTarget('accept'), moveTarget('start'), moveTarget('resolve'), moveTarget('reject'), moveTarget('answer')]).toEqual(['accepted', 'in_progress', 'resolved', 'rejected', null]);
   });
@@ -166,7 +194,7 @@ describe('handling actions', () => {
     expect(handlerChoices(undefined, null)).toEqual([]);
   });
 
-  it('offers to merge into open proposals only, never into itself', () => {
+  it('offers to merge into what the server listed as open, never into itself', () => {
     const cards = [
       proposalCard({ id: 'p-1', status: 'submitted' }),
       proposalCard({ id: 'p-2', status: 'accepted', title: '甲' }),
@@ -175,10 +203,9 @@ describe('handling actions', () => {
       proposalCard({ id: 'p-5', status: 'rejected' }),
       proposalCard({ id: 'p-6', status: 'merged' }),
     ];
-    expect(mergeChoices(cards, 'p-1', NOW)).toEqual([
-      { id: 'p-2', title: '甲', meta: '已受理 · 后勤服务 · 03-01 09:00' },
-      { id: 'p-4', title: '乙', meta: '办理中 · 后勤服务 · 03-01 09:00' },
-    ]);
+    // The server answers open ones only (openOnly): the picker leaves out only the proposal itself.
+    expect(mergeChoices(cards.slice(0, 2), 'p-1', NOW)).toEqual([{ id: 'p-2', title: '甲', meta: '已受理 · 后勤服务 · 03-01 09:00' }]);
+    expect(mergeChoices(cards, 'p-1', NOW).map((choice) => choice.id)).toEqual(['p-2', 'p-3', 'p-4', 'p-5', 'p-6']);
   });
 
   it('says who the revealed author is, leaving out what is unknown', () => {
@@ -188,6 +215,44 @@ describe('handling actions', () => {
       '所在单位：计算机学院、软件工程 2301 班',
     ]);
     expect(revealedLines({ memberId: null, name: '微信用户', number: null, unitNames: [] })).toEqual(['姓名：微信用户']);
+  });
+});
+
+describe('办理提案', () => {
+  const handler = { support: false, rate: false, handle: true, moveTo: [], reveal: false };
+
+  it('keeps only what the page shows, the units of a named proposer, none of an anonymous one whatever came', () => {
+    const named = handleView(proposalView({ unitNames: ['计算机学院', '2301 班'], assignee: { id: 'm2', name: '王二' }, public: false, can: handler }), NOW);
+    expect(named.author).toBe('提案人：李明 · 计算机学院、2301 班');
+    expect(named.state).toBe('指派给 王二 · 未公开 · 附议 3');
+    expect(Object.keys(named)).not.toContain('rev');
+    expect(Object.keys(named)).not.toContain('history');
+    expect(handleView(proposalView({ anonymous: true, authorName: null, unitNames: ['计算机学院'], can: handler }), NOW).author).toBe('提案人：匿名');
+  });
+
+  it('says a duplicate went elsewhere without naming a proposal the handler may not see', () => {
+    const hidden = handleView(proposalView({ status: 'merged', mergedInto: { id: '', title: '', visible: false }, can: handler }), NOW);
+    expect(hidden.mergedInto).toEqual({ title: '', visible: false });
+    const history = handleView(proposalView({ history: [historyEntry({ kind: 'merged-in', by: '王二', from: null, note: '2' })], can: handler }), NOW).timeline;
+    expect(history.map((item) => item.text)).toEqual(['王二 将一条提案并入本提案（2 人的附议随之转入）']);
+  });
+});
+
+describe('a row read again', () => {
+  const handler = { support: false, rate: false, handle: true, moveTo: [], reveal: false };
+  const none = { status: '' as const, categoryId: '', unitId: '', assignedToMe: false };
+
+  it('stays while it still matches the desk’s filters', () => {
+    expect(stillOnDesk(proposalView({ can: handler }), none, 'm1')).toBe(true);
+    expect(stillOnDesk(proposalView({ status: 'accepted', can: handler }), { ...none, status: 'submitted' }, 'm1')).toBe(false);
+    expect(stillOnDesk(proposalView({ categoryId: 'cat-2', can: handler }), { ...none, categoryId: 'cat-1' }, 'm1')).toBe(false);
+    expect(stillOnDesk(proposalView({ assignee: { id: 'm2', name: '王二' }, can: handler }), { ...none, assignedToMe: true }, 'm1')).toBe(false);
+    expect(stillOnDesk(proposalView({ assignee: { id: 'm1', name: '林一' }, can: handler }), { ...none, assignedToMe: true }, 'm1')).toBe(true);
+    expect(stillOnDesk(proposalView({ anonymous: true, authorName: null, can: handler }), { ...none, unitId: 'u1' }, 'm1')).toBe(false);
+  });
+
+  it('goes when the caller no longer handles it', () => {
+    expect(stillOnDesk(proposalView({ can: { ...handler, handle: false } }), none, 'm1')).toBe(false);
   });
 });
 

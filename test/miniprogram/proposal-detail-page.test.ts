@@ -107,6 +107,21 @@ describe('the blocks', () => {
     page.unmount();
   });
 
+  it('says only that a duplicate was merged when the proposal it went into is not the person’s to see', async () => {
+    const { page } = await open(
+      proposalView({
+        status: 'merged',
+        mergedInto: { id: '', title: '', visible: false },
+        history: [historyEntry(), historyEntry({ at: '2024-03-02 10:00', kind: 'merged-in', by: '王老师', from: null, note: '3' })],
+      }),
+    );
+    expect(textOf(page, '.merged')).toBe('已并入其他提案，附议已随之转入');
+    await page.tap(page.root.querySelector('.merged')!.dom);
+    expect(navigate).not.toHaveBeenCalled();
+    expect(rowTexts(page, '.step__text')[0]).toBe('王老师 将一条提案并入本提案（3 人的附议随之转入）');
+    page.unmount();
+  });
+
   it('previews the images, badging for the proposer those being checked or refused', async () => {
     const { page } = await open(
       proposalView({
@@ -144,6 +159,18 @@ describe('the blocks', () => {
     backend.on('proposals.get', () => ok(proposalView({ status: 'accepted' })));
     await runHook(page, 'onShow');
     await waitFor(() => textOf(page, '.head__status') === '已受理', 'the new status');
+    page.unmount();
+  });
+
+  it('reads nothing again when the page shows after an image preview closes, and reads on the next coming back', async () => {
+    const { page, backend } = await open(proposalView({ images: [{ url: 'https://files/a.jpg' }] }));
+    await page.tap(page.root.querySelectorAll('.image')[0].dom);
+    expect(wxNav.previewImage).toHaveBeenCalledTimes(1);
+    await runHook(page, 'onShow');
+    await backend.idle();
+    expect(backend.callsOf('proposals.get')).toHaveLength(1);
+    await runHook(page, 'onShow');
+    await waitFor(() => backend.callsOf('proposals.get').length === 2, 'read again');
     page.unmount();
   });
 });
@@ -199,6 +226,8 @@ describe('rating', () => {
           }),
         ),
     });
+    // What it promises: the comment is read by all who see the proposal.
+    expect(textOf(page, '.rate__note')).toBe('评分和评价会显示在提案中，所有能看到本提案的人都能看到');
     // No stars yet: nothing is sent.
     await page.tap(textIn(page, '.block--rate', '提交评价'));
     expect(textOf(page, '.rate__error')).toBe('请选择 1–5 星');

@@ -7,6 +7,7 @@
  * means, one request id per submission (kept on a retry, new after success), the server's
  * refusals on their fields, the status-message popup on the tap, and the proposal it made.
  */
+import { randomBytes } from 'node:crypto';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { PROPOSAL_REQUEST_ID } from '../../typings/proposal-rules';
 import type { ProposalInput } from '../../typings';
@@ -22,9 +23,10 @@ const NEW = 'pages/proposal-new/index';
 const wxForm = wx as unknown as {
   chooseMedia(options: { count: number; success?(res: { tempFiles: { tempFilePath: string; size: number }[] }): void; fail?(): void }): void;
   redirectTo(options: { url: string }): void;
+  switchTab(options: { url: string }): void;
   previewImage(options: { urls: string[]; current?: string }): void;
+  getRandomValues(options: { length: number; success?(res: { randomValues: ArrayBuffer }): void; fail?(): void }): void;
 };
-
 
 function choosesImages(...paths: string[]): jest.SpyInstance {
   return jest.spyOn(wxForm, 'chooseMedia').mockImplementation((options) => {
@@ -79,9 +81,14 @@ async function tapCell(page: RenderedPage, selector: string): Promise<void> {
 }
 
 let redirect: jest.SpyInstance;
+let store: Map<string, unknown>;
 
 beforeEach(() => {
-  installStorage(storedSession(account({ id: 'u-lin', member: { id: 'm1', name: '林一', number: '2023001', kind: 'staff', unitNames: [], active: true } }), Date.now()));
+  // The harness's stand-in answers zeros; the platform's bytes are random.
+  jest.spyOn(wxForm, 'getRandomValues').mockImplementation((options) => {
+    setTimeout(() => options.success?.({ randomValues: Uint8Array.from(randomBytes(options.length)).buffer }), 0);
+  });
+  store = installStorage(storedSession(account({ id: 'u-lin', member: { id: 'm1', name: '林一', number: '2023001', kind: 'staff', unitNames: [], active: true } }), Date.now()));
   redirect = jest.spyOn(wxForm, 'redirectTo').mockImplementation(() => undefined);
   jest.spyOn(wxMore, 'showToast').mockImplementation(() => undefined);
   jest.spyOn(wxForm, 'previewImage').mockImplementation(() => undefined);
@@ -149,10 +156,13 @@ describe('the form', () => {
 
   it('submits anonymously when switched, saying what that means', async () => {
     const { page, backend } = await open();
-    expect(page.text()).toContain('匿名提交后，处理人和其他同事都看不到你的姓名和单位；只有管理员因正当理由才能查看提案人，且每次查看都会留下记录并告知你。');
+    expect(textOf(page, '.anonymous__note--anonymous')).toBe('匿名提交后，处理人和其他同事都看不到你的姓名和单位；只有管理员因正当理由才能查看提案人，且每次查看都会留下记录，并显示在你的提案进度中。');
+    // Off, it says what a named proposal shows and to whom.
+    expect(textOf(page, '.anonymous__note--named')).toBe('不匿名时处理人可以看到你的姓名和单位，提案公开后所有同事都能看到');
     await fill(page);
     await tapCell(page, '.anonymous__row');
     expect(attributeOf(page, '.anonymous__switch', 'checked')).toBe(true);
+    expect(exists(page, '.anonymous__note--named')).toBe(false);
     await submit(page);
     await waitFor(() => submitted(backend).length === 1, 'the submission');
     expect(submitted(backend)[0].anonymous).toBe(true);
@@ -187,7 +197,8 @@ describe('images', () => {
 
     await page.tap('添加图片');
     await waitFor(() => uploads.pending.length === 3, 'three uploads');
-    const folder = /^proposal-images\/([A-Za-z0-9_-]+)\/\d+-[0-9a-z]+\.png$/.exec(uploads.cloudPath(0));
+    // The folder is the request id; the name is random letters only, no time.
+    const folder = /^proposal-images\/([A-Za-z0-9_-]{22})\/[A-Za-z0-9_-]{22}\.png$/.exec(uploads.cloudPath(0));
     expect(folder).not.toBeNull();
     expect(uploads.cloudPath(1).startsWith(`proposal-images/${folder![1]}/`)).toBe(true);
     expect(page.text()).toContain('图片（3/9）');
@@ -229,33 +240,67 @@ describe('images', () => {
     page.unmount();
   });
 
-  it('takes at most nine', async () => {
-    heldUploads();
-    const chooser = choosesImages(...Array.from({ length: 9 }, (_, i) => `wxfile://tmp/${i}.jpg`));
+  it('takes at most nine: the picker is asked for what is left, and extra picks are cut off', async () => {
+    const uploads = heldUploads();
+    const chooser = choosesImages('wxfile://tmp/a.jpg', 'wxfile://tmp/b.jpg');
     const { page } = await open();
     await page.tap('添加图片');
-    await waitFor(() => page.text().includes('图片（9/9）'), 'nine images');
+    await waitFor(() => page.text().includes('图片（2/9）'), 'two images');
     expect((chooser.mock.calls[0][0] as { count: number }).count).toBe(FIELD_LIMITS.proposalImages);
+
+    // Seven places left; a picker that hands back nine anyway has two cut off.
+    choosesImages(...Array.from({ length: 9 }, (_, i) => `wxfile://tmp/${i}.jpg`));
+    await page.tap('添加图片');
+    await waitFor(() => page.text().includes('图片（9/9）') && uploads.pending.length === 9, 'nine images');
+    expect(((wxForm.chooseMedia as unknown as jest.Mock).mock.calls.at(-1)![0] as { count: number }).count).toBe(7);
+    expect(uploads.pending.map((upload) => upload.options.filePath)).toEqual(['wxfile://tmp/a.jpg', 'wxfile://tmp/b.jpg', ...Array.from({ length: 7 }, (_, i) => `wxfile://tmp/${i}.jpg`)]);
     expect(page.queryByText('添加图片')).toBeNull();
     page.unmount();
   });
+
+  it('starts no retry of an image while a submit waits for the uploads: it says so once they are done', async () => {
+    const uploads = heldUploads();
+    choosesImages('wxfile://tmp/a.jpg', 'wxfile://tmp/b.jpg');
+    const { page, backend } = await open();
+    await fill(page);
+    await page.tap('添加图片');
+    await waitFor(() => uploads.pending.length === 2, 'two uploads');
+    await submit(page);
+    expect(page.text()).toContain('等待图片上传');
+
+    uploads.fail(0);
+    await waitFor(() => page.queryByText('上传失败 重试'), 'the failure');
+    await page.tap('上传失败 重试');
+    await backend.idle();
+    expect(uploads.pending).toHaveLength(2);
+
+    uploads.finish(1);
+    await waitFor(() => page.text().includes('有图片上传失败，请重试或移除'), 'the failure said');
+    expect(submitted(backend)).toHaveLength(0);
+    // Once the submit stopped waiting, the image may be retried.
+    await page.tap('上传失败 重试');
+    await waitFor(() => uploads.pending.length === 3, 'the retry');
+    page.unmount();
+  });
 });
+
+const OUTCOME_UNKNOWN = '没能确认提案是否已提交成功：请重试（按刚才的内容提交，不会重复提交），或到「我的提案」查看。';
 
 describe('one request id per submission', () => {
   it('sends the same id again after a network failure, and a new one after success', async () => {
     const { page, backend } = await open({ 'proposals.submit': () => fail('NETWORK_ERROR', '网络不可用') });
     await fill(page);
     await submit(page);
-    await waitFor(() => page.text().includes('网络') || page.text().includes('重试'), 'the failure');
+    await waitFor(() => textOf(page, '.message') === OUTCOME_UNKNOWN, 'the failure');
     expect(redirect).not.toHaveBeenCalled();
 
     backend.on('proposals.submit', (request) => ok(proposalView({ id: 'p-new', title: request.title })));
-    await submit(page);
+    await page.tap(textIn(page, '.actions', '重试'));
     await waitFor(() => redirect.mock.calls.length === 1, 'the proposal');
     const [first, retry] = submitted(backend);
-    expect(retry.requestId).toBe(first.requestId);
+    expect(retry).toEqual(first);
 
-    // Had the page stayed, its next proposal is another submission.
+    // Had the page stayed, its form is open again and its next proposal is another submission.
     await fill(page, '第二条');
     await submit(page);
     await waitFor(() => submitted(backend).length === 3, 'the second proposal');
@@ -279,6 +324,138 @@ describe('one request id per submission', () => {
   });
 });
 
+describe('a submit whose outcome is unknown', () => {
+  it('locks the form, so a retry can only send what went: fields, images and the anonymous switch', async () => {
+    const uploads = heldUploads();
+    choosesImages('wxfile://tmp/a.jpg');
+    const { page, backend } = await open({ 'proposals.submit': () => fail('NETWORK_ERROR', '网络不可用') });
+    await fill(page);
+    await page.tap('添加图片');
+    await waitFor(() => uploads.pending.length === 1, 'the upload');
+    uploads.finish(0);
+    await waitFor(() => !exists(page, '.image--uploading'), 'uploaded');
+    await submit(page);
+    await waitFor(() => textOf(page, '.message') === OUTCOME_UNKNOWN, 'the unknown outcome');
+
+    expect(attributeOf(page, '.field-title', 'disabled')).toBe(true);
+    expect(attributeOf(page, '.field-content', 'disabled')).toBe(true);
+    expect(attributeOf(page, '.anonymous__switch', 'disabled')).toBe(true);
+    expect(exists(page, '.image__remove')).toBe(false);
+    expect(page.queryByText('添加图片')).toBeNull();
+    expect(exists(page, '.submit')).toBe(false);
+    expect(textOf(page, '.actions')).toBe('重试查看我的提案');
+
+    // A tap on the anonymous row or another category changes nothing any more.
+    await tapCell(page, '.anonymous__row');
+    expect(attributeOf(page, '.anonymous__switch', 'checked')).toBe(false);
+    await page.tap('后勤服务');
+    await page.tap(textIn(page, '.actions', '重试'));
+    await waitFor(() => submitted(backend).length === 2, 'the retry');
+    const [first, retry] = submitted(backend);
+    // The same request: id, folder, files, content and the switch as they went.
+    expect(retry).toEqual(first);
+    expect(retry.imageFileIds).toEqual([`cloud://env/${uploads.cloudPath(0)}`]);
+    expect(uploads.cloudPath(0).startsWith(`proposal-images/${first.requestId}/`)).toBe(true);
+    expect(retry.anonymous).toBe(false);
+    expect(retry.categoryId).toBe('cat-2');
+    expect(uploads.pending).toHaveLength(1);
+    page.unmount();
+  });
+
+  it('leads to 我的提案, opening that tab', async () => {
+    const switchTab = jest.spyOn(wxForm, 'switchTab').mockImplementation(() => undefined);
+    const { page } = await open({ 'proposals.submit': () => fail('INTERNAL') });
+    await fill(page);
+    await submit(page);
+    await waitFor(() => textOf(page, '.message') === OUTCOME_UNKNOWN, 'the unknown outcome');
+    await page.tap('查看我的提案');
+    expect(switchTab).toHaveBeenCalledWith({ url: '/pages/proposals/index' });
+    // The tab reads which of its tabs to show on its next show.
+    expect(store.get('xintong.proposals.tab')).toBe('mine');
+    page.unmount();
+  });
+
+  it('says the earlier submit was made when the server answers so, offering only 我的提案', async () => {
+    const { page, backend } = await open({ 'proposals.submit': () => fail('NETWORK_ERROR', '网络不可用') });
+    await fill(page);
+    await submit(page);
+    await waitFor(() => textOf(page, '.message') === OUTCOME_UNKNOWN, 'the unknown outcome');
+    const earlier = '该提案此前已提交成功，之后的修改未包含在内，请到「我的提案」查看';
+    backend.on('proposals.submit', () => ({ ok: false, error: { code: 'INVALID_INPUT', message: earlier, field: 'requestId' } }));
+    await page.tap(textIn(page, '.actions', '重试'));
+    await waitFor(() => textOf(page, '.message') === earlier, 'the server’s word');
+    expect(textOf(page, '.actions')).toBe('查看我的提案');
+    expect(attributeOf(page, '.field-title', 'disabled')).toBe(true);
+    page.unmount();
+  });
+
+  it('opens the form again when the retry is refused outright (nothing was made), keeping the id', async () => {
+    const { page, backend } = await open({ 'proposals.submit': () => fail('NETWORK_ERROR', '网络不可用') });
+    await fill(page);
+    await submit(page);
+    await waitFor(() => textOf(page, '.message') === OUTCOME_UNKNOWN, 'the unknown outcome');
+    backend.on('proposals.submit', () => ({ ok: false, error: { code: 'CONTENT_RISKY', message: '', field: 'title' } }));
+    await page.tap(textIn(page, '.actions', '重试'));
+    await waitFor(() => textOf(page, '.field-title').includes('内容不合规'), 'the refusal on its field');
+    expect(attributeOf(page, '.field-title', 'disabled')).toBe(false);
+    await trigger(page, '.field-title', 'change', '食堂晚间窗口');
+    backend.on('proposals.submit', (request) => ok(proposalView({ id: 'p-new', title: request.title })));
+    await submit(page);
+    await waitFor(() => redirect.mock.calls.length === 1, 'the proposal');
+    const sent = submitted(backend);
+    expect(sent[2].title).toBe('食堂晚间窗口');
+    expect(sent[2].requestId).toBe(sent[0].requestId);
+    page.unmount();
+  });
+});
+
+describe('ids without a time', () => {
+  it('draws the request id and the images’ names from wx.getRandomValues where the base library has it', async () => {
+    let next = 0;
+    const source = jest.spyOn(wxForm, 'getRandomValues').mockImplementation((options) => {
+      const bytes = Uint8Array.from({ length: options.length }, () => next++ % 64);
+      setTimeout(() => options.success?.({ randomValues: bytes.buffer }), 0);
+    });
+    {
+      const uploads = heldUploads();
+      choosesImages('wxfile://tmp/a.jpg');
+      const { page, backend } = await open();
+      await fill(page);
+      await page.tap('添加图片');
+      await waitFor(() => uploads.pending.length === 1, 'the upload');
+      uploads.finish(0);
+      await submit(page);
+      await waitFor(() => submitted(backend).length === 1, 'the submission');
+      expect(source).toHaveBeenCalled();
+      // Consecutive bytes read as consecutive letters: both came from the platform's bytes.
+      const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+      const fromBytes = (text: string) => [...text].every((char, i) => i === 0 || letters.indexOf(char) === (letters.indexOf(text[i - 1]) + 1) % 64);
+      const { requestId } = submitted(backend)[0];
+      expect(fromBytes(requestId)).toBe(true);
+      const name = /\/([A-Za-z0-9_-]{22})\.jpg$/.exec(uploads.cloudPath(0))![1];
+      expect(fromBytes(name)).toBe(true);
+      expect(name).not.toBe(requestId);
+      page.unmount();
+    }
+  });
+
+  it('falls back to Math.random on a base library without wx.getRandomValues', async () => {
+    const platform = wxForm as { getRandomValues?: unknown };
+    const source = platform.getRandomValues;
+    delete platform.getRandomValues;
+    try {
+      const { page, backend } = await open();
+      await fill(page);
+      await submit(page);
+      await waitFor(() => submitted(backend).length === 1, 'the submission');
+      expect(submitted(backend)[0].requestId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      page.unmount();
+    } finally {
+      platform.getRandomValues = source;
+    }
+  });
+});
+
 describe('the server’s refusals', () => {
   it('puts a field’s error under that field', async () => {
     const { page } = await open({ 'proposals.submit': () => ({ ok: false, error: { code: 'INVALID_INPUT', message: '标题不能为空', field: 'title' } }) });
@@ -297,15 +474,23 @@ describe('the server’s refusals', () => {
     await waitFor(() => page.queryByText('该提案类别不存在或已停用'), 'the category error');
     await waitFor(() => !page.text().includes('教学管理'), 'the choices again');
     expect(textOf(page, '.group-error--category')).toBe('该提案类别不存在或已停用');
+    // The one category left is not chosen behind the person's back: they choose again.
+    expect(exists(page, '.category--chosen')).toBe(false);
     page.unmount();
   });
 
-  it('puts an image refusal on the images', async () => {
+  it('chooses a lone category for the person when the form opens', async () => {
+    const { page } = await open({ 'categories.list': () => ok({ items: [categories[0]], handles: false }) });
+    expect(textOf(page, '.category--chosen')).toContain('后勤服务');
+    page.unmount();
+  });
+
+  it('puts an image refusal on the images, saying to add them again (the server does not say which)', async () => {
     const { page } = await open({ 'proposals.submit': () => fail('PROPOSAL_IMAGE_INVALID') });
     await fill(page);
     await submit(page);
-    await waitFor(() => page.queryByText('图片无效，请重新上传'), 'the images error');
-    expect(textOf(page, '.group-error--images')).toBe('图片无效，请重新上传');
+    await waitFor(() => exists(page, '.group-error--images'), 'the images error');
+    expect(textOf(page, '.group-error--images')).toBe('有图片无法使用，请移除所有图片后重新添加');
     page.unmount();
   });
 

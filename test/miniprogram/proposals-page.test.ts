@@ -10,7 +10,7 @@ import { renderPage, waitFor, watchSetData, wx, type RenderedPage } from '../hel
 import { account, fail, installBackend, installStorage, ok, storedSession, wxMore, type FakeBackend, type Handlers } from './fake-backend';
 import { pageOf, rowTexts, runHook } from './org-fixtures';
 import { exists, textIn } from './page-helpers';
-import { category, proposalCard, proposalCards } from './proposal-fixtures';
+import { category, proposalCard, proposalCards, proposalView } from './proposal-fixtures';
 import './simulate-polyfills';
 
 const TAB = 'pages/proposals/index';
@@ -171,6 +171,33 @@ describe('我的提案', () => {
     page.unmount();
   });
 
+  it('tags one’s private proposals 未公开 with no count, and counts the public ones', async () => {
+    const { page } = await open({
+      'proposals.mine': () =>
+        pageOf([
+          proposalCard({ id: 'p-5', title: '宿舍热水时间', mine: true, public: false, supportCount: 0 }),
+          proposalCard({ id: 'p-6', title: '操场加装路灯', mine: true, public: true, supportCount: 4 }),
+        ]),
+    });
+    await page.tap(textIn(page, '.proposal-tabs', '我的提案'));
+    await waitFor(() => titles(page).length === 2, 'my proposals');
+    expect(textOf(page, '.card', 0)).toContain('未公开');
+    expect(textOf(page, '.card', 0)).not.toContain('人附议');
+    expect(textOf(page, '.card', 1)).not.toContain('未公开');
+    expect(textOf(page, '.card', 1)).toContain('4 人附议');
+    page.unmount();
+  });
+
+  it('opens on 我的提案 when 提交提案 asked for it', async () => {
+    const { page, backend } = await open({ 'proposals.mine': () => pageOf([proposalCard({ id: 'p-5', title: '宿舍热水时间', mine: true })]) });
+    wxMore.setStorageSync('xintong.proposals.tab', 'mine');
+    await runHook(page, 'onShow');
+    await waitFor(() => titles(page)[0] === '宿舍热水时间', 'my proposals');
+    expect(backend.callsOf('proposals.mine')).toHaveLength(1);
+    expect(wxMore.getStorageSync('xintong.proposals.tab')).toBe('');
+    page.unmount();
+  });
+
   it('invites to submit when there are none', async () => {
     const { page } = await open();
     await page.tap(textIn(page, '.proposal-tabs', '我的提案'));
@@ -201,12 +228,35 @@ describe('entries', () => {
     page.unmount();
   });
 
-  it('reads the list again on coming back, so a submitted or handled proposal shows', async () => {
+  it('reads the list again on coming back from elsewhere (提交提案), so a new proposal shows', async () => {
     const { page, backend } = await open();
     backend.on('proposals.public', () => pageOf([proposalCard({ id: 'p-new', title: '新提案' }), proposalCard()]));
+    await page.tap(textIn(page, '.submit-bar', '提交提案'));
     await runHook(page, 'onShow');
     await waitFor(() => titles(page)[0] === '新提案', 'the new proposal');
     expect(backend.callsOf('categories.list').length).toBe(2);
+    page.unmount();
+  });
+
+  it('reads only the opened proposal again on coming back from it, and drops it once it is no longer public', async () => {
+    const { page, backend } = await open({
+      'proposals.public': () => pageOf([proposalCard({ id: 'p-1', title: '食堂增加晚间窗口', supportCount: 3 }), proposalCard({ id: 'p-2', title: '图书馆延长开放' })]),
+      'proposals.get': () => ok(proposalView({ id: 'p-1', title: '食堂增加晚间窗口', supportCount: 4, supported: true, status: 'accepted' })),
+    });
+    await page.tap('食堂增加晚间窗口');
+    await runHook(page, 'onShow');
+    await waitFor(() => textOf(page, '.card__count') === '4 人附议', 'the row read again');
+    expect(textOf(page, '.card', 0)).toContain('已受理');
+    expect(textOf(page, '.card__support')).toBe('已附议');
+    expect(backend.callsOf('proposals.get').map((call) => call.request)).toEqual([{ proposalId: 'p-1' }]);
+    expect(backend.callsOf('proposals.public')).toHaveLength(1);
+
+    backend.on('proposals.get', () => ok(proposalView({ id: 'p-1', public: false })));
+    await page.tap('食堂增加晚间窗口');
+    await runHook(page, 'onShow');
+    await waitFor(() => titles(page).length === 1, 'the row gone');
+    expect(titles(page)).toEqual(['图书馆延长开放']);
+    expect(backend.callsOf('proposals.public')).toHaveLength(1);
     page.unmount();
   });
 

@@ -7,7 +7,7 @@ import { errorText } from '../../utils/error-text';
 import { eventText } from '../../utils/events';
 import { countText } from '../../utils/notice-compose-view';
 import { queryText } from '../../utils/org-view';
-import { checkRating, detailView, handleUrl, PROPOSALS_TAB_URL, proposalUrl, type DetailView } from '../../utils/proposal-view';
+import { checkRating, detailView, handleUrl, PROPOSALS_TAB_URL, proposalUrl, RATING_NOTE, type DetailView } from '../../utils/proposal-view';
 
 type Status = 'loading' | 'ready' | 'missing' | 'error';
 
@@ -22,6 +22,7 @@ interface ProposalData {
   commentCount: string;
   ratingError: string;
   rating: boolean;
+  ratingNote: string;
   limits: typeof FIELD_LIMITS;
 }
 
@@ -32,9 +33,11 @@ interface PageState {
   loaded: boolean;
   /** Counts loads: only the latest one's answer is shown. */
   ticket: number;
+  /** An image preview is open: showing the page again is its closing, and nothing changed. */
+  previewing: boolean;
 }
 
-const state = perInstance<PageState>(() => ({ proposalId: '', alive: true, loaded: false, ticket: 0 }));
+const state = perInstance<PageState>(() => ({ proposalId: '', alive: true, loaded: false, ticket: 0, previewing: false }));
 
 definePage({
   data: {
@@ -47,6 +50,7 @@ definePage({
     commentCount: countText('', FIELD_LIMITS.proposalRatingComment),
     ratingError: '',
     rating: false,
+    ratingNote: RATING_NOTE,
     limits: FIELD_LIMITS,
   } as ProposalData,
 
@@ -62,7 +66,12 @@ definePage({
   },
 
   onShow() {
-    if (state(this).loaded) void this.load();
+    const own = state(this);
+    if (own.previewing) {
+      own.previewing = false;
+      return;
+    }
+    if (own.loaded) void this.load();
   },
 
   onUnload() {
@@ -108,12 +117,14 @@ definePage({
     onPreviewImage(event: { currentTarget: { dataset: { index?: number } } }) {
       const images = this.data.view?.images ?? [];
       const image = images[Number(event.currentTarget.dataset.index)];
-      if (image) wx.previewImage({ urls: images.map((tile) => tile.url), current: image.url });
+      if (!image) return;
+      state(this).previewing = true;
+      wx.previewImage({ urls: images.map((tile) => tile.url), current: image.url });
     },
 
     onMergedInto() {
       const into = this.data.view?.mergedInto;
-      if (into) wx.navigateTo({ url: proposalUrl(into.id) });
+      if (into?.visible) wx.navigateTo({ url: proposalUrl(into.id) });
     },
 
     onHandle() {

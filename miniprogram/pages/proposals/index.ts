@@ -1,10 +1,11 @@
 import type { AppError, Page, ProposalCard, Result } from '../../../typings';
 import { LatestOnly, perInstance } from '../../common/latest';
 import { definePage } from '../../common/page';
-import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../common/paged-list';
-import { listCategories, myProposals, publicProposals, supportProposal } from '../../services/proposal';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, pagedListMethods, windowRequest, withoutRow, type ListWindow, type WindowStart } from '../../common/paged-list';
+import { getProposal, listCategories, myProposals, publicProposals, supportProposal } from '../../services/proposal';
 import { errorText } from '../../utils/error-text';
 import {
+  cardOfView,
   cardView,
   categoryOptions,
   DESK_URL,
@@ -14,6 +15,9 @@ import {
   PROPOSAL_TABS,
   proposalUrl,
   PROPOSALS_CAP,
+  stillListed,
+  PROPOSAL_TAB_KEY,
+  requestedTab,
   supportedRow,
   type CategoryOption,
   type ProposalRow,
@@ -52,6 +56,8 @@ interface RowEvent {
 const loads = perInstance(() => new LatestOnly());
 /** Proposals whose support tap is on its way: a second tap meanwhile would undo the first. */
 const supporting = perInstance(() => new Set<string>());
+/** The proposal whose card was opened: coming back reads that one again, not the whole window. */
+const opened = perInstance(() => ({ id: null as string | null }));
 
 function fetchPage(data: Readonly<ProposalsData>, after: string | null): Promise<Result<Page<ProposalCard>>> {
   if (data.tab === 'mine') return myProposals(after);
@@ -85,9 +91,25 @@ definePage({
 
   ...pagedListHooks<ProposalsData>(loads),
 
-  // Back from the form or a proposal: one may have been submitted, supported or handled.
+  /**
+   * Back from a proposal's page: that one may have been supported, rated or handled, and is read
+   * again. Back from anywhere else (提交提案 above all: a new proposal), the window is.
+   */
   onShow() {
+    const card = opened(this);
+    const id = card.id;
+    card.id = null;
+    const tab = this.takeRequestedTab();
+    if (tab && tab !== this.data.tab) {
+      void this.loadCategories();
+      void this.reload({ tab });
+      return;
+    }
     if (!this.data.loaded) return;
+    if (id) {
+      void this.refreshRow(id);
+      return;
+    }
     void this.loadCategories();
     void this.load(true);
   },
@@ -130,10 +152,36 @@ definePage({
       });
     },
 
+    /** The tab 提交提案 asked for (查看我的提案), once. */
+    takeRequestedTab() {
+      const stored: unknown = wx.getStorageSync(PROPOSAL_TAB_KEY);
+      if (stored) wx.removeStorageSync(PROPOSAL_TAB_KEY);
+      return requestedTab(stored);
+    },
+
+    /** The opened proposal read again: its row as it is now, or gone when it left the list (no longer public). */
+    refreshRow(id: string): Promise<void> {
+      const { tab, categoryId } = this.data;
+      return getProposal(id).then((result) => {
+        if (tab !== this.data.tab || categoryId !== this.data.categoryId) return;
+        const index = this.data.rows.findIndex((row) => row.id === id);
+        if (index < 0) return;
+        if (result.ok && stillListed(result.data, tab, categoryId)) {
+          this.setData({ [`rows[${index}]`]: cardView(cardOfView(result.data), Date.now()) });
+          return;
+        }
+        if (!result.ok && result.error.code !== 'PROPOSAL_NOT_FOUND') return;
+        const left = withoutRow(this.data.rows, this.data.window, index);
+        this.setData({ rows: left.rows, window: left.window });
+      });
+    },
+
     showFailure(error: AppError) {
       if (this.data.status !== 'ready') this.setData({ status: 'error', errorText: errorText(error) });
       else wx.showToast({ title: errorText(error), icon: 'none' });
     },
+
+    ...pagedListMethods<ProposalsData>('window'),
 
     onRetry() {
       this.setData({ status: 'loading' });
@@ -165,21 +213,11 @@ definePage({
       return this.reload({ categoryId });
     },
 
-    onMore() {
-      return this.load(false);
-    },
-
-    onOnward() {
-      return showWindow(this.data.window.onward, (start) => this.load(true, start));
-    },
-
-    onRestart() {
-      return showWindow(FIRST_WINDOW, (start) => this.load(true, start));
-    },
-
     onOpen(event: RowEvent) {
       const id = event.currentTarget.dataset.id;
-      if (id) wx.navigateTo({ url: proposalUrl(id) });
+      if (!id) return;
+      opened(this).id = id;
+      wx.navigateTo({ url: proposalUrl(id) });
     },
 
     /** 附议 or its withdrawal; the row takes the count the server answers. */

@@ -22,41 +22,32 @@ import { errorText } from '../../../../utils/error-text';
 import { eventText } from '../../../../utils/events';
 import { queryText } from '../../../../utils/org-view';
 import {
+  actionKeyOf,
   checkAnswer,
   checkProposalReason,
   doneText,
-  handleActions,
   handlerChoices,
+  handleView,
   mergeChoices,
   mergeQuestion,
   moveDialogText,
   moveTarget,
   REVEAL_NOTICE,
   revealedLines,
-  unitsText,
   type ActionKey,
-  type HandleAction,
   type HandlerChoice,
+  type HandleView,
   type MergeChoice,
 } from '../../../../utils/proposal-admin-view';
-import { answerMeta, authorText, statusTagType, statusText, timeline, type TimelineItem } from '../../../../utils/proposal-view';
-import type { TagType } from '../../../../utils/notice-view';
+import { handleUrl } from '../../../../utils/proposal-view';
 
 type Status = 'loading' | 'ready' | 'missing' | 'error';
 
 interface HandleData {
   status: Status;
   errorText: string;
-  proposalId: string;
-  /** The proposal as last read; its `rev` goes with every action. */
-  proposal: ProposalView | null;
-  statusText: string;
-  statusType: TagType;
-  author: string;
-  units: string;
-  answerMeta: string;
-  timeline: TimelineItem[];
-  actions: HandleAction[];
+  /** What the template shows of the proposal last read (the view itself stays in the page's state). */
+  view: HandleView | null;
   /** The action being sent, so every button waits. */
   acting: ActionKey | '';
   message: string;
@@ -92,11 +83,14 @@ interface HandleData {
 
 interface State {
   alive: boolean;
+  proposalId: string;
+  /** The proposal as last read; its `rev` goes with every action. */
+  proposal: ProposalView | null;
   /** Counts merge-list loads: a new opening drops the answer of an older one. */
   mergeTicket: number;
 }
 
-const state = perInstance<State>(() => ({ alive: true, mergeTicket: 0 }));
+const state = perInstance<State>(() => ({ alive: true, proposalId: '', proposal: null, mergeTicket: 0 }));
 
 interface TapEvent {
   detail: unknown;
@@ -116,15 +110,7 @@ definePage({
   data: {
     status: 'loading',
     errorText: '',
-    proposalId: '',
-    proposal: null,
-    statusText: '',
-    statusType: 'default',
-    author: '',
-    units: '',
-    answerMeta: '',
-    timeline: [],
-    actions: [],
+    view: null,
     acting: '',
     message: '',
     messageType: 'error',
@@ -163,7 +149,7 @@ definePage({
       this.setData({ status: 'missing', errorText: '没有指定要办理的提案' });
       return;
     }
-    this.setData({ proposalId });
+    state(this).proposalId = proposalId;
     void this.load();
   },
 
@@ -177,28 +163,19 @@ definePage({
 
   methods: {
     load(): Promise<void> {
-      return getProposal(this.data.proposalId).then((result) => {
-        if (!state(this).alive) return;
+      const own = state(this);
+      return getProposal(own.proposalId).then((result) => {
+        if (!own.alive) return;
         if (result.ok) this.show(result.data);
         else if (result.error.code === 'PROPOSAL_NOT_FOUND') this.setData({ status: 'missing', errorText: errorText(result.error) });
-        else if (this.data.proposal) this.showMessage(errorText(result.error));
+        else if (own.proposal) this.showMessage(errorText(result.error));
         else this.setData({ status: 'error', errorText: errorText(result.error) });
       });
     },
 
     show(view: ProposalView) {
-      const now = Date.now();
-      this.setData({
-        status: 'ready',
-        proposal: view,
-        statusText: statusText(view.status),
-        statusType: statusTagType(view.status),
-        author: authorText(view),
-        units: unitsText(view),
-        answerMeta: view.answer ? answerMeta(view.answer, now) : '',
-        timeline: timeline(view.history),
-        actions: handleActions(view),
-      });
+      state(this).proposal = view;
+      this.setData({ status: 'ready', view: handleView(view, Date.now()) });
     },
 
     showMessage(text: string, type: 'error' | 'success' = 'error') {
@@ -211,19 +188,19 @@ definePage({
     },
 
     onPreviewImage(event: TapEvent) {
-      const urls = (this.data.proposal?.images ?? []).map((image) => image.url);
+      const urls = this.data.view?.images ?? [];
       const current = urls[Number(event.currentTarget.dataset.index)];
       if (current) wx.previewImage({ urls, current });
     },
 
     onOpenMerged() {
-      const into = this.data.proposal?.mergedInto;
-      if (into) wx.navigateTo({ url: `/packages/admin/pages/proposal-handle/index?id=${encodeURIComponent(into.id)}` });
+      const into = state(this).proposal?.mergedInto;
+      if (into?.visible) wx.navigateTo({ url: handleUrl(into.id) });
     },
 
     onAction(event: TapEvent) {
-      const key = event.currentTarget.dataset.key as ActionKey | undefined;
-      const view = this.data.proposal;
+      const key = actionKeyOf(event.currentTarget.dataset.key);
+      const view = state(this).proposal;
       if (!key || !view || this.data.acting) return undefined;
       this.setData({ message: '' });
       switch (key) {
@@ -315,7 +292,7 @@ definePage({
     },
 
     onMoveConfirm() {
-      const view = this.data.proposal;
+      const view = state(this).proposal;
       const key = this.data.moveKey;
       const to = key ? moveTarget(key) : null;
       if (!view || !key || !to || this.data.acting) {
@@ -343,7 +320,7 @@ definePage({
     },
 
     onAnswerSave() {
-      const view = this.data.proposal;
+      const view = state(this).proposal;
       if (!view || this.data.acting) return undefined;
       const problem = checkAnswer(this.data.answerText, true);
       if (problem) {
@@ -378,7 +355,7 @@ definePage({
 
     onAssignSelect(event: { detail: HandlerChoice | null }) {
       const choice = event.detail;
-      const view = this.data.proposal;
+      const view = state(this).proposal;
       this.setData({ assignShow: false });
       if (!choice || !view) return undefined;
       if (choice.id && choice.id === view.assignee?.id) return undefined;
@@ -401,14 +378,14 @@ definePage({
       own.mergeTicket += 1;
       const ticket = own.mergeTicket;
       this.setData({ mergeLoading: true });
-      return handlingProposals({}, after).then((result) => {
+      return handlingProposals({ openOnly: true }, after).then((result) => {
         if (!own.alive || ticket !== own.mergeTicket) return;
         if (!result.ok) {
           this.setData({ mergeLoading: false, mergeNote: errorText(result.error) });
           return;
         }
         const shown = new Set(this.data.mergeChoices.map((choice) => choice.id));
-        const fresh = mergeChoices(result.data.items, this.data.proposalId, Date.now()).filter((choice) => !shown.has(choice.id));
+        const fresh = mergeChoices(result.data.items, own.proposalId, Date.now()).filter((choice) => !shown.has(choice.id));
         const start = this.data.mergeChoices.length;
         const patch: Record<string, MergeChoice> = {};
         fresh.forEach((choice, index) => (patch[`mergeChoices[${start + index}]`] = choice));
@@ -429,7 +406,7 @@ definePage({
     onMergePick(event: TapEvent) {
       const id = event.currentTarget.dataset.id;
       const into = this.data.mergeChoices.find((choice) => choice.id === id);
-      const view = this.data.proposal;
+      const view = state(this).proposal;
       if (!into || !view) return;
       this.setData({ mergeConfirmShow: true, mergeIntoId: into.id, mergeQuestion: mergeQuestion(view.title, into.title) });
     },
@@ -439,7 +416,7 @@ definePage({
     },
 
     onMergeConfirm() {
-      const view = this.data.proposal;
+      const view = state(this).proposal;
       const intoId = this.data.mergeIntoId;
       if (!view || !intoId || this.data.acting) {
         stopDialogLoading(this, '.merge-dialog');
@@ -459,7 +436,7 @@ definePage({
     },
 
     onRevealConfirm() {
-      const view = this.data.proposal;
+      const view = state(this).proposal;
       const problem = checkProposalReason(this.data.revealReason, '查看原因');
       if (!view || problem || this.data.acting) {
         this.setData({ revealError: problem });

@@ -4,7 +4,7 @@
  */
 import { LatestOnly, perInstance } from '../../../../common/latest';
 import { definePage } from '../../../../common/page';
-import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, pagedListMethods, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
 import { revealRecords } from '../../../../services/proposal';
 import { errorText } from '../../../../utils/error-text';
 import { revealRow, type RevealRow } from '../../../../utils/proposal-admin-view';
@@ -60,22 +60,7 @@ definePage({
       });
     },
 
-    onRetry() {
-      this.setData({ status: 'loading' });
-      return this.load(true);
-    },
-
-    onMore() {
-      return this.load(false);
-    },
-
-    onOnward() {
-      return showWindow(this.data.rowsWindow.onward, (start) => this.load(true, start));
-    },
-
-    onRestart() {
-      return showWindow(FIRST_WINDOW, (start) => this.load(true, start));
-    },
+    ...pagedListMethods<RevealsData>('rowsWindow'),
 
     onRowTap(event: { currentTarget: { dataset: { id?: string } } }) {
       const row = this.data.rows.find((one) => one.id === event.currentTarget.dataset.id);
