@@ -1,7 +1,7 @@
 import type { AppError, BookingView, Result } from '../../../typings';
 import { LatestOnly, perInstance } from '../../common/latest';
 import { definePage } from '../../common/page';
-import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, pagedListMethods, windowRequest, type ListWindow, type WindowStart } from '../../common/paged-list';
 import { cancelBooking, checkIn, checkInAtRoom, endBooking, myBookings } from '../../services/room';
 import {
   BOOKING_TABS,
@@ -181,10 +181,7 @@ definePage({
       else wx.showToast({ title: errorText(error), icon: 'none' });
     },
 
-    onRetry() {
-      this.setData({ status: 'loading' });
-      return this.load(true);
-    },
+    ...pagedListMethods<BookingsData>('window'),
 
     onTabChange(event: { detail: { name: string } }) {
       const tab = BOOKING_TABS.find((option) => option.name === event.detail.name);
@@ -193,17 +190,6 @@ definePage({
       return this.load(true);
     },
 
-    onMore() {
-      return this.load(false);
-    },
-
-    onOnward() {
-      return showWindow(this.data.window.onward, (start) => this.load(true, start));
-    },
-
-    onRestart() {
-      return showWindow(FIRST_WINDOW, (start) => this.load(true, start));
-    },
 
     onRooms() {
       wx.switchTab({ url: '/pages/rooms/index' });

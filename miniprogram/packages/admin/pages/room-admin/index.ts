@@ -1,7 +1,7 @@
 import type { RoomCard } from '../../../../../typings';
 import { LatestOnly, perInstance } from '../../../../common/latest';
 import { definePage } from '../../../../common/page';
-import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListHooks, pagedListMethods, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
 import { listRooms } from '../../../../services/room';
 import { errorText } from '../../../../utils/error-text';
 import { businessToday } from '../../../../utils/notice-compose-view';
@@ -62,22 +62,7 @@ definePage({
       });
     },
 
-    onRetry() {
-      this.setData({ status: 'loading' });
-      return this.load(true);
-    },
-
-    onMore() {
-      return this.load(false);
-    },
-
-    onOnward() {
-      return showWindow(this.data.roomsWindow.onward, (start) => this.load(true, start));
-    },
-
-    onRestart() {
-      return showWindow(FIRST_WINDOW, (start) => this.load(true, start));
-    },
+    ...pagedListMethods<AdminData>('roomsWindow'),
 
     onCreate() {
       wx.navigateTo({ url: roomEditUrl(null) });

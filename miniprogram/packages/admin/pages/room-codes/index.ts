@@ -1,7 +1,7 @@
 import type { RoomCard } from '../../../../../typings';
 import { LatestOnly, perInstance } from '../../../../common/latest';
 import { definePage } from '../../../../common/page';
-import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, showWindow, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
+import { emptyWindow, FIRST_WINDOW, listPage, nextRequest, pagedListMethods, windowRequest, type ListWindow, type WindowStart } from '../../../../common/paged-list';
 import { listRooms, roomCode } from '../../../../services/room';
 import { errorText } from '../../../../utils/error-text';
 import { businessToday } from '../../../../utils/notice-compose-view';
@@ -142,22 +142,7 @@ definePage({
       return this.fetchCode(id);
     },
 
-    onRetry() {
-      this.setData({ status: 'loading' });
-      return this.load(true);
-    },
-
-    onMore() {
-      return this.load(false);
-    },
-
-    onOnward() {
-      return showWindow(this.data.cardsWindow.onward, (start) => this.load(true, start));
-    },
-
-    onRestart() {
-      return showWindow(FIRST_WINDOW, (start) => this.load(true, start));
-    },
+    ...pagedListMethods<CodesData>('cardsWindow'),
 
     onPreview(event: CardEvent) {
       const card = this.data.cards.find((one) => one.id === event.currentTarget.dataset.id);
