@@ -93,13 +93,41 @@ async function answer(deps: ProposalDeps, account: UserDoc, doc: ProposalDoc): P
   return viewOf(deps, doc, { account, mine: true, handler: false, supported: false });
 }
 
-async function cleanImages(deps: ProposalDeps, requestId: string, fileIds: readonly string[]): Promise<string[]> {
+/** What the person named: at most nine, no repeats, each in the submission's own folder (not a sub-folder). */
+function checkImageIds(requestId: string, fileIds: readonly string[]): void {
   if (fileIds.length > FIELD_LIMITS.proposalImages) throw invalid(`图片最多 ${FIELD_LIMITS.proposalImages} 张`, 'imageFileIds');
   if (new Set(fileIds).size !== fileIds.length) throw new AppFailure('PROPOSAL_IMAGE_INVALID', undefined, 'imageFileIds');
   if (fileIds.some((fileId) => !isUploadUnder(fileId, PROPOSAL_IMAGE_FOLDER, requestId, { subfolders: false }))) throw new AppFailure('PROPOSAL_IMAGE_INVALID', undefined, 'imageFileIds');
-  const present = await Promise.all(fileIds.map((fileId) => deps.storage.exists(fileId)));
-  if (present.includes(false)) throw new AppFailure('PROPOSAL_IMAGE_INVALID', undefined, 'imageFileIds');
-  return [...fileIds];
+}
+
+/** An image file as its first bytes say: PNG, JPEG, GIF or WebP, with the extension it is kept under. */
+export function imageKind(bytes: Uint8Array): string | null {
+  const starts = (...values: number[]) => values.every((value, i) => bytes[i] === value);
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return 'png';
+  if (starts(0xff, 0xd8, 0xff)) return 'jpg';
+  if (starts(0x47, 0x49, 0x46, 0x38)) return 'gif';
+  if (starts(0x52, 0x49, 0x46, 0x46) && bytes[8] === 0x57 && bytes[9] === 0x45 && bytes[10] === 0x42 && bytes[11] === 0x50) return 'webp';
+  return null;
+}
+
+/** The largest image kept (the page compresses what it uploads far below this). */
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The proposal keeps copies the function writes (`kept/<n>`), not the person's uploads: the
+ * storage rule lets an uploader overwrite their own file, so a checked upload could be swapped
+ * for anything once it passed; nobody but the functions can write a copy. The copies are what
+ * is checked and shown; the uploads are removed once the proposal is written.
+ */
+async function keepImages(deps: ProposalDeps, requestId: string, fileIds: readonly string[]): Promise<string[]> {
+  return Promise.all(
+    fileIds.map(async (fileId, index) => {
+      const bytes = await deps.storage.download(fileId);
+      const kind = bytes && bytes.length <= MAX_IMAGE_BYTES ? imageKind(bytes) : null;
+      if (!bytes || !kind) throw new AppFailure('PROPOSAL_IMAGE_INVALID', undefined, 'imageFileIds');
+      return deps.storage.upload(`${PROPOSAL_IMAGE_FOLDER}/${requestId}/kept/${index}.${kind}`, bytes);
+    }),
+  );
 }
 
 export async function submitProposal(deps: ProposalDeps, account: UserDoc, caller: Caller, input: ProposalInput): Promise<ProposalView> {
@@ -117,8 +145,9 @@ export async function submitProposal(deps: ProposalDeps, account: UserDoc, calle
   if (!content) throw invalid('请填写提案内容', 'content');
   const category = await findById<CategoryDoc>(deps.db, CATEGORIES, input.categoryId);
   if (!category || !category.active) throw new AppFailure('CATEGORY_NOT_FOUND', undefined, 'categoryId');
-  const fileIds = await cleanImages(deps, input.requestId, input.imageFileIds);
+  checkImageIds(input.requestId, input.imageFileIds);
   await checkTexts(deps, caller.openid, { text: title, field: 'title' }, { text: content, field: 'content' });
+  const fileIds = await keepImages(deps, input.requestId, input.imageFileIds);
 
   const now = deps.now();
   const day = businessDate(now);
@@ -206,7 +235,11 @@ export async function submitProposal(deps: ProposalDeps, account: UserDoc, calle
       if (attempt >= 3) throw new AppFailure('BUSY_RETRY');
     }
   }
-  if (written === doc) await askChecks(deps, media);
+  if (written === doc) {
+    await askChecks(deps, media);
+    // The person's uploads: the proposal holds the copies. A failure only leaves private files behind.
+    if (input.imageFileIds.length > 0) await deps.storage.remove([...input.imageFileIds]).catch(() => undefined);
+  }
   return answer(deps, account, written);
 }
 

@@ -34,7 +34,14 @@ function deps(db: Db = app.db): ProposalDeps {
     db,
     now: () => NOW,
     organisationName: '信通',
-    storage: { exists: async () => true, temporaryUrls: async (ids) => new Map(ids.map((id) => [id, `https://files.example/${id.slice(-5)}`])), remove: async () => undefined, download: async () => null, upload: async () => '' },
+    storage: {
+      exists: async () => true,
+      temporaryUrls: async (ids) => new Map(ids.map((id) => [id, `https://files.example/${id.slice(-5)}`])),
+      remove: async () => undefined,
+      // Every upload is the smallest PNG.
+      download: async () => Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'),
+      upload: async (cloudPath) => `cloud://env.bucket/${cloudPath}`,
+    },
     openapi: {
       checkText: async () => ({ verdict: 'pass', label: 100 }),
       checkImageAsync: async () => ({ traceId: 'trace' }),

@@ -143,6 +143,34 @@ describe('forged and unknown verdicts', () => {
   });
 });
 
+describe('the images a proposal keeps', () => {
+  test('are copies the function wrote: the uploads are removed, and writing over an upload afterwards changes nothing shown', async () => {
+    await holdMediaChecks(w.cloud);
+    const requestId = w.requestId();
+    const upload = await w.upload(requestId, PNG);
+    const view = await w.submitMust(author, { categoryId: category.id, requestId, imageFileIds: [upload] });
+    await w.makePublic(view.id);
+    await waitFor(async () => (await mediaChecks(w.cloud)).some((c) => c.state === 'held' && c.mediaUrl.includes(`${requestId}/kept/0.png`)), 'the copy asked for its check');
+    // What was checked is the copy, in a sub-folder no submit may name.
+    expect((await mediaChecks(w.cloud)).filter((c) => c.state === 'held').map((c) => c.mediaUrl.split('?')[0].split('/storage/files/')[1])).toEqual([`proposal-images/${requestId}/kept/0.png`]);
+    await releaseMediaChecks(w.cloud);
+    expect(w.cloud.cloud.storage.list(`proposal-images/${requestId}/`).map((file) => file.cloudPath)).toEqual([`proposal-images/${requestId}/kept/0.png`]);
+    // The proposer writes something else where the upload was: what everyone sees is still the copy that passed.
+    await w.upload(requestId, RISKY_PNG, upload.split('/').pop());
+    const shown = dataOf(await w.read(other, view.id)).images[0].url;
+    expect(Buffer.from(await (await fetch(shown)).arrayBuffer())).toEqual(PNG);
+  });
+
+  test('a file that is not an image is refused, nothing written', async () => {
+    const requestId = w.requestId();
+    const notImage = await w.upload(requestId, Buffer.from('%PDF-1.7 not a picture'), 'a.png');
+    const before = w.stored(['proposals', 'proposal_authors', 'proposal_media']);
+    const result = await w.p('proposals.submit', { ...w.proposalInput(category.id, { requestId, imageFileIds: [notImage] }) }, author);
+    expect(result.ok ? 'OK' : `${result.error.code}:${result.error.field}`).toBe('PROPOSAL_IMAGE_INVALID:imageFileIds');
+    expect(w.stored(['proposals', 'proposal_authors', 'proposal_media'])).toBe(before);
+  });
+});
+
 describe('a check that could not be asked', () => {
   async function timer(): Promise<number> {
     const event = { Type: 'Timer', TriggerName: 'everyFiveMinutes', Time: instantOf(w.now).toISOString(), Message: '' };
