@@ -136,7 +136,7 @@ describe('the blocks', () => {
     expect(attributesOf(page, '.image__thumb', 'src')).toEqual(['https://files/a.jpg', 'https://files/b.jpg', 'https://files/c.jpg']);
     expect(rowTexts(page, '.image')).toEqual(['', '审核中', '未通过审核']);
     await page.tap(page.root.querySelectorAll('.image')[1].dom);
-    expect(wxNav.previewImage).toHaveBeenCalledWith({ urls: ['https://files/a.jpg', 'https://files/b.jpg', 'https://files/c.jpg'], current: 'https://files/b.jpg' });
+    expect(wxNav.previewImage).toHaveBeenCalledWith(expect.objectContaining({ urls: ['https://files/a.jpg', 'https://files/b.jpg', 'https://files/c.jpg'], current: 'https://files/b.jpg' }));
     page.unmount();
   });
 
@@ -171,6 +171,12 @@ describe('the blocks', () => {
     expect(backend.callsOf('proposals.get')).toHaveLength(1);
     await runHook(page, 'onShow');
     await waitFor(() => backend.callsOf('proposals.get').length === 2, 'read again');
+
+    // A preview that failed to open brings no onShow: the next one is a coming back.
+    await page.tap(page.root.querySelectorAll('.image')[0].dom);
+    (wxNav.previewImage as unknown as jest.Mock).mock.calls.at(-1)![0].fail();
+    await runHook(page, 'onShow');
+    await waitFor(() => backend.callsOf('proposals.get').length === 3, 'read again after a failed preview');
     page.unmount();
   });
 });

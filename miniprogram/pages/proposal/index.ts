@@ -118,8 +118,10 @@ definePage({
       const images = this.data.view?.images ?? [];
       const image = images[Number(event.currentTarget.dataset.index)];
       if (!image) return;
-      state(this).previewing = true;
-      wx.previewImage({ urls: images.map((tile) => tile.url), current: image.url });
+      const own = state(this);
+      own.previewing = true;
+      // A preview that never opened brings no onShow to clear the mark.
+      wx.previewImage({ urls: images.map((tile) => tile.url), current: image.url, fail: () => (own.previewing = false) });
     },
 
     onMergedInto() {
