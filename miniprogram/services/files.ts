@@ -18,6 +18,17 @@ export const NOTICE_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: 
 export const PHOTO_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '照片上传失败，请重试' };
 export const PROPOSAL_UPLOAD_FAILED: AppError = { code: 'NETWORK_ERROR', message: '图片上传失败，请重试' };
 
+/** What a page keeps of an upload under way: a removed image or a page left stops it. */
+export interface UploadHandle {
+  abort(): void;
+}
+
+/** Hands the task to `onTask` when the platform gave one that can be stopped. */
+function offerTask(task: unknown, onTask: ((task: UploadHandle) => void) | undefined): void {
+  const handle = task as Partial<UploadHandle> | null | undefined;
+  if (onTask && handle && typeof handle.abort === 'function') onTask(handle as UploadHandle);
+}
+
 /** Upload progress of one file, 0–100, as the platform reports it. */
 export type UploadProgress = (percent: number) => void;
 
@@ -47,7 +58,7 @@ export interface FileService {
    * folder: an anonymous proposal's files name no account), reporting progress; resolves with
    * its file id. Never rejects.
    */
-  uploadProposalImage(requestId: string, tempFilePath: string, onProgress?: UploadProgress): Promise<Result<string>>;
+  uploadProposalImage(requestId: string, tempFilePath: string, onProgress?: UploadProgress, onTask?: (task: UploadHandle) => void): Promise<Result<string>>;
   /** What an `<image src>` shows for a stored file id; null when there is none. */
   displayUrl(fileId: string | null | undefined): string | null;
 }
@@ -161,7 +172,7 @@ function parseUploadReply(statusCode: number, body: unknown, error: AppError): R
 }
 
 export function createFileService(config: RuntimeConfig): FileService {
-  function uploadLocal(local: LocalRuntime, cloudPath: string, filePath: string, error: AppError, onProgress?: UploadProgress): Promise<Result<string>> {
+  function uploadLocal(local: LocalRuntime, cloudPath: string, filePath: string, error: AppError, onProgress?: UploadProgress, onTask?: (task: UploadHandle) => void): Promise<Result<string>> {
     return new Promise((resolve) => {
       try {
         const task = wx.uploadFile({
@@ -175,6 +186,7 @@ export function createFileService(config: RuntimeConfig): FileService {
           fail: () => resolve(failure(error)),
         });
         watchProgress(task, onProgress);
+        offerTask(task, onTask);
       } catch {
         resolve(failure(error));
       }
@@ -202,8 +214,8 @@ export function createFileService(config: RuntimeConfig): FileService {
    * An upload whose progress is followed. `wx.cloud.uploadFile` hands back its UploadTask only
    * when called with callbacks (its promise form has none).
    */
-  function uploadWatched(cloudPath: string, filePath: string, error: AppError, onProgress?: UploadProgress): Promise<Result<string>> {
-    if (config.transport !== 'cloud') return uploadLocal(config, cloudPath, filePath, error, onProgress);
+  function uploadWatched(cloudPath: string, filePath: string, error: AppError, onProgress?: UploadProgress, onTask?: (task: UploadHandle) => void): Promise<Result<string>> {
+    if (config.transport !== 'cloud') return uploadLocal(config, cloudPath, filePath, error, onProgress, onTask);
     return new Promise((resolve) => {
       try {
         const task = cloudFor(config).uploadFile({
@@ -213,6 +225,7 @@ export function createFileService(config: RuntimeConfig): FileService {
           fail: () => resolve(failure(error)),
         });
         watchProgress(task, onProgress);
+        offerTask(task, onTask);
       } catch {
         resolve(failure(error));
       }
@@ -236,8 +249,8 @@ export function createFileService(config: RuntimeConfig): FileService {
       return uploadWatched(roomPhotoCloudPath(accountId, tempFilePath), tempFilePath, PHOTO_UPLOAD_FAILED, onProgress);
     },
 
-    uploadProposalImage(requestId, tempFilePath, onProgress) {
-      return uploadWatched(proposalImageCloudPath(requestId, tempFilePath), tempFilePath, PROPOSAL_UPLOAD_FAILED, onProgress);
+    uploadProposalImage(requestId, tempFilePath, onProgress, onTask) {
+      return uploadWatched(proposalImageCloudPath(requestId, tempFilePath), tempFilePath, PROPOSAL_UPLOAD_FAILED, onProgress, onTask);
     },
 
     displayUrl(fileId) {
@@ -280,8 +293,8 @@ export const uploadRoomPhoto: FileService['uploadRoomPhoto'] = (accountId, tempF
   defaultFiles().uploadRoomPhoto(accountId, tempFilePath, onProgress);
 
 /** Uploads an image of the proposal being written (`requestId` names its folder), reporting progress; resolves with its file id. */
-export const uploadProposalImage: FileService['uploadProposalImage'] = (requestId, tempFilePath, onProgress) =>
-  defaultFiles().uploadProposalImage(requestId, tempFilePath, onProgress);
+export const uploadProposalImage: FileService['uploadProposalImage'] = (requestId, tempFilePath, onProgress, onTask) =>
+  defaultFiles().uploadProposalImage(requestId, tempFilePath, onProgress, onTask);
 
 /**
  * Where a downloaded document is kept under its own name, so 打开方式 and 转发 from

@@ -202,14 +202,22 @@ type ProgressListener = (res: { progress: number }) => void;
 
 /**
  * Uploads to the local cloud that report progress and land only when the test says so:
- * `finish(i)` answers the file id of the path the page asked for (or `fileID`), `fail(i)` fails it.
+ * `finish(i)` answers the file id of the path the page asked for (or `fileID`), `fail(i)` fails it;
+ * `pending[i].aborted` says whether the page stopped it.
  */
 export function heldUploads() {
-  const pending: { options: UploadOptions; listeners: ProgressListener[] }[] = [];
+  const pending: { options: UploadOptions; listeners: ProgressListener[]; aborted: boolean }[] = [];
   const spy = jest.spyOn(wxMore, 'uploadFile').mockImplementation((options: UploadOptions) => {
-    const upload = { options, listeners: [] as ProgressListener[] };
+    const upload = { options, listeners: [] as ProgressListener[], aborted: false };
     pending.push(upload);
-    return { onProgressUpdate: (listener: ProgressListener) => upload.listeners.push(listener) };
+    return {
+      onProgressUpdate: (listener: ProgressListener) => upload.listeners.push(listener),
+      // As the platform: an aborted upload fails.
+      abort: () => {
+        upload.aborted = true;
+        options.fail?.({ errMsg: 'uploadFile:fail abort' });
+      },
+    };
   });
   const cloudPath = (index: number) => String(pending[index].options.formData?.cloudPath);
   return {

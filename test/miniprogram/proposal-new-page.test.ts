@@ -226,6 +226,8 @@ describe('images', () => {
     // The third is still uploading: the submit waits for it, then sends.
     await page.tap(page.root.querySelectorAll('.image__remove')[0].dom);
     expect(page.text()).toContain('图片（2/9）');
+    // The removed one had landed: nothing to stop.
+    expect(uploads.pending.map((upload) => upload.aborted)).toEqual([false, false, false, false]);
     // Removing and retrying are taps of their own, not on the picture.
     expect(wxForm.previewImage).toHaveBeenCalledTimes(1);
     await submit(page);
@@ -238,6 +240,24 @@ describe('images', () => {
     expect(sent.requestId).toBe(folder![1]);
     expect(sent.imageFileIds).toEqual([`cloud://env/${uploads.cloudPath(3)}`, `cloud://env/${uploads.cloudPath(2)}`]);
     page.unmount();
+  });
+
+  it('stops the upload of an image removed while it uploads, and of every image when the page is left', async () => {
+    const uploads = heldUploads();
+    choosesImages('wxfile://tmp/a.jpg', 'wxfile://tmp/b.jpg', 'wxfile://tmp/c.jpg');
+    const { page } = await open();
+    await page.tap('添加图片');
+    await waitFor(() => uploads.pending.length === 3, 'three uploads');
+    await page.tap(page.root.querySelectorAll('.image__remove')[1].dom);
+    expect(page.text()).toContain('图片（2/9）');
+    expect(uploads.pending.map((upload) => upload.aborted)).toEqual([false, true, false]);
+    // The stopped upload's failure lands on no row.
+    expect(page.text()).not.toContain('上传失败');
+    uploads.finish(0);
+    await waitFor(() => page.root.querySelectorAll('.image--uploading').length === 1, 'the first landed');
+    page.unmount();
+    // The one that landed is left alone; the one still on its way is stopped.
+    expect(uploads.pending.map((upload) => upload.aborted)).toEqual([false, true, true]);
   });
 
   it('takes at most nine: the picker is asked for what is left, and extra picks are cut off', async () => {

@@ -2,7 +2,7 @@ import type { AppError, ProposalInput, Result } from '../../../typings';
 import { FIELD_LIMITS } from '../../../typings/limits';
 import { perInstance } from '../../common/latest';
 import { definePage } from '../../common/page';
-import { uploadProposalImage } from '../../services/files';
+import { uploadProposalImage, type UploadHandle } from '../../services/files';
 import { listCategories, submitProposal } from '../../services/proposal';
 import { declinedThisSession, knownSubscriptions, loadSubscriptions, promptSubscribe } from '../../services/subscribe';
 import { errorText } from '../../utils/error-text';
@@ -73,6 +73,8 @@ interface FormState {
   uploads: number;
   /** Uploads on their way, by row key: a submit waits for them. */
   pending: Map<string, Promise<void>>;
+  /** Their tasks, to stop the upload of an image removed (or of every image when the page is left). */
+  tasks: Map<string, UploadHandle>;
   /** What went in the submit whose outcome is unknown: 重试 sends exactly this. */
   sent: ProposalInput | null;
   /** The categories were read once: a lone category is chosen for the person only then. */
@@ -114,7 +116,7 @@ function freshRequestId(): Promise<string> {
   return fillSecurePool().then(() => newProposalRequestId());
 }
 
-const state = perInstance<FormState>(() => ({ alive: true, requestId: freshRequestId(), uploads: 0, pending: new Map(), sent: null, categoriesRead: false }));
+const state = perInstance<FormState>(() => ({ alive: true, requestId: freshRequestId(), uploads: 0, pending: new Map(), tasks: new Map(), sent: null, categoriesRead: false }));
 
 interface DataEvent {
   currentTarget: { dataset: { key?: string; id?: string } };
@@ -165,7 +167,10 @@ definePage({
   },
 
   onUnload() {
-    state(this).alive = false;
+    const own = state(this);
+    own.alive = false;
+    for (const task of own.tasks.values()) task.abort();
+    own.tasks.clear();
   },
 
   methods: {
@@ -244,6 +249,7 @@ definePage({
       };
       const landed = (result: Result<string>) => {
         own.pending.delete(key);
+        own.tasks.delete(key);
         const index = at();
         if (index < 0 || !own.alive) return;
         if (result.ok) this.setData({ [`images[${index}].status`]: 'done', [`images[${index}].fileId`]: result.data, [`images[${index}].progress`]: 100 });
@@ -255,7 +261,7 @@ definePage({
           own.pending.delete(key);
           return undefined;
         }
-        return uploadProposalImage(requestId, row.path, progress).then(landed);
+        return uploadProposalImage(requestId, row.path, progress, (task) => own.tasks.set(key, task)).then(landed);
       });
       own.pending.set(key, done);
       return done;
@@ -273,7 +279,10 @@ definePage({
     onRemoveImage(event: DataEvent) {
       const key = event.currentTarget.dataset.key;
       if (!key || this.data.busy || this.data.locked) return;
-      state(this).pending.delete(key);
+      const own = state(this);
+      own.tasks.get(key)?.abort();
+      own.tasks.delete(key);
+      own.pending.delete(key);
       this.setData({ images: this.data.images.filter((row) => row.key !== key), 'errors.images': '' });
     },
 
