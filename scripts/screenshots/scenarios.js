@@ -273,7 +273,17 @@ const STATES = [
 
   // Handling (admin subpackage): the desk, a proposal's actions, categories and the reveal audit.
   { page: 'proposal-desk', state: 'admin', path: 'packages/admin/pages/proposal-desk/index', who: 'admin', waitText: '宿舍区校园网晚高峰经常断线' },
-  { page: 'proposal-desk', state: 'first-answer', path: 'packages/admin/pages/proposal-desk/index', who: 'admin', waitText: '首次答复用时', scroll: 'end' },
+  {
+    // 首次答复用时 opened above the list (folded until tapped).
+    page: 'proposal-desk',
+    state: 'first-answer',
+    path: 'packages/admin/pages/proposal-desk/index',
+    who: 'admin',
+    waitText: '宿舍区校园网晚高峰经常断线',
+    async steps(page) {
+      await page.tap('各类别首次答复用时 ▸');
+    },
+  },
   { page: 'proposal-handle', state: 'open', path: 'packages/admin/pages/proposal-handle/index', who: 'admin', query: (data) => ({ id: data.proposalId('宿舍区校园网晚高峰经常断线') }), waitText: '办理记录' },
   { page: 'proposal-handle', state: 'anonymous', path: 'packages/admin/pages/proposal-handle/index', who: 'admin', query: (data) => ({ id: data.proposalId('3 号宿舍楼热水供应不稳定') }), waitText: '查看提案人' },
   { page: 'proposal-categories', state: 'list', path: 'packages/admin/pages/proposal-categories/index', who: 'admin', waitText: '信息化建设' },
