@@ -11,6 +11,7 @@ import type { RunningLocalCloud, StartOptions } from '../../local-cloud/src/serv
 import type { Doc } from '../../local-cloud/src/db/engine';
 import type { CategoryInput, LoginResponse, MemberDetail, Page, ProposalCard, ProposalCategory, ProposalInput, ProposalStatus, ProposalView, Result, SubscriptionState, UnitView } from '../../typings';
 import { PROPOSAL_IMAGE_FOLDER } from '../../typings/proposal-rules';
+import type { ProposalTimerRun } from '../../server/proposal/timer';
 import { type Caller, type CallResult, call, startTestCloud } from './local-cloud';
 import { ADMIN, APPID, type Person, type Reader } from './notice-fixtures';
 import { BASE, dataOf, instantOf, RoomWorld } from './room-fixtures';
@@ -220,6 +221,13 @@ export class ProposalWorld extends RoomWorld {
     return view;
   }
 
+  /** The proposal function's five-minute timer, as the platform's trigger delivers it (at the world's clock). */
+  async proposalTimer(): Promise<{ status: number; body: Result<ProposalTimerRun> }> {
+    const event = { Type: 'Timer', TriggerName: 'everyFiveMinutes', Time: instantOf(this.now).toISOString(), Message: '' };
+    const { status, body } = await this.cloud.cloud.invoke('proposal', event, { source: 'wx_trigger' });
+    return { status, body: body as Result<ProposalTimerRun> };
+  }
+
   makePublic(proposalId: string, isPublic = true, who: Caller = ADMIN): Promise<Result<ProposalView>> {
     return this.handle('proposals.publish', proposalId, { public: isPublic }, who);
   }
@@ -242,6 +250,14 @@ export class ProposalWorld extends RoomWorld {
 
   proposalDoc(id: string): Doc | undefined {
     return this.doc('proposals', id);
+  }
+
+  /** The accounts whose support documents a proposal holds, sorted. */
+  supportersOf(proposalId: string): string[] {
+    return this.docs('proposal_supports')
+      .filter((row) => row.proposalId === proposalId)
+      .map((row) => String(row.accountId))
+      .sort();
   }
 
   /**
