@@ -8,7 +8,7 @@ import type { Page, ProposalCard, ProposalCategory, ProposalView, Result } from 
 import { MESSAGE_PUSH_SOURCE } from '../../local-cloud/src/message-push';
 import { call, holdMediaChecks, mediaChecks, releaseMediaChecks, waitFor, waitForMediaChecks } from '../helpers/local-cloud';
 import { APPID } from '../helpers/notice-fixtures';
-import { BASE, code, dataOf, instantOf, plus, PNG, type ProposalWorld, type Reader, RISKY_PNG, useProposalWorld } from '../helpers/proposal-fixtures';
+import { BASE, code, dataOf, plus, PNG, type ProposalWorld, type Reader, RISKY_PNG, useProposalWorld } from '../helpers/proposal-fixtures';
 
 let w: ProposalWorld;
 useProposalWorld('i', (world) => (w = world), { PROPOSAL_DAILY_LIMIT: '100' });
@@ -173,8 +173,7 @@ describe('the images a proposal keeps', () => {
 
 describe('a check that could not be asked', () => {
   async function timer(): Promise<number> {
-    const event = { Type: 'Timer', TriggerName: 'everyFiveMinutes', Time: instantOf(w.now).toISOString(), Message: '' };
-    return (await w.cloud.cloud.invoke('proposal', event, { source: 'wx_trigger' })).status;
+    return (await w.proposalTimer()).status;
   }
 
   /**

@@ -38,13 +38,6 @@ async function people(count: number): Promise<Reader[]> {
   return [first, ...w.cloneReaders(first, count - 1)];
 }
 
-function supportersOf(proposalId: string): string[] {
-  return w
-    .docs('proposal_supports')
-    .filter((s) => s.proposalId === proposalId)
-    .map((s) => String(s.accountId))
-    .sort();
-}
 
 describe('who may support what', () => {
   test('a private proposal: PROPOSAL_NOT_FOUND to who cannot see it, PROPOSAL_NOT_PUBLIC to its handler; nothing written', async () => {
@@ -66,7 +59,7 @@ describe('who may support what', () => {
       expect(code(await support(author, id))).toBe('PROPOSAL_OWN');
       expect(dataOf(await w.read(author, id)).can.support).toBe(false);
     }
-    expect(supportersOf(named.id)).toEqual([]);
+    expect(w.supportersOf(named.id)).toEqual([]);
   });
 
   test('a merged proposal cannot be supported; its count stays', async () => {
@@ -77,7 +70,7 @@ describe('who may support what', () => {
     const result = await support(other, dup.id);
     expect(result.ok).toBe(false);
     expect(code(result)).not.toBe('INTERNAL');
-    expect(supportersOf(dup.id)).toEqual([]);
+    expect(w.supportersOf(dup.id)).toEqual([]);
     expect(dataOf(await w.read(other, dup.id)).can.support).toBe(false);
   });
 
@@ -87,14 +80,14 @@ describe('who may support what', () => {
     expect(dataOf(await w.read(other, view.id)).can.support).toBe(true);
     expect(dataOf(await support(other, view.id))).toEqual({ supportCount: 1, supported: true });
     expect(dataOf(await support(other, view.id))).toEqual({ supportCount: 1, supported: true });
-    expect(supportersOf(view.id)).toEqual([other.userId]);
+    expect(w.supportersOf(view.id)).toEqual([other.userId]);
     const seen = dataOf(await w.read(other, view.id));
     expect([seen.supportCount, seen.supported]).toEqual([1, true]);
     const card = (await w.everyPage('proposals.public', { sort: 'newest', categoryId: category.id }, other)).find((c) => c.id === view.id);
     expect([card?.supportCount, card?.supported]).toEqual([1, true]);
     expect(dataOf(await support(other, view.id, false))).toEqual({ supportCount: 0, supported: false });
     expect(dataOf(await support(other, view.id, false))).toEqual({ supportCount: 0, supported: false });
-    expect(supportersOf(view.id)).toEqual([]);
+    expect(w.supportersOf(view.id)).toEqual([]);
     expect(dataOf(await w.read(ADMIN, view.id)).supportCount).toBe(0);
   });
 
@@ -114,13 +107,13 @@ describe('exact counts under concurrency', () => {
     const view = await publicProposal();
     const supports = await Promise.all(crowd.map((who) => support(who, view.id)));
     expect(supports.map(code)).toEqual(crowd.map(() => 'OK'));
-    expect(supportersOf(view.id)).toEqual(crowd.map((p) => p.userId).sort());
+    expect(w.supportersOf(view.id)).toEqual(crowd.map((p) => p.userId).sort());
     expect((await w.view(view.id)).supportCount).toBe(100);
     // The support counted last saw everyone's.
     expect(Math.max(...supports.map((r) => dataOf(r).supportCount))).toBe(100);
     const withdrawals = await Promise.all(crowd.map((who) => support(who, view.id, false)));
     expect(withdrawals.map(code)).toEqual(crowd.map(() => 'OK'));
-    expect(supportersOf(view.id)).toEqual([]);
+    expect(w.supportersOf(view.id)).toEqual([]);
     expect((await w.view(view.id)).supportCount).toBe(0);
   }, 180_000);
 
@@ -129,7 +122,7 @@ describe('exact counts under concurrency', () => {
     const view = await publicProposal();
     await Promise.all(crowd.flatMap((who) => Array.from({ length: 5 }, () => support(who, view.id))));
     expect((await w.view(view.id)).supportCount).toBe(20);
-    expect(supportersOf(view.id)).toHaveLength(20);
+    expect(w.supportersOf(view.id)).toHaveLength(20);
   }, 120_000);
 
   test('supports and withdrawals mixed at once end at the exact number of supporters', async () => {
@@ -140,7 +133,7 @@ describe('exact counts under concurrency', () => {
     // 0–19 withdraw, 20–39 press again, 40–79 support for the first time.
     const results = await Promise.all(crowd.map((who, i) => support(who, view.id, i >= 20)));
     expect(results.map(code)).toEqual(crowd.map(() => 'OK'));
-    expect(supportersOf(view.id)).toEqual(crowd.slice(20).map((p) => p.userId).sort());
+    expect(w.supportersOf(view.id)).toEqual(crowd.slice(20).map((p) => p.userId).sort());
     expect((await w.view(view.id)).supportCount).toBe(60);
   }, 180_000);
 });
