@@ -18,10 +18,11 @@ function storage(clock: { ms: number }): StorageStandIn {
 }
 
 describe('private paths', () => {
-  test('notice attachments and exports are private; avatars and imports are not', () => {
-    expect(PRIVATE_PREFIXES).toEqual(['notice-files/', 'notice-exports/']);
+  test('notice attachments and exports, and proposal images, are private; avatars and imports are not', () => {
+    expect(PRIVATE_PREFIXES).toEqual(['notice-files/', 'notice-exports/', 'proposal-images/']);
     expect(isPrivatePath('notice-files/u1/a.pdf')).toBe(true);
     expect(isPrivatePath('notice-exports/n1/readers.xlsx')).toBe(true);
+    expect(isPrivatePath('proposal-images/req-1/kept/0.png')).toBe(true);
     expect(isPrivatePath('avatars/u1/1.jpg')).toBe(false);
     expect(isPrivatePath('imports/u1/roster.csv')).toBe(false);
     // A folder that only starts with the same letters is another folder.
