@@ -93,10 +93,21 @@ export function formatTable(rows: Measurement[]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-interface Reply<T> {
+export interface Reply<T> {
   ok: boolean;
   data: T;
   error?: { code: string; message: string };
+}
+
+/** One call whose failure is an answer to count, not the end of the benchmark (an HTTP error too). */
+export async function attemptAction<T>(cloud: RunningLocalCloud, fn: string, headers: Record<string, string>, action: string, request: Record<string, unknown>): Promise<Reply<T> | { ok: false; status: number }> {
+  const response = await fetch(`${cloud.url}/functions/${fn}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ action, ...request }),
+  });
+  if (response.status !== 200) return { ok: false, status: response.status };
+  return (await response.json()) as Reply<T>;
 }
 
 /** One action of a function over HTTP, as the mini-program calls it; a failure stops the benchmark. */

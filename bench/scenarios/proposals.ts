@@ -25,7 +25,7 @@ import { identityId } from '../../server/db/collections';
 import { SUBSCRIPTIONS } from '../../server/notice/model';
 import { ROOT_UNIT_ID, UNIT_TREE_DOC_ID } from '../../server/org/model';
 import { AUTHORS, PROPOSALS, SUPPORTS, type AuthorDoc, type ProposalDoc, type StoredHistory, type SupportDoc } from '../../server/proposal/model';
-import { boundedMeasure, invokeAction, round, type BoundCheck, type Measurement } from '../harness';
+import { attemptAction, boundedMeasure, invokeAction, round, type BoundCheck, type Measurement, type Reply } from '../harness';
 
 const COLLEGES = 4;
 const DEPARTMENTS_PER_COLLEGE = 4;
@@ -111,11 +111,6 @@ export interface ProposalBench {
   setupSeconds: number;
 }
 
-interface Reply<T> {
-  ok: boolean;
-  data: T;
-  error?: { code: string; message: string };
-}
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const collegeId = (c: number) => `u_pb_c${c}`;
@@ -189,14 +184,8 @@ function invoke<T>(cloud: RunningLocalCloud, headers: Record<string, string>, ac
 }
 
 /** One call whose failure is an answer to count, not the end of the benchmark. */
-async function attempt<T>(cloud: RunningLocalCloud, headers: Record<string, string>, action: string, request: Record<string, unknown>): Promise<Reply<T> | { ok: false; status: number }> {
-  const response = await fetch(`${cloud.url}/functions/proposal`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify({ action, ...request }),
-  });
-  if (response.status !== 200) return { ok: false, status: response.status };
-  return (await response.json()) as Reply<T>;
+function attempt<T>(cloud: RunningLocalCloud, headers: Record<string, string>, action: string, request: Record<string, unknown>): Promise<Reply<T> | { ok: false; status: number }> {
+  return attemptAction<T>(cloud, 'proposal', headers, action, request);
 }
 
 function insertInBatches(cloud: RunningLocalCloud, collection: string, docs: readonly object[]): void {

@@ -18,7 +18,7 @@ import { identityId } from '../../server/db/collections';
 import { ROOT_UNIT_ID, UNIT_TREE_DOC_ID } from '../../server/org/model';
 import { BOOKINGS, SLOTS } from '../../server/room/model';
 import { addDays } from '../../server/room/periods';
-import { boundedMeasure, invokeAction, round, type BoundCheck, type Measurement } from '../harness';
+import { attemptAction, boundedMeasure, invokeAction, round, type BoundCheck, type Measurement, type Reply } from '../harness';
 
 const ROOMS = 50;
 const BOOKINGS_PER_ROOM = 8;
@@ -58,11 +58,6 @@ export interface RoomBench {
   setupSeconds: number;
 }
 
-interface Reply<T> {
-  ok: boolean;
-  data: T;
-  error?: { code: string; message: string };
-}
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const memberId = (n: number) => `m_rb_${pad(n, 3)}`;
@@ -73,14 +68,8 @@ function invoke<T>(cloud: RunningLocalCloud, headers: Record<string, string>, ac
 }
 
 /** One call whose failure is an answer to count, not the end of the benchmark. */
-async function attempt<T>(cloud: RunningLocalCloud, headers: Record<string, string>, action: string, request: Record<string, unknown>): Promise<Reply<T> | { ok: false; status: number }> {
-  const response = await fetch(`${cloud.url}/functions/room`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify({ action, ...request }),
-  });
-  if (response.status !== 200) return { ok: false, status: response.status };
-  return (await response.json()) as Reply<T>;
+function attempt<T>(cloud: RunningLocalCloud, headers: Record<string, string>, action: string, request: Record<string, unknown>): Promise<Reply<T> | { ok: false; status: number }> {
+  return attemptAction<T>(cloud, 'room', headers, action, request);
 }
 
 /** `HH:mm` `minutes` after 08:00. */
