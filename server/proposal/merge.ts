@@ -18,9 +18,9 @@ import { newRev } from '../org/tree';
 import { loadForHandling, viewOf } from './access';
 import { actorName, entry, PROPOSALS, type ProposalDeps, type ProposalDoc, type Viewer } from './model';
 import { tellProposer } from './notify';
-import { supportAlongMerges, supporterIds } from './support';
+import { supportAlongMerges, supporterIds, withdrawAlongMerges } from './support';
 
-type MergedDoc = ProposalDoc & { mergeCarried?: boolean };
+type MergedDoc = ProposalDoc & { mergeCarried?: boolean; mergeTold?: boolean };
 
 /** Merges the timer finishes per run, and how long a merge may be under way before it does. */
 const FINISH_BATCH = 20;
@@ -58,18 +58,35 @@ async function mark(deps: ProposalDeps, account: UserDoc, dupId: string, rev: st
     const mergedInto = { id: into._id, title: into.title };
     const mergedEntry = entry(now, 'merged', by, dup.status, into.title);
     const nextRev = newRev();
-    await t.collection(PROPOSALS).doc(dupId).update({ data: { status: 'merged', mergedInto: _.set(mergedInto), mergeCarried: false, rev: nextRev, updatedAt: now, history: _.push([mergedEntry]) } });
-    // Written in the same transaction: a merge or move of the target at once conflicts with this one.
-    await t.collection(PROPOSALS).doc(intoId).update({ data: { updatedAt: now, history: _.push([entry(now, 'merged-in', by, dup.title)]) } });
-    return { ...dup, status: 'merged' as const, mergedInto, mergeCarried: false, rev: nextRev, updatedAt: now, history: [...dup.history, mergedEntry] };
+    await t.collection(PROPOSALS).doc(dupId).update({ data: { status: 'merged', mergedInto: _.set(mergedInto), mergeCarried: false, mergeTold: false, rev: nextRev, updatedAt: now, history: _.push([mergedEntry]) } });
+    // Written in the same transaction: a merge of the target at once conflicts with this one. The
+    // target's rev stays: a handler's open page of it is not made stale by a duplicate coming in.
+    // The entry remembers the duplicate's category: its title is for those who handle that one too.
+    const mergedIn = { ...entry(now, 'merged-in', by, dup.title), refCategoryId: dup.categoryId };
+    await t.collection(PROPOSALS).doc(intoId).update({ data: { updatedAt: now, history: _.push([mergedIn]) } });
+    return { ...dup, status: 'merged' as const, mergedInto, mergeCarried: false, mergeTold: false, rev: nextRev, updatedAt: now, history: [...dup.history, mergedEntry] };
   });
 }
 
-/** Passes the duplicate's supporters on and records that it is done. */
+/**
+ * Passes the duplicate's supporters on and records that it is done. Then it looks again: anyone
+ * who withdrew on the duplicate while their support was being carried loses the carried one
+ * (the withdrawal looks at the target after removing, so whichever comes second sees the other).
+ */
 async function carry(deps: ProposalDeps, dup: MergedDoc): Promise<void> {
   if (!dup.mergedInto) return;
-  await supportAlongMerges(deps, dup.mergedInto.id, await supporterIds(deps.db, dup._id));
+  const carried = await supporterIds(deps.db, dup._id);
+  await supportAlongMerges(deps, dup.mergedInto.id, carried, dup._id);
+  const still = new Set(await supporterIds(deps.db, dup._id));
+  const gone = carried.filter((id) => !still.has(id));
+  if (gone.length > 0) await withdrawAlongMerges(deps, dup.mergedInto.id, dup._id, gone);
   await deps.db.collection(PROPOSALS).where({ _id: dup._id }).update({ data: { mergeCarried: true } });
+}
+
+/** Tells the duplicate's proposer it was merged, once (a call that died before is made up by the timer). */
+async function tell(deps: ProposalDeps, dup: MergedDoc): Promise<void> {
+  await tellProposer(deps, dup);
+  await deps.db.collection(PROPOSALS).where({ _id: dup._id }).update({ data: { mergeTold: true } });
 }
 
 export async function mergeProposal(deps: ProposalDeps, account: UserDoc, request: { proposalId: string; rev: string; intoId: string }): Promise<{ merged: ProposalView; into: ProposalView }> {
@@ -81,7 +98,7 @@ export async function mergeProposal(deps: ProposalDeps, account: UserDoc, reques
   if (!resuming) {
     if (request.rev !== merged.rev) throw new AppFailure('PROPOSAL_STALE', undefined, 'rev');
     merged = await mark(deps, account, merged._id, request.rev, into.doc._id);
-    await tellProposer(deps, merged);
+    await tell(deps, merged);
   }
   if (merged.mergeCarried !== true) {
     await carry(deps, merged);
@@ -91,14 +108,18 @@ export async function mergeProposal(deps: ProposalDeps, account: UserDoc, reques
   return { merged: await viewOf(deps, merged, dup.viewer), into: await viewOf(deps, target, into.viewer) };
 }
 
-/** The timer: finishes merges a call left before passing the supporters on. */
+/** The timer: finishes merges a call left before passing the supporters on or telling the proposer. */
 export async function finishMerges(deps: ProposalDeps): Promise<number> {
   const _ = deps.db.command;
+  const before = _.lt(new Date(deps.now().getTime() - FINISH_AFTER_MS));
   const { data } = await deps.db
     .collection(PROPOSALS)
-    .where({ status: 'merged', mergeCarried: false, updatedAt: _.lt(new Date(deps.now().getTime() - FINISH_AFTER_MS)) })
+    .where(_.or([{ status: 'merged', mergeCarried: false, updatedAt: before }, { status: 'merged', mergeTold: false, updatedAt: before }]))
     .limit(FINISH_BATCH)
     .get();
-  for (const doc of data as MergedDoc[]) await carry(deps, doc);
+  for (const doc of data as MergedDoc[]) {
+    if (doc.mergeTold === false) await tell(deps, doc);
+    if (doc.mergeCarried === false) await carry(deps, doc);
+  }
   return data.length;
 }

@@ -39,6 +39,8 @@ export interface StoredHistory {
   from: string | null;
   to: string | null;
   note: string | null;
+  /** merged-in: the duplicate's category (never shown): who handles it may read its title. */
+  refCategoryId?: string;
 }
 
 export interface ProposalDoc {
@@ -69,10 +71,11 @@ export interface ProposalDoc {
   /** The first answer or rejection reason, and minutes since submission: the dashboard's figure. */
   firstAnsweredAt: Date | null;
   answerMinutes: number | null;
-  /** When its supports last began to change: the timer settles the count of recent ones again. */
-  supportsTouchedAt?: Date;
-  /** Merged: whether its supporters were passed on (a merge cut short leaves it false). */
+  /** When its supports last began to change: the timer settles the count of recent ones again (null once settled). */
+  supportsTouchedAt?: Date | null;
+  /** Merged: whether its supporters were passed on and its proposer told (a merge cut short leaves them false). */
   mergeCarried?: boolean;
+  mergeTold?: boolean;
   rev: string;
 }
 
@@ -108,6 +111,8 @@ export interface SupportDoc {
   _id: string;
   proposalId: string;
   accountId: string;
+  /** The duplicate it was carried from by a merge (absent for a person's own support). */
+  via?: string;
   at: Date;
 }
 
@@ -118,8 +123,8 @@ export interface MediaDoc {
   index: number;
   fileId: string;
   openid: string;
-  /** `unrequested` until the platform took the check (a failed ask is retried by the timer). */
-  state: 'unrequested' | 'pending' | 'done';
+  /** `unrequested` until the platform took the check (a failed ask is retried by the timer for two hours, then `abandoned`). */
+  state: 'unrequested' | 'pending' | 'done' | 'abandoned';
   traceId: string | null;
   attempts: number;
   at: Date;
@@ -208,8 +213,9 @@ function historyView(doc: ProposalDoc, viewer: Viewer, targetVisible: boolean): 
       at: formatBusiness(item.at),
       kind: item.kind,
       by: item.by,
-      // A duplicate merged in may be private: its title is for those who handle this one.
-      from: item.kind === 'merged-in' && !viewer.handler ? null : item.from,
+      // A duplicate merged in may be private: its title is for admins, and for handlers of this
+      // proposal when the duplicate was of the same category (they handle both).
+      from: item.kind === 'merged-in' && !(admin || (viewer.handler && item.refCategoryId === doc.categoryId)) ? null : item.from,
       // The proposal a duplicate went into, likewise, only for those who may see it.
       to: item.kind === 'merged' && !targetVisible ? null : item.to,
       note: item.note,

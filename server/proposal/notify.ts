@@ -27,7 +27,8 @@ function fieldValue(source: ProposalFieldSource, doc: ProposalDoc, at: Date): st
     case 'time':
       return formatBusiness(at);
     case 'answer':
-      return doc.answer?.text ?? doc.rejectReason ?? (doc.mergedInto ? `已并入「${doc.mergedInto.title}」` : '请打开信通查看办理进度');
+      // A merge names no target: it may be a proposal the proposer may not see.
+      return doc.answer?.text ?? doc.rejectReason ?? (doc.mergedInto ? '已并入其他提案' : '请打开信通查看办理进度');
     case 'hint':
       return '你的提案有新进展，点击查看';
   }

@@ -7,7 +7,7 @@
  * commit by `security.mediaCheckAsync`, whose verdict WeChat pushes later (`wxa_media_check`);
  * until it passes, an image is shown to its proposer only.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ProposalInput, ProposalView } from '../../typings';
 import { FIELD_LIMITS } from '../../typings/limits';
 import { PROPOSAL_IMAGE_FOLDER, PROPOSAL_REQUEST_ID } from '../../typings/proposal-rules';
@@ -114,20 +114,34 @@ export function imageKind(bytes: Uint8Array): string | null {
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 
 /**
- * The proposal keeps copies the function writes (`kept/<n>`), not the person's uploads: the
- * storage rule lets an uploader overwrite their own file, so a checked upload could be swapped
- * for anything once it passed; nobody but the functions can write a copy. The copies are what
- * is checked and shown; the uploads are removed once the proposal is written.
+ * The proposal keeps copies the function writes, not the person's uploads: the storage rule lets
+ * an uploader overwrite their own file, so a checked upload could be swapped for anything once it
+ * passed. Each attempt writes its copies in a folder of its own (`kept/<attempt>/<n>`), which
+ * nobody can know ahead, and only the attempt that commits is referenced; the others remove
+ * theirs. The copies are what is checked and shown; the uploads are removed once committed.
  */
 async function keepImages(deps: ProposalDeps, requestId: string, fileIds: readonly string[]): Promise<string[]> {
-  return Promise.all(
+  const attempt = randomBytes(8).toString('hex');
+  const copies = await Promise.allSettled(
     fileIds.map(async (fileId, index) => {
       const bytes = await deps.storage.download(fileId);
       const kind = bytes && bytes.length <= MAX_IMAGE_BYTES ? imageKind(bytes) : null;
       if (!bytes || !kind) throw new AppFailure('PROPOSAL_IMAGE_INVALID', undefined, 'imageFileIds');
-      return deps.storage.upload(`${PROPOSAL_IMAGE_FOLDER}/${requestId}/kept/${index}.${kind}`, bytes);
+      return deps.storage.upload(`${PROPOSAL_IMAGE_FOLDER}/${requestId}/kept/${attempt}/${index}.${kind}`, bytes);
     }),
   );
+  const made = copies.flatMap((copy) => (copy.status === 'fulfilled' ? [copy.value] : []));
+  const failed = copies.find((copy): copy is PromiseRejectedResult => copy.status === 'rejected');
+  if (failed) {
+    await forget(deps, made);
+    throw failed.reason;
+  }
+  return made;
+}
+
+/** Removes files of an attempt that did not become the proposal; a failure only leaves private files. */
+async function forget(deps: ProposalDeps, fileIds: readonly string[]): Promise<void> {
+  if (fileIds.length > 0) await deps.storage.remove([...fileIds]).catch(() => undefined);
 }
 
 export async function submitProposal(deps: ProposalDeps, account: UserDoc, caller: Caller, input: ProposalInput): Promise<ProposalView> {
@@ -147,7 +161,15 @@ export async function submitProposal(deps: ProposalDeps, account: UserDoc, calle
   if (!category || !category.active) throw new AppFailure('CATEGORY_NOT_FOUND', undefined, 'categoryId');
   checkImageIds(input.requestId, input.imageFileIds);
   await checkTexts(deps, caller.openid, { text: title, field: 'title' }, { text: content, field: 'content' });
-  const fileIds = await keepImages(deps, input.requestId, input.imageFileIds);
+  let fileIds: string[];
+  try {
+    fileIds = await keepImages(deps, input.requestId, input.imageFileIds);
+  } catch (error) {
+    // The uploads may be gone because a twin of this request committed meanwhile: answer it.
+    const twin = error instanceof AppFailure ? await existing(deps, account, proposalId, digest) : null;
+    if (twin) return answer(deps, account, twin);
+    throw error;
+  }
 
   const now = deps.now();
   const day = businessDate(now);
@@ -199,7 +221,37 @@ export async function submitProposal(deps: ProposalDeps, account: UserDoc, calle
     attempts: 0,
     at: now,
   }));
-  const quotaId = `${account._id}~${day.replace(/-/g, '')}`;
+  let written: ProposalDoc | null = null;
+  try {
+    written = await commitSubmission(deps, account, input, digest, { doc, author, media, quotaId: `${account._id}~${day.replace(/-/g, '')}`, day });
+  } catch (error) {
+    await forget(deps, fileIds);
+    throw error;
+  }
+  if (written !== doc) {
+    // A twin committed: its copies are the proposal's, not ours.
+    await forget(deps, fileIds);
+    return answer(deps, account, written);
+  }
+  await askChecks(deps, media);
+  // The person's uploads: the proposal holds the copies.
+  await forget(deps, input.imageFileIds);
+  return answer(deps, account, written);
+}
+
+/**
+ * The day's quota, the author, the proposal and its image checks in one transaction; a twin of
+ * this request committed meanwhile is answered instead (if it is this caller's, with this content).
+ */
+async function commitSubmission(
+  deps: ProposalDeps,
+  account: UserDoc,
+  input: ProposalInput,
+  digest: string,
+  parts: { doc: ProposalDoc; author: AuthorDoc; media: MediaDoc[]; quotaId: string; day: string },
+): Promise<ProposalDoc> {
+  const { doc, author, media, quotaId, day } = parts;
+  const proposalId = doc._id;
   const limit = deps.config.dailyLimit;
   let written: ProposalDoc | null = null;
   for (let attempt = 1; written === null; attempt += 1) {
@@ -230,17 +282,12 @@ export async function submitProposal(deps: ProposalDeps, account: UserDoc, calle
       if (!isDuplicateKey(error)) throw error;
       // The twin committed between our look and our insert: answer it.
       const twin = await existing(deps, account, proposalId, digest);
-      if (twin) return answer(deps, account, twin);
+      if (twin) return twin;
       // Another submit of the same person created the day's quota first: count against it now.
       if (attempt >= 3) throw new AppFailure('BUSY_RETRY');
     }
   }
-  if (written === doc) {
-    await askChecks(deps, media);
-    // The person's uploads: the proposal holds the copies. A failure only leaves private files behind.
-    if (input.imageFileIds.length > 0) await deps.storage.remove([...input.imageFileIds]).catch(() => undefined);
-  }
-  return answer(deps, account, written);
+  return written;
 }
 
 /**
@@ -284,7 +331,10 @@ export async function retryChecks(deps: ProposalDeps): Promise<number> {
   const _ = deps.db.command;
   const since = new Date(deps.now().getTime() - CHECK_RETRY_MS);
   const { data } = await deps.db.collection(MEDIA).where({ state: 'unrequested', at: _.gte(since) }).orderBy('at', 'asc').limit(RETRY_BATCH).get();
-  return askChecks(deps, data as MediaDoc[]);
+  const asked = await askChecks(deps, data as MediaDoc[]);
+  // Past the retries: the image stays with its proposer only, and their openid is not kept.
+  await deps.db.collection(MEDIA).where({ state: 'unrequested', at: _.lt(since) }).update({ data: { state: 'abandoned', openid: '' } });
+  return asked;
 }
 
 interface VerdictDoc {

@@ -26,7 +26,7 @@ import { PROPOSALS, SUPPORTS, supportId, type ProposalDeps, type ProposalDoc, ty
  */
 const SETTLE_ROUNDS = 20;
 /** Proposals the timer settles per run, and how far back it looks. */
-const RESETTLE_BATCH = 50;
+const RESETTLE_BATCH = 100;
 export const RESETTLE_WINDOW_MS = 15 * 60_000;
 /** How many merges deep a support follows a proposal that went into another. */
 export const MERGE_DEPTH = 5;
@@ -64,21 +64,52 @@ export async function supporterIds(db: Db, proposalId: string): Promise<string[]
   return (await readAll<SupportDoc>(db, SUPPORTS, { proposalId }, { accountId: true })).map((row) => row.accountId);
 }
 
+/** People looked up, and supports written at once, while carrying supporters. */
+const CARRY_BATCH = 100;
+const CARRY_PARALLEL = 20;
+
 /**
- * Supports `proposalId` by `accountIds` (those not supporting it yet), settles its count, and,
+ * Supports `proposalId` by `accountIds` (those not supporting it yet; each carried one records
+ * the duplicate it came `via`, so a withdrawal there can follow it), settles its count, and,
  * when it has itself gone into another proposal meanwhile, passes the same people on along the
- * chain. How many supports were added to the first.
+ * chain. Looks people up a batch at a time and writes a few at a time, whatever their number.
  */
-export async function supportAlongMerges(deps: ProposalDeps, proposalId: string, accountIds: readonly string[], depth = 0): Promise<number> {
+export async function supportAlongMerges(deps: ProposalDeps, proposalId: string, accountIds: readonly string[], via: string, depth = 0): Promise<number> {
   if (accountIds.length === 0 || depth > MERGE_DEPTH) return 0;
+  const _ = deps.db.command;
   await touchSupports(deps, proposalId);
-  const present = new Set(await supporterIds(deps.db, proposalId));
-  const fresh = [...new Set(accountIds)].filter((id) => !present.has(id));
-  const added = await Promise.all(fresh.map((accountId) => insertIfAbsent(deps.db, SUPPORTS, { _id: supportId(proposalId, accountId), proposalId, accountId, at: deps.now() })));
+  const people = [...new Set(accountIds)];
+  let added = 0;
+  for (let i = 0; i < people.length; i += CARRY_BATCH) {
+    const batch = people.slice(i, i + CARRY_BATCH);
+    const { data } = await deps.db.collection(SUPPORTS).where({ proposalId, accountId: _.in(batch) }).limit(batch.length * 2).field({ accountId: true }).get();
+    const present = new Set((data as SupportDoc[]).map((row) => row.accountId));
+    const fresh = batch.filter((id) => !present.has(id));
+    for (let j = 0; j < fresh.length; j += CARRY_PARALLEL) {
+      const done = await Promise.all(
+        fresh.slice(j, j + CARRY_PARALLEL).map((accountId) => insertIfAbsent(deps.db, SUPPORTS, { _id: supportId(proposalId, accountId), proposalId, accountId, via, at: deps.now() })),
+      );
+      added += done.filter(Boolean).length;
+    }
+  }
   await settleSupportCount(deps.db, proposalId);
   const now = await findById<ProposalDoc>(deps.db, PROPOSALS, proposalId);
-  if (now?.status === 'merged' && now.mergedInto) await supportAlongMerges(deps, now.mergedInto.id, accountIds, depth + 1);
-  return added.filter(Boolean).length;
+  if (now?.status === 'merged' && now.mergedInto) await supportAlongMerges(deps, now.mergedInto.id, accountIds, proposalId, depth + 1);
+  return added;
+}
+
+/**
+ * Takes back, along the chain from `proposalId`, the supports that came from `via` for people
+ * who no longer support it there: a withdrawal made while (or after) the duplicate went on.
+ */
+export async function withdrawAlongMerges(deps: ProposalDeps, proposalId: string, via: string, accountIds: readonly string[], depth = 0): Promise<void> {
+  if (accountIds.length === 0 || depth > MERGE_DEPTH) return;
+  const _ = deps.db.command;
+  await touchSupports(deps, proposalId);
+  await deps.db.collection(SUPPORTS).where({ proposalId, via, accountId: _.in([...accountIds]) }).remove();
+  await settleSupportCount(deps.db, proposalId);
+  const now = await findById<ProposalDoc>(deps.db, PROPOSALS, proposalId);
+  if (now?.status === 'merged' && now.mergedInto) await withdrawAlongMerges(deps, now.mergedInto.id, proposalId, accountIds, depth + 1);
 }
 
 export async function support(deps: ProposalDeps, account: UserDoc, proposalId: string, on: boolean): Promise<{ supportCount: number; supported: boolean }> {
@@ -91,10 +122,14 @@ export async function support(deps: ProposalDeps, account: UserDoc, proposalId: 
     await addSupport(deps, doc._id, account._id);
     // A merge that read this proposal's supporters before ours landed would leave it behind: follow it.
     const after = await findById<ProposalDoc>(deps.db, PROPOSALS, doc._id);
-    if (after?.status === 'merged' && after.mergedInto) await supportAlongMerges(deps, after.mergedInto.id, [account._id]);
+    if (after?.status === 'merged' && after.mergedInto) await supportAlongMerges(deps, after.mergedInto.id, [account._id], doc._id);
   } else {
     await touchSupports(deps, doc._id);
     await deps.db.collection(SUPPORTS).where({ proposalId: doc._id, accountId: account._id }).remove();
+    // A merge that read this support before it went would carry it on: take that back too (the
+    // merge looks again after carrying, so whichever comes second sees the other).
+    const after = await findById<ProposalDoc>(deps.db, PROPOSALS, doc._id);
+    if (after?.status === 'merged' && after.mergedInto) await withdrawAlongMerges(deps, after.mergedInto.id, doc._id, [account._id]);
   }
   return { supportCount: await settleSupportCount(deps.db, doc._id), supported: on };
 }
@@ -103,7 +138,11 @@ export async function support(deps: ProposalDeps, account: UserDoc, proposalId: 
 export async function resettleRecent(deps: ProposalDeps): Promise<number> {
   const _ = deps.db.command;
   const since = new Date(deps.now().getTime() - RESETTLE_WINDOW_MS);
-  const { data } = await deps.db.collection(PROPOSALS).where({ supportsTouchedAt: _.gte(since) }).limit(RESETTLE_BATCH).field({ _id: true }).get();
-  for (const row of data as { _id: string }[]) await settleSupportCount(deps.db, row._id);
+  const { data } = await deps.db.collection(PROPOSALS).where({ supportsTouchedAt: _.gte(since) }).orderBy('supportsTouchedAt', 'asc').limit(RESETTLE_BATCH).field({ _id: true, supportsTouchedAt: true }).get();
+  for (const row of data as { _id: string; supportsTouchedAt: Date }[]) {
+    await settleSupportCount(deps.db, row._id);
+    // Settled: off the timer's list, unless a change stamped it again meanwhile.
+    await deps.db.collection(PROPOSALS).where({ _id: row._id, supportsTouchedAt: row.supportsTouchedAt }).update({ data: { supportsTouchedAt: null } });
+  }
   return data.length;
 }

@@ -7,7 +7,7 @@
  */
 import type { UserDoc } from '../../server/accounts/model';
 import type { Db, Transaction } from '../../server/db/db';
-import { moveProposal } from '../../server/proposal/handle';
+import { getProposal, moveProposal } from '../../server/proposal/handle';
 import { mergeProposal } from '../../server/proposal/merge';
 import { AUTHORS, CATEGORIES, MEDIA, PROPOSALS, QUOTA, SUPPORTS, VERDICTS, type AuthorDoc, type CategoryDoc, type MediaDoc, type ProposalDeps, type ProposalDoc } from '../../server/proposal/model';
 import { askChecks, receiveVerdict, submitProposal } from '../../server/proposal/submit';
@@ -283,20 +283,84 @@ describe('merges racing each other, supports and a crash', () => {
     expect([stored(a._id).status, stored(b._id).status].filter((status) => status === 'merged')).toHaveLength(1);
   });
 
-  it('A into B while B goes into C: every supporter of A ends on C, or the first merge is refused', async () => {
+  it('A into B while B goes on into C before A’s supporters arrive: they follow the chain to C', async () => {
     const a = await publicProposal('req-chain-000a');
     const b = await publicProposal('req-chain-000b', person('u8', 'm8'));
     const c = await publicProposal('req-chain-000c', person('u9', 'm9'));
     for (const who of supporters.slice(0, 3)) await support(deps(), who, a._id, true);
     await support(deps(), supporters[3], b._id, true);
-    const [ab] = await Promise.all([
-      outcome(mergeProposal(deps(), admin, { proposalId: a._id, rev: a.rev, intoId: b._id })),
-      outcome(mergeProposal(deps(), admin, { proposalId: b._id, rev: b.rev, intoId: c._id })),
-    ]);
+    // A is marked into B; before its supporters are read, B goes into C, to the end.
+    const db = paused(app.db, 'before', SUPPORTS, 'get', (filter) => filter.proposalId === a._id && !('accountId' in filter), () =>
+      mergeProposal(deps(), admin, { proposalId: b._id, rev: b.rev, intoId: c._id }),
+    );
+    await mergeProposal(deps(db), admin, { proposalId: a._id, rev: a.rev, intoId: b._id });
     const onC = (app.cloud.engine.dump(SUPPORTS) as Doc[]).filter((row) => row.proposalId === c._id).map((row) => row.accountId);
-    if (ab === 'OK') expect([...onC].sort()).toEqual(supporters.map((who) => who._id).sort());
-    else expect(onC).toEqual([supporters[3]._id]);
-    expect(stored(c._id).supportCount).toBe(onC.length);
+    expect([...onC].sort()).toEqual(supporters.map((who) => who._id).sort());
+    expect(stored(c._id).supportCount).toBe(4);
+  });
+
+  it('a withdrawal on a duplicate while its supporters are carried: the carried support goes too, whichever comes second', async () => {
+    const a = await publicProposal('req-withdr-00a');
+    const b = await publicProposal('req-withdr-00b', person('u8', 'm8'));
+    for (const who of supporters.slice(0, 2)) await support(deps(), who, a._id, true);
+    // The merge has read A's supporters; the withdrawal runs to its end before they are carried.
+    const db = paused(app.db, 'after', SUPPORTS, 'get', (filter) => filter.proposalId === a._id && !('accountId' in filter), () => support(deps(), supporters[0], a._id, false));
+    await mergeProposal(deps(db), admin, { proposalId: a._id, rev: a.rev, intoId: b._id });
+    const onB = () => (app.cloud.engine.dump(SUPPORTS) as Doc[]).filter((row) => row.proposalId === b._id).map((row) => row.accountId);
+    expect(onB()).toEqual([supporters[1]._id]);
+    expect(stored(b._id).supportCount).toBe(1);
+    // After the merge, a withdrawal on the duplicate takes back the support it carried.
+    await support(deps(), supporters[1], a._id, false);
+    expect(onB()).toEqual([]);
+    expect(stored(b._id).supportCount).toBe(0);
+  });
+
+  it('a withdrawal that removed its support before the merge read the supporters, and looks after: nothing carried, nothing left', async () => {
+    const a = await publicProposal('req-withdr-01a');
+    const b = await publicProposal('req-withdr-01b', person('u8', 'm8'));
+    await support(deps(), supporters[0], a._id, true);
+    // The withdrawal has read A (its first look) and removed the support; the whole merge runs before it looks at A again.
+    let looks = 0;
+    const db = paused(app.db, 'before', PROPOSALS, 'get', (filter) => filter._id === a._id && ++looks === 2, () =>
+      mergeProposal(deps(), admin, { proposalId: a._id, rev: stored(a._id).rev, intoId: b._id }),
+    );
+    await support(deps(db), supporters[0], a._id, false);
+    expect((app.cloud.engine.dump(SUPPORTS) as Doc[]).filter((row) => row.proposalId === b._id)).toEqual([]);
+    expect(stored(b._id).supportCount).toBe(0);
+  });
+
+  it('a support of the target of its own is not taken back by a withdrawal on the duplicate', async () => {
+    const a = await publicProposal('req-withdr-02a');
+    const b = await publicProposal('req-withdr-02b', person('u8', 'm8'));
+    await support(deps(), supporters[0], a._id, true);
+    await support(deps(), supporters[0], b._id, true);
+    await mergeProposal(deps(), admin, { proposalId: a._id, rev: a.rev, intoId: b._id });
+    await support(deps(), supporters[0], a._id, false);
+    expect(supportsOf(b._id)).toBe(1);
+  });
+
+  it('a duplicate of another category merged in: its title is for admins and handlers of both, not for a handler of the target only', async () => {
+    const other: CategoryDoc = { _id: 'pc2', name: '教学', description: '', active: true, handlerIds: ['m6'], handlers: [{ id: 'm6', name: '名m6' }], createdAt: NOW, updatedAt: NOW, rev: 'c2' };
+    await app.db.collection(CATEGORIES).add({ data: other });
+    const dup = await submitProposal(deps(), proposer, caller(proposer), { requestId: 'req-crosscat-01', categoryId: 'pc2', title: '私密的标题', content: '内容', imageFileIds: [], anonymous: true });
+    const into = await submit('req-crosscat-02', person('u8', 'm8'));
+    await mergeProposal(deps(), admin, { proposalId: dup.id, rev: dup.rev, intoId: into.id });
+    const mergedIn = async (who: UserDoc) => (await getProposal(deps(), who, into.id)).history.find((item) => item.kind === 'merged-in');
+    expect((await mergedIn(admin))?.from).toBe('私密的标题');
+    expect((await mergedIn(handlerA))?.from).toBeNull();
+  });
+
+  it('the timer settles every stamped count in turn, more than one batch of them', async () => {
+    const model = stored((await submit('req-many-00000')).id);
+    // 130 counts a dead call left wrong (5 shown, no supports), all stamped within the window.
+    const wrong = Array.from({ length: 130 }, (_, i) => ({ ...model, _id: `p-many-${String(i).padStart(3, '0')}`, supportCount: 5, supportsTouchedAt: new Date(NOW.getTime() + i * 1000) }));
+    app.cloud.engine.insertDocuments(PROPOSALS, wrong as unknown as Doc[]);
+    const later = { ...deps(), now: () => new Date(NOW.getTime() + 5 * 60_000) };
+    await runProposalTimer(later);
+    await runProposalTimer(later);
+    expect(wrong.filter((doc) => stored(doc._id).supportCount !== 0)).toEqual([]);
+    // Settled ones are off the list: a third run has none left.
+    expect((await runProposalTimer(later)).settled).toBe(0);
   });
 
   it('a support landing on a duplicate while it is being merged follows it to the target', async () => {
@@ -349,5 +413,58 @@ describe('merges racing each other, supports and a crash', () => {
     const db = paused(app.db, 'after', AUTHORS, 'get', (filter) => filter._id === 'p-req-shared-001', () => submit('req-shared-001', proposer));
     expect(await outcome(submit('req-shared-001', attacker, db))).toBe('INVALID_INPUT');
     expect((app.cloud.engine.dump(AUTHORS) as unknown as AuthorDoc[]).find((row) => row._id === 'p-req-shared-001')?.accountId).toBe(proposer._id);
+  });
+});
+
+describe('two submits of one request id with images', () => {
+  const png = (tail: string) => Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.from(tail)]);
+
+  /** Cloud storage as a map: what is written, read and removed is what the test sees. */
+  function memoryStorage(): { files: Map<string, Uint8Array>; storage: ProposalDeps['storage'] } {
+    const files = new Map<string, Uint8Array>();
+    return {
+      files,
+      storage: {
+        exists: async (id) => files.has(id),
+        temporaryUrls: async (ids) => new Map(ids.filter((id) => files.has(id)).map((id) => [id, `https://files.example/${id}`])),
+        remove: async (ids) => {
+          for (const id of ids) files.delete(id);
+        },
+        download: async (id) => files.get(id) ?? null,
+        upload: async (cloudPath, content) => {
+          const id = `cloud://env.bucket/${cloudPath}`;
+          files.set(id, content);
+          return id;
+        },
+      },
+    };
+  }
+
+  const input = (requestId: string, imageFileIds: string[]) => ({ requestId, categoryId: 'pc1', title: '配图', content: '内容', imageFileIds, anonymous: false });
+
+  it('a second submit with another image that loses to the first: refused, and the kept copy is still the first image', async () => {
+    const { files, storage } = memoryStorage();
+    const folder = 'cloud://env.bucket/proposal-images/req-img-race-01';
+    files.set(`${folder}/a.png`, png('first'));
+    files.set(`${folder}/b.png`, png('second'));
+    const first = () => submitProposal({ ...deps(), storage }, proposer, caller(proposer), input('req-img-race-01', [`${folder}/a.png`]));
+    // The second looks for the request (nothing yet), then the first runs to its end.
+    const db = paused(app.db, 'after', AUTHORS, 'get', (filter) => filter._id === 'p-req-img-race-01', first);
+    expect(await outcome(submitProposal({ ...deps(db), storage }, proposer, caller(proposer), input('req-img-race-01', [`${folder}/b.png`])))).toBe('INVALID_INPUT');
+    const kept = stored('p-req-img-race-01').images[0].fileId;
+    expect(Buffer.from(files.get(kept) as Uint8Array).toString()).toContain('first');
+    // The loser's copies are gone (its upload stays with the person's form); the first's upload went once it committed.
+    expect([...files.keys()].sort()).toEqual([`${folder}/b.png`, kept].sort());
+  });
+
+  it('a retry whose first look came before the first submit committed answers the proposal, though the uploads are gone', async () => {
+    const { files, storage } = memoryStorage();
+    const folder = 'cloud://env.bucket/proposal-images/req-img-race-02';
+    files.set(`${folder}/a.png`, png('only'));
+    const send = (db: Db) => submitProposal({ ...deps(db), storage }, proposer, caller(proposer), input('req-img-race-02', [`${folder}/a.png`]));
+    const db = paused(app.db, 'after', AUTHORS, 'get', (filter) => filter._id === 'p-req-img-race-02', () => send(app.db));
+    const retried = await send(db);
+    expect(retried.id).toBe('p-req-img-race-02');
+    expect([...files.keys()]).toEqual([stored('p-req-img-race-02').images[0].fileId]);
   });
 });

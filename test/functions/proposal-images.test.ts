@@ -150,11 +150,13 @@ describe('the images a proposal keeps', () => {
     const upload = await w.upload(requestId, PNG);
     const view = await w.submitMust(author, { categoryId: category.id, requestId, imageFileIds: [upload] });
     await w.makePublic(view.id);
-    await waitFor(async () => (await mediaChecks(w.cloud)).some((c) => c.state === 'held' && c.mediaUrl.includes(`${requestId}/kept/0.png`)), 'the copy asked for its check');
-    // What was checked is the copy, in a sub-folder no submit may name.
-    expect((await mediaChecks(w.cloud)).filter((c) => c.state === 'held').map((c) => c.mediaUrl.split('?')[0].split('/storage/files/')[1])).toEqual([`proposal-images/${requestId}/kept/0.png`]);
+    // What is checked is the copy, in a sub-folder of this attempt's own (random, so nobody can write it ahead) that no submit may name.
+    const kept = new RegExp(`^proposal-images/${requestId}/kept/[0-9a-f]{16}/0\\.png$`);
+    const checked = async () => (await mediaChecks(w.cloud)).filter((c) => c.state === 'held').map((c) => c.mediaUrl.split('?')[0].split('/storage/files/')[1]);
+    await waitFor(async () => (await checked()).some((path) => kept.test(path)), 'the copy asked for its check');
+    expect(await checked()).toEqual([expect.stringMatching(kept)]);
     await releaseMediaChecks(w.cloud);
-    expect(w.cloud.cloud.storage.list(`proposal-images/${requestId}/`).map((file) => file.cloudPath)).toEqual([`proposal-images/${requestId}/kept/0.png`]);
+    expect(w.cloud.cloud.storage.list(`proposal-images/${requestId}/`).map((file) => file.cloudPath)).toEqual([expect.stringMatching(kept)]);
     // The proposer writes something else where the upload was: what everyone sees is still the copy that passed.
     await w.upload(requestId, RISKY_PNG, upload.split('/').pop());
     const shown = dataOf(await w.read(other, view.id)).images[0].url;
@@ -212,6 +214,8 @@ describe('a check that could not be asked', () => {
     w.at(plus(BASE, 125));
     await timer();
     expect((await mediaChecks(w.cloud)).length).toBe(asked);
+    // Given up: the proposer's openid is not kept beside it any longer.
+    expect(w.docs('proposal_media').filter((row) => row.proposalId === view.id).map((row) => [row.state, row.openid])).toEqual([['abandoned', '']]);
     await releaseMediaChecks(w.cloud);
   });
 });
