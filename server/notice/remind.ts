@@ -130,7 +130,7 @@ export function keywordValue(keyword: string, value: string): string {
 }
 
 /** Keywords that take a date or a time: the platform refuses anything else in them (47003). */
-const TIME_KEYWORD = /^(time|date)\d+$/;
+export const TIME_KEYWORD = /^(time|date)\d+$/;
 
 function fieldValue(source: FieldSource, doc: NoticeDoc, target: 'unread' | 'unconfirmed', keyword: string): string {
   switch (source) {

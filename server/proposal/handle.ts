@@ -14,6 +14,7 @@ import type { Caller } from '../core/router';
 import { AppFailure } from '../core/result';
 import { formatBusiness } from '../core/time';
 import { findById } from '../db/db';
+import { keysetAfter, keysetCursor } from '../db/keyset';
 import { checkTexts } from '../notice/compose';
 import { oneLine } from '../org/model';
 import { newRev } from '../org/tree';
@@ -195,20 +196,13 @@ const REVEAL_PAGE = 20;
 
 export async function revealRecords(deps: ProposalDeps, account: UserDoc, after: string | undefined): Promise<Page<RevealRecord>> {
   if (!isAdmin(account)) throw new AppFailure('FORBIDDEN');
-  const _ = deps.db.command;
-  let where: Record<string, unknown> = {};
-  if (after) {
-    const match = /^(\d{1,15})_([A-Za-z0-9]{1,40})$/.exec(after);
-    if (!match) throw new AppFailure('INVALID_INPUT', '翻页位置无效，请刷新后重试', 'after');
-    const at = new Date(Number(match[1]));
-    where = _.or([{ at: _.lt(at) }, { at, _id: _.lt(match[2]) }]) as unknown as Record<string, unknown>;
-  }
+  const where = keysetAfter(deps.db, after, { field: 'at', kind: 'date', direction: 'desc', id: /^[A-Za-z0-9]{1,40}$/ }) ?? {};
   const { data } = await deps.db.collection(REVEALS).where(where).orderBy('at', 'desc').orderBy('_id', 'desc').limit(REVEAL_PAGE + 1).get();
   const rows = data as (RevealDoc & { _id: string })[];
   const items = rows.slice(0, REVEAL_PAGE);
   return {
     items: items.map((row) => ({ id: row._id, proposalId: row.proposalId, proposalTitle: row.proposalTitle, by: row.by.name, at: formatBusiness(row.at), reason: row.reason })),
-    next: rows.length > REVEAL_PAGE ? `${items[items.length - 1].at.getTime()}_${items[items.length - 1]._id}` : null,
+    next: rows.length > REVEAL_PAGE ? keysetCursor(items[items.length - 1].at, items[items.length - 1]._id) : null,
   };
 }
 

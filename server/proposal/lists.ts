@@ -9,6 +9,7 @@ import { OPEN_PROPOSAL_STATUSES, PROPOSAL_STATUSES } from '../../typings/proposa
 import type { UserDoc } from '../accounts/model';
 import { AppFailure } from '../core/result';
 import type { Filter } from '../db/db';
+import { keysetAfter, keysetCursor } from '../db/keyset';
 import { allCategories, handledCategories } from './categories';
 import { AUTHORS, isAdmin, PROPOSALS, relations, toCard, type AuthorDoc, type CategoryDoc, type ProposalDeps, type ProposalDoc } from './model';
 
@@ -16,18 +17,16 @@ export const PAGE = 20;
 
 type SortKey = 'submittedAt' | 'supportCount';
 
+/** Proposal ids are `p-<request id>`. */
+const PROPOSAL_ID = /^[A-Za-z0-9_~-]{1,100}$/;
+
 function cursorOf(doc: ProposalDoc | AuthorDoc, key: SortKey): string {
-  return `${key === 'submittedAt' ? doc.submittedAt.getTime() : (doc as ProposalDoc).supportCount}_${doc._id}`;
+  return keysetCursor(key === 'submittedAt' ? doc.submittedAt : (doc as ProposalDoc).supportCount, doc._id);
 }
 
 /** Rows after `after` in (key desc, `_id` desc) order. */
 function afterFilter(deps: ProposalDeps, after: string | undefined, key: SortKey): Filter | null {
-  if (!after) return null;
-  const match = /^(\d{1,15})_([A-Za-z0-9_~-]{1,100})$/.exec(after);
-  if (!match) throw new AppFailure('INVALID_INPUT', '翻页位置无效，请刷新后重试', 'after');
-  const _ = deps.db.command;
-  const value = key === 'submittedAt' ? new Date(Number(match[1])) : Number(match[1]);
-  return _.or([{ [key]: _.lt(value) }, { [key]: value, _id: _.lt(match[2]) }]);
+  return keysetAfter(deps.db, after, { field: key, kind: key === 'submittedAt' ? 'date' : 'number', direction: 'desc', id: PROPOSAL_ID });
 }
 
 async function proposalPage(deps: ProposalDeps, account: UserDoc, base: Record<string, unknown>, key: SortKey, after: string | undefined): Promise<Page<ProposalCard>> {

@@ -10,11 +10,9 @@ import { PROPOSAL_STATUS_NAMES } from '../../typings/proposal-rules';
 import { formatBusiness } from '../core/time';
 import { findById } from '../db/db';
 import { SUBSCRIPTIONS } from '../notice/model';
-import { keywordValue, sendWithCredits, type SubscriptionDoc } from '../notice/remind';
+import { keywordValue, sendWithCredits, TIME_KEYWORD, type SubscriptionDoc } from '../notice/remind';
 import type { ProposalFieldSource, ProposalTemplateConfig } from './config';
 import { AUTHORS, type AuthorDoc, type ProposalDeps, type ProposalDoc } from './model';
-
-const TIME_KEYWORD = /^(time|date)\d+$/;
 
 function fieldValue(source: ProposalFieldSource, doc: ProposalDoc, at: Date): string {
   switch (source) {

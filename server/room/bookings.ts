@@ -10,7 +10,8 @@ import { FIELD_LIMITS } from '../../typings/limits';
 import type { UserDoc } from '../accounts/model';
 import { AppFailure } from '../core/result';
 import { formatBusiness } from '../core/time';
-import { isDuplicateKey, readAll, type Db } from '../db/db';
+import { isDuplicateKey, readAll, type Db, type Filter } from '../db/db';
+import { keysetAfter, keysetCursor } from '../db/keyset';
 import type { FileStoragePort } from '../ports/storage.port';
 import type { WechatOpenApiPort } from '../ports/wechat-openapi.port';
 import type { RoomConfig } from './config';
@@ -512,18 +513,11 @@ export async function decideBooking(deps: RoomDeps, account: UserDoc, request: {
 const PAGE = 20;
 
 function cursorOf(doc: BookingDoc): string {
-  return `${doc.start.getTime()}_${doc._id}`;
+  return keysetCursor(doc.start, doc._id);
 }
 
-function afterFilter(deps: RoomDeps, after: string | undefined, direction: 'asc' | 'desc'): Record<string, unknown> | null {
-  if (!after) return null;
-  const match = /^(\d{1,15})_([A-Za-z0-9-]{1,64})$/.exec(after);
-  if (!match) throw new AppFailure('INVALID_INPUT', '翻页位置无效，请刷新后重试', 'after');
-  const _ = deps.db.command;
-  const at = new Date(Number(match[1]));
-  const beyond = direction === 'asc' ? _.gt(at) : _.lt(at);
-  const tie = direction === 'asc' ? _.gt(match[2]) : _.lt(match[2]);
-  return _.or([{ start: beyond }, { start: at, _id: tie }]) as unknown as Record<string, unknown>;
+function afterFilter(deps: RoomDeps, after: string | undefined, direction: 'asc' | 'desc'): Filter | null {
+  return keysetAfter(deps.db, after, { field: 'start', kind: 'date', direction, id: /^[A-Za-z0-9-]{1,64}$/ });
 }
 
 async function pageOf(deps: RoomDeps, account: UserDoc, base: Record<string, unknown>, after: string | undefined, direction: 'asc' | 'desc'): Promise<Page<BookingView>> {
